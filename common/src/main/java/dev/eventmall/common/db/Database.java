@@ -1,0 +1,87 @@
+package dev.eventmall.common.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
+/**
+ * MySQL access for a service: a reactive pool from a {@code mysql://user[:password]@host:port/database} URI, and Flyway
+ * migrations (JDBC, so run off the event loop) that create the database when it does not exist yet.
+ */
+public final class Database {
+  /** Flyway location of the outbox and inbox tables; every service that uses them adds it to its own locations. */
+  public static final String COMMON_MIGRATIONS = "classpath:db/common";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private Database() {
+  }
+
+  /**
+   * A pool shared by every verticle instance that asks for the same {@code name}, with prepared statements cached.
+   */
+  public static Pool pool(Vertx vertx, String mysqlUri, String name, int maxSize) {
+    MySQLConnectOptions connect = MySQLConnectOptions.fromUri(mysqlUri)
+      .setCachePreparedStatements(true)
+      .setPreparedStatementCacheMaxSize(512);
+    PoolOptions pool = new PoolOptions().setMaxSize(maxSize).setShared(true).setName(name).setMaxWaitQueueSize(10_000);
+    return MySQLBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
+  }
+
+  /**
+   * Applies the migrations at {@code locations} (e.g. {@link #COMMON_MIGRATIONS}, {@code classpath:db/order}) to the
+   * database named in {@code mysqlUri}, creating it first if needed. Runs on a worker thread.
+   */
+  public static Future<MigrateResult> migrate(Vertx vertx, String mysqlUri, String... locations) {
+    return vertx.executeBlocking(() -> {
+      Jdbc jdbc = Jdbc.of(mysqlUri);
+      MigrateResult result = Flyway.configure()
+        .dataSource(jdbc.serverUrl(), jdbc.user(), jdbc.password())
+        .schemas(jdbc.database())
+        .createSchemas(true)
+        .locations(Stream.of(locations).toArray(String[]::new))
+        .load()
+        .migrate();
+      LOG.info("database {}: {} migrations applied, now at {}", jdbc.database(), result.migrationsExecuted,
+        result.targetSchemaVersion);
+      return result;
+    }, false);
+  }
+
+  /** The JDBC view of a {@code mysql://} URI (Flyway speaks JDBC). */
+  record Jdbc(String host, int port, String user, String password, String database) {
+    static Jdbc of(String mysqlUri) {
+      URI uri = URI.create(mysqlUri);
+      if (!"mysql".equals(uri.getScheme()) && !"mariadb".equals(uri.getScheme())) {
+        throw new IllegalArgumentException("MYSQL_URI must be mysql://user[:password]@host[:port]/database, got " + mysqlUri);
+      }
+      String userInfo = uri.getUserInfo() == null ? "root" : uri.getUserInfo();
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+      String password = colon < 0 ? "" : userInfo.substring(colon + 1);
+      String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+      if (path.isEmpty()) {
+        throw new IllegalArgumentException("MYSQL_URI names no database: " + mysqlUri);
+      }
+      return new Jdbc(uri.getHost(), uri.getPort() < 0 ? 3306 : uri.getPort(), user, password, path);
+    }
+
+    /** Server URL without a database (it may not exist yet); credentials go separately. */
+    String serverUrl() {
+      return "jdbc:mariadb://" + host + ":" + port + "/?allowPublicKeyRetrieval=true&user="
+        + URLEncoder.encode(user, StandardCharsets.UTF_8);
+    }
+  }
+}

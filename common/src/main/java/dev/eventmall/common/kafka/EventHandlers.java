@@ -1,0 +1,49 @@
+package dev.eventmall.common.kafka;
+
+import dev.eventmall.common.event.EventEnvelope;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Function;
+
+/**
+ * The domain side of the bridge: a domain verticle registers the handler for the events one consumer group reads from
+ * one topic. The handler's future decides: success acknowledges the record (the bridge may commit past it), failure
+ * makes the bridge retry it with backoff and finally park it on the dead-letter topic. Handlers ignore event types they
+ * do not care about by returning a succeeded future.
+ */
+public final class EventHandlers {
+  private static final Logger LOG = LoggerFactory.getLogger(EventHandlers.class);
+
+  private EventHandlers() {
+  }
+
+  /** The event-bus address the bridge of {@code group} sends the records of {@code topic} to. */
+  public static String address(String group, String topic) {
+    return "eventmall.events." + group + "." + topic;
+  }
+
+  public static MessageConsumer<JsonObject> register(Vertx vertx, String group, String topic,
+                                                     Function<EventEnvelope, Future<?>> handler) {
+    return vertx.eventBus().<JsonObject>localConsumer(address(group, topic), msg -> {
+      Future<?> result;
+      try {
+        result = handler.apply(EventEnvelope.fromJson(msg.body()));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(null);
+        } else {
+          LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
+          msg.fail(500, String.valueOf(ar.cause()));
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,45 @@
+package dev.eventmall.common.kafka;
+
+import io.vertx.kafka.client.serialization.BufferDeserializer;
+import io.vertx.kafka.client.serialization.BufferSerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Client settings every service uses: keys are strings (aggregate ids), values are JSON envelopes as bytes. */
+public final class KafkaConfig {
+  private KafkaConfig() {
+  }
+
+  /** Durable, ordered, idempotent producer: {@code acks=all}, idempotence on, at most 5 in flight, lz4 batches. */
+  public static Map<String, String> producer(String bootstrapServers) {
+    Map<String, String> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrapServers);
+    config.put("acks", "all");
+    config.put("enable.idempotence", "true");
+    config.put("max.in.flight.requests.per.connection", "5");
+    config.put("linger.ms", "5");
+    config.put("batch.size", "65536");
+    config.put("compression.type", "lz4");
+    config.put("delivery.timeout.ms", "30000");
+    config.put("request.timeout.ms", "10000");
+    config.put("key.serializer", StringSerializer.class.getName());
+    config.put("value.serializer", BufferSerializer.class.getName());
+    return config;
+  }
+
+  /** Consumer of a group that commits by hand after the effect is durable. */
+  public static Map<String, String> consumer(String bootstrapServers, String group) {
+    Map<String, String> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrapServers);
+    config.put("group.id", group);
+    config.put("enable.auto.commit", "false");
+    config.put("auto.offset.reset", "earliest");
+    config.put("max.poll.records", "500");
+    config.put("key.deserializer", StringDeserializer.class.getName());
+    config.put("value.deserializer", BufferDeserializer.class.getName());
+    return config;
+  }
+}

@@ -1,0 +1,200 @@
+package dev.eventmall.common.kafka;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.metrics.Meters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feeds the records a consumer group reads from its topics to the group's domain handlers over the event bus
+ * ({@link EventHandlers#address}), and commits a batch's offsets only after every record of it was acknowledged.
+ *
+ * <ul>
+ *   <li>Order: records of one partition with the same key are handed over one after the other; different keys run
+ *   concurrently. In flight at most one poll batch ({@link Options#maxPollRecords()} records).</li>
+ *   <li>Retries happen in place: a failing record is retried with {@link RetryPolicy} backoff while the rest of its
+ *   batch goes on (so other keys are not held up, and the same key keeps its order). When the attempts are exhausted
+ *   the record is parked on {@code <topic>.dlq} with headers {@code dlq-original-topic}, {@code dlq-original-partition},
+ *   {@code dlq-original-offset}, {@code dlq-consumer-group}, {@code dlq-exception}, {@code dlq-attempts},
+ *   {@code dlq-parked-at}, and the consumer moves on. A record that is not an event envelope is parked at once.</li>
+ *   <li>Delivery is at least once (a crash between effect and commit redelivers): handlers are idempotent through the
+ *   inbox.</li>
+ * </ul>
+ */
+public final class KafkaEventBridge extends VerticleBase {
+  public static final String H_TOPIC = "dlq-original-topic";
+  public static final String H_PARTITION = "dlq-original-partition";
+  public static final String H_OFFSET = "dlq-original-offset";
+  public static final String H_GROUP = "dlq-consumer-group";
+  public static final String H_EXCEPTION = "dlq-exception";
+  public static final String H_ATTEMPTS = "dlq-attempts";
+  public static final String H_PARKED_AT = "dlq-parked-at";
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventBridge.class);
+
+  /**
+   * @param group          consumer group (one per service and purpose, e.g. {@code catalog-stock})
+   * @param topics         topics the group reads
+   * @param handlerTimeout how long one handler call may take before it counts as failed
+   */
+  public record Options(String bootstrapServers, String group, List<String> topics, RetryPolicy retry,
+                        Duration handlerTimeout, int maxPollRecords) {
+    public Options(String bootstrapServers, String group, List<String> topics) {
+      this(bootstrapServers, group, topics, RetryPolicy.DEFAULT, Duration.ofSeconds(10), 500);
+    }
+
+    public Options withRetry(RetryPolicy retry) {
+      return new Options(bootstrapServers, group, topics, retry, handlerTimeout, maxPollRecords);
+    }
+  }
+
+  private final Options options;
+  private KafkaConsumer<String, Buffer> consumer;
+  private KafkaProducer<String, Buffer> producer;
+  private EventDelivery delivery;
+  private volatile boolean stopped;
+  private final Map<String, Counter> consumed = new HashMap<>();
+  private final Map<String, Counter> parked = new HashMap<>();
+
+  public KafkaEventBridge(Options options) {
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    Map<String, String> config = KafkaConfig.consumer(options.bootstrapServers(), options.group());
+    config.put("max.poll.records", Integer.toString(options.maxPollRecords()));
+    consumer = KafkaConsumer.create(vertx, config);
+    producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
+    delivery = new EventDelivery(vertx, options.retry(), options.handlerTimeout());
+    MeterRegistry registry = Meters.registry();
+    for (String topic : options.topics()) {
+      consumed.put(topic, Counter.builder("eventmall.kafka.consumed").tag("topic", topic).tag("group", options.group())
+        .description("records handled (acknowledged or parked)").register(registry));
+      parked.put(topic, Counter.builder("eventmall.dlq.parked").tag("topic", topic).tag("group", options.group())
+        .description("records parked on the dead-letter topic").register(registry));
+    }
+    return consumer.subscribe(new HashSet<>(options.topics())).onSuccess(v -> pollLoop());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    return Future.succeededFuture();
+  }
+
+  private void pollLoop() {
+    if (stopped) {
+      return;
+    }
+    consumer.poll(Duration.ofMillis(200))
+      .compose(this::handleBatch)
+      .onComplete(ar -> {
+        if (ar.failed() && !stopped) {
+          LOG.warn("{}: batch not committed ({}); its records will be delivered again", options.group(),
+            ar.cause().toString());
+          vertx.setTimer(500, id -> pollLoop());
+        } else {
+          pollLoop();
+        }
+      });
+  }
+
+  private Future<Void> handleBatch(KafkaConsumerRecords<String, Buffer> records) {
+    if (records.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, List<KafkaConsumerRecord<String, Buffer>>> chains = new LinkedHashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
+      chains.computeIfAbsent(record.topic() + '/' + record.partition() + '/' + record.key(), k -> new ArrayList<>())
+        .add(record);
+      offsets.merge(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1, ""),
+        (a, b) -> a.getOffset() >= b.getOffset() ? a : b);
+    }
+    List<Future<Void>> runs = new ArrayList<>(chains.size());
+    for (List<KafkaConsumerRecord<String, Buffer>> chain : chains.values()) {
+      Future<Void> run = Future.succeededFuture();
+      for (KafkaConsumerRecord<String, Buffer> record : chain) {
+        run = run.compose(v -> process(record));
+      }
+      runs.add(run);
+    }
+    return Future.all(runs).compose(v -> consumer.commit(offsets)).mapEmpty();
+  }
+
+  private Future<Void> process(KafkaConsumerRecord<String, Buffer> record) {
+    JsonObject json;
+    try {
+      json = record.value().toJsonObject();
+      EventEnvelope.fromJson(json);
+    } catch (RuntimeException poison) {
+      return park(record, poison, 0);
+    }
+    String source = record.topic() + '/' + record.partition() + '/' + record.offset();
+    return delivery.deliver(EventHandlers.address(options.group(), record.topic()), json, source)
+      .compose(outcome -> {
+        if (outcome.delivered()) {
+          consumed.get(record.topic()).increment();
+          return Future.succeededFuture();
+        }
+        return park(record, outcome.failure(), outcome.attempts());
+      });
+  }
+
+  /** Parks {@code record} on its dead-letter topic; keeps trying while Kafka refuses (nothing is lost). */
+  private Future<Void> park(KafkaConsumerRecord<String, Buffer> record, Throwable failure, int attempts) {
+    KafkaProducerRecord<String, Buffer> dead =
+      KafkaProducerRecord.create(Topics.dlq(record.topic()), record.key(), record.value());
+    for (KafkaHeader header : record.headers()) {
+      dead.addHeader(header);
+    }
+    dead.addHeader(H_TOPIC, record.topic())
+      .addHeader(H_PARTITION, Integer.toString(record.partition()))
+      .addHeader(H_OFFSET, Long.toString(record.offset()))
+      .addHeader(H_GROUP, options.group())
+      .addHeader(H_EXCEPTION, String.valueOf(failure))
+      .addHeader(H_ATTEMPTS, Integer.toString(attempts))
+      .addHeader(H_PARKED_AT, Instant.now().toString());
+    LOG.warn("{}: parking {}/{}/{} after {} attempts: {}", options.group(), record.topic(), record.partition(),
+      record.offset(), attempts, failure.toString());
+    return producer.send(dead)
+      .<Void>map(meta -> {
+        parked.get(record.topic()).increment();
+        consumed.get(record.topic()).increment();
+        return null;
+      })
+      .recover(e -> {
+        if (stopped) {
+          return Future.failedFuture(e);
+        }
+        LOG.error("{}: cannot park on {} yet: {}", options.group(), Topics.dlq(record.topic()), e.toString());
+        return vertx.timer(1_000).compose(v -> park(record, failure, attempts));
+      });
+  }
+}

@@ -1,0 +1,238 @@
+package dev.eventmall.common.outbox;
+
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.kafka.KafkaConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.eventmall.common.metrics.Meters;
+
+/**
+ * Publishes the {@code outbox} rows of one service database to Kafka, oldest first, and stamps a row sent only after the
+ * broker acknowledged it ({@code acks=all}, idempotent producer). A restarted relay resumes from the unsent rows; a row
+ * published but not yet stamped when the relay died is published again (consumers deduplicate by event id).
+ *
+ * <p>Only one relay per database publishes at a time: it holds the MySQL named lock {@code outbox-relay:<database>} on a
+ * dedicated connection, so that several instances of a service cannot interleave the events of one key. The others
+ * wait and take over when that connection goes away.
+ *
+ * <p>It drains in batches of at most {@link Options#batchSize()} rows, right away when a transaction that appended
+ * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}. Sent rows older
+ * than {@link Options#retention()} are deleted.
+ */
+public final class OutboxRelay extends VerticleBase {
+  /** Event-bus address (local) a committed append pings so that the relay drains at once. */
+  public static final String WAKE_UP = "eventmall.outbox.wake-up";
+
+  static final String SELECT_UNSENT =
+    "SELECT seq, topic, event_key, event_type, traceparent, envelope FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?";
+  static final String COUNT_UNSENT = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
+  static final String DELETE_SENT =
+    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 10000";
+  static final String LOCK = "SELECT GET_LOCK(CONCAT('outbox-relay:', DATABASE()), 0)";
+  static final String DATABASE = "SELECT DATABASE()";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final Function<Row, Pending> PENDING = row -> new Pending(row.getLong("seq"), row.getString("topic"),
+    row.getString("event_key"), row.getString("event_type"), row.getString("traceparent"), row.getString("envelope"));
+
+  /**
+   * @param mysqlUri         the service database
+   * @param bootstrapServers Kafka
+   * @param batchSize        rows read and published per round
+   * @param idlePoll         how often to look for rows when nobody wakes the relay
+   * @param retention        how long sent rows are kept (for inspection) before they are deleted
+   */
+  public record Options(String mysqlUri, String bootstrapServers, int batchSize, Duration idlePoll, Duration retention) {
+    public Options(String mysqlUri, String bootstrapServers) {
+      this(mysqlUri, bootstrapServers, 500, Duration.ofMillis(200), Duration.ofHours(1));
+    }
+
+    public Options withBatchSize(int batchSize) {
+      return new Options(mysqlUri, bootstrapServers, batchSize, idlePoll, retention);
+    }
+  }
+
+  record Pending(long seq, String topic, String key, String type, String traceparent, String envelope) {
+  }
+
+  private final Options options;
+  private Pool pool;
+  private KafkaProducer<String, Buffer> producer;
+  private SqlConnection lockConnection;
+  private boolean draining;
+  private boolean again;
+  private boolean stopped;
+  private final AtomicLong backlog = new AtomicLong();
+  private Counter published;
+
+  public OutboxRelay(Options options) {
+    this.options = options;
+  }
+
+  /** Asks the relays of this Vert.x instance to drain now. Safe to call from any Vert.x thread; no-op elsewhere. */
+  public static void wakeUp() {
+    Context context = Vertx.currentContext();
+    if (context != null) {
+      context.owner().eventBus().publish(WAKE_UP, null);
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, options.mysqlUri(), "outbox-relay-" + System.identityHashCode(this), 3);
+    producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
+    vertx.eventBus().localConsumer(WAKE_UP, msg -> drain());
+    return pool.query(DATABASE).execute().map(rows -> rows.iterator().next().getString(0)).onSuccess(db -> {
+      MeterRegistry registry = Meters.registry();
+      published = Counter.builder("eventmall.outbox.published").tag("database", db)
+        .description("outbox events published to Kafka and acknowledged").register(registry);
+      Gauge.builder("eventmall.outbox.backlog", backlog, AtomicLong::get).tag("database", db)
+        .description("outbox rows not yet published").register(registry);
+      vertx.setPeriodic(options.idlePoll().toMillis(), id -> drain());
+      vertx.setPeriodic(5_000, id -> measure());
+      vertx.setPeriodic(60_000, id -> cleanUp());
+      acquireLock();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    return producer.close().eventually(() -> lockConnection == null ? Future.succeededFuture() : lockConnection.close());
+  }
+
+  /** Whether this relay holds the database's relay lock and publishes. */
+  public boolean active() {
+    return lockConnection != null;
+  }
+
+  private void acquireLock() {
+    if (stopped) {
+      return;
+    }
+    pool.getConnection().compose(conn -> conn.query(LOCK).execute().compose(rows -> {
+      Row row = rows.iterator().next();
+      if (row.getInteger(0) != null && row.getInteger(0) == 1) {
+        lockConnection = conn;
+        conn.closeHandler(v -> {
+          lockConnection = null;
+          if (!stopped) {
+            LOG.warn("outbox relay lost its lock connection; re-acquiring");
+            vertx.setTimer(1_000, id -> acquireLock());
+          }
+        });
+        LOG.info("outbox relay active");
+        drain();
+        return Future.succeededFuture();
+      }
+      return conn.close().compose(v -> Future.failedFuture("another relay holds the lock"));
+    })).onFailure(e -> {
+      LOG.debug("outbox relay standing by: {}", e.getMessage());
+      vertx.setTimer(1_000, id -> acquireLock());
+    });
+  }
+
+  private void drain() {
+    if (stopped || lockConnection == null) {
+      return;
+    }
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = true;
+    again = false;
+    pool.preparedQuery(SELECT_UNSENT).mapping(PENDING).execute(Tuple.of(options.batchSize()))
+      .compose(this::publish)
+      .onComplete(ar -> {
+        draining = false;
+        if (ar.failed()) {
+          LOG.warn("outbox relay round failed, retrying shortly: {}", ar.cause().toString());
+          vertx.setTimer(500, id -> drain());
+        } else if (ar.result() == options.batchSize() || again) {
+          drain();
+        }
+      });
+  }
+
+  /** Sends every row, stamps those the broker acknowledged, fails if any was not. */
+  private Future<Integer> publish(RowSet<Pending> rows) {
+    if (rows.size() == 0) {
+      return Future.succeededFuture(0);
+    }
+    List<Pending> batch = new ArrayList<>(rows.size());
+    rows.forEach(batch::add);
+    List<Future<Long>> sends = batch.stream().map(this::send).toList();
+    Promise<Integer> done = Promise.promise();
+    Future.join(sends).onComplete(all -> {
+      List<Long> acked = sends.stream().filter(Future::succeeded).map(Future::result).toList();
+      markSent(acked).onComplete(marked -> {
+        if (marked.failed()) {
+          done.fail(marked.cause());
+        } else if (acked.size() < batch.size()) {
+          done.fail(sends.stream().filter(Future::failed).findFirst().orElseThrow().cause());
+        } else {
+          done.complete(batch.size());
+        }
+      });
+    });
+    return done.future();
+  }
+
+  private Future<Long> send(Pending row) {
+    KafkaProducerRecord<String, Buffer> record =
+      KafkaProducerRecord.create(row.topic(), row.key(), Buffer.buffer(row.envelope()));
+    record.addHeader("type", row.type());
+    if (row.traceparent() != null) {
+      record.addHeader("traceparent", row.traceparent());
+    }
+    return producer.send(record).map(meta -> row.seq());
+  }
+
+  private Future<Void> markSent(List<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String placeholders = seqs.stream().map(s -> "?").collect(Collectors.joining(","));
+    return pool.preparedQuery("UPDATE outbox SET sent_at = NOW(6) WHERE seq IN (" + placeholders + ")")
+      .execute(Tuple.from(seqs))
+      .onSuccess(r -> published.increment(seqs.size()))
+      .mapEmpty();
+  }
+
+  private void measure() {
+    pool.query(COUNT_UNSENT).execute()
+      .onSuccess(rows -> backlog.set(rows.iterator().next().getLong(0)));
+  }
+
+  private void cleanUp() {
+    if (lockConnection != null) {
+      pool.preparedQuery(DELETE_SENT).execute(Tuple.of(options.retention().toSeconds()))
+        .onFailure(e -> LOG.warn("outbox clean-up failed: {}", e.toString()));
+    }
+  }
+}
