@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 
@@ -28,7 +29,8 @@ public final class EventSchemas {
 
   private static final JsonSchemaOptions OPTIONS = new JsonSchemaOptions()
     .setDraft(Draft.DRAFT202012)
-    .setBaseUri("https://eventmall.dev/events/");
+    .setBaseUri("https://eventmall.dev/events/")
+    .setOutputFormat(OutputFormat.Basic);
   private static final Validator ENVELOPE = Validator.create(JsonSchema.of(load("events/envelope.schema.json")), OPTIONS);
   private static final Map<String, Validator> PAYLOADS = new ConcurrentHashMap<>();
 

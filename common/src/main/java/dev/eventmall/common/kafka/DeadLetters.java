@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -33,8 +35,9 @@ import java.util.Set;
  * again (with the group's retry policy); on success a marker record {@code dlq-replayed-of: <id>} is appended to the
  * dead-letter topic so the event is no longer listed. A replay that fails again leaves it parked.
  *
- * <p>The router ({@link #router}) is meant to be mounted under {@code /admin/dlq} behind an ADMIN role check:
- * {@code GET /} (paged: {@code page}, {@code size}), {@code POST /:id/replay}, {@code POST /replay} (all).
+ * <p>{@link #mount} adds the admin endpoints, meant for {@code /admin/dlq} behind an ADMIN role check:
+ * {@code GET /admin/dlq} (paged: {@code page}, {@code size}), {@code POST /admin/dlq/:id/replay},
+ * {@code POST /admin/dlq/replay} (all).
  */
 public final class DeadLetters {
   public static final String H_REPLAYED_OF = "dlq-replayed-of";
@@ -55,13 +58,14 @@ public final class DeadLetters {
     this.producer = KafkaProducer.createShared(vertx, "dead-letters-" + group, KafkaConfig.producer(bootstrapServers));
   }
 
-  /** One parked event. */
+  /** One parked event; {@code raw} is the record's text, shown when it is not a JSON object. */
   public record Parked(String id, String originalTopic, int originalPartition, long originalOffset, String key,
                        String type, String error, int attempts, String parkedAt, JsonObject event, String raw) {
     public JsonObject toJson() {
-      return new JsonObject().put("id", id).put("topic", originalTopic).put("partition", originalPartition)
+      JsonObject json = new JsonObject().put("id", id).put("topic", originalTopic).put("partition", originalPartition)
         .put("offset", originalOffset).put("key", key).put("type", type).put("error", error).put("attempts", attempts)
-        .put("parkedAt", parkedAt).put("event", event == null ? raw : event);
+        .put("parkedAt", parkedAt).put("event", event);
+      return event == null ? json.put("raw", raw) : json;
     }
   }
 
@@ -110,14 +114,23 @@ public final class DeadLetters {
       });
   }
 
-  /** {@code GET /}, {@code POST /:id/replay}, {@code POST /replay}. */
-  public Router router() {
-    Router router = Router.router(vertx);
-    router.get("/").respond(this::listPage);
-    router.post("/replay").respond(ctx -> replayAll().map(failed -> new JsonObject()
+  /**
+   * Adds {@code GET base}, {@code POST base/:id/replay} and {@code POST base/replay} to {@code router}, each behind
+   * {@code guards} (e.g. authentication and an ADMIN role check) in that order.
+   */
+  @SafeVarargs
+  public final void mount(Router router, String base, Handler<RoutingContext>... guards) {
+    route(router.get(base), guards).respond(this::listPage);
+    route(router.post(base + "/replay"), guards).respond(ctx -> replayAll().map(failed -> new JsonObject()
       .put("stillParked", new JsonArray(failed.stream().map(Parked::toJson).toList()))));
-    router.post("/:id/replay").respond(ctx -> replay(ctx.pathParam("id")).map(Parked::toJson));
-    return router;
+    route(router.post(base + "/:id/replay"), guards).respond(ctx -> replay(ctx.pathParam("id")).map(Parked::toJson));
+  }
+
+  private static Route route(Route route, Handler<RoutingContext>[] guards) {
+    for (Handler<RoutingContext> guard : guards) {
+      route.handler(guard);
+    }
+    return route;
   }
 
   private Future<JsonObject> listPage(RoutingContext ctx) {

@@ -152,9 +152,13 @@ public final class KafkaEventBridge extends VerticleBase {
     JsonObject json;
     try {
       json = record.value().toJsonObject();
+    } catch (RuntimeException notJson) {
+      return park(record, new IllegalArgumentException("not JSON: " + notJson.getMessage()), 0);
+    }
+    try {
       EventEnvelope.fromJson(json);
-    } catch (RuntimeException poison) {
-      return park(record, poison, 0);
+    } catch (IllegalArgumentException notAnEnvelope) {
+      return park(record, notAnEnvelope, 0);
     }
     String source = record.topic() + '/' + record.partition() + '/' + record.offset();
     return delivery.deliver(EventHandlers.address(options.group(), record.topic()), json, source)

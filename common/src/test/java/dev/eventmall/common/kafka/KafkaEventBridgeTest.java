@@ -1,0 +1,205 @@
+package dev.eventmall.common.kafka;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The Kafka → event-bus bridge, its retries and its dead-letter topic, over a real Kafka broker. */
+@ExtendWith(VertxExtension.class)
+class KafkaEventBridgeTest {
+  static final RetryPolicy RETRY = new RetryPolicy(3, Duration.ofMillis(150), Duration.ofSeconds(1));
+
+  String kafka;
+  String topic;
+  String group;
+  KafkaProducer<String, String> producer;
+  WebClient client;
+
+  /** Per event id: the times (ms) each delivery reached the handler. */
+  final Map<String, List<Long>> calls = new ConcurrentHashMap<>();
+  /** Event ids in the order the handler acknowledged them. */
+  final List<String> handled = new CopyOnWriteArrayList<>();
+  final AtomicBoolean poisonHealed = new AtomicBoolean();
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    kafka = TestInfra.kafka();
+    topic = "test.bridge." + UUID.randomUUID();
+    group = "bridge-test-" + UUID.randomUUID();
+    Await.result(KafkaTopics.ensure(vertx, kafka, List.of(topic, Topics.dlq(topic)), 3, 1));
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka);
+    props.put("acks", "all");
+    props.put("key.serializer", StringSerializer.class.getName());
+    props.put("value.serializer", StringSerializer.class.getName());
+    producer = new KafkaProducer<>(props);
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
+
+    // the domain side: Flaky fails twice then succeeds, Doomed fails until healed, the rest succeed
+    EventHandlers.register(vertx, group, topic, event -> {
+      String id = event.id().toString();
+      List<Long> times = calls.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>());
+      times.add(System.currentTimeMillis());
+      String note = event.payload().getString("note", "");
+      if (note.equals("flaky") && times.size() <= 2) {
+        return Future.failedFuture("flaky failure #" + times.size());
+      }
+      if (note.equals("doomed") && !poisonHealed.get()) {
+        return Future.failedFuture(new IllegalStateException("doomed to fail"));
+      }
+      handled.add(id);
+      return Future.succeededFuture();
+    });
+  }
+
+  @AfterEach
+  void tearDown() {
+    producer.close();
+    client.close();
+  }
+
+  EventEnvelope send(String key, String note) throws Exception {
+    EventEnvelope e = EventEnvelope.of("TestHappened", key, new JsonObject().put("n", 1).put("note", note));
+    producer.send(new ProducerRecord<>(topic, key, e.toJson().encode())).get();
+    return e;
+  }
+
+  String deployBridge(Vertx vertx) {
+    return Await.result(vertx.deployVerticle(() -> new KafkaEventBridge(
+      new KafkaEventBridge.Options(kafka, group, List.of(topic)).withRetry(RETRY)), new DeploymentOptions()));
+  }
+
+  @Test
+  void aHandlerFailingTwiceIsRetriedWithBackoffThenAcknowledged(Vertx vertx) throws Exception {
+    EventEnvelope flaky = send("a", "flaky");
+    EventEnvelope after = send("a", "after the flaky one, same key");
+    deployBridge(vertx);
+
+    Await.until("both handled", Duration.ofSeconds(30), () -> handled.size() == 2);
+    assertThat(handled).containsExactly(flaky.id().toString(), after.id().toString());
+    List<Long> times = calls.get(flaky.id().toString());
+    assertThat(times).hasSize(3);
+    assertThat(times.get(1) - times.get(0)).as("first backoff").isGreaterThanOrEqualTo(150);
+    assertThat(times.get(2) - times.get(1)).as("second backoff doubles").isGreaterThanOrEqualTo(300);
+    assertThat(calls.get(after.id().toString())).hasSize(1);
+  }
+
+  @Test
+  void anAlwaysFailingEventIsParkedWithHeadersTheConsumerMovesOnAndReplayRedeliversIt(Vertx vertx) throws Exception {
+    EventEnvelope doomed = send("b", "doomed");
+    List<EventEnvelope> rest = IntStream.range(0, 5).mapToObj(i -> {
+      try {
+        return send(i % 2 == 0 ? "b" : "c", "fine " + i);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }).toList();
+    producer.send(new ProducerRecord<>(topic, "d", "this is { not an envelope")).get();
+    deployBridge(vertx);
+
+    Await.until("the others handled", Duration.ofSeconds(30), () -> handled.size() == rest.size());
+    assertThat(calls.get(doomed.id().toString())).hasSize(RETRY.maxAttempts());
+
+    try (TopicReader dlq = new TopicReader(kafka, Topics.dlq(topic))) {
+      List<ConsumerRecord<String, String>> parked = dlq.awaitCount(2, Duration.ofSeconds(30));
+      ConsumerRecord<String, String> doomedRecord = parked.stream().filter(r -> r.value().contains(doomed.id().toString()))
+        .findFirst().orElseThrow();
+      assertThat(doomedRecord.key()).isEqualTo("b");
+      assertThat(header(doomedRecord, KafkaEventBridge.H_TOPIC)).isEqualTo(topic);
+      assertThat(header(doomedRecord, KafkaEventBridge.H_PARTITION)).matches("[0-2]");
+      assertThat(header(doomedRecord, KafkaEventBridge.H_OFFSET)).isEqualTo("0");
+      assertThat(header(doomedRecord, KafkaEventBridge.H_GROUP)).isEqualTo(group);
+      assertThat(header(doomedRecord, KafkaEventBridge.H_ATTEMPTS)).isEqualTo("3");
+      assertThat(header(doomedRecord, KafkaEventBridge.H_EXCEPTION)).contains("doomed to fail");
+      ConsumerRecord<String, String> poison = parked.stream().filter(r -> "d".equals(r.key())).findFirst().orElseThrow();
+      assertThat(header(poison, KafkaEventBridge.H_ATTEMPTS)).isEqualTo("0");
+      assertThat(header(poison, KafkaEventBridge.H_EXCEPTION)).contains("not JSON");
+    }
+
+    // the group committed past everything: nothing is redelivered on restart
+    Await.until("offsets committed", Duration.ofSeconds(20), () -> {
+      Map<TopicPartition, Long> committed = TopicReader.committed(kafka, group,
+        IntStream.range(0, 3).mapToObj(p -> new TopicPartition(topic, p)).toList());
+      return committed.values().stream().mapToLong(o -> Math.max(o, 0)).sum() == rest.size() + 2;
+    });
+
+    // the admin endpoints list both parked records; a replay of the doomed event now succeeds
+    DeadLetters deadLetters = new DeadLetters(vertx, new KafkaEventBridge.Options(kafka, group, List.of(topic))
+      .withRetry(RETRY));
+    Router router = Router.router(vertx);
+    deadLetters.mount(router, "/admin/dlq");
+    HttpServer server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    int port = server.actualPort();
+
+    HttpResponse<Buffer> list = Await.result(client.get(port, "127.0.0.1", "/admin/dlq").send());
+    assertThat(list.statusCode()).isEqualTo(200);
+    JsonObject body = list.bodyAsJsonObject();
+    assertThat(body.getInteger("total")).isEqualTo(2);
+    JsonObject doomedItem = body.getJsonArray("items").stream().map(JsonObject.class::cast)
+      .filter(i -> doomed.id().toString().equals(i.getJsonObject("event") == null ? null
+        : i.getJsonObject("event").getString("id")))
+      .findFirst().orElseThrow();
+    assertThat(doomedItem.getString("topic")).isEqualTo(topic);
+    assertThat(doomedItem.getInteger("attempts")).isEqualTo(3);
+
+    // still failing: the replay is refused and the event stays parked
+    HttpResponse<Buffer> refused = Await.result(client.post(port, "127.0.0.1",
+      "/admin/dlq/" + doomedItem.getString("id") + "/replay").send());
+    assertThat(refused.statusCode()).isEqualTo(409);
+
+    poisonHealed.set(true);
+    HttpResponse<Buffer> replayed = Await.result(client.post(port, "127.0.0.1",
+      "/admin/dlq/" + doomedItem.getString("id") + "/replay").send());
+    assertThat(replayed.statusCode()).isEqualTo(200);
+    assertThat(handled).contains(doomed.id().toString());
+
+    JsonObject after = Await.result(client.get(port, "127.0.0.1", "/admin/dlq").send()).bodyAsJsonObject();
+    assertThat(after.getInteger("total")).isEqualTo(1);
+    assertThat(after.getJsonArray("items").getJsonObject(0).getString("error")).contains("not JSON");
+
+    HttpResponse<Buffer> missing = Await.result(client.post(port, "127.0.0.1",
+      "/admin/dlq/" + doomedItem.getString("id") + "/replay").send());
+    assertThat(missing.statusCode()).as("an event already replayed is no longer parked").isEqualTo(404);
+  }
+
+  static String header(ConsumerRecord<String, String> record, String name) {
+    var h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

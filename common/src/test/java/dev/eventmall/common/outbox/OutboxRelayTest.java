@@ -1,0 +1,177 @@
+package dev.eventmall.common.outbox;
+
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.kafka.KafkaTopics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The transactional outbox over a real MySQL-compatible server and a real Kafka broker. */
+@ExtendWith(VertxExtension.class)
+class OutboxRelayTest {
+  static final List<String> KEYS = List.of("k1", "k2", "k3", "k4", "k5");
+
+  String kafka;
+  String mysqlUri;
+  String topic;
+  Pool pool;
+  TopicReader reader;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    kafka = TestInfra.kafka();
+    mysqlUri = TestInfra.freshDatabase("outbox");
+    topic = "test.outbox." + UUID.randomUUID();
+    Await.result(Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/testing"));
+    Await.result(KafkaTopics.ensure(vertx, kafka, List.of(topic), 3, 1));
+    pool = Database.pool(vertx, mysqlUri, "test-" + topic, 8);
+    for (String k : KEYS) {
+      Await.result(pool.preparedQuery("INSERT INTO counters (k, n) VALUES (?, 0)").execute(Tuple.of(k)));
+    }
+    reader = new TopicReader(kafka, topic);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    reader.close();
+  }
+
+  /** One state change: bump the key's counter and append an event carrying the new value, in one transaction. */
+  Future<EventEnvelope> bump(String key, boolean rollBack) {
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE counters SET n = n + 1 WHERE k = ?")
+      .execute(Tuple.of(key))
+      .compose(v -> conn.preparedQuery("SELECT n FROM counters WHERE k = ?").execute(Tuple.of(key)))
+      .compose(rows -> {
+        int n = rows.iterator().next().getInteger(0);
+        EventEnvelope event = EventEnvelope.of("TestHappened", key, new JsonObject().put("n", n));
+        return Outbox.append(conn, topic, event).map(event);
+      })
+      .compose(event -> rollBack ? Future.failedFuture(new IllegalStateException("roll back " + event.id()))
+        : Future.succeededFuture(event)));
+  }
+
+  /** Per key, the counter values in the order the events appear on the topic (first occurrence of each id). */
+  static Map<String, List<Integer>> valuesByKey(List<ConsumerRecord<String, String>> records) {
+    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (ConsumerRecord<String, String> r : records) {
+      EventEnvelope e = EventEnvelope.fromJson(new JsonObject(r.value()));
+      assertThat(r.key()).isEqualTo(e.key());
+      assertThat(new String(r.headers().lastHeader("type").value())).isEqualTo("TestHappened");
+      EventSchemas.validate(e);
+      if (seen.add(e.id().toString())) {
+        byKey.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(e.payload().getInteger("n"));
+      }
+    }
+    return byKey;
+  }
+
+  @Test
+  void concurrentCommittedEventsArePublishedInCommitOrderPerKeyAndRolledBackOnesNever(Vertx vertx) {
+    Await.result(vertx.deployVerticle(() -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(50)),
+      new DeploymentOptions()));
+    int perKey = 40;
+    List<Future<EventEnvelope>> committed = new ArrayList<>();
+    List<Future<EventEnvelope>> rolledBack = new ArrayList<>();
+    for (int i = 0; i < perKey; i++) {
+      for (String k : KEYS) {
+        committed.add(bump(k, false));
+        if (i % 10 == 0) {
+          rolledBack.add(bump(k, true));
+        }
+      }
+    }
+    Await.result(Future.join(committed));
+    Await.failure(Future.join(rolledBack));
+    assertThat(rolledBack).allMatch(Future::failed);
+    assertThat(committed).allMatch(Future::succeeded);
+
+    // a sentinel appended after everything: once it is on Kafka, everything before it was relayed
+    EventEnvelope sentinel = Await.result(bump("k1", false));
+    Await.until("sentinel published", Duration.ofSeconds(30), () -> reader.records().stream()
+      .anyMatch(r -> r.value().contains(sentinel.id().toString())));
+
+    Map<String, List<Integer>> byKey = valuesByKey(reader.records());
+    for (String k : KEYS) {
+      int expected = k.equals("k1") ? perKey + 1 : perKey;
+      assertThat(byKey.get(k)).as("values of %s in publish order", k)
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, expected).boxed().toList());
+    }
+    Set<String> published = new HashSet<>();
+    reader.records().forEach(r -> published.add(EventEnvelope.fromJson(new JsonObject(r.value())).id().toString()));
+    assertThat(rolledBack).noneMatch(f -> f.cause().getMessage() != null
+      && published.stream().anyMatch(id -> f.cause().getMessage().contains(id)));
+    Long unsent = Await.result(pool.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").execute())
+      .iterator().next().getLong(0);
+    assertThat(unsent).isZero();
+  }
+
+  @Test
+  void aRelayKilledMidStreamLosesNothingAfterRestart(Vertx vertx) {
+    int total = 1_500;
+    // everything committed before any relay runs
+    List<Future<EventEnvelope>> appended = new ArrayList<>();
+    for (int i = 0; i < total / KEYS.size(); i++) {
+      for (String k : KEYS) {
+        appended.add(bump(k, false));
+      }
+    }
+    Await.result(Future.all(appended), Duration.ofSeconds(60));
+
+    String first = Await.result(vertx.deployVerticle(
+      () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)), new DeploymentOptions()));
+    reader.awaitCount(100, Duration.ofSeconds(30));
+    Await.result(vertx.undeploy(first));
+    long unsentAfterKill = Await.result(pool.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").execute())
+      .iterator().next().getLong(0);
+    assertThat(unsentAfterKill).as("the relay was stopped mid-stream").isGreaterThan(0);
+
+    Await.result(vertx.deployVerticle(
+      () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(200)), new DeploymentOptions()));
+    Await.until("all " + total + " distinct events published", Duration.ofSeconds(60),
+      () -> valuesByKey(reader.records()).values().stream().mapToInt(List::size).sum() >= total);
+    Map<String, List<Integer>> byKey = valuesByKey(reader.records());
+    for (String k : KEYS) {
+      assertThat(byKey.get(k)).containsExactlyElementsOf(IntStream.rangeClosed(1, total / KEYS.size()).boxed().toList());
+    }
+  }
+
+  @Test
+  void anEventThatViolatesItsSchemaIsRefusedAndNothingIsStored() {
+    EventEnvelope bad = EventEnvelope.of("TestHappened", "k1", new JsonObject().put("n", "not a number"));
+    EventEnvelope unknown = EventEnvelope.of("NoSuchType", "k1", new JsonObject());
+    assertThatThrownBy(() -> Await.result(pool.withTransaction(conn -> Outbox.append(conn, topic, bad))))
+      .isInstanceOf(EventSchemas.InvalidEventException.class).hasMessageContaining("/n");
+    assertThatThrownBy(() -> Await.result(pool.withTransaction(conn -> Outbox.append(conn, topic, unknown))))
+      .isInstanceOf(EventSchemas.InvalidEventException.class).hasMessageContaining("NoSuchType");
+    Long rows = Await.result(pool.query("SELECT COUNT(*) FROM outbox").execute()).iterator().next().getLong(0);
+    assertThat(rows).isZero();
+  }
+}

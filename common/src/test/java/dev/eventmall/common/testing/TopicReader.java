@@ -1,0 +1,75 @@
+package dev.eventmall.common.testing;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Reads everything published on a topic from the beginning, on a thread of its own, so that tests can assert on what
+ * reached Kafka ({@link #records()}, {@link #awaitCount}).
+ */
+public final class TopicReader implements AutoCloseable {
+  private final List<ConsumerRecord<String, String>> records = new CopyOnWriteArrayList<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  public TopicReader(String bootstrapServers, String topic) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("group.id", "test-reader-" + UUID.randomUUID());
+    props.put("auto.offset.reset", "earliest");
+    props.put("enable.auto.commit", "false");
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    thread = new Thread(() -> {
+      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+        consumer.subscribe(List.of(topic));
+        while (!closed) {
+          consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        }
+      }
+    }, "topic-reader-" + topic);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  public List<ConsumerRecord<String, String>> records() {
+    return new ArrayList<>(records);
+  }
+
+  /** Waits until at least {@code n} records arrived and returns them all. */
+  public List<ConsumerRecord<String, String>> awaitCount(int n, Duration timeout) {
+    Await.until(n + " records (have " + records.size() + ")", timeout, () -> records.size() >= n);
+    return records();
+  }
+
+  /** The committed offsets of {@code group} on {@code partitions}, read with a throw-away consumer. */
+  public static Map<TopicPartition, Long> committed(String bootstrapServers, String group, List<TopicPartition> partitions) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("group.id", group);
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      Map<TopicPartition, Long> result = new java.util.HashMap<>();
+      consumer.committed(new java.util.HashSet<>(partitions), Duration.ofSeconds(10))
+        .forEach((tp, om) -> result.put(tp, om == null ? -1L : om.offset()));
+      return result;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.join(5_000);
+  }
+}
