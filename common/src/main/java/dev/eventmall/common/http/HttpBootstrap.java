@@ -94,7 +94,11 @@ public final class HttpBootstrap {
     return router;
   }
 
-  /** Mounts {@code sub} under {@code prefix} (e.g. {@code "/orders"}) and gives it the failure handler too. */
+  /**
+   * Mounts {@code sub} under {@code prefix} (e.g. {@code "/orders"}) and gives it the failure handler too. Routes of
+   * {@code sub} are relative: {@code "/"} serves {@code /orders}, {@code "/:id"} serves {@code /orders/42}; metrics
+   * label them {@code /orders>/:id}.
+   */
   public static Router mount(Router root, String prefix, Router sub) {
     String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     sub.route().failureHandler(FailureHandler.create());
