@@ -82,14 +82,15 @@ public final class HttpBootstrap {
     router.errorHandler(405, failureHandler);
 
     router.get("/health/live").handler(HttpBootstrap::live);
-    HealthChecks checks = healthChecks != null ? healthChecks : HealthChecks.create(vertx);
-    router.get("/health/ready").handler(ctx -> ready(checks, ctx));
+    if (healthChecks == null) {
+      healthChecks = HealthChecks.create(vertx);
+    }
+    router.get("/health/ready").handler(this::ready);
     if (metrics != null) {
       router.get("/metrics").handler(metrics.scrapeHandler());
     }
     if (openApiResource != null) {
-      String resource = openApiResource;
-      router.get("/openapi.yaml").handler(ctx -> openApi(resource, ctx));
+      router.get("/openapi.yaml").handler(this::openApi);
     }
     return router;
   }
@@ -120,8 +121,8 @@ public final class HttpBootstrap {
     ctx.json(new JsonObject().put("status", "UP"));
   }
 
-  private static void ready(HealthChecks checks, RoutingContext ctx) {
-    checks.checkStatus()
+  private void ready(RoutingContext ctx) {
+    healthChecks.checkStatus()
       .onSuccess(result -> ctx.response()
         .setStatusCode(CheckResult.isUp(result) ? 200 : 503)
         .putHeader("Content-Type", "application/json")
@@ -143,8 +144,8 @@ public final class HttpBootstrap {
     return json;
   }
 
-  private void openApi(String resource, RoutingContext ctx) {
-    vertx.fileSystem().readFile(resource)
+  private void openApi(RoutingContext ctx) {
+    vertx.fileSystem().readFile(openApiResource)
       .recover(err -> Future.failedFuture(ProblemException.notFound("No OpenAPI document is available")))
       .onSuccess(doc -> ctx.response().putHeader("Content-Type", "application/yaml").end(doc))
       .onFailure(ctx::fail);

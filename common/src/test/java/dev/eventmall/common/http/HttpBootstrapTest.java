@@ -4,6 +4,8 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -105,11 +108,51 @@ class HttpBootstrapTest {
   }
 
   @Test
-  void unknownRouteUnderMountedRouterIs404(VertxTestContext ctx) {
+  void mountedRouterFailuresAndUnknownRoutesAreProblems(VertxTestContext ctx) {
+    var checkpoint = ctx.checkpoint(4);
+    client.get(api.port, "127.0.0.1", "/catalog/9").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.bodyAsJsonObject().getString("id")).isEqualTo("9");
+        checkpoint.flag();
+      })));
+    client.get(api.port, "127.0.0.1", "/catalog/9/fail").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 404, "not-found");
+        assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("item 9 has no failures");
+        checkpoint.flag();
+      })));
+    client.get(api.port, "127.0.0.1", "/catalog/9/nothing/here").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 404, "not-found");
+        checkpoint.flag();
+      })));
     client.get(api.port, "127.0.0.1", "/secured/nothing-here").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
-        assertThat(res.statusCode()).isIn(401, 404);
-        assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertProblem(res, 401, "unauthorized"); // authentication guards the whole mount
+        checkpoint.flag();
+      })));
+  }
+
+  @Test
+  void oversizeChunkedBodyIs413(Vertx vertx, VertxTestContext ctx) {
+    HttpClient http = vertx.createHttpClient();
+    byte[] chunk = new byte[64 * 1024];
+    http.request(HttpMethod.POST, api.port, "127.0.0.1", "/echo")
+      .compose(req -> {
+        req.setChunked(true).putHeader("Content-Type", "application/json");
+        for (int i = 0; i < 32; i++) {
+          req.write(Buffer.buffer(chunk));
+        }
+        req.end();
+        return req.response().compose(res -> res.body().map(body -> Map.entry(res, body)));
+      })
+      .eventually(http::close)
+      .onComplete(ctx.succeeding(pair -> ctx.verify(() -> {
+        assertThat(pair.getKey().statusCode()).isEqualTo(413);
+        assertThat(pair.getKey().getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(pair.getValue().toJsonObject().getString("type"))
+          .isEqualTo("https://eventmall.dev/problems/payload-too-large");
         ctx.completeNow();
       })));
   }

@@ -55,6 +55,11 @@ final class TestApiVerticle extends VerticleBase {
     secured.get("/admin").handler(AuthHandlers.requireRole(AuthPrincipal.ADMIN)).respond(this::me);
     HttpBootstrap.mount(root, "/secured", secured);
 
+    Router items = Router.router(vertx);
+    items.get("/:id").respond(ctx -> Future.succeededFuture(new JsonObject().put("id", ctx.pathParam("id"))));
+    items.get("/:id/fail").handler(ctx -> ctx.fail(ProblemException.notFound("item " + ctx.pathParam("id") + " has no failures")));
+    HttpBootstrap.mount(root, "/catalog", items);
+
     return HttpBootstrap.listen(vertx, root, 0).onSuccess(this::started);
   }
 
