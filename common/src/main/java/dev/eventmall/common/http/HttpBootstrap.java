@@ -18,7 +18,7 @@ import java.util.Objects;
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
  * request id → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
  * {@code /metrics}, {@code /openapi.yaml} → the service's routes; {@link FailureHandler} on every route and as the
- * 404/405 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
+ * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
  * <pre>{@code
  * Router root = HttpBootstrap.builder(vertx).healthChecks(checks).metrics(metrics).openApi("openapi/order.yaml").build();
  * HttpBootstrap.mount(root, "/orders", ordersRouter);
@@ -78,8 +78,10 @@ public final class HttpBootstrap {
     FailureHandler failureHandler = FailureHandler.create();
     router.route().handler(RequestId::handle).failureHandler(failureHandler);
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
-    router.errorHandler(404, failureHandler);
-    router.errorHandler(405, failureHandler);
+    // no-match outcomes (unknown path, wrong method, consumes/produces mismatch) and unhandled failures
+    for (int status : new int[]{404, 405, 406, 415, 500}) {
+      router.errorHandler(status, failureHandler);
+    }
 
     router.get("/health/live").handler(HttpBootstrap::live);
     if (healthChecks == null) {

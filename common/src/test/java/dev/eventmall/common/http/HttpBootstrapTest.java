@@ -167,6 +167,16 @@ class HttpBootstrapTest {
   }
 
   @Test
+  void unsupportedContentTypeIs415(VertxTestContext ctx) {
+    client.post(api.port, "127.0.0.1", "/json-only").putHeader("Content-Type", "text/plain")
+      .sendBuffer(Buffer.buffer("hello"))
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 415, "unsupported-media-type");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
   void problemExceptionThrownInHandlerKeepsItsStatus(VertxTestContext ctx) {
     client.get(api.port, "127.0.0.1", "/problem").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {

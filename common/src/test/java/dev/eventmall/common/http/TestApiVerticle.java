@@ -42,6 +42,7 @@ final class TestApiVerticle extends VerticleBase {
       .openApi("openapi/test-api.yaml")
       .build();
     root.post("/echo").handler(this::echo);
+    root.post("/json-only").consumes("application/json").handler(this::echo);
     root.post("/validate").respond(this::validate);
     root.get("/problem").handler(this::problem);
     root.get("/respond-fail").respond(ctx -> Future.failedFuture(ProblemException.notFound("order 42 does not exist")));
