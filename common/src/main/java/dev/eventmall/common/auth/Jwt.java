@@ -33,10 +33,13 @@ public final class Jwt {
     return config.jwtUsesRsa() ? RS256 : HS256;
   }
 
-  /** Builds the provider from configuration; key files are read asynchronously (never on the event loop). */
+  /**
+   * Builds the provider from configuration; key files are read asynchronously (never blocking the event loop). Fails
+   * (as a future) on an unreadable or invalid key, or an HS256 secret shorter than 32 characters.
+   */
   public static Future<JWTAuth> create(Vertx vertx, Config config) {
     if (!config.jwtUsesRsa()) {
-      return Future.succeededFuture(hs256(vertx, config.jwtSecret()));
+      return Future.succeededFuture(config).map(c -> hs256(vertx, c.jwtSecret()));
     }
     String publicFile = config.jwtPublicKeyFile().orElseThrow();
     Optional<String> privateFile = config.jwtPrivateKeyFile();

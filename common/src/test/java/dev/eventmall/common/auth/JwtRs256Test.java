@@ -54,6 +54,15 @@ class JwtRs256Test {
     Jwt.create(vertx, config).onComplete(ctx.failingThenComplete());
   }
 
+  @Test
+  void shortHs256SecretFailsTheFuture(Vertx vertx, VertxTestContext ctx) {
+    Jwt.create(vertx, Config.of(Map.of(Config.JWT_SECRET, "short")))
+      .onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(err).hasMessageContaining("32");
+        ctx.completeNow();
+      })));
+  }
+
   private static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
       + "\n-----END " + type + "-----\n";
