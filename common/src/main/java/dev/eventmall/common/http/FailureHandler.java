@@ -1,0 +1,117 @@
+package dev.eventmall.common.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one failure handler: turns every failed routing context into an {@code application/problem+json} response.
+ * <ul>
+ *   <li>{@link ProblemException} → its problem and headers;</li>
+ *   <li>{@link HttpException} → its status, its payload as detail for 4xx;</li>
+ *   <li>malformed JSON ({@link DecodeException} anywhere in the cause chain) → 400 {@code malformed-json};</li>
+ *   <li>a bare status ({@code ctx.fail(413)}, router 404/405, auth 401) → that status;</li>
+ *   <li>anything else → 500 with a generic detail; the exception is logged with the request id, never sent.</li>
+ * </ul>
+ * Every 401 carries {@code WWW-Authenticate: Bearer}. Install with {@code router.route().failureHandler(..)} and as
+ * the router's 404/405 error handler; {@link HttpBootstrap} does both.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  private static final String GENERIC_500 = "An unexpected error occurred; quote the request id when reporting it";
+
+  /** Creates the failure handler. */
+  public static FailureHandler create() {
+    return new FailureHandler();
+  }
+
+  private FailureHandler() {
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    Throwable failure = ctx.failure();
+    String requestId = RequestId.of(ctx);
+    if (response.ended() || response.closed() || response.headWritten()) {
+      LOG.warn("[{}] {} {} failed after the response was started", requestId, ctx.request().method(),
+        ctx.request().path(), failure);
+      if (!response.ended() && !response.closed()) {
+        response.reset();
+      }
+      return;
+    }
+    ProblemException raised = toProblem(ctx.statusCode(), failure);
+    Problem problem = raised.problem().withInstance(ctx.request().path()).with("requestId", requestId);
+    if (problem.status() >= 500) {
+      LOG.error("[{}] {} {} -> {}", requestId, ctx.request().method(), ctx.request().path(), problem.status(), failure);
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("[{}] {} {} -> {} {}", requestId, ctx.request().method(), ctx.request().path(), problem.status(),
+        failure == null ? "" : failure.toString());
+    }
+    raised.headers().forEach(response::putHeader);
+    if (problem.status() == 401 && !response.headers().contains("WWW-Authenticate")) {
+      response.putHeader("WWW-Authenticate", "Bearer realm=\"eventmall\"");
+    }
+    if (problem.status() == 413) {
+      // the unread body would otherwise be parsed as the next request on a kept-alive connection
+      response.putHeader("Connection", "close");
+    }
+    response.setStatusCode(problem.status())
+      .putHeader("Content-Type", Problem.CONTENT_TYPE)
+      .putHeader("Cache-Control", "no-store")
+      .end(problem.toJson().encode());
+  }
+
+  /** Maps a failure (status code and/or exception) to a problem; exposed for tests and custom error paths. */
+  static ProblemException toProblem(int statusCode, Throwable failure) {
+    if (failure instanceof ProblemException pe) {
+      return pe;
+    }
+    if (isDecodeFailure(failure)) {
+      return ProblemException.of(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");
+    }
+    int status = statusCode;
+    String detail = null;
+    if (failure instanceof HttpException he) {
+      status = he.getStatusCode();
+      detail = he.getPayload();
+    }
+    if (status < 400 || status > 599) {
+      status = 500;
+    }
+    if (status >= 500) {
+      detail = status == 500 ? GENERIC_500 : null;
+    } else if (detail == null) {
+      detail = defaultDetail(status);
+    }
+    return new ProblemException(Problem.ofStatus(status, detail));
+  }
+
+  private static boolean isDecodeFailure(Throwable t) {
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+      if (t instanceof DecodeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String defaultDetail(int status) {
+    return switch (status) {
+      case 400 -> "The request is invalid";
+      case 401 -> "A valid bearer token is required";
+      case 403 -> "The authenticated principal may not do this";
+      case 404 -> "No resource here";
+      case 405 -> "This resource does not support the request method";
+      case 413 -> "The request body exceeds the size limit";
+      case 415 -> "The request content type is not supported";
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,155 @@
+package dev.eventmall.common.http;
+
+import dev.eventmall.common.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.Objects;
+
+/**
+ * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
+ * request id → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
+ * {@code /metrics}, {@code /openapi.yaml} → the service's routes; {@link FailureHandler} on every route and as the
+ * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
+ * <pre>{@code
+ * Router root = HttpBootstrap.builder(vertx).healthChecks(checks).metrics(metrics).openApi("openapi/order.yaml").build();
+ * HttpBootstrap.mount(root, "/orders", ordersRouter);
+ * return HttpBootstrap.listen(vertx, root, config.httpPort(8086)).mapEmpty();
+ * }</pre>
+ */
+public final class HttpBootstrap {
+
+  /** Default request body limit: 1 MiB. */
+  public static final long DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+  private final Vertx vertx;
+  private long bodyLimit = DEFAULT_BODY_LIMIT;
+  private HealthChecks healthChecks;
+  private Metrics metrics;
+  private String openApiResource;
+
+  private HttpBootstrap(Vertx vertx) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+  }
+
+  /** A builder for a root router on {@code vertx}. */
+  public static HttpBootstrap builder(Vertx vertx) {
+    return new HttpBootstrap(vertx);
+  }
+
+  /** Maximum request body size in bytes (default 1 MiB); larger bodies get 413. */
+  public HttpBootstrap bodyLimit(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("body limit must be positive");
+    }
+    this.bodyLimit = bytes;
+    return this;
+  }
+
+  /** Readiness checks for {@code /health/ready} (stores, Kafka); without them readiness is always UP. */
+  public HttpBootstrap healthChecks(HealthChecks healthChecks) {
+    this.healthChecks = healthChecks;
+    return this;
+  }
+
+  /** Metrics whose registry {@code /metrics} exposes; without them there is no {@code /metrics} route. */
+  public HttpBootstrap metrics(Metrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
+  /** Classpath resource served as {@code /openapi.yaml} (e.g. {@code "openapi/order.yaml"}). */
+  public HttpBootstrap openApi(String classpathResource) {
+    this.openApiResource = classpathResource;
+    return this;
+  }
+
+  /** Builds the root router; add or mount the service's routes on it afterwards. */
+  public Router build() {
+    Router router = Router.router(vertx);
+    FailureHandler failureHandler = FailureHandler.create();
+    router.route().handler(RequestId::handle).failureHandler(failureHandler);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    // no-match outcomes (unknown path, wrong method, consumes/produces mismatch) and unhandled failures
+    for (int status : new int[]{404, 405, 406, 415, 500}) {
+      router.errorHandler(status, failureHandler);
+    }
+
+    router.get("/health/live").handler(HttpBootstrap::live);
+    if (healthChecks == null) {
+      healthChecks = HealthChecks.create(vertx);
+    }
+    router.get("/health/ready").handler(this::ready);
+    if (metrics != null) {
+      router.get("/metrics").handler(metrics.scrapeHandler());
+    }
+    if (openApiResource != null) {
+      router.get("/openapi.yaml").handler(this::openApi);
+    }
+    return router;
+  }
+
+  /**
+   * Mounts {@code sub} under {@code prefix} (e.g. {@code "/orders"}) and gives it the failure handler too. Routes of
+   * {@code sub} are relative: {@code "/"} serves {@code /orders}, {@code "/:id"} serves {@code /orders/42}; metrics
+   * label them {@code /orders>/:id}.
+   */
+  public static Router mount(Router root, String prefix, Router sub) {
+    String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    sub.route().failureHandler(FailureHandler.create());
+    root.route(p + "*").subRouter(sub);
+    return root;
+  }
+
+  /** Starts an HTTP server for {@code router}; port 0 picks a free port (read {@link HttpServer#actualPort()}). */
+  public static Future<HttpServer> listen(Vertx vertx, Router router, int port) {
+    return listen(vertx, router, new HttpServerOptions().setPort(port));
+  }
+
+  /** Starts an HTTP server with explicit options (compression, idle timeout, ...). */
+  public static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options) {
+    return vertx.createHttpServer(options).requestHandler(router).listen();
+  }
+
+  private static void live(RoutingContext ctx) {
+    ctx.json(new JsonObject().put("status", "UP"));
+  }
+
+  private void ready(RoutingContext ctx) {
+    healthChecks.checkStatus()
+      .onSuccess(result -> ctx.response()
+        .setStatusCode(CheckResult.isUp(result) ? 200 : 503)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(readiness(result).encode()))
+      .onFailure(ctx::fail);
+  }
+
+  /** Status per check, without failure messages (they may carry connection details). */
+  private static JsonObject readiness(CheckResult result) {
+    JsonObject json = new JsonObject().put("status", CheckResult.isUp(result) ? "UP" : "DOWN");
+    if (result.getChecks() != null) {
+      JsonObject checks = new JsonObject();
+      for (CheckResult check : result.getChecks()) {
+        checks.put(check.getId(), CheckResult.isUp(check) ? "UP" : "DOWN");
+      }
+      json.put("checks", checks);
+    }
+    return json;
+  }
+
+  private void openApi(RoutingContext ctx) {
+    vertx.fileSystem().readFile(openApiResource)
+      .recover(err -> Future.failedFuture(ProblemException.notFound("No OpenAPI document is available")))
+      .onSuccess(doc -> ctx.response().putHeader("Content-Type", "application/yaml").end(doc))
+      .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,180 @@
+package dev.eventmall.common.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Edge validation of a JSON object body. Each getter reads and checks one field, records a field error instead of
+ * throwing, and returns {@code null} when the field is invalid; {@link #done()} then raises all errors at once as a
+ * 422 {@code validation-failed} problem with {@code errors: [{field, message}]}.
+ * <pre>{@code
+ * Validation v = Validation.of(ctx);                 // 400 when the body is missing, malformed or not an object
+ * String email = v.email("email");
+ * String name = v.requiredString("name", 50);
+ * int qty = v.intInRange("quantity", 1, 100);
+ * v.done();                                         // throws ProblemException(422) if anything above failed
+ * }</pre>
+ */
+public final class Validation {
+
+  private static final Pattern EMAIL =
+    Pattern.compile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
+
+  private final JsonObject body;
+  private final JsonArray errors = new JsonArray();
+
+  private Validation(JsonObject body) {
+    this.body = body;
+  }
+
+  /** Validates the request body (needs {@code BodyHandler}); 400 when it is absent, malformed or not a JSON object. */
+  public static Validation of(RoutingContext ctx) {
+    Buffer buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      throw ProblemException.badRequest("A JSON object body is required");
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(buffer);
+    } catch (DecodeException e) {
+      throw ProblemException.of(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");
+    }
+    if (value instanceof JsonObject object) {
+      return new Validation(object);
+    }
+    if (value instanceof Map<?, ?> map) {
+      @SuppressWarnings("unchecked") Map<String, Object> fields = (Map<String, Object>) map;
+      return new Validation(new JsonObject(fields));
+    }
+    throw ProblemException.badRequest("The request body must be a JSON object");
+  }
+
+  /** Validates an already decoded object. */
+  public static Validation of(JsonObject body) {
+    if (body == null) {
+      throw ProblemException.badRequest("A JSON object body is required");
+    }
+    return new Validation(body);
+  }
+
+  /** The body being validated. */
+  public JsonObject body() {
+    return body;
+  }
+
+  /** A non-blank string of at most {@code maxLength} characters (trimmed). */
+  public String requiredString(String field, int maxLength) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return error(field, "is required");
+    }
+    if (!(v instanceof String s)) {
+      return error(field, "must be a string");
+    }
+    String t = s.trim();
+    if (t.isEmpty()) {
+      return error(field, "must not be blank");
+    }
+    if (t.length() > maxLength) {
+      return error(field, "must be at most " + maxLength + " characters");
+    }
+    return t;
+  }
+
+  /** Like {@link #requiredString} but absent or null is fine (returns null). */
+  public String optionalString(String field, int maxLength) {
+    return body.getValue(field) == null ? null : requiredString(field, maxLength);
+  }
+
+  /** A required e-mail address (at most 254 characters), lower-cased. */
+  public String email(String field) {
+    String s = requiredString(field, 254);
+    if (s != null && !EMAIL.matcher(s).matches()) {
+      return error(field, "must be an e-mail address");
+    }
+    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  }
+
+  /** A required integer in {@code [min, max]}; 0 when invalid (check {@link #done()}). */
+  public int intInRange(String field, int min, int max) {
+    Long n = longInRange(field, min, max);
+    return n == null ? 0 : n.intValue();
+  }
+
+  /** A required positive int ({@code 1..Integer.MAX_VALUE}). */
+  public int positiveInt(String field) {
+    return intInRange(field, 1, Integer.MAX_VALUE);
+  }
+
+  /** A required positive long ({@code 1..Long.MAX_VALUE}); null when invalid. */
+  public Long positiveLong(String field) {
+    return longInRange(field, 1, Long.MAX_VALUE);
+  }
+
+  /** A required integral number in {@code [min, max]}; fractions and strings are refused; null when invalid. */
+  public Long longInRange(String field, long min, long max) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return error(field, "is required");
+    }
+    if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte)) {
+      return error(field, "must be an integer");
+    }
+    long n = ((Number) v).longValue();
+    if (n < min || n > max) {
+      return error(field, "must be between " + min + " and " + max);
+    }
+    return n;
+  }
+
+  /** A required enum constant, matched by exact name. */
+  public <E extends Enum<E>> E enumValue(String field, Class<E> type) {
+    String s = requiredString(field, 64);
+    if (s == null) {
+      return null;
+    }
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(s)) {
+        return e;
+      }
+    }
+    StringBuilder allowed = new StringBuilder();
+    for (E e : type.getEnumConstants()) {
+      allowed.append(allowed.length() == 0 ? "" : ", ").append(e.name());
+    }
+    return error(field, "must be one of " + allowed);
+  }
+
+  /** Records {@code message} for {@code field} unless {@code condition} holds (cross-field rules). */
+  public Validation check(boolean condition, String field, String message) {
+    if (!condition) {
+      error(field, message);
+    }
+    return this;
+  }
+
+  /** Whether no error has been recorded so far. */
+  public boolean valid() {
+    return errors.isEmpty();
+  }
+
+  /** Throws a 422 {@code validation-failed} {@link ProblemException} listing every field error, if any. */
+  public void done() {
+    if (!errors.isEmpty()) {
+      throw ProblemException.validation(errors.copy());
+    }
+  }
+
+  private <T> T error(String field, String message) {
+    errors.add(new JsonObject().put("field", field).put("message", message));
+    return null;
+  }
+}

@@ -1,0 +1,328 @@
+package dev.eventmall.common.http;
+
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.auth.TokenIssuer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP conventions over real HTTP: problem+json for every failure, request id, health, OpenAPI. */
+@ExtendWith(VertxExtension.class)
+class HttpBootstrapTest {
+
+  private static final String SECRET = "test-secret-0123456789-0123456789-abcdef";
+
+  private WebClient client;
+  private TestApiVerticle api;
+
+  @BeforeEach
+  void deploy(Vertx vertx, VertxTestContext ctx) {
+    api = new TestApiVerticle(Jwt.hs256(vertx, SECRET), null);
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
+    vertx.deployVerticle(api).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  static void assertProblem(HttpResponse<Buffer> res, int status, String slug) {
+    assertThat(res.statusCode()).isEqualTo(status);
+    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject body = res.bodyAsJsonObject();
+    assertThat(body.getString("type")).isEqualTo("https://eventmall.dev/problems/" + slug);
+    assertThat(body.getInteger("status")).isEqualTo(status);
+    assertThat(body.getString("title")).isNotBlank();
+    assertThat(body.getString("requestId")).isEqualTo(res.getHeader(RequestId.HEADER));
+  }
+
+  @Test
+  void malformedJsonIs400(VertxTestContext ctx) {
+    client.post(api.port, "127.0.0.1", "/echo").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer("{\"a\": nope}"))
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 400, "malformed-json");
+        assertThat(res.bodyAsJsonObject().getString("instance")).isEqualTo("/echo");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void truncatedJsonIs400(VertxTestContext ctx) {
+    client.post(api.port, "127.0.0.1", "/echo").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer("{\"name\": \"Kim\", \"items\": [1, 2"))
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 400, "malformed-json");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void wellFormedJsonIsEchoed(VertxTestContext ctx) {
+    client.post(api.port, "127.0.0.1", "/echo").sendJsonObject(new JsonObject().put("a", 1))
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(res.bodyAsJsonObject()).isEqualTo(new JsonObject().put("a", 1));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void oversizeBodyIs413(VertxTestContext ctx) {
+    Buffer twoMiB = Buffer.buffer(new byte[2 * 1024 * 1024]);
+    client.post(api.port, "127.0.0.1", "/echo").putHeader("Content-Type", "application/json")
+      .sendBuffer(twoMiB)
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 413, "payload-too-large");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void unknownRouteIs404(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/nowhere").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 404, "not-found");
+        assertThat(res.bodyAsJsonObject().getString("instance")).isEqualTo("/nowhere");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void mountedRouterFailuresAndUnknownRoutesAreProblems(VertxTestContext ctx) {
+    var checkpoint = ctx.checkpoint(4);
+    client.get(api.port, "127.0.0.1", "/catalog/9").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.bodyAsJsonObject().getString("id")).isEqualTo("9");
+        checkpoint.flag();
+      })));
+    client.get(api.port, "127.0.0.1", "/catalog/9/fail").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 404, "not-found");
+        assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("item 9 has no failures");
+        checkpoint.flag();
+      })));
+    client.get(api.port, "127.0.0.1", "/catalog/9/nothing/here").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 404, "not-found");
+        checkpoint.flag();
+      })));
+    client.get(api.port, "127.0.0.1", "/secured/nothing-here").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 401, "unauthorized"); // authentication guards the whole mount
+        checkpoint.flag();
+      })));
+  }
+
+  @Test
+  void oversizeChunkedBodyIs413(Vertx vertx, VertxTestContext ctx) {
+    HttpClient http = vertx.createHttpClient();
+    byte[] chunk = new byte[64 * 1024];
+    http.request(HttpMethod.POST, api.port, "127.0.0.1", "/echo")
+      .compose(req -> {
+        req.setChunked(true).putHeader("Content-Type", "application/json");
+        for (int i = 0; i < 32; i++) {
+          req.write(Buffer.buffer(chunk));
+        }
+        req.end();
+        return req.response().compose(res -> res.body().map(body -> Map.entry(res, body)));
+      })
+      .eventually(http::close)
+      .onComplete(ctx.succeeding(pair -> ctx.verify(() -> {
+        assertThat(pair.getKey().statusCode()).isEqualTo(413);
+        assertThat(pair.getKey().getHeader("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(pair.getValue().toJsonObject().getString("type"))
+          .isEqualTo("https://eventmall.dev/problems/payload-too-large");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void wrongMethodIs405(VertxTestContext ctx) {
+    client.delete(api.port, "127.0.0.1", "/health/live").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 405, "method-not-allowed");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void unsupportedContentTypeIs415(VertxTestContext ctx) {
+    client.post(api.port, "127.0.0.1", "/json-only").putHeader("Content-Type", "text/plain")
+      .sendBuffer(Buffer.buffer("hello"))
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 415, "unsupported-media-type");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void problemExceptionThrownInHandlerKeepsItsStatus(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/problem").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 409, "conflict");
+        assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("the cart was already checked out");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void failedFutureFromRespondKeepsItsStatus(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/respond-fail").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 404, "not-found");
+        assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("order 42 does not exist");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void httpExceptionKeepsItsStatusAndPayload(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/http-exception").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 409, "conflict");
+        assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("already exists");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void unexpectedExceptionIs500WithoutItsMessage(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/boom").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 500, "internal-error");
+        assertThat(res.bodyAsString()).doesNotContain("secret").doesNotContain("jdbc").doesNotContain("Exception")
+          .doesNotContain("at dev.eventmall");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void requestIdIsEchoedWhenSaneAndGeneratedOtherwise(VertxTestContext ctx) {
+    var checkpoint = ctx.checkpoint(2);
+    client.get(api.port, "127.0.0.1", "/items/7").putHeader(RequestId.HEADER, "req-abc.123").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.getHeader(RequestId.HEADER)).isEqualTo("req-abc.123");
+        assertThat(res.bodyAsJsonObject().getString("id")).isEqualTo("7");
+        checkpoint.flag();
+      })));
+    client.get(api.port, "127.0.0.1", "/nowhere").putHeader(RequestId.HEADER, "bad id\twith <script>").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        String id = res.getHeader(RequestId.HEADER);
+        assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(res.bodyAsJsonObject().getString("requestId")).isEqualTo(id);
+        checkpoint.flag();
+      })));
+  }
+
+  @Test
+  void validationCollectsFieldErrorsInto422(VertxTestContext ctx) {
+    JsonObject bad = new JsonObject().put("email", "not-an-email").put("name", "a name that is too long")
+      .put("quantity", 0).put("price", "12").put("size", "XL");
+    client.post(api.port, "127.0.0.1", "/validate").sendJsonObject(bad)
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 422, "validation-failed");
+        JsonArray errors = res.bodyAsJsonObject().getJsonArray("errors");
+        assertThat(errors.stream().map(e -> ((JsonObject) e).getString("field")).toList())
+          .containsExactly("email", "name", "quantity", "price", "size");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void validationAcceptsAValidBody(VertxTestContext ctx) {
+    JsonObject good = new JsonObject().put("email", "Kim@Example.com").put("name", " Kim ")
+      .put("quantity", 3).put("price", 12000L).put("size", "M");
+    client.post(api.port, "127.0.0.1", "/validate").sendJsonObject(good)
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.bodyAsJsonObject()).isEqualTo(new JsonObject().put("email", "kim@example.com")
+          .put("name", "Kim").put("quantity", 3).put("price", 12000).put("size", "M"));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void validationRejectsANonObjectBody(VertxTestContext ctx) {
+    client.post(api.port, "127.0.0.1", "/validate").sendBuffer(Buffer.buffer("[1,2]"))
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 400, "bad-request");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void liveIsAlwaysUp(VertxTestContext ctx) {
+    api.dbUp.set(false);
+    client.get(api.port, "127.0.0.1", "/health/live").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void readyIs200WhenAllChecksAreUpAnd503WhenOneIsDown(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/health/ready").send()
+      .compose(up -> {
+        ctx.verify(() -> {
+          assertThat(up.statusCode()).isEqualTo(200);
+          assertThat(up.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+          assertThat(up.bodyAsJsonObject().getJsonObject("checks").getString("db")).isEqualTo("UP");
+        });
+        api.dbUp.set(false);
+        return client.get(api.port, "127.0.0.1", "/health/ready").send();
+      })
+      .onComplete(ctx.succeeding(down -> ctx.verify(() -> {
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(down.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(down.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
+        assertThat(down.bodyAsJsonObject().getJsonObject("checks").getString("db")).isEqualTo("DOWN");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void openApiDocumentIsServed(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/openapi.yaml").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.getHeader("Content-Type")).isEqualTo("application/yaml");
+        assertThat(res.bodyAsString()).contains("openapi: 3.1.0").contains("common test API");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void mountedRouterServesAuthenticatedRequests(Vertx vertx, VertxTestContext ctx) {
+    String token = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 60).issue("member-1", List.of("CUSTOMER"));
+    client.get(api.port, "127.0.0.1", "/secured/me").bearerTokenAuthentication(token).send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.bodyAsJsonObject().getString("subject")).isEqualTo("member-1");
+        ctx.completeNow();
+      })));
+  }
+}

@@ -1,0 +1,79 @@
+package dev.eventmall.common.metrics;
+
+import dev.eventmall.common.http.HttpBootstrap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code /metrics} exposes HTTP server metrics labelled by route, method and code, plus business meters. */
+@ExtendWith(VertxExtension.class)
+class MetricsTest {
+
+  private Metrics metrics;
+  private Vertx vertx;
+  private WebClient client;
+  private int port;
+
+  @BeforeEach
+  void start(VertxTestContext ctx) {
+    metrics = Metrics.create("test");
+    vertx = metrics.newVertx(new VertxOptions().setEventLoopPoolSize(1));
+    client = WebClient.create(vertx);
+    Router root = HttpBootstrap.builder(vertx).metrics(metrics).build();
+    Router items = Router.router(vertx);
+    items.get("/").respond(rc -> Future.succeededFuture(new JsonObject().put("items", 0)));
+    items.get("/:id").respond(rc -> {
+      metrics.registry().counter("eventmall_items_viewed_total").increment();
+      return Future.succeededFuture(new JsonObject().put("id", rc.pathParam("id")));
+    });
+    HttpBootstrap.mount(root, "/items", items);
+    HttpBootstrap.listen(vertx, root, 0)
+      .onSuccess(server -> port = server.actualPort())
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void scrapeShowsRouteLabelledHttpMetricsAndBusinessCounters(VertxTestContext ctx) {
+    client.get(port, "127.0.0.1", "/items/17").send()
+      .compose(item -> {
+        ctx.verify(() -> assertThat(item.bodyAsJsonObject().getString("id")).isEqualTo("17"));
+        return client.get(port, "127.0.0.1", "/items").send();
+      })
+      .compose(collection -> {
+        ctx.verify(() -> assertThat(collection.bodyAsJsonObject().getInteger("items")).isZero());
+        return client.get(port, "127.0.0.1", "/itemsxyz").send();
+      })
+      .compose(notMounted -> {
+        ctx.verify(() -> assertThat(notMounted.statusCode()).isEqualTo(404));
+        return client.get(port, "127.0.0.1", "/metrics").send();
+      })
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.getHeader("Content-Type")).startsWith("text/plain");
+        String text = res.bodyAsString();
+        assertThat(text).containsPattern(
+          "vertx_http_server_requests_total\\{[^}]*code=\"200\"[^}]*method=\"GET\"[^}]*route=\"/items>/:id\"[^}]*} 1\\.0");
+        assertThat(text).contains("eventmall_items_viewed_total{service=\"test\"} 1.0");
+        ctx.completeNow();
+      })));
+  }
+}
