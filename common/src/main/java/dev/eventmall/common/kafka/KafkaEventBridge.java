@@ -2,7 +2,7 @@ package dev.eventmall.common.kafka;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.metrics.Meters;
+import dev.eventmall.common.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -91,7 +91,7 @@ public final class KafkaEventBridge extends VerticleBase {
     consumer = KafkaConsumer.create(vertx, config);
     producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
     delivery = new EventDelivery(vertx, options.retry(), options.handlerTimeout());
-    MeterRegistry registry = Meters.registry();
+    MeterRegistry registry = Metrics.registryOf(vertx);
     for (String topic : options.topics()) {
       consumed.put(topic, Counter.builder("eventmall.kafka.consumed").tag("topic", topic).tag("group", options.group())
         .description("records handled (acknowledged or parked)").register(registry));

@@ -13,7 +13,10 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.UUID;
 
 /**
@@ -27,6 +30,9 @@ import java.util.UUID;
  * Each instance uses a unique backend registry name, so several Vert.x instances in one JVM (tests) do not share meters.
  */
 public final class Metrics {
+
+  /** Registry of each Vert.x instance made by {@link #newVertx}, so that shared mechanics find it from their Vertx. */
+  private static final Map<Vertx, MeterRegistry> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
 
   private final PrometheusMeterRegistry registry;
   private final String registryName;
@@ -64,10 +70,21 @@ public final class Metrics {
 
   /** A Vert.x instance reporting into this registry; {@code base} options are copied, their metrics options replaced. */
   public Vertx newVertx(VertxOptions base) {
-    return Vertx.builder()
+    Vertx vertx = Vertx.builder()
       .with(new VertxOptions(base).setMetricsOptions(options()))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
+    BY_VERTX.put(vertx, registry);
+    return vertx;
+  }
+
+  /**
+   * Where mechanics (outbox relay, Kafka bridge) register their meters: the registry of {@code vertx} when it was made by
+   * {@link #newVertx}, else Micrometer's global registry (tests that do not scrape).
+   */
+  public static MeterRegistry registryOf(Vertx vertx) {
+    MeterRegistry registry = BY_VERTX.get(vertx);
+    return registry != null ? registry : io.micrometer.core.instrument.Metrics.globalRegistry;
   }
 
   /** Route handler serving the Prometheus text exposition of this registry. */

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.eventmall.common.metrics.Meters;
+import dev.eventmall.common.metrics.Metrics;
 
 /**
  * Publishes the {@code outbox} rows of one service database to Kafka, oldest first, and stamps a row sent only after the
@@ -107,7 +107,7 @@ public final class OutboxRelay extends VerticleBase {
     producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
     vertx.eventBus().localConsumer(WAKE_UP, msg -> drain());
     return pool.query(DATABASE).execute().map(rows -> rows.iterator().next().getString(0)).onSuccess(db -> {
-      MeterRegistry registry = Meters.registry();
+      MeterRegistry registry = Metrics.registryOf(vertx);
       published = Counter.builder("eventmall.outbox.published").tag("database", db)
         .description("outbox events published to Kafka and acknowledged").register(registry);
       Gauge.builder("eventmall.outbox.backlog", backlog, AtomicLong::get).tag("database", db)

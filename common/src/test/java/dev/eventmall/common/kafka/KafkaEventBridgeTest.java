@@ -1,6 +1,12 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.auth.AuthHandlers;
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.http.HttpBootstrap;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.TestInfra;
@@ -162,12 +168,24 @@ class KafkaEventBridgeTest {
     // the admin endpoints list both parked records; a replay of the doomed event now succeeds
     DeadLetters deadLetters = new DeadLetters(vertx, new KafkaEventBridge.Options(kafka, group, List.of(topic))
       .withRetry(RETRY));
-    Router router = Router.router(vertx);
-    deadLetters.mount(router, "/admin/dlq");
-    HttpServer server = Await.result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    JWTAuth jwt = Jwt.hs256(vertx, "a-test-secret-that-is-at-least-32-chars");
+    TokenIssuer tokens = TokenIssuer.create(jwt, Jwt.HS256, 300);
+    String admin = tokens.issue("admin-1", List.of(AuthPrincipal.ADMIN));
+    Router router = HttpBootstrap.builder(vertx).build();
+    deadLetters.mount(router, "/admin/dlq", AuthHandlers.bearer(jwt), AuthHandlers.requireRole(AuthPrincipal.ADMIN));
+    HttpServer server = Await.result(HttpBootstrap.listen(vertx, router, 0));
     int port = server.actualPort();
 
-    HttpResponse<Buffer> list = Await.result(client.get(port, "127.0.0.1", "/admin/dlq").send());
+    HttpResponse<Buffer> anonymous = Await.result(client.get(port, "127.0.0.1", "/admin/dlq").send());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.getHeader("Content-Type")).startsWith("application/problem+json");
+    HttpResponse<Buffer> customer = Await.result(client.post(port, "127.0.0.1", "/admin/dlq/replay")
+      .bearerTokenAuthentication(tokens.issue("c-1", List.of(AuthPrincipal.CUSTOMER))).send());
+    assertThat(customer.statusCode()).isEqualTo(403);
+    assertThat(customer.getHeader("Content-Type")).startsWith("application/problem+json");
+
+    HttpResponse<Buffer> list = Await.result(client.get(port, "127.0.0.1", "/admin/dlq")
+      .bearerTokenAuthentication(admin).send());
     assertThat(list.statusCode()).isEqualTo(200);
     JsonObject body = list.bodyAsJsonObject();
     assertThat(body.getInteger("total")).isEqualTo(2);
@@ -180,21 +198,24 @@ class KafkaEventBridgeTest {
 
     // still failing: the replay is refused and the event stays parked
     HttpResponse<Buffer> refused = Await.result(client.post(port, "127.0.0.1",
-      "/admin/dlq/" + doomedItem.getString("id") + "/replay").send());
+      "/admin/dlq/" + doomedItem.getString("id") + "/replay").bearerTokenAuthentication(admin).send());
     assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.getHeader("Content-Type")).startsWith("application/problem+json");
+    assertThat(refused.bodyAsJsonObject().getString("detail")).contains("doomed to fail");
 
     poisonHealed.set(true);
     HttpResponse<Buffer> replayed = Await.result(client.post(port, "127.0.0.1",
-      "/admin/dlq/" + doomedItem.getString("id") + "/replay").send());
+      "/admin/dlq/" + doomedItem.getString("id") + "/replay").bearerTokenAuthentication(admin).send());
     assertThat(replayed.statusCode()).isEqualTo(200);
     assertThat(handled).contains(doomed.id().toString());
 
-    JsonObject after = Await.result(client.get(port, "127.0.0.1", "/admin/dlq").send()).bodyAsJsonObject();
+    JsonObject after = Await.result(client.get(port, "127.0.0.1", "/admin/dlq").bearerTokenAuthentication(admin).send())
+      .bodyAsJsonObject();
     assertThat(after.getInteger("total")).isEqualTo(1);
     assertThat(after.getJsonArray("items").getJsonObject(0).getString("error")).contains("not JSON");
 
     HttpResponse<Buffer> missing = Await.result(client.post(port, "127.0.0.1",
-      "/admin/dlq/" + doomedItem.getString("id") + "/replay").send());
+      "/admin/dlq/" + doomedItem.getString("id") + "/replay").bearerTokenAuthentication(admin).send());
     assertThat(missing.statusCode()).as("an event already replayed is no longer parked").isEqualTo(404);
   }
 
