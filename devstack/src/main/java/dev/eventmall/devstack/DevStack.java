@@ -1,0 +1,34 @@
+package dev.eventmall.devstack;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Starts the dev infrastructure ({@link InfraStack}) and prints its endpoints as environment lines
+ * ({@code KAFKA_BOOTSTRAP_SERVERS=...}); stops everything on Ctrl-C or when stdin reaches EOF.
+ *
+ * <p>{@code mvn install -DskipTests && mvn -q -pl devstack exec:java} (three Kafka brokers:
+ * {@code -Dexec.args=--cluster}). Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
+ */
+public final class DevStack {
+
+  private DevStack() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    boolean cluster = List.of(args).contains("--cluster");
+    Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();
+    long began = System.nanoTime();
+    InfraStack stack = InfraStack.start(home, cluster);
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "devstack-stop"));
+    System.out.printf("# devstack infra up in %d ms, data in %s%n", (System.nanoTime() - began) / 1_000_000, home);
+    stack.env().forEach((name, value) -> System.out.println(name + "=" + value));
+    System.out.println("# Ctrl-C or EOF on stdin (Ctrl-D) stops everything");
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // wait for EOF
+    }
+    System.exit(0); // the shutdown hook stops the stack
+  }
+}

@@ -1,0 +1,114 @@
+package dev.eventmall.devstack;
+
+import dev.eventmall.infra.CassandraServer;
+import dev.eventmall.infra.KafkaCluster;
+import dev.eventmall.infra.MariaDbServer;
+import dev.eventmall.infra.Ports;
+import dev.eventmall.infra.RedisServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The dev infrastructure on its fixed ports, data kept under a home dir: Kafka 9092 (or 9092-9094 with three
+ * brokers), MariaDB 3306, Redis 6379, Cassandra 9042 (storage 7000).
+ */
+public final class InfraStack implements AutoCloseable {
+
+  public static final int KAFKA_PORT = 9092;
+  public static final int MYSQL_PORT = 3306;
+  public static final int REDIS_PORT = 6379;
+  public static final int CASSANDRA_PORT = 9042;
+  public static final int CASSANDRA_STORAGE_PORT = 7000;
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private KafkaCluster kafka;
+  private MariaDbServer mysql;
+  private RedisServer redis;
+  private CassandraServer cassandra;
+
+  private InfraStack() {
+  }
+
+  /** Starts the four servers in parallel; on any failure stops what did start and throws. */
+  public static InfraStack start(Path home, boolean kafkaCluster) {
+    int brokers = kafkaCluster ? 3 : 1;
+    List<Integer> ports = new ArrayList<>(List.of(MYSQL_PORT, REDIS_PORT, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT));
+    for (int i = 0; i < brokers; i++) {
+      ports.add(KAFKA_PORT + i);
+    }
+    for (int port : ports) {
+      if (Ports.accepts(port)) {
+        throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use: is another devstack running?");
+      }
+    }
+    InfraStack stack = new InfraStack();
+    CompletableFuture<Void> kafka = async(() -> stack.kafka = stack.keep(KafkaCluster.start(KafkaCluster.Options
+        .defaults().brokers(brokers).fixedPorts(KAFKA_PORT).dataDir(home.resolve("kafka-" + brokers)))));
+    CompletableFuture<Void> mysql = async(() -> stack.mysql = stack.keep(MariaDbServer.start(MariaDbServer.Options
+        .defaults().port(MYSQL_PORT).dataDir(home.resolve("mariadb")))));
+    CompletableFuture<Void> redis = async(() -> stack.redis = stack.keep(RedisServer.start(REDIS_PORT)));
+    CompletableFuture<Void> cassandra = async(() -> stack.cassandra = stack.keep(CassandraServer.start(
+        CassandraServer.Options.defaults().port(CASSANDRA_PORT).storagePort(CASSANDRA_STORAGE_PORT)
+            .dataDir(home.resolve("cassandra")))));
+    try {
+      CompletableFuture.allOf(kafka, mysql, redis, cassandra).join();
+    } catch (CompletionException e) {
+      stack.close();
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    return stack;
+  }
+
+  /** The environment variables services read, pointing at this stack. */
+  public Map<String, String> env() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("MYSQL_URI", mysql.uri());
+    env.put("REDIS_URL", redis.url());
+    env.put("CASSANDRA_CONTACT_POINTS", cassandra.contactPoint());
+    env.put("CASSANDRA_LOCAL_DC", CassandraServer.LOCAL_DATACENTER);
+    return env;
+  }
+
+  public KafkaCluster kafka() {
+    return kafka;
+  }
+
+  /** Stops everything that was started, in reverse order. */
+  @Override
+  public synchronized void close() {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        System.err.println("[devstack] stopping " + started.get(i) + " failed: " + e);
+      }
+    }
+    started.clear();
+  }
+
+  private synchronized <T extends AutoCloseable> T keep(T server) {
+    started.add(server);
+    return server;
+  }
+
+  private static CompletableFuture<Void> async(Runnable start) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try {
+        start.run();
+        done.complete(null);
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    }, "devstack-start");
+    thread.setDaemon(true);
+    thread.start();
+    return done;
+  }
+}
