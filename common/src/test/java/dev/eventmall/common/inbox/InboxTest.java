@@ -3,6 +3,8 @@ package dev.eventmall.common.inbox;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Idempotent consumption over a real MySQL-compatible server. */
 @ExtendWith(VertxExtension.class)
+@Needs({Infra.MYSQL})
 class InboxTest {
   Pool pool;
 

@@ -9,6 +9,8 @@ import dev.eventmall.common.http.HttpBootstrap;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.common.testing.TopicReader;
 import io.vertx.core.DeploymentOptions;
@@ -48,6 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Kafka → event-bus bridge, its retries and its dead-letter topic, over a real Kafka broker. */
 @ExtendWith(VertxExtension.class)
+@Needs({Infra.KAFKA})
 class KafkaEventBridgeTest {
   static final RetryPolicy RETRY = new RetryPolicy(3, Duration.ofMillis(150), Duration.ofSeconds(1));
 

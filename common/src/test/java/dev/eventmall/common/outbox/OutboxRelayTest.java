@@ -5,6 +5,8 @@ import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.kafka.KafkaTopics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.common.testing.TopicReader;
 import io.vertx.core.DeploymentOptions;
@@ -35,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The transactional outbox over a real MySQL-compatible server and a real Kafka broker. */
 @ExtendWith(VertxExtension.class)
+@Needs({Infra.KAFKA, Infra.MYSQL})
 class OutboxRelayTest {
   static final List<String> KEYS = List.of("k1", "k2", "k3", "k4", "k5");
 
