@@ -56,7 +56,8 @@ public final class MariaDbServer implements AutoCloseable {
     this.port = Ports.orFree(options.port());
     Installation installation = Installation.find();
     install(installation);
-    this.server = new Child("mariadbd", dir, dir.resolve("mariadbd.log"), Child.watched(serverCommand(installation)));
+    this.server = new Child("mariadbd", dir, dir.resolve("mariadbd.log"), Child.watched(serverCommand(installation)))
+        .disposable(ownsDir);
   }
 
   public static MariaDbServer start() {
@@ -98,11 +99,14 @@ public final class MariaDbServer implements AutoCloseable {
     System.out.printf("[infra] MariaDB restarted in %d ms%n", (System.nanoTime() - began) / 1_000_000);
   }
 
+  /** With a data dir: clean shutdown. Without: kills the server and deletes its work dir. */
   @Override
   public void close() {
-    server.stop(STOP_GRACE);
     if (ownsDir) {
+      server.kill();
       WorkDirs.deleteRecursively(dir);
+    } else {
+      server.stop(STOP_GRACE);
     }
   }
 
