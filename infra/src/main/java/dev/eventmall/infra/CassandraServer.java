@@ -114,6 +114,10 @@ public final class CassandraServer implements AutoCloseable {
   }
 
   public static CassandraServer start(Options options) {
+    return Ports.retryingBindRace(options.port() == 0 && options.storagePort() == 0, () -> startOnce(options));
+  }
+
+  private static CassandraServer startOnce(Options options) {
     long began = System.nanoTime();
     CassandraServer cassandra = new CassandraServer(options);
     try {

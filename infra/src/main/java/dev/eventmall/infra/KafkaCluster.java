@@ -100,6 +100,10 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   public static KafkaCluster start(Options options) {
+    return Ports.retryingBindRace(options.firstBrokerPort() == 0, () -> startOnce(options));
+  }
+
+  private static KafkaCluster startOnce(Options options) {
     long began = System.nanoTime();
     KafkaCluster cluster = new KafkaCluster(options);
     try {

@@ -65,6 +65,10 @@ public final class MariaDbServer implements AutoCloseable {
   }
 
   public static MariaDbServer start(Options options) {
+    return Ports.retryingBindRace(options.port() == 0, () -> startOnce(options));
+  }
+
+  private static MariaDbServer startOnce(Options options) {
     long began = System.nanoTime();
     MariaDbServer db = new MariaDbServer(options);
     try {

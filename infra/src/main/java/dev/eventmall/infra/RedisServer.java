@@ -35,6 +35,10 @@ public final class RedisServer implements AutoCloseable {
 
   /** On {@code port}, or a free port if 0 (dev: 6379). */
   public static RedisServer start(int port) {
+    return Ports.retryingBindRace(port == 0, () -> startOnce(port));
+  }
+
+  private static RedisServer startOnce(int port) {
     long began = System.nanoTime();
     RedisServer redis = new RedisServer(port);
     try {
