@@ -105,7 +105,8 @@ public final class CassandraServer implements AutoCloseable {
     }
     flags.addAll(JDK17_OPTIONS);
     this.node = new Child("cassandra", dir, dir.resolve("cassandra.log"), Jvm.command(java, flags,
-        Jvm.classpath("cassandra"), "org.apache.cassandra.service.CassandraDaemon", List.of()));
+        Jvm.classpath("cassandra"), "org.apache.cassandra.service.CassandraDaemon", List.of()))
+        .disposable(ownsDir);
   }
 
   public static CassandraServer start() {
@@ -113,6 +114,10 @@ public final class CassandraServer implements AutoCloseable {
   }
 
   public static CassandraServer start(Options options) {
+    return Ports.retryingBindRace(options.port() == 0 && options.storagePort() == 0, () -> startOnce(options));
+  }
+
+  private static CassandraServer startOnce(Options options) {
     long began = System.nanoTime();
     CassandraServer cassandra = new CassandraServer(options);
     try {
@@ -143,11 +148,14 @@ public final class CassandraServer implements AutoCloseable {
     System.out.printf("[infra] Cassandra restarted in %d ms%n", (System.nanoTime() - began) / 1_000_000);
   }
 
+  /** With a data dir: clean shutdown. Without: kills the node and deletes its work dir. */
   @Override
   public void close() {
-    node.stop(STOP_GRACE);
     if (ownsDir) {
+      node.kill();
       WorkDirs.deleteRecursively(dir);
+    } else {
+      node.stop(STOP_GRACE);
     }
   }
 

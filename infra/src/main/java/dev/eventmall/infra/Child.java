@@ -51,12 +51,19 @@ final class Child {
   private final List<String> command;
   private volatile Process process;
   private volatile long logStart;
+  private volatile boolean disposable;
 
   Child(String name, Path dir, Path log, List<String> command) {
     this.name = name;
     this.dir = dir;
     this.log = log;
     this.command = List.copyOf(command);
+  }
+
+  /** A disposable child's data is thrown away: at JVM exit it is killed at once instead of stopped cleanly. */
+  Child disposable(boolean disposable) {
+    this.disposable = disposable;
+    return this;
   }
 
   static List<String> watched(List<String> serverCommand) {
@@ -131,7 +138,7 @@ final class Child {
     LIVE.remove(this);
   }
 
-  /** SIGKILL, like a crash. Only the direct child: meant for server JVMs started without a wrapper. */
+  /** SIGKILL to the child and its descendants, like a crash. */
   void kill() {
     Process p = process;
     if (p == null) {
@@ -220,6 +227,8 @@ final class Child {
 
   private static void stopAll() {
     List<Child> children = new ArrayList<>(LIVE);
+    children.stream().filter(c -> c.disposable).forEach(c -> forceKill(c.process));
+    children.removeIf(c -> c.disposable);
     children.forEach(c -> closeStdin(c.process));
     long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
     for (Child child : children) {

@@ -100,6 +100,10 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   public static KafkaCluster start(Options options) {
+    return Ports.retryingBindRace(options.firstBrokerPort() == 0, () -> startOnce(options));
+  }
+
+  private static KafkaCluster startOnce(Options options) {
     long began = System.nanoTime();
     KafkaCluster cluster = new KafkaCluster(options);
     try {
@@ -161,13 +165,22 @@ public final class KafkaCluster implements AutoCloseable {
         (System.nanoTime() - began) / 1_000_000);
   }
 
-  /** Stops all brokers (in parallel) and deletes the work dir unless a data dir was given. */
+  /**
+   * With a data dir: stops all brokers cleanly (in parallel). Without: kills them (the data is deleted anyway, and a
+   * controlled shutdown of a whole cluster takes long) and deletes the work dir.
+   */
   @Override
   public void close() {
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (Child node : nodes) {
       if (node != null) {
-        stops.add(CompletableFuture.runAsync(() -> node.stop(STOP_GRACE), Child.ASYNC));
+        stops.add(CompletableFuture.runAsync(() -> {
+          if (ownsDir) {
+            node.kill();
+          } else {
+            node.stop(STOP_GRACE);
+          }
+        }, Child.ASYNC));
       }
     }
     stops.forEach(CompletableFuture::join);
@@ -230,7 +243,8 @@ public final class KafkaCluster implements AutoCloseable {
           "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
           "-Dkafka.logs.dir=" + nodeDir.resolve("logs"));
       nodes[i] = new Child("kafka broker " + nodeId(i), nodeDir, nodeDir.resolve("broker.log"),
-          Jvm.command(java, flags, classpath, "kafka.Kafka", List.of(nodeDir.resolve("server.properties").toString())));
+          Jvm.command(java, flags, classpath, "kafka.Kafka", List.of(nodeDir.resolve("server.properties").toString())))
+          .disposable(ownsDir);
     }
   }
 

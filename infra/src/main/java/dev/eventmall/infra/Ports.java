@@ -28,6 +28,25 @@ public final class Ports {
     return wanted != 0 ? wanted : free();
   }
 
+  /**
+   * Starts a server on ports picked by {@link #free()}, again (at most 3 times) when it lost the race for one of them
+   * to another process between the pick and its bind ("Address already in use" in the failure's log tail).
+   */
+  static <T> T retryingBindRace(boolean freePorts, java.util.function.Supplier<T> start) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start.get();
+      } catch (IllegalStateException e) {
+        if (!freePorts || attempt == 3 || e.getMessage() == null
+            || !e.getMessage().contains("Address already in use")) {
+          throw e;
+        }
+        System.out.println("[infra] a picked port was taken meanwhile, retrying with new ports: "
+            + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+  }
+
   /** Whether something accepts TCP connections on 127.0.0.1:{@code port}. */
   public static boolean accepts(int port) {
     try (Socket socket = new Socket()) {

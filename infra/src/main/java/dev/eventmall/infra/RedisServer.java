@@ -24,7 +24,8 @@ public final class RedisServer implements AutoCloseable {
     Path binary = Binaries.onPath("redis-server").orElseGet(() -> Binaries.extractFile(EMBEDDED, "redis-6.2.6"));
     this.server = new Child("redis-server", dir, dir.resolve("redis.log"), Child.watched(List.of(
         binary.toString(), "--port", String.valueOf(this.port), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString())));
+        "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString())))
+        .disposable(true);
   }
 
   /** On a free port. */
@@ -34,6 +35,10 @@ public final class RedisServer implements AutoCloseable {
 
   /** On {@code port}, or a free port if 0 (dev: 6379). */
   public static RedisServer start(int port) {
+    return Ports.retryingBindRace(port == 0, () -> startOnce(port));
+  }
+
+  private static RedisServer startOnce(int port) {
     long began = System.nanoTime();
     RedisServer redis = new RedisServer(port);
     try {
@@ -57,7 +62,7 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(Duration.ofSeconds(10));
+    server.kill();
     WorkDirs.deleteRecursively(dir);
   }
 }

@@ -1,11 +1,15 @@
 package dev.eventmall.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -29,6 +33,16 @@ class RedisServerTest {
       out.write("*2\r\n$3\r\nGET\r\n$4\r\ncart\r\n".getBytes(StandardCharsets.UTF_8));
       assertEquals("$5", in.readLine());
       assertEquals("three", in.readLine());
+    }
+  }
+
+  @Test
+  void aTakenFixedPortFailsWithTheServersOwnWords() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      IllegalStateException failure = assertThrows(IllegalStateException.class,
+          () -> RedisServer.start(taken.getLocalPort()));
+      assertTrue(failure.getMessage().contains("exited with code"), failure.getMessage());
+      assertTrue(failure.getMessage().contains("Address already in use"), "log tail in the message");
     }
   }
 }

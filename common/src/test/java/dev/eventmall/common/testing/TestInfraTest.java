@@ -2,7 +2,11 @@ package dev.eventmall.common.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(RealInfra.class)
-@Needs({Infra.MYSQL, Infra.KAFKA})
+@Needs({Infra.MYSQL, Infra.KAFKA, Infra.REDIS})
 class TestInfraTest {
 
   @Test
@@ -78,6 +82,17 @@ class TestInfraTest {
         assertThat(r.key()).isEqualTo("order-1");
         assertThat(r.value()).contains("OrderPlaced");
       });
+    }
+  }
+
+  @Test
+  void redisAnswersPing() throws Exception {
+    URI redis = URI.create(TestInfra.redisUrl());
+    try (Socket socket = new Socket(redis.getHost(), redis.getPort())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine())
+          .isEqualTo("+PONG");
     }
   }
 
