@@ -1,6 +1,7 @@
 package dev.eventmall.common.testing;
 
 import dev.eventmall.infra.CassandraServer;
+import dev.eventmall.infra.Containers;
 import dev.eventmall.infra.KafkaCluster;
 import dev.eventmall.infra.MariaDbServer;
 import dev.eventmall.infra.RedisServer;
@@ -27,8 +28,9 @@ import java.util.function.Supplier;
 /**
  * Real servers for tests, shared by the whole test JVM: each is started lazily on first use and stopped by a shutdown
  * hook. An environment variable wins over starting anything: {@code KAFKA_BOOTSTRAP_SERVERS}, {@code MYSQL_URI},
- * {@code REDIS_URL}, {@code CASSANDRA_CONTACT_POINTS} (+ {@code CASSANDRA_LOCAL_DC}). Otherwise the servers come from
- * {@code dev.eventmall:infra} (child processes bound to 127.0.0.1, no Docker needed).
+ * {@code REDIS_URL}, {@code CASSANDRA_CONTACT_POINTS} (+ {@code CASSANDRA_LOCAL_DC}). Otherwise, where a Docker engine
+ * answers, they are Testcontainers containers ({@code dev.eventmall.infra.Containers}; {@code EVENTMALL_TEST_INFRA=local}
+ * opts out); without Docker they come from {@code dev.eventmall:infra} (child processes bound to 127.0.0.1).
  *
  * <p>Tests isolate by database ({@link #freshDatabase(String)}), topic names and key prefixes, not by server.
  */
@@ -40,23 +42,29 @@ public final class TestInfra {
     KafkaCluster kafka = KafkaCluster.start();
     stopOnExit(kafka);
     return kafka.bootstrapServers();
-  });
+  }, () -> container(Containers.kafka()));
   private static final Shared MYSQL = new Shared("MYSQL_URI", () -> {
     MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true));
     stopOnExit(db);
     return db.uri();
-  });
+  }, () -> container(Containers.mariaDb()));
   private static final Shared REDIS = new Shared("REDIS_URL", () -> {
     RedisServer redis = RedisServer.start();
     stopOnExit(redis);
     return redis.url();
-  });
+  }, () -> container(Containers.redis()));
   private static final Shared CASSANDRA = new Shared("CASSANDRA_CONTACT_POINTS", () -> {
     CassandraServer cassandra = CassandraServer.start(CassandraServer.Options.defaults().ephemeral(true));
     stopOnExit(cassandra);
     return cassandra.contactPoint();
-  });
+  }, () -> container(Containers.cassandra()));
   private static final AtomicInteger DATABASES = new AtomicInteger();
+  /**
+   * Testcontainers instead of local servers: only where a Docker engine answers, and not when
+   * {@code EVENTMALL_TEST_INFRA=local} asks for the local servers anyway.
+   */
+  private static final boolean DOCKER = !"local".equalsIgnoreCase(System.getenv("EVENTMALL_TEST_INFRA"))
+      && dockerReachable() && Containers.dockerAvailable();
 
   private TestInfra() {
   }
@@ -141,6 +149,11 @@ public final class TestInfra {
     return server.getScheme() + "://" + server.getRawAuthority() + "/" + name + query;
   }
 
+  private static String container(Containers.Started started) {
+    stopOnExit(started);
+    return started.endpoint();
+  }
+
   private static void stopOnExit(AutoCloseable server) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -177,11 +190,13 @@ public final class TestInfra {
   private static final class Shared {
     private final String env;
     private final Supplier<String> starter;
+    private final Supplier<String> container;
     private volatile String value;
 
-    Shared(String env, Supplier<String> starter) {
+    Shared(String env, Supplier<String> starter, Supplier<String> container) {
       this.env = env;
       this.starter = starter;
+      this.container = container;
     }
 
     String get() {
@@ -195,10 +210,7 @@ public final class TestInfra {
           if (configured != null && !configured.isBlank()) {
             value = configured.trim();
           } else {
-            // TODO(testcontainers): when dockerReachable(), start the matching Testcontainers container here
-            // instead (KafkaContainer apache/kafka, MariaDBContainer, GenericContainer redis, CassandraContainer).
-            // Not done: no Docker engine on the build machines to verify it, so the local servers are always used.
-            value = starter.get();
+            value = DOCKER ? container.get() : starter.get();
           }
         }
         return value;
