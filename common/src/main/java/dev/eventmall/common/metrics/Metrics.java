@@ -63,7 +63,7 @@ public final class Metrics {
     return new MicrometerMetricsOptions()
       .setEnabled(true)
       .setRegistryName(registryName)
-      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
       .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME,
         Label.EB_SIDE));
   }

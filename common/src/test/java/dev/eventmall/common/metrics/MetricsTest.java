@@ -73,6 +73,8 @@ class MetricsTest {
         assertThat(text).containsPattern(
           "vertx_http_server_requests_total\\{[^}]*code=\"200\"[^}]*method=\"GET\"[^}]*route=\"/items>/:id\"[^}]*} 1\\.0");
         assertThat(text).contains("eventmall_items_viewed_total{service=\"test\"} 1.0");
+        // latency histograms (the dashboard's p99 panels read the buckets)
+        assertThat(text).containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*route=\"/items>/:id\"");
         ctx.completeNow();
       })));
   }
