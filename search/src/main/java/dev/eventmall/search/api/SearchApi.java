@@ -7,6 +7,7 @@ import dev.eventmall.search.domain.SearchQuery;
 import dev.eventmall.search.messaging.IndexRebuilder;
 import dev.eventmall.search.persistence.SearchIndexRepository;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /search} (cached per index version) and {@code POST /admin/search/rebuild} (ADMIN). Every search answer
  * says whether it came from the cache in the {@code X-Cache: HIT|MISS} header; the counters
- * {@code search.cache.hits} / {@code search.cache.misses} and the timer {@code search.latency} are on {@code /metrics}.
+ * {@code search.cache.hits} / {@code search.cache.misses}, the gauge {@code search.cache.hit.ratio} and the timer
+ * {@code search.latency} are on {@code /metrics}.
  */
 public final class SearchApi {
   public static final String CACHE_HEADER = "X-Cache";
@@ -44,8 +46,9 @@ public final class SearchApi {
       .register(registry);
     this.misses = Counter.builder("search.cache.misses").description("search answers computed from the index")
       .register(registry);
-    this.latency = Timer.builder("search.latency").description("time to answer GET /search")
-      .tag("sort", "any").register(registry);
+    this.latency = Timer.builder("search.latency").description("time to answer GET /search").register(registry);
+    Gauge.builder("search.cache.hit.ratio", this, SearchApi::hitRatio)
+      .description("cache hits / (hits + misses) since start").register(registry);
   }
 
   /** Adds the routes to the service's root router. */
@@ -86,6 +89,12 @@ public final class SearchApi {
         });
       })
       .onComplete(ar -> sample.stop(latency));
+  }
+
+  private double hitRatio() {
+    double h = hits.count();
+    double all = h + misses.count();
+    return all == 0 ? 0 : h / all;
   }
 
   private Future<JsonObject> rebuild(RoutingContext ctx) {

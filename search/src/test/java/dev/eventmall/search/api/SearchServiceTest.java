@@ -241,6 +241,7 @@ class SearchServiceTest {
     assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(2.0);
     assertThat(hitRate(hits0, misses0)).isEqualTo(3.0 / 5.0);
     assertThat(metricsText()).contains("search_latency_seconds_count");
+    assertThat(meter("search_cache_hit_ratio")).isGreaterThan(0).isLessThan(1);
   }
 
   @Test
