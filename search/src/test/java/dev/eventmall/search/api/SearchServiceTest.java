@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
@@ -357,7 +358,7 @@ class SearchServiceTest {
     String id = UUID.randomUUID().toString();
     JsonObject noVersion = product(id, 1, "버전 없는 상품 " + uniqueWord(), "misc", 1_000);
     noVersion.remove("version");
-    publish("ProductCreated", noVersion);
+    publishUnchecked("ProductCreated", noVersion);
     String admin = tokens.issue("admin-1", List.of(AuthPrincipal.ADMIN));
 
     assertThat(Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq").send()).statusCode())
@@ -419,10 +420,26 @@ class SearchServiceTest {
       .put("deletedAt", Instant.now().toString());
   }
 
-  /** Publishes like the catalog's outbox relay: key = productId, header type, JSON envelope. */
+  /**
+   * Publishes like the catalog's outbox relay: key = productId, header type, JSON envelope. Once the catalog's JSON
+   * Schemas are on the classpath, the event is validated against them first (so this test follows the contract).
+   */
   RecordMetadata publish(String type, JsonObject payload) throws Exception {
-    String id = payload.getString("productId");
-    EventEnvelope event = EventEnvelope.of(type, id, payload);
+    EventEnvelope event = EventEnvelope.of(type, payload.getString("productId"), payload);
+    if (getClass().getClassLoader().getResource("events/" + type + ".v1.schema.json") != null) {
+      EventSchemas.validate(event);
+    }
+    return send(event);
+  }
+
+  /** Publishes without any validation (for events that break the contract on purpose). */
+  RecordMetadata publishUnchecked(String type, JsonObject payload) throws Exception {
+    return send(EventEnvelope.of(type, payload.getString("productId"), payload));
+  }
+
+  RecordMetadata send(EventEnvelope event) throws Exception {
+    String id = event.key();
+    String type = event.type();
     ProducerRecord<String, String> record = new ProducerRecord<>(Topics.CATALOG_PRODUCTS, id, event.toJson().encode());
     record.headers().add("type", type.getBytes(StandardCharsets.UTF_8));
     return producer.send(record).get();
