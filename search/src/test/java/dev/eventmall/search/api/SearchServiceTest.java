@@ -1,0 +1,535 @@
+package dev.eventmall.search.api;
+
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.auth.TokenIssuer;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
+import dev.eventmall.search.SearchApp;
+import dev.eventmall.search.SearchSettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The search service end to end over real Kafka and Redis: products are published on {@code catalog.products} exactly
+ * as the catalog service does (key = productId, header {@code type}, JSON envelope) and found through {@code GET /search}.
+ * The topic is shared by every test of the JVM and each deployment reads it from the beginning (own consumer group and
+ * key prefix), so every test uses words of its own.
+ */
+@Needs({Infra.KAFKA, Infra.REDIS})
+@ExtendWith(VertxExtension.class)
+class SearchServiceTest {
+  static final String SECRET = "search-test-secret-0123456789-0123456789";
+  static final Pattern LATIN = Pattern.compile("[a-z]+");
+
+  String kafka;
+  String group;
+  String prefix;
+  Metrics metrics;
+  SearchApp.Deployment deployment;
+  WebClient client;
+  KafkaProducer<String, String> producer;
+  Redis redisClient;
+  RedisAPI redis;
+  TokenIssuer tokens;
+
+  @BeforeEach
+  void deploy(Vertx vertx, VertxTestContext ctx) {
+    kafka = TestInfra.kafka();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    group = "search-test-" + run;
+    prefix = "search-test:" + run + ":";
+    metrics = Metrics.create("search");
+    Config config = Config.of(Map.of(
+      Config.KAFKA_BOOTSTRAP_SERVERS, kafka,
+      Config.REDIS_URL, TestInfra.redisUrl(),
+      Config.HTTP_PORT, "0",
+      Config.JWT_SECRET, SECRET,
+      SearchSettings.KEY_PREFIX, prefix,
+      SearchSettings.CONSUMER_GROUP, group,
+      SearchSettings.HTTP_INSTANCES, "1"));
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka);
+    props.put("acks", "all");
+    props.put("enable.idempotence", "true");
+    props.put("key.serializer", StringSerializer.class.getName());
+    props.put("value.serializer", StringSerializer.class.getName());
+    producer = new KafkaProducer<>(props);
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
+    redisClient = Redis.createClient(vertx, TestInfra.redisUrl());
+    redis = RedisAPI.api(redisClient);
+    tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 300);
+    SearchApp.deploy(vertx, config, metrics)
+      .onSuccess(d -> deployment = d)
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void close(Vertx vertx, VertxTestContext ctx) {
+    producer.close();
+    client.close();
+    redisClient.close();
+    (deployment == null ? io.vertx.core.Future.<Void>succeededFuture() : deployment.undeploy(vertx))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  // ------------------------------------------------------------------------------------------------------ tests
+
+  @Test
+  void aKoreanPartialWordFindsTheProductWithinFiveSeconds() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    long published = System.nanoTime();
+    publish("ProductCreated", product(id, 1, "무선 이어폰 EarPhone " + word, "audio", 39_000));
+
+    Await.until("무선 finds the product", Duration.ofSeconds(5), () -> ids(search("q", "무선", "size", "100")).contains(id));
+    assertThat(Duration.ofNanos(System.nanoTime() - published)).isLessThan(Duration.ofSeconds(5));
+
+    assertThat(ids(search("q", "이어", "size", "100"))).contains(id);
+    assertThat(ids(search("q", "이어폰", "size", "100"))).contains(id);
+    assertThat(ids(search("q", "earPHONE", "size", "100"))).as("Latin is case-folded").contains(id);
+    JsonObject exact = search("q", "무선 " + word.toUpperCase());
+    assertThat(exact.getLong("total")).isEqualTo(1);
+    JsonObject hit = exact.getJsonArray("items").getJsonObject(0);
+    assertThat(hit.getString("productId")).isEqualTo(id);
+    assertThat(hit.getString("name")).isEqualTo("무선 이어폰 EarPhone " + word);
+    assertThat(hit.getString("category")).isEqualTo("audio");
+    assertThat(hit.getLong("price")).isEqualTo(39_000);
+    assertThat(hit.getString("imageUrl")).isEqualTo("https://img.eventmall.dev/" + id + "/1.jpg");
+    assertThat(hit.getDouble("score")).isPositive();
+    assertThat(search("q", "유선 " + word).getLong("total")).as("a word not in the product").isZero();
+  }
+
+  @Test
+  void updatesAndDeletesShowUpAndADeleteRemovesEveryTrace() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    publish("ProductCreated", product(id, 1, "무선 이어폰 " + word, "audio", 39_000));
+    awaitTotal(1, "q", word + " 이어폰");
+
+    publish("ProductUpdated", product(id, 2, "유선 헤드셋 " + word, "headsets", 25_000));
+    awaitTotal(1, "q", word + " 헤드셋");
+    JsonObject updated = search("q", word).getJsonArray("items").getJsonObject(0);
+    assertThat(updated.getString("name")).isEqualTo("유선 헤드셋 " + word);
+    assertThat(updated.getLong("price")).isEqualTo(25_000);
+    assertThat(updated.getString("category")).isEqualTo("headsets");
+    assertThat(search("q", word + " 이어폰").getLong("total")).as("old words are gone").isZero();
+    assertThat(ids(search("category", "audio", "size", "100"))).doesNotContain(id);
+    assertThat(ids(search("category", "HEADSETS", "size", "100"))).contains(id);
+
+    RecordMetadata deleted = publish("ProductDeleted", deletedPayload(id, 3));
+    awaitHandled(deleted);
+    assertThat(search("q", word).getLong("total")).isZero();
+    assertNoTrace(id);
+    assertThat(str(redis.get(prefix + "tomb:" + id))).isEqualTo("3");
+  }
+
+  @Test
+  void outOfOrderAndDuplicateEventsNeverRollBackANewerVersion() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    publish("ProductUpdated", product(id, 2, "새 이름 " + word, "books", 2_000));
+    publish("ProductCreated", product(id, 1, "옛 이름 " + word, "books", 1_000));
+    RecordMetadata last = publish("ProductUpdated", product(id, 2, "새 이름 " + word, "books", 2_000));
+    awaitHandled(last);
+
+    JsonObject result = search("q", word);
+    assertThat(result.getLong("total")).isEqualTo(1);
+    assertThat(result.getJsonArray("items").getJsonObject(0).getString("name")).isEqualTo("새 이름 " + word);
+    assertThat(result.getJsonArray("items").getJsonObject(0).getLong("price")).isEqualTo(2_000);
+    assertThat(search("q", "옛 " + word).getLong("total")).isZero();
+    assertThat(str(redis.hget(prefix + "product:" + id, "version"))).isEqualTo("2");
+
+    // a duplicate of v3 and a replay of v1 after it change nothing either
+    publish("ProductUpdated", product(id, 3, "최신 이름 " + word, "books", 3_000));
+    publish("ProductUpdated", product(id, 3, "최신 이름 " + word, "books", 3_000));
+    awaitHandled(publish("ProductCreated", product(id, 1, "옛 이름 " + word, "books", 1_000)));
+    result = search("q", word);
+    assertThat(result.getLong("total")).isEqualTo(1);
+    assertThat(result.getJsonArray("items").getJsonObject(0).getString("name")).isEqualTo("최신 이름 " + word);
+    assertThat(str(redis.hget(prefix + "product:" + id, "version"))).isEqualTo("3");
+  }
+
+  @Test
+  void aDeleteFollowedByALateOlderUpdateDoesNotResurrectTheProduct() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    publish("ProductCreated", product(id, 1, "무선 마우스 " + word, "pc", 15_000));
+    awaitTotal(1, "q", word);
+    publish("ProductDeleted", deletedPayload(id, 3));
+    publish("ProductUpdated", product(id, 2, "무선 마우스 " + word, "pc", 14_000));
+    awaitHandled(publish("ProductCreated", product(id, 1, "무선 마우스 " + word, "pc", 15_000)));
+
+    assertThat(search("q", word).getLong("total")).isZero();
+    assertThat(ids(search("category", "pc", "size", "100"))).doesNotContain(id);
+    assertNoTrace(id);
+    assertThat(str(redis.get(prefix + "tomb:" + id))).isEqualTo("3");
+  }
+
+  @Test
+  void repeatedQueriesHitTheCacheAndAChangeMakesTheNextQueryAMissWithTheNewData() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    publish("ProductCreated", product(id, 1, "무선 충전기 " + word, "chargers", 20_000));
+    awaitTotal(1, "q", word);
+    awaitCaughtUp(); // nothing else changes the index from here on
+
+    double hits0 = meter("search_cache_hits_total");
+    double misses0 = meter("search_cache_misses_total");
+    HttpResponse<Buffer> first = get("q", "충전기 " + word, "size", "7");
+    HttpResponse<Buffer> second = get("q", "충전기 " + word, "size", "7");
+    HttpResponse<Buffer> third = get("q", "충전기 " + word, "size", "7");
+    assertThat(first.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("MISS");
+    assertThat(second.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(third.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(second.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    assertThat(meter("search_cache_hits_total") - hits0).isEqualTo(2.0);
+    assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(1.0);
+    assertThat(hitRate(hits0, misses0)).as("hit rate").isGreaterThan(0).isEqualTo(2.0 / 3.0);
+
+    // a change bumps the index version: the next identical query is a miss and shows the new data
+    awaitHandled(publish("ProductUpdated", product(id, 2, "무선 충전기 " + word, "chargers", 18_000)));
+    HttpResponse<Buffer> afterChange = get("q", "충전기 " + word, "size", "7");
+    assertThat(afterChange.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("MISS");
+    assertThat(afterChange.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getLong("price")).isEqualTo(18_000);
+    HttpResponse<Buffer> again = get("q", "충전기 " + word, "size", "7");
+    assertThat(again.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(again.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getLong("price")).isEqualTo(18_000);
+    assertThat(meter("search_cache_hits_total") - hits0).isEqualTo(3.0);
+    assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(2.0);
+    assertThat(hitRate(hits0, misses0)).isEqualTo(3.0 / 5.0);
+    assertThat(metricsText()).contains("search_latency_seconds_count");
+    assertThat(meter("search_cache_hit_ratio")).isGreaterThan(0).isLessThan(1);
+  }
+
+  @Test
+  void filtersSortAndPaging() throws Exception {
+    String word = uniqueWord();
+    String category = "cat-" + word;
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    String a = UUID.randomUUID().toString();
+    String b = UUID.randomUUID().toString();
+    String c = UUID.randomUUID().toString();
+    String d = UUID.randomUUID().toString();
+    String other = UUID.randomUUID().toString();
+    publish("ProductCreated", product(a, 1, "노트북 " + word, category, 1_000).put("createdAt", t0.toString()));
+    publish("ProductCreated", product(b, 1, "노트북 가방 " + word, category, 3_000)
+      .put("createdAt", t0.plusSeconds(30).toString()));
+    publish("ProductCreated", product(c, 1, "노트북 거치대 " + word, category, 2_000)
+      .put("createdAt", t0.plusSeconds(20).toString()));
+    publish("ProductCreated", product(d, 1, "마우스 패드", category, 5_000)
+      .put("description", "노트북 옆에 두는 패드 " + word).put("createdAt", t0.plusSeconds(10).toString()));
+    publish("ProductCreated", product(other, 1, "노트북 " + word, "elsewhere-" + word, 4_000));
+    awaitTotal(5, "q", word);
+
+    assertThat(ids(search("q", word, "category", category, "sort", "price_asc"))).containsExactly(a, c, b, d);
+    assertThat(ids(search("q", word, "category", category, "sort", "price_desc"))).containsExactly(d, b, c, a);
+    assertThat(ids(search("q", word, "category", category, "sort", "newest"))).containsExactly(b, c, d, a);
+    JsonObject relevance = search("q", "노트북 " + word, "category", category);
+    assertThat(ids(relevance)).hasSize(4).last().as("only in the description: least relevant").isEqualTo(d);
+    assertThat(relevance.getJsonArray("items").getJsonObject(0).getDouble("score"))
+      .isGreaterThan(relevance.getJsonArray("items").getJsonObject(3).getDouble("score"));
+
+    JsonObject range = search("q", word, "minPrice", "1500", "maxPrice", "4000", "sort", "price_asc");
+    assertThat(ids(range)).containsExactly(c, b, other);
+    assertThat(range.getLong("total")).isEqualTo(3);
+    assertThat(ids(search("q", word, "minPrice", "3000", "maxPrice", "3000"))).containsExactly(b);
+    assertThat(ids(search("q", word, "maxPrice", "999"))).isEmpty();
+
+    JsonObject page1 = search("q", word, "category", category, "sort", "price_asc", "page", "1", "size", "2");
+    assertThat(ids(page1)).containsExactly(b, d);
+    assertThat(page1.getLong("total")).isEqualTo(4);
+    assertThat(page1.getInteger("page")).isEqualTo(1);
+    assertThat(page1.getInteger("size")).isEqualTo(2);
+    assertThat(ids(search("q", word, "category", category, "page", "2", "size", "2"))).isEmpty();
+
+    JsonObject byCategory = search("category", category.toUpperCase(), "sort", "price_desc");
+    assertThat(ids(byCategory)).as("empty q with a category lists the category").containsExactly(d, b, c, a);
+    assertThat(byCategory.getLong("total")).isEqualTo(4);
+    assertThat(byCategory.getJsonArray("items").getJsonObject(0).getDouble("score")).isZero();
+  }
+
+  @Test
+  void badQueryParametersAre400ProblemJson() {
+    for (String[] bad : List.of(
+      new String[]{"q", "가".repeat(101)},
+      new String[]{"minPrice", "abc"},
+      new String[]{"maxPrice", "-5"},
+      new String[]{"minPrice", "10", "maxPrice", "5"},
+      new String[]{"sort", "cheapest"},
+      new String[]{"page", "-1"},
+      new String[]{"size", "0"},
+      new String[]{"size", "101"},
+      new String[]{"page", "1.5"})) {
+      HttpResponse<Buffer> res = get(bad);
+      assertThat(res.statusCode()).as(String.join("=", bad)).isEqualTo(400);
+      assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
+      JsonObject problem = res.bodyAsJsonObject();
+      assertThat(problem.getString("type")).isEqualTo("https://eventmall.dev/problems/invalid-query");
+      assertThat(problem.getInteger("status")).isEqualTo(400);
+      assertThat(problem.getJsonArray("errors")).isNotEmpty();
+    }
+    assertThat(get("q", "가".repeat(100)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void rebuildRestoresTheIndexAfterRedisWasFlushedAndIsAdminOnly() throws Exception {
+    String word = uniqueWord();
+    String kept = UUID.randomUUID().toString();
+    String gone = UUID.randomUUID().toString();
+    publish("ProductCreated", product(kept, 1, "무선 키보드 " + word, "pc", 50_000));
+    publish("ProductUpdated", product(kept, 2, "무선 키보드 " + word, "pc", 45_000));
+    publish("ProductCreated", product(gone, 1, "유선 키보드 " + word, "pc", 30_000));
+    awaitHandled(publish("ProductDeleted", deletedPayload(gone, 2)));
+    awaitTotal(1, "q", word);
+
+    Await.result(redis.flushdb(List.of()));
+    assertThat(search("q", word).getLong("total")).as("the index is gone").isZero();
+
+    HttpResponse<Buffer> anonymous = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
+      .send());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    HttpResponse<Buffer> customer = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
+      .bearerTokenAuthentication(tokens.issue("c-1", List.of(AuthPrincipal.CUSTOMER))).send());
+    assertThat(customer.statusCode()).isEqualTo(403);
+    assertThat(customer.getHeader("Content-Type")).isEqualTo("application/problem+json");
+
+    HttpResponse<Buffer> rebuilt = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
+      .bearerTokenAuthentication(tokens.issue("admin-1", List.of(AuthPrincipal.ADMIN))).send(), Duration.ofSeconds(60));
+    assertThat(rebuilt.statusCode()).isEqualTo(200);
+    JsonObject report = rebuilt.bodyAsJsonObject();
+    assertThat(report.getLong("records")).isGreaterThanOrEqualTo(4);
+    assertThat(report.getLong("applied")).isGreaterThanOrEqualTo(3);
+
+    JsonObject result = search("q", word);
+    assertThat(ids(result)).containsExactly(kept);
+    assertThat(result.getJsonArray("items").getJsonObject(0).getLong("price")).isEqualTo(45_000);
+    assertThat(str(redis.hget(prefix + "product:" + kept, "version"))).isEqualTo("2");
+    assertThat(str(redis.get(prefix + "tomb:" + gone))).isEqualTo("2");
+    assertNoTrace(gone);
+  }
+
+  @Test
+  void anUnusableEventIsParkedAndListedOnTheAdminDeadLetterEndpoint() throws Exception {
+    String id = UUID.randomUUID().toString();
+    JsonObject noVersion = product(id, 1, "버전 없는 상품 " + uniqueWord(), "misc", 1_000);
+    noVersion.remove("version");
+    publishUnchecked("ProductCreated", noVersion);
+    String admin = tokens.issue("admin-1", List.of(AuthPrincipal.ADMIN));
+
+    assertThat(Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq").send()).statusCode())
+      .isEqualTo(401);
+    assertThat(Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq")
+      .bearerTokenAuthentication(tokens.issue("s-1", List.of(AuthPrincipal.SELLER))).send()).statusCode())
+      .isEqualTo(403);
+    Await.until("the event is parked", Duration.ofSeconds(30), () -> {
+      JsonObject list = Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq")
+        .bearerTokenAuthentication(admin).send()).bodyAsJsonObject();
+      return list.getJsonArray("items").stream().map(JsonObject.class::cast)
+        .anyMatch(i -> id.equals(i.getString("key")) && i.getString("error").contains("version"));
+    });
+  }
+
+  @Test
+  void readinessChecksRedisAndKafkaAndTheOpenApiDocumentIsServed() {
+    HttpResponse<Buffer> ready = Await.result(client.get(deployment.port(), "127.0.0.1", "/health/ready").send());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
+      .isEqualTo(new JsonObject().put("redis", "UP").put("kafka", "UP"));
+    HttpResponse<Buffer> openApi = Await.result(client.get(deployment.port(), "127.0.0.1", "/openapi.yaml").send());
+    assertThat(openApi.statusCode()).isEqualTo(200);
+    assertThat(openApi.bodyAsString()).contains("/search:").contains("/admin/search/rebuild:");
+  }
+
+  // ---------------------------------------------------------------------------------------------------- helpers
+
+  /** A word of Latin letters no other test uses. */
+  static String uniqueWord() {
+    StringBuilder sb = new StringBuilder("zq");
+    UUID.randomUUID().toString().chars().filter(Character::isLetterOrDigit).limit(10)
+      .forEach(ch -> sb.append((char) ('a' + Character.digit(ch, 16))));
+    assertThat(LATIN.matcher(sb).matches()).isTrue();
+    return sb.toString();
+  }
+
+  /** A ProductCreated/ProductUpdated payload as the catalog service publishes it. */
+  static JsonObject product(String id, long version, String name, String category, long price) {
+    String now = Instant.now().toString();
+    return new JsonObject()
+      .put("productId", id)
+      .put("sellerId", "seller-1")
+      .put("name", name)
+      .put("description", "설명 " + name)
+      .put("category", category)
+      .put("price", price)
+      .put("stock", 10)
+      .put("attributes", new JsonObject().put("color", "white"))
+      .put("imageUrls", new JsonArray().add("https://img.eventmall.dev/" + id + "/1.jpg"))
+      .put("options", new JsonArray().add(new JsonObject().put("name", "color").put("values", new JsonArray().add("white"))))
+      .put("version", version)
+      .put("createdAt", now)
+      .put("updatedAt", now);
+  }
+
+  static JsonObject deletedPayload(String id, long version) {
+    return new JsonObject().put("productId", id).put("sellerId", "seller-1").put("version", version)
+      .put("deletedAt", Instant.now().toString());
+  }
+
+  /**
+   * Publishes like the catalog's outbox relay: key = productId, header type, JSON envelope. Once the catalog's JSON
+   * Schemas are on the classpath, the event is validated against them first (so this test follows the contract).
+   */
+  RecordMetadata publish(String type, JsonObject payload) throws Exception {
+    EventEnvelope event = EventEnvelope.of(type, payload.getString("productId"), payload);
+    if (getClass().getClassLoader().getResource("events/" + type + ".v1.schema.json") != null) {
+      EventSchemas.validate(event);
+    }
+    return send(event);
+  }
+
+  /** Publishes without any validation (for events that break the contract on purpose). */
+  RecordMetadata publishUnchecked(String type, JsonObject payload) throws Exception {
+    return send(EventEnvelope.of(type, payload.getString("productId"), payload));
+  }
+
+  RecordMetadata send(EventEnvelope event) throws Exception {
+    String id = event.key();
+    String type = event.type();
+    ProducerRecord<String, String> record = new ProducerRecord<>(Topics.CATALOG_PRODUCTS, id, event.toJson().encode());
+    record.headers().add("type", type.getBytes(StandardCharsets.UTF_8));
+    return producer.send(record).get();
+  }
+
+  /** Waits until the indexer's group committed past {@code record}: it and everything before it were handled. */
+  void awaitHandled(RecordMetadata record) {
+    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    Await.until("offset " + record.offset() + " of " + tp + " handled", Duration.ofSeconds(30),
+      () -> TopicReader.committed(kafka, group, List.of(tp)).getOrDefault(tp, -1L) > record.offset());
+  }
+
+  /** Waits until the indexer's group committed up to the end of every partition of the topic. */
+  void awaitCaughtUp() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka);
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    List<TopicPartition> partitions;
+    Map<TopicPartition, Long> ends;
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      partitions = consumer.partitionsFor(Topics.CATALOG_PRODUCTS).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      ends = consumer.endOffsets(partitions);
+    }
+    Await.until("indexer caught up with " + ends, Duration.ofSeconds(30), () -> {
+      Map<TopicPartition, Long> committed = TopicReader.committed(kafka, group, partitions);
+      return partitions.stream().allMatch(tp -> ends.get(tp) == 0 || committed.getOrDefault(tp, -1L) >= ends.get(tp));
+    });
+  }
+
+  void awaitTotal(long total, String... params) {
+    Await.until("total " + total + " for " + List.of(params), Duration.ofSeconds(10),
+      () -> search(params).getLong("total") == total);
+  }
+
+  HttpResponse<Buffer> get(String... params) {
+    HttpRequest<Buffer> request = client.get(deployment.port(), "127.0.0.1", "/search");
+    for (int i = 0; i + 1 < params.length; i += 2) {
+      request.addQueryParam(params[i], params[i + 1]);
+    }
+    return Await.result(request.send());
+  }
+
+  JsonObject search(String... params) {
+    HttpResponse<Buffer> res = get(params);
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+    return res.bodyAsJsonObject();
+  }
+
+  static List<String> ids(JsonObject result) {
+    return result.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("productId")).toList();
+  }
+
+  String metricsText() {
+    return Await.result(client.get(deployment.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+  }
+
+  double meter(String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(metricsText());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
+  }
+
+  double hitRate(double hits0, double misses0) {
+    double hits = meter("search_cache_hits_total") - hits0;
+    double misses = meter("search_cache_misses_total") - misses0;
+    return hits / (hits + misses);
+  }
+
+  static String str(io.vertx.core.Future<Response> f) {
+    Response r = Await.result(f);
+    return r == null ? null : r.toString();
+  }
+
+  /** No product hash, token, category, price or created entry mentions {@code id}. */
+  void assertNoTrace(String id) {
+    assertThat(Await.result(redis.exists(List.of(prefix + "product:" + id))).toInteger()).isZero();
+    assertThat(Await.result(redis.zscore(prefix + "price", id))).isNull();
+    assertThat(Await.result(redis.zscore(prefix + "created", id))).isNull();
+    List<String> keys = new ArrayList<>();
+    Await.result(redis.keys(prefix + "*")).forEach(k -> keys.add(k.toString()));
+    for (String key : keys) {
+      String type = Await.result(redis.type(key)).toString();
+      if (type.equals("zset")) {
+        assertThat(Await.result(redis.zscore(key, id))).as(key).isNull();
+      } else if (type.equals("set")) {
+        assertThat(Await.result(redis.sismember(key, id)).toInteger()).as(key).isZero();
+      } else if (type.equals("hash")) {
+        assertThat(Await.result(redis.hget(key, "productId")).toString()).as(key).isNotEqualTo(id);
+      }
+    }
+  }
+}
