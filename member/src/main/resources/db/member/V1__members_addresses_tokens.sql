@@ -43,7 +43,7 @@ CREATE TABLE refresh_tokens (
   KEY ix_refresh_family (family_id),
   KEY ix_refresh_member (member_id),
   CONSTRAINT fk_refresh_member FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE
-) ENGINE = InnoDB;
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 -- Failed logins per e-mail (known or not), shared by every instance of the service.
 CREATE TABLE login_failures (
