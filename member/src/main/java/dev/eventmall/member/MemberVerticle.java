@@ -54,7 +54,8 @@ public final class MemberVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/member.yaml")
         .build();
-      MemberApi.mount(root, new MemberApi.Deps(vertx, pool, jwt, TokenIssuer.create(jwt, config), settings));
+      MemberApi.mount(root, new MemberApi.Deps(vertx, pool, jwt, TokenIssuer.create(jwt, Jwt.algorithm(config),
+        settings.accessTtl().toSeconds()), settings));
       return HttpBootstrap.listen(vertx, root, config.httpPort(MemberSettings.DEFAULT_PORT));
     }).onSuccess(server -> listening.accept(server.actualPort()));
   }

@@ -40,7 +40,8 @@ class MemberFlowTest extends MemberServiceTestBase {
     JsonObject tokens = login(email, PASSWORD);
     assertThat(tokens.getString("tokenType")).isEqualTo("Bearer");
     assertThat(tokens.getString("memberId")).isEqualTo(memberId);
-    assertThat(tokens.getLong("expiresIn")).isPositive();
+    assertThat(tokens.getLong("expiresIn")).as("short-lived access token by default").isEqualTo(900);
+    assertThat(tokens.getLong("refreshExpiresIn")).isEqualTo(14 * 24 * 3600);
     String access = tokens.getString("accessToken");
 
     HttpResponse<Buffer> me = get("/members/me", access);
@@ -96,6 +97,20 @@ class MemberFlowTest extends MemberServiceTestBase {
     assertThat(again.bodyAsJsonObject().getString("type")).isEqualTo("https://eventmall.dev/problems/email-taken");
     assertThat(count("SELECT COUNT(*) FROM members WHERE email = ?", email)).isEqualTo(1);
     assertThat(count("SELECT COUNT(*) FROM outbox")).as("no event for the refused sign-up").isEqualTo(outboxBefore);
+  }
+
+  @Test
+  void concurrentSignUpsWithOneEmailLeaveExactlyOneAccount() {
+    String email = uniqueEmail();
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> attempts = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      attempts.add(client.post(deployment.httpPort(), "127.0.0.1", "/members")
+        .sendJsonObject(signUpBody(email, null)));
+    }
+    Await.result(io.vertx.core.Future.join(attempts));
+    List<Integer> statuses = attempts.stream().map(f -> f.result().statusCode()).sorted().toList();
+    assertThat(statuses).containsExactly(201, 409, 409, 409, 409, 409);
+    assertThat(count("SELECT COUNT(*) FROM members WHERE email = ?", email)).isEqualTo(1);
   }
 
   @Test

@@ -33,9 +33,9 @@ final class Inputs {
       return null;
     }
     int length = s.codePointCount(0, s.length());
-    v.check(length >= Passwords.MIN_LENGTH && length <= Passwords.MAX_LENGTH, field,
-      "must be " + Passwords.MIN_LENGTH + " to " + Passwords.MAX_LENGTH + " characters");
-    return v.valid() ? s : null;
+    boolean ok = length >= Passwords.MIN_LENGTH && length <= Passwords.MAX_LENGTH;
+    v.check(ok, field, "must be " + Passwords.MIN_LENGTH + " to " + Passwords.MAX_LENGTH + " characters");
+    return ok ? s : null;
   }
 
   /** A presented password: a non-empty string of at most 128 characters (longer ones cannot match any account). */
