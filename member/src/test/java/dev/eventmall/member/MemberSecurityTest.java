@@ -80,6 +80,32 @@ class MemberSecurityTest extends MemberServiceTestBase {
     login(other, PASSWORD);
   }
 
+  @Test
+  void throttlingHoldsAcrossInstancesOfTheService() {
+    // a second replica of the service over the same database, listening on its own port
+    MemberApp.Deployment replica = Await.result(MemberApp.deploy(vertx, config.with("HTTP_INSTANCES", "1"),
+      dev.eventmall.common.metrics.Metrics.create("member-replica")));
+    try {
+      assertThat(replica.httpPort()).isNotEqualTo(deployment.httpPort());
+      String email = uniqueEmail();
+      signUp(email);
+      for (int i = 0; i < 5; i++) {
+        int port = i % 2 == 0 ? deployment.httpPort() : replica.httpPort();
+        assertProblem(send(port, "POST", "/auth/login", null,
+          new JsonObject().put("email", email).put("password", "wrong-" + i)), 401);
+      }
+      JsonObject right = new JsonObject().put("email", email).put("password", PASSWORD);
+      assertProblem(send(replica.httpPort(), "POST", "/auth/login", null, right), 429);
+      assertProblem(send(deployment.httpPort(), "POST", "/auth/login", null, right), 429);
+      // the replica serves the same accounts and tokens
+      JsonObject session = newSession();
+      assertThat(send(replica.httpPort(), "GET", "/members/me", session.getString("accessToken"), null).statusCode())
+        .isEqualTo(200);
+    } finally {
+      Await.result(replica.undeploy(vertx));
+    }
+  }
+
   /** A stand-in for another service configured with the same JWT_SECRET, built only from common. */
   private static int otherServiceRouter(JWTAuth verifier) {
     Router root = HttpBootstrap.builder(vertx).build();

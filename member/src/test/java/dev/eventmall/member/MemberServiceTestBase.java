@@ -48,6 +48,7 @@ abstract class MemberServiceTestBase {
   static MemberApp.Deployment deployment;
   static WebClient client;
   static Pool db;
+  static Config config;
 
   @BeforeAll
   static void deploy(Vertx v) {
@@ -62,7 +63,8 @@ abstract class MemberServiceTestBase {
     env.put("HTTP_INSTANCES", "2");
     env.put("ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
-    deployment = Await.result(MemberApp.deploy(vertx, Config.of(env), Metrics.create("member-test")));
+    config = Config.of(env);
+    deployment = Await.result(MemberApp.deploy(vertx, config, Metrics.create("member-test")));
     assertThat(deployment.httpPort()).isPositive();
     client = WebClient.create(vertx);
     db = Database.pool(vertx, mysqlUri, "member-test-" + UUID.randomUUID(), 2);
@@ -82,8 +84,11 @@ abstract class MemberServiceTestBase {
   }
 
   static HttpResponse<Buffer> send(String method, String path, String token, Object body) {
-    HttpRequest<Buffer> req = client.request(io.vertx.core.http.HttpMethod.valueOf(method), deployment.httpPort(),
-      "127.0.0.1", path);
+    return send(deployment.httpPort(), method, path, token, body);
+  }
+
+  static HttpResponse<Buffer> send(int port, String method, String path, String token, Object body) {
+    HttpRequest<Buffer> req = client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, "127.0.0.1", path);
     if (token != null) {
       req.putHeader("Authorization", "Bearer " + token);
     }
