@@ -55,6 +55,7 @@ abstract class CatalogTestSupport {
   Config config;
   String keyspace;
   int port;
+  CatalogApp.Deployment deployment;
   WebClient client;
   TokenIssuer tokens;
   Pool db;
@@ -77,8 +78,9 @@ abstract class CatalogTestSupport {
     env.put(CatalogApp.HTTP_INSTANCES, "1");
     env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "500");
     config = Config.of(env);
-    port = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-test")),
-      java.time.Duration.ofSeconds(120)).httpPort();
+    deployment = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-test")),
+      java.time.Duration.ofSeconds(120));
+    port = deployment.httpPort();
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
     db = Database.pool(vertx, config.mysqlUri(CatalogApp.DATABASE), "catalog-test-assertions", 2);
@@ -96,6 +98,8 @@ abstract class CatalogTestSupport {
     producer.close();
     client.close();
     Await.result(cassandra.close());
+    // the stock bridge must leave consumer group catalog-stock now: the next test class joins it with its own database
+    Await.result(deployment.undeploy(vertx));
   }
 
   String sellerToken(String sellerId) {

@@ -247,4 +247,18 @@ class ProductApiTest extends CatalogTestSupport {
     assertThat(after.getLong("version")).isEqualTo(3);
     assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Lamp v2");
   }
+
+  @Test
+  void readinessChecksMySqlCassandraAndKafkaAndTheAdminAndOpenApiRoutesAreServed() {
+    HttpResponse<Buffer> ready = get("/health/ready");
+    assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks")).isEqualTo(new JsonObject()
+      .put("mysql", "UP").put("cassandra", "UP").put("kafka", "UP"));
+    HttpResponse<Buffer> openApi = get("/openapi.yaml");
+    assertThat(openApi.statusCode()).isEqualTo(200);
+    assertThat(openApi.bodyAsString()).contains("/sellers/me/products");
+    assertProblem(Await.result(client.get("/admin/dlq").bearerTokenAuthentication(sellerToken("s-" + UUID.randomUUID()))
+      .send()), 403);
+    assertProblem(get("/admin/dlq"), 401);
+  }
 }

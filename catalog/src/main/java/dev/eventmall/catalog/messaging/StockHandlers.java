@@ -85,6 +85,7 @@ public final class StockHandlers {
               .put("productId", s.productId()).put("requested", s.requested()).put("available", s.available()))
               .toList()))
             .put("rejectedAt", now.toString()));
+        LOG.debug("order {}: {} {}", orderId, answer.type(), answer.payload().getJsonArray("lines"));
         return Outbox.append(conn, Topics.CATALOG_STOCK, answer);
       });
     });
@@ -93,6 +94,7 @@ public final class StockHandlers {
   Future<Boolean> release(EventEnvelope cause) {
     String orderId = orderId(cause);
     return Inbox.once(pool, CONSUMER, cause, conn -> {
+      LOG.debug("order {}: release on {} {}", orderId, cause.type(), cause.id());
       Instant now = now();
       return stock.releaseAll(conn, orderId, now).compose(lines -> lines.isEmpty()
         ? Future.succeededFuture()
