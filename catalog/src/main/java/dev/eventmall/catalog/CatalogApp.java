@@ -1,0 +1,74 @@
+package dev.eventmall.catalog;
+
+import dev.eventmall.catalog.messaging.StockVerticle;
+import dev.eventmall.catalog.persistence.CassandraProducts;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.kafka.KafkaEventBridge;
+import dev.eventmall.common.kafka.KafkaTopics;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.outbox.OutboxRelay;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * Wires the catalog service: migrates MySQL {@code catalog}, creates the Cassandra schema, ensures the topics it
+ * produces and consumes (with their dead-letter topics), then deploys the outbox relay, the stock handlers, the Kafka
+ * bridge of group {@code catalog-stock} and the HTTP verticle.
+ */
+public final class CatalogApp {
+  public static final String DATABASE = "catalog";
+  public static final int DEFAULT_PORT = 8085;
+  /** {@code CATALOG_HTTP_INSTANCES}: HTTP verticle instances, default = available processors. */
+  public static final String HTTP_INSTANCES = "CATALOG_HTTP_INSTANCES";
+
+  /** What {@link #deploy} started: the HTTP port actually bound and the deployment ids (undeploy in reverse). */
+  public record Deployment(int httpPort, List<String> deploymentIds) {
+    public Future<Void> undeploy(Vertx vertx) {
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = deploymentIds.size() - 1; i >= 0; i--) {
+        String id = deploymentIds.get(i);
+        chain = chain.compose(v -> vertx.undeploy(id));
+      }
+      return chain;
+    }
+  }
+
+  private CatalogApp() {
+  }
+
+  /** Every topic the catalog produces to or consumes from, each followed by its dead-letter topic. */
+  public static List<String> topics() {
+    return Stream.concat(Stream.of(Topics.CATALOG_PRODUCTS, Topics.CATALOG_STOCK), StockVerticle.TOPICS.stream())
+      .flatMap(t -> Stream.of(t, Topics.dlq(t))).toList();
+  }
+
+  public static Future<Deployment> deploy(Vertx vertx, Config config, Metrics metrics) {
+    String mysqlUri = config.mysqlUri(DATABASE);
+    String kafka = config.kafkaBootstrapServers();
+    KafkaEventBridge.Options bridge = new KafkaEventBridge.Options(kafka, StockVerticle.GROUP, StockVerticle.TOPICS);
+    int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
+    List<String> ids = new ArrayList<>();
+    List<CatalogVerticle> http = new CopyOnWriteArrayList<>();
+    return Future.all(
+        Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
+        CassandraProducts.createSchema(vertx, config),
+        KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
+      .compose(v -> vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(new StockVerticle(mysqlUri))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(() -> {
+        CatalogVerticle verticle = new CatalogVerticle(config, metrics, bridge, http.isEmpty());
+        http.add(verticle);
+        return verticle;
+      }, new DeploymentOptions().setInstances(instances))).onSuccess(ids::add)
+      .map(v -> new Deployment(http.get(0).port(), List.copyOf(ids)));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.eventmall.catalog.api;
+
+import dev.eventmall.catalog.domain.Page;
+import dev.eventmall.catalog.domain.Product;
+import dev.eventmall.catalog.persistence.ProductStore;
+import dev.eventmall.common.auth.AuthHandlers;
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /products} (public reads, SELLER writes of one's own products) and {@code /sellers/me/products}.
+ * A seller touching another seller's product gets 404, exactly as for a product that does not exist.
+ */
+public final class ProductApi {
+  private final ProductStore store;
+
+  public ProductApi(ProductStore store) {
+    this.store = store;
+  }
+
+  /** Routes relative to {@code /products}. */
+  public Router productsRouter(Vertx vertx, JWTAuth jwt) {
+    Router router = Router.router(vertx);
+    router.get("/").respond(this::list);
+    router.get("/:id").respond(this::one);
+    router.post("/").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
+      .handler(this::create);
+    router.put("/:id").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
+      .respond(this::update);
+    router.delete("/:id").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
+      .handler(this::delete);
+    return router;
+  }
+
+  /** Routes relative to {@code /sellers}. */
+  public Router sellersRouter(Vertx vertx, JWTAuth jwt) {
+    Router router = Router.router(vertx);
+    router.get("/me/products").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
+      .respond(this::mine);
+    return router;
+  }
+
+  private Future<JsonObject> one(RoutingContext ctx) {
+    return store.get(ProductRequests.productId(ctx)).map(Product::toJson);
+  }
+
+  private Future<JsonObject> list(RoutingContext ctx) {
+    String category = ctx.queryParams().get("category");
+    if (category == null || !ProductRequests.CATEGORY.matcher(category).matches()) {
+      throw ProblemException.badRequest("Query parameter category is required and must match [a-z0-9-]{1,50}");
+    }
+    int[] paging = ProductRequests.paging(ctx);
+    return store.byCategory(category, paging[0], paging[1]).map(Page::toJson);
+  }
+
+  private Future<JsonObject> mine(RoutingContext ctx) {
+    int[] paging = ProductRequests.paging(ctx);
+    return store.bySeller(AuthHandlers.principal(ctx).subject(), paging[0], paging[1]).map(Page::toJson);
+  }
+
+  private void create(RoutingContext ctx) {
+    String seller = AuthHandlers.principal(ctx).subject();
+    store.create(seller, ProductRequests.details(ctx))
+      .onSuccess(p -> ctx.response().setStatusCode(201)
+        .putHeader("Location", "/products/" + p.id())
+        .putHeader("Content-Type", "application/json")
+        .end(p.toJson().encode()))
+      .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> update(RoutingContext ctx) {
+    var id = ProductRequests.productId(ctx);
+    return store.update(id, AuthHandlers.principal(ctx).subject(), ProductRequests.details(ctx)).map(Product::toJson);
+  }
+
+  private void delete(RoutingContext ctx) {
+    var id = ProductRequests.productId(ctx);
+    store.delete(id, AuthHandlers.principal(ctx).subject())
+      .onSuccess(v -> ctx.response().setStatusCode(204).end())
+      .onFailure(ctx::fail);
+  }
+}

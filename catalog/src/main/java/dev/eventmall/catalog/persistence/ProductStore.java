@@ -1,0 +1,188 @@
+package dev.eventmall.catalog.persistence;
+
+import dev.eventmall.catalog.domain.Page;
+import dev.eventmall.catalog.domain.Product;
+import dev.eventmall.catalog.domain.ProductDetails;
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.http.Problem;
+import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Products across the two stores. <b>Write order</b> (create, update, delete):
+ * <ol>
+ *   <li><b>MySQL first, one transaction</b>: the product row (owner check under {@code SELECT ... FOR UPDATE}, version
+ *   + 1, price, the full document as JSON, {@code document_pending = 1}), its stock row, and the
+ *   {@code ProductCreated/Updated/Deleted} event in the outbox. MySQL is the source of truth and the event is published
+ *   only if this commits.</li>
+ *   <li><b>Then Cassandra</b>: the document written at {@code USING TIMESTAMP version} to the three read tables in one
+ *   logged batch, retried {@value #ATTEMPTS} times with backoff. The timestamp makes the write idempotent and
+ *   order-independent: a retry, a repair or a concurrent older write can never replace a newer version.</li>
+ *   <li>On success the row's {@code document_pending} is cleared (only for that version). If Cassandra still fails, the
+ *   request fails with 503 {@code document-pending} (the change itself is committed and announced), and the
+ *   <b>repair path</b> {@link #repairPending} — run periodically by the service — re-applies every pending row's
+ *   latest state from MySQL until Cassandra accepts it. So the stores cannot drift: the document converges to the
+ *   latest committed version, and nothing older can overwrite it.</li>
+ * </ol>
+ */
+public final class ProductStore {
+  static final int ATTEMPTS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(ProductStore.class);
+
+  private final Vertx vertx;
+  private final ProductRepository mysql;
+  private final CassandraProducts cassandra;
+
+  public ProductStore(Vertx vertx, ProductRepository mysql, CassandraProducts cassandra) {
+    this.vertx = vertx;
+    this.mysql = mysql;
+    this.cassandra = cassandra;
+  }
+
+  public Future<Product> create(String sellerId, ProductDetails details) {
+    Product product = Product.create(sellerId, details, now());
+    return mysql.pool().withTransaction(conn -> mysql.insert(conn, product)
+        .compose(v -> Outbox.append(conn, Topics.CATALOG_PRODUCTS,
+          EventEnvelope.of("ProductCreated", product.id().toString(), product.toJson()))))
+      .compose(v -> applyDocument(product, List.of()))
+      .map(product);
+  }
+
+  /** Replaces the details of a product of {@code sellerId}; 404 when it does not exist, is deleted or is not theirs. */
+  public Future<Product> update(UUID id, String sellerId, ProductDetails details) {
+    return mysql.pool().withTransaction(conn -> mysql.lock(conn, id).compose(stored -> {
+        Product current = owned(stored, id, sellerId);
+        Product updated = current.update(details, now());
+        List<String> stale = new ArrayList<>(stored.staleCategories());
+        if (!current.details().category().equals(details.category()) && !stale.contains(current.details().category())) {
+          stale.add(current.details().category());
+        }
+        return mysql.update(conn, updated, stale)
+          .compose(v -> Outbox.append(conn, Topics.CATALOG_PRODUCTS,
+            EventEnvelope.of("ProductUpdated", id.toString(), updated.toJson())))
+          .map(new ProductRepository.Stored(updated, stale));
+      }))
+      .compose(stored -> applyDocument(stored.product(), stored.staleCategories()).map(stored.product()));
+  }
+
+  /** Deletes a product of {@code sellerId}; 404 when it does not exist, is deleted or is not theirs. */
+  public Future<Void> delete(UUID id, String sellerId) {
+    return mysql.pool().withTransaction(conn -> mysql.lock(conn, id).compose(stored -> {
+        Product deleted = owned(stored, id, sellerId).delete(now());
+        return mysql.markDeleted(conn, deleted)
+          .compose(v -> Outbox.append(conn, Topics.CATALOG_PRODUCTS,
+            EventEnvelope.of("ProductDeleted", id.toString(), deleted.deletedPayload())))
+          .map(new ProductRepository.Stored(deleted, stored.staleCategories()));
+      }))
+      .compose(stored -> applyDocument(stored.product(), stored.staleCategories()));
+  }
+
+  /** The product: its document from Cassandra, price, stock and version from MySQL; 404 when absent or deleted. */
+  public Future<Product> get(UUID id) {
+    return cassandra.byId(id).compose(doc -> doc == null
+      ? Future.failedFuture(notFound(id))
+      : withPriceAndStock(List.of(doc)).compose(list -> list.isEmpty()
+        ? Future.failedFuture(notFound(id)) : Future.succeededFuture(list.get(0))));
+  }
+
+  public Future<Page> byCategory(String category, int page, int size) {
+    return cassandra.byCategory(category, (page + 1) * size)
+      .compose(docs -> page(docs, page, size, mysql.countByCategory(category)));
+  }
+
+  public Future<Page> bySeller(String sellerId, int page, int size) {
+    return cassandra.bySeller(sellerId, (page + 1) * size)
+      .compose(docs -> page(docs, page, size, mysql.countBySeller(sellerId)));
+  }
+
+  /**
+   * Re-applies the Cassandra document of every product still marked pending that changed more than
+   * {@code grace} ago (younger ones are normally still being written by their request). Returns how many were repaired.
+   */
+  public Future<Integer> repairPending(Duration grace, int limit) {
+    return mysql.pendingDocuments(Instant.now().minus(grace), limit).compose(pending -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (ProductRepository.Stored stored : pending) {
+        chain = chain.compose(n -> writeDocument(stored.product(), stored.staleCategories())
+          .map(v -> n + 1)
+          .recover(e -> {
+            LOG.warn("repair of product {} v{} failed, will retry: {}", stored.product().id(),
+              stored.product().version(), e.toString());
+            return Future.succeededFuture(n);
+          }));
+      }
+      return chain;
+    });
+  }
+
+  private Future<Page> page(List<Product> docs, int page, int size, Future<Long> total) {
+    List<Product> slice = docs.stream().skip((long) page * size).limit(size).toList();
+    return Future.all(withPriceAndStock(slice), total).map(all -> new Page(all.resultAt(0), page, size, all.resultAt(1)));
+  }
+
+  /** Documents joined with MySQL's price, stock and version; products MySQL says are gone are dropped. */
+  private Future<List<Product>> withPriceAndStock(List<Product> docs) {
+    return mysql.priceAndStock(docs.stream().map(Product::id).toList()).map(prices -> {
+      List<Product> result = new ArrayList<>();
+      for (Product doc : docs) {
+        ProductRepository.PriceStock ps = prices.get(doc.id());
+        if (ps != null && !ps.deleted()) {
+          result.add(new Product(doc.id(), doc.sellerId(), doc.details().withPriceAndStock(ps.price(), ps.stock()),
+            ps.version(), false, doc.createdAt(), doc.updatedAt()));
+        }
+      }
+      return result;
+    });
+  }
+
+  /** The Cassandra write with retries; 503 problem when it keeps failing (the repair job finishes it later). */
+  private Future<Void> applyDocument(Product product, List<String> staleCategories) {
+    return attempt(product, staleCategories, 1).recover(e -> {
+      LOG.warn("document of product {} v{} not written to Cassandra, left to repair: {}", product.id(),
+        product.version(), e.toString());
+      return Future.failedFuture(new ProblemException(Problem.of(503, "document-pending", "Document pending",
+          "The change is saved but the product document is not yet readable; it will be applied shortly")
+        .with("productId", product.id().toString()).with("version", product.version())));
+    });
+  }
+
+  private Future<Void> attempt(Product product, List<String> staleCategories, int attempt) {
+    return writeDocument(product, staleCategories).recover(e -> attempt >= ATTEMPTS
+      ? Future.failedFuture(e)
+      : vertx.timer(100L << attempt).compose(v -> attempt(product, staleCategories, attempt + 1)));
+  }
+
+  private Future<Void> writeDocument(Product product, List<String> staleCategories) {
+    return cassandra.write(product, staleCategories)
+      .compose(v -> mysql.markDocumentApplied(product.id(), product.version()));
+  }
+
+  private static Product owned(ProductRepository.Stored stored, UUID id, String sellerId) {
+    if (stored == null || stored.product().deleted() || !stored.product().ownedBy(sellerId)) {
+      // another seller's product is indistinguishable from a missing one: nothing about it leaks
+      throw notFound(id);
+    }
+    return stored.product();
+  }
+
+  private static ProblemException notFound(UUID id) {
+    return ProblemException.notFound("Product " + id + " does not exist");
+  }
+
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+}

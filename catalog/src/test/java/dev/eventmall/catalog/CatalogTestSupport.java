@@ -1,0 +1,161 @@
+package dev.eventmall.catalog;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import dev.eventmall.catalog.persistence.CassandraProducts;
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.auth.TokenIssuer;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.TestInfra;
+import io.vertx.cassandra.CassandraClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The catalog service deployed once per test class through {@link CatalogApp#deploy} over real MariaDB, Kafka and
+ * Cassandra (its own database and keyspace), with a web client, tokens, a plain Kafka producer (as other services
+ * publish) and direct MySQL / Cassandra access for assertions on what is stored.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Needs({Infra.MYSQL, Infra.KAFKA, Infra.CASSANDRA})
+abstract class CatalogTestSupport {
+  static final String SECRET = "catalog-test-secret-0123456789-0123456789";
+
+  Vertx vertx;
+  Config config;
+  String keyspace;
+  int port;
+  CatalogApp.Deployment deployment;
+  WebClient client;
+  TokenIssuer tokens;
+  Pool db;
+  CassandraClient cassandra;
+  KafkaProducer<String, String> producer;
+
+  @BeforeAll
+  void deploy(Vertx vertx) {
+    this.vertx = vertx;
+    keyspace = "catalog_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    Map<String, String> env = new HashMap<>();
+    env.put(Config.HTTP_PORT, "0");
+    env.put(Config.MYSQL_URI, TestInfra.freshDatabase("catalog"));
+    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
+    env.put(Config.CASSANDRA_CONTACT_POINTS, TestInfra.cassandraContactPoint());
+    env.put(Config.CASSANDRA_LOCAL_DC, TestInfra.cassandraLocalDc());
+    env.put(Config.JWT_SECRET, SECRET);
+    env.put(CassandraProducts.KEYSPACE, keyspace);
+    env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
+    env.put(CatalogApp.HTTP_INSTANCES, "1");
+    env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "500");
+    config = Config.of(env);
+    deployment = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-test")),
+      java.time.Duration.ofSeconds(120));
+    port = deployment.httpPort();
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
+    db = Database.pool(vertx, config.mysqlUri(CatalogApp.DATABASE), "catalog-test-assertions", 2);
+    cassandra = CassandraClient.create(vertx, CassandraProducts.options(config));
+    Properties props = new Properties();
+    props.put("bootstrap.servers", TestInfra.kafka());
+    props.put("acks", "all");
+    props.put("key.serializer", StringSerializer.class.getName());
+    props.put("value.serializer", StringSerializer.class.getName());
+    producer = new KafkaProducer<>(props);
+  }
+
+  @AfterAll
+  void close() {
+    producer.close();
+    client.close();
+    Await.result(cassandra.close());
+    // the stock bridge must leave consumer group catalog-stock now: the next test class joins it with its own database
+    Await.result(deployment.undeploy(vertx));
+  }
+
+  String sellerToken(String sellerId) {
+    return tokens.issue(sellerId, List.of("SELLER"));
+  }
+
+  static JsonObject product(String name, String category, long price, int stock) {
+    return new JsonObject().put("name", name).put("description", "A fine " + name).put("category", category)
+      .put("price", price).put("stock", stock)
+      .put("attributes", new JsonObject().put("color", "red").put("material", "cotton"))
+      .put("imageUrls", new io.vertx.core.json.JsonArray().add("https://img.eventmall.dev/" + name.replace(' ', '-') + ".jpg"))
+      .put("options", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "size")
+        .put("values", new io.vertx.core.json.JsonArray().add("S").add("M"))));
+  }
+
+  HttpResponse<Buffer> create(String token, JsonObject body) {
+    return Await.result(client.post("/products").bearerTokenAuthentication(token).sendJsonObject(body));
+  }
+
+  /** Creates a product as {@code sellerId} and returns its id. */
+  String createProduct(String sellerId, JsonObject body) {
+    HttpResponse<Buffer> res = create(sellerToken(sellerId), body);
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    return res.bodyAsJsonObject().getString("productId");
+  }
+
+  HttpResponse<Buffer> get(String path) {
+    return Await.result(client.get(path).send());
+  }
+
+  /** One MySQL row as JSON (null when absent). */
+  JsonObject row(String sql, Object... params) {
+    var rows = Await.result(db.preparedQuery(sql).execute(Tuple.wrap(params)));
+    return rows.size() == 0 ? null : rows.iterator().next().toJson();
+  }
+
+  /** One Cassandra row of {@code table} in the test keyspace (null when absent). */
+  Row cassandraRow(String table, String where, Object... params) {
+    List<Row> rows = Await.result(cassandra.executeWithFullFetch(
+      SimpleStatement.newInstance("SELECT * FROM " + keyspace + "." + table + " WHERE " + where, params)));
+    return rows.isEmpty() ? null : rows.get(0);
+  }
+
+  /** Publishes {@code event} on {@code topic} as its producing service would (key = envelope key). */
+  void publish(String topic, EventEnvelope event) {
+    EventSchemas.validate(event);
+    try {
+      producer.send(new ProducerRecord<>(topic, event.key(), event.toJson().encode())).get();
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  static void assertProblem(HttpResponse<Buffer> res, int status) {
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
+    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+  }
+}

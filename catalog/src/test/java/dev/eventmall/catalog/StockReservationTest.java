@@ -1,0 +1,192 @@
+package dev.eventmall.catalog;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Stock reservation and release driven by order, payment and delivery events, over real Kafka and MariaDB. */
+class StockReservationTest extends CatalogTestSupport {
+
+  TopicReader stockEvents;
+
+  @BeforeAll
+  void readStock() {
+    stockEvents = new TopicReader(TestInfra.kafka(), Topics.CATALOG_STOCK);
+  }
+
+  @AfterAll
+  void closeReader() throws InterruptedException {
+    stockEvents.close();
+  }
+
+  static EventEnvelope orderPlaced(String orderId, JsonArray lines) {
+    return EventEnvelope.of("OrderPlaced", orderId, new JsonObject()
+      .put("orderId", orderId).put("memberId", "member-" + orderId).put("lines", lines).put("totalAmount", 1_000)
+      .put("paymentMethod", "BILLING").put("placedAt", Instant.now().toString()));
+  }
+
+  static JsonArray line(String productId, int quantity) {
+    return new JsonArray().add(new JsonObject().put("productId", productId).put("quantity", quantity)
+      .put("unitPrice", 1_000));
+  }
+
+  /** The catalog.stock events of {@code orderIds}, validated against their schemas. */
+  List<EventEnvelope> stockEventsOf(Set<String> orderIds) {
+    List<EventEnvelope> events = stockEvents.records().stream().filter(r -> orderIds.contains(r.key()))
+      .map(r -> EventEnvelope.fromJson(new JsonObject(r.value()))).toList();
+    events.forEach(EventSchemas::validate);
+    return events;
+  }
+
+  List<EventEnvelope> awaitStockEvents(Set<String> orderIds, int n) {
+    Await.until(n + " stock events", Duration.ofSeconds(60), () -> stockEventsOf(orderIds).size() >= n);
+    return stockEventsOf(orderIds);
+  }
+
+  JsonObject stock(String productId) {
+    return row("SELECT available, reserved FROM stock WHERE product_id = ?", productId);
+  }
+
+  String productWithStock(int stock) {
+    return createProduct("seller-stock-" + UUID.randomUUID(),
+      product("Limited " + UUID.randomUUID(), "limited", 12_000, stock));
+  }
+
+  @Test
+  void fiftyConcurrentOrdersForTheLastTenUnitsReserveExactlyTenAndRejectForty() throws Exception {
+    String productId = productWithStock(10);
+    List<EventEnvelope> placed = IntStream.range(0, 50)
+      .mapToObj(i -> orderPlaced("order-" + UUID.randomUUID(), line(productId, 1))).toList();
+    placed.forEach(EventSchemas::validate);
+    // all 50 at once, as the order service would publish them (one key per order, spread over the partitions)
+    List<Future<?>> sends = placed.stream().<Future<?>>map(e ->
+      producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, e.key(), e.toJson().encode()))).toList();
+    for (Future<?> send : sends) {
+      send.get();
+    }
+    Set<String> orderIds = placed.stream().map(EventEnvelope::key).collect(Collectors.toSet());
+
+    List<EventEnvelope> answers = awaitStockEvents(orderIds, 50);
+    assertThat(answers).hasSize(50);
+    assertThat(answers.stream().filter(e -> e.type().equals("StockReserved"))).hasSize(10);
+    assertThat(answers.stream().filter(e -> e.type().equals("StockRejected"))).hasSize(40);
+    assertThat(answers.stream().map(EventEnvelope::key).collect(Collectors.toSet())).isEqualTo(orderIds);
+    for (EventEnvelope answer : answers) {
+      EventEnvelope cause = placed.stream().filter(p -> p.key().equals(answer.key())).findFirst().orElseThrow();
+      assertThat(answer.causationId()).isEqualTo(cause.id().toString());
+      assertThat(answer.correlationId()).isEqualTo(cause.correlationId());
+      if (answer.type().equals("StockRejected")) {
+        JsonObject l = answer.payload().getJsonArray("lines").getJsonObject(0);
+        assertThat(l.getInteger("requested")).isEqualTo(1);
+        assertThat(l.getInteger("available")).isZero();
+      }
+    }
+    JsonObject stock = stock(productId);
+    assertThat(stock.getInteger("available")).isZero();
+    assertThat(stock.getInteger("reserved")).isEqualTo(10);
+    assertThat(row("SELECT COUNT(*) AS n, SUM(quantity) AS q FROM reservation WHERE product_id = ? AND status = 'RESERVED'",
+      productId).getInteger("n")).isEqualTo(10);
+    assertThat(get("/products/" + productId).bodyAsJsonObject().getInteger("stock")).isZero();
+
+    // the database itself refuses negative stock, whatever a statement tries
+    Throwable refused = Await.failure(db.preparedQuery("UPDATE stock SET available = available - 1 WHERE product_id = ?")
+      .execute(Tuple.of(productId)));
+    assertThat(refused.getMessage()).containsIgnoringCase("constraint");
+    assertThat(stock(productId).getInteger("available")).isZero();
+  }
+
+  @Test
+  void anOrderIsReservedWholeOrNotAtAll() {
+    String plenty = productWithStock(100);
+    String scarce = productWithStock(1);
+    String orderId = "order-" + UUID.randomUUID();
+    JsonArray lines = line(plenty, 5).add(line(scarce, 2).getJsonObject(0));
+    publish(Topics.ORDER_EVENTS, orderPlaced(orderId, lines));
+
+    EventEnvelope rejected = awaitStockEvents(Set.of(orderId), 1).get(0);
+    assertThat(rejected.type()).isEqualTo("StockRejected");
+    assertThat(rejected.payload().getString("reason")).isNotBlank();
+    assertThat(rejected.payload().getJsonArray("lines").stream().map(o -> (JsonObject) o)
+      .filter(l -> l.getString("productId").equals(scarce)).findFirst().orElseThrow().getInteger("available"))
+      .isEqualTo(1);
+    assertThat(stock(plenty).getInteger("available")).as("the line that fit was not kept").isEqualTo(100);
+    assertThat(stock(plenty).getInteger("reserved")).isZero();
+    assertThat(stock(scarce).getInteger("available")).isEqualTo(1);
+    assertThat(row("SELECT COUNT(*) AS n FROM reservation WHERE order_id = ?", orderId).getInteger("n")).isZero();
+  }
+
+  @Test
+  void aPaymentFailureDeliveredTwiceRestoresStockExactlyOnce() throws Exception {
+    String productId = productWithStock(5);
+    String orderId = "order-" + UUID.randomUUID();
+    EventEnvelope placed = orderPlaced(orderId, line(productId, 3));
+    publish(Topics.ORDER_EVENTS, placed);
+    assertThat(awaitStockEvents(Set.of(orderId), 1).get(0).type()).isEqualTo("StockReserved");
+    assertThat(stock(productId).getInteger("available")).isEqualTo(2);
+    assertThat(stock(productId).getInteger("reserved")).isEqualTo(3);
+
+    EventEnvelope failed = EventEnvelope.causedBy(placed, "PaymentFailed", orderId, new JsonObject()
+      .put("orderId", orderId).put("paymentId", "pay-" + orderId).put("reason", "card declined")
+      .put("failedAt", Instant.now().toString()));
+    publish(Topics.PAYMENT_EVENTS, failed);
+    publish(Topics.PAYMENT_EVENTS, failed); // the same event (same id) delivered again
+
+    List<EventEnvelope> events = awaitStockEvents(Set.of(orderId), 2);
+    Await.until("both deliveries handled", Duration.ofSeconds(30), () -> row(
+      "SELECT COUNT(*) AS n FROM inbox WHERE consumer = 'catalog-stock' AND event_id = ?", failed.id().toString())
+      .getInteger("n") == 1);
+    // a later, different release for the same order (the customer's cancel arrives too) is a no-op as well
+    publish(Topics.ORDER_EVENTS, EventEnvelope.causedBy(placed, "OrderCancelled", orderId, new JsonObject()
+      .put("orderId", orderId).put("reason", "payment failed").put("cancelledAt", Instant.now().toString())));
+    Thread.sleep(3_000); // give a second release every chance to show up
+    events = stockEventsOf(Set.of(orderId));
+    assertThat(events).extracting(EventEnvelope::type).containsExactly("StockReserved", "StockReleased");
+    EventEnvelope released = events.get(1);
+    assertThat(released.causationId()).isEqualTo(failed.id().toString());
+    assertThat(released.payload().getString("cause")).isEqualTo("PaymentFailed");
+    assertThat(released.payload().getJsonArray("lines").getJsonObject(0).getInteger("quantity")).isEqualTo(3);
+    assertThat(stock(productId).getInteger("available")).isEqualTo(5);
+    assertThat(stock(productId).getInteger("reserved")).isZero();
+    assertThat(row("SELECT status FROM reservation WHERE order_id = ?", orderId).getString("status"))
+      .isEqualTo("RELEASED");
+  }
+
+  @Test
+  void aReleaseForAnOrderWithoutReservationIsANoOp() {
+    String productId = productWithStock(4);
+    String orderId = "order-" + UUID.randomUUID();
+    EventEnvelope deliveryFailed = EventEnvelope.of("DeliveryFailed", orderId, new JsonObject()
+      .put("orderId", orderId).put("reason", "address not found").put("failedAt", Instant.now().toString()));
+    publish(Topics.DELIVERY_EVENTS, deliveryFailed);
+
+    Await.until("the release handled", Duration.ofSeconds(30), () -> row(
+      "SELECT COUNT(*) AS n FROM inbox WHERE consumer = 'catalog-stock' AND event_id = ?",
+      deliveryFailed.id().toString()).getInteger("n") == 1);
+    assertThat(stockEventsOf(Set.of(orderId))).isEmpty();
+    assertThat(stock(productId).getInteger("available")).isEqualTo(4);
+    assertThat(row("SELECT COUNT(*) AS n FROM reservation WHERE order_id = ?", orderId).getInteger("n")).isZero();
+    assertThat(row("SELECT COUNT(*) AS n FROM outbox WHERE event_key = ?", orderId).getInteger("n")).isZero();
+  }
+}
