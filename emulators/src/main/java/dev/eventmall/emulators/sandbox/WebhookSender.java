@@ -7,6 +7,8 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +55,7 @@ public final class WebhookSender {
   private final WebClient client;
   private final List<Duration> retryDelays;
   private final Duration timeout;
-  private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+  private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
   private volatile String targetUrl;
 
   public WebhookSender(Vertx vertx, String targetUrl, List<Duration> retryDelays, Duration timeout) {

@@ -28,7 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -78,7 +79,7 @@ public final class TossEmulator extends VerticleBase {
   private final FaultInjector faults;
   private final AtomicLong clockOffsetMs = new AtomicLong();
   private final AtomicLong ledgerSeq = new AtomicLong();
-  private final List<LedgerEntry> ledger = new CopyOnWriteArrayList<>();
+  private final Queue<LedgerEntry> ledger = new ConcurrentLinkedQueue<>();
   private final Map<String, Payment> payments = new LinkedHashMap<>();
   private final Map<String, Payment> paymentsByOrderId = new HashMap<>();
   private final Map<String, BillingKey> billingKeys = new HashMap<>();
@@ -527,7 +528,8 @@ public final class TossEmulator extends VerticleBase {
       long amount = amount(body, "amount");
       String orderName = body.getValue("orderName") == null ? "EventMall order" : text(body, "orderName", 1, 100);
       String card = body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
-      if (paymentsByOrderId.containsKey(orderId)) {
+      Payment previous = paymentsByOrderId.get(orderId);
+      if (previous != null && (previous.approved() || "IN_PROGRESS".equals(previous.status) && !sessionExpired(previous))) {
         throw new TossError("DUPLICATED_ORDER_ID");
       }
       Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, config.mId(), amount, 0, now(), card, 0,
