@@ -550,6 +550,40 @@ class TossEmulatorTest {
   }
 
   @Test
+  void errorAfterTheEffectIsReplayedAsSuccessOnRetry(VertxTestContext tc) {
+    billingKey("customer-17", CARD_OK).compose(bk -> {
+      toss.faults(Faults.none().withErrors(1.0, "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING", 0).withErrorApplyEffect(true)
+          .withCount(1));
+      return charge(bk, "customer-17", "order-fault-2", 3000, "Idempotency-Key", "charge:order-fault-2")
+          .compose(r -> {
+            tc.verify(() -> assertError(r, 500, "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"));
+            return charge(bk, "customer-17", "order-fault-2", 3000, "Idempotency-Key", "charge:order-fault-2");
+          });
+    }).onComplete(tc.succeeding(r -> tc.verify(() -> {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.bodyAsJsonObject().getString("status")).isEqualTo("DONE");
+      assertThat(toss.charges("order-fault-2")).hasSize(1);
+      tc.completeNow();
+    })));
+  }
+
+  @Test
+  void strictModeAcceptsOnlyTheConfiguredKeys(Vertx vertx, VertxTestContext tc) {
+    TossEmulator.start(vertx, TossConfig.defaults().strictKeys(true).secretKeys(java.util.Set.of("test_sk_only")))
+        .compose(strict -> client.get(strict.actualPort(), "127.0.0.1", "/v1/payments/orders/order-000001")
+            .putHeader("Authorization", AUTH).send()
+            .compose(r -> {
+              tc.verify(() -> assertError(r, 401, "UNAUTHORIZED_KEY"));
+              return client.get(strict.actualPort(), "127.0.0.1", "/v1/payments/orders/order-000001")
+                  .putHeader("Authorization", basic("test_sk_only:")).send();
+            }))
+        .onComplete(tc.succeeding(r -> tc.verify(() -> {
+          assertError(r, 404, "NOT_FOUND_PAYMENT");
+          tc.completeNow();
+        })));
+  }
+
+  @Test
   void outageAnswers503OrClosesTheConnection(VertxTestContext tc) {
     toss.faults(Faults.none().withOutage(Faults.Outage.SERVICE_UNAVAILABLE));
     get("/v1/payments/orders/order-000001")
