@@ -1,0 +1,118 @@
+package dev.eventmall.emulators.sandbox;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts webhook events to a target URL (settable at run time) and retries on anything but a 200 answered within the
+ * timeout, after each delay of the retry schedule in turn. Every delivery attempt is recorded.
+ */
+public final class WebhookSender {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+
+  /** One event and how its delivery went. */
+  public static final class Delivery {
+    private final JsonObject event;
+    private final String url;
+    private final List<JsonObject> attempts = new CopyOnWriteArrayList<>();
+    private volatile boolean delivered;
+
+    Delivery(String url, JsonObject event) {
+      this.url = url;
+      this.event = event;
+    }
+
+    public JsonObject event() {
+      return event;
+    }
+
+    public boolean delivered() {
+      return delivered;
+    }
+
+    public int attempts() {
+      return attempts.size();
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("url", url).put("delivered", delivered).put("event", event)
+          .put("attempts", new JsonArray(List.copyOf(attempts)));
+    }
+  }
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final List<Duration> retryDelays;
+  private final Duration timeout;
+  private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
+  private volatile String targetUrl;
+
+  public WebhookSender(Vertx vertx, String targetUrl, List<Duration> retryDelays, Duration timeout) {
+    this.vertx = vertx;
+    this.client = WebClient.create(vertx);
+    this.targetUrl = targetUrl;
+    this.retryDelays = List.copyOf(retryDelays);
+    this.timeout = timeout;
+  }
+
+  public String targetUrl() {
+    return targetUrl;
+  }
+
+  public void targetUrl(String url) {
+    this.targetUrl = url == null || url.isBlank() ? null : url;
+  }
+
+  public List<Delivery> deliveries() {
+    return List.copyOf(deliveries);
+  }
+
+  /** Sends the event if a target is set; returns at once (delivery and retries run in the background). */
+  public void send(JsonObject event) {
+    String url = targetUrl;
+    if (url == null) {
+      return;
+    }
+    Delivery d = new Delivery(url, event);
+    deliveries.add(d);
+    attempt(d, 0);
+  }
+
+  private void attempt(Delivery d, int retry) {
+    client.postAbs(d.url)
+        .timeout(timeout.toMillis())
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(d.event.toBuffer())
+        .onComplete(ar -> {
+          JsonObject a = new JsonObject().put("at", Instant.now().toString());
+          if (ar.succeeded()) {
+            a.put("status", ar.result().statusCode());
+          } else {
+            a.put("error", String.valueOf(ar.cause().getMessage()));
+          }
+          d.attempts.add(a);
+          if (ar.succeeded() && ar.result().statusCode() == 200) {
+            d.delivered = true;
+          } else if (retry < retryDelays.size()) {
+            vertx.setTimer(Math.max(1, retryDelays.get(retry).toMillis()), t -> attempt(d, retry + 1));
+          } else {
+            LOG.warn("webhook to {} given up after {} attempts", d.url, d.attempts.size());
+          }
+        });
+  }
+
+  public void close() {
+    client.close();
+  }
+}

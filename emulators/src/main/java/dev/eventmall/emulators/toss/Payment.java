@@ -1,0 +1,141 @@
+package dev.eventmall.emulators.toss;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A payment's state inside the emulator (event-loop confined); {@link #toJson()} is the Toss Payment object. */
+final class Payment {
+
+  static final ZoneOffset KST = ZoneOffset.ofHours(9);
+
+  final String paymentKey;
+  final String type;
+  final String orderId;
+  final String orderName;
+  final String mId;
+  final long totalAmount;
+  final long taxFreeAmount;
+  final Instant requestedAt;
+  final String cardNumber;
+  final int installmentPlanMonths;
+  String status;
+  long balanceAmount;
+  Instant approvedAt;
+  String lastTransactionKey;
+  String approveNo;
+  String failureCode;
+  String failureMessage;
+  final List<JsonObject> cancels = new ArrayList<>();
+
+  Payment(String paymentKey, String type, String orderId, String orderName, String mId, long totalAmount,
+      long taxFreeAmount, Instant requestedAt, String cardNumber, int installmentPlanMonths, String status) {
+    this.paymentKey = paymentKey;
+    this.type = type;
+    this.orderId = orderId;
+    this.orderName = orderName;
+    this.mId = mId;
+    this.totalAmount = totalAmount;
+    this.taxFreeAmount = taxFreeAmount;
+    this.requestedAt = requestedAt;
+    this.cardNumber = cardNumber;
+    this.installmentPlanMonths = installmentPlanMonths;
+    this.status = status;
+    this.balanceAmount = totalAmount;
+  }
+
+  static String kst(Instant instant) {
+    return instant == null ? null
+        : OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.SECONDS), KST).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+  }
+
+  /** Masks a card number as Toss does: first 8 digits, then {@code ****}, 3 digits, {@code *} (e.g. 43301234****123*). */
+  static String mask(String number) {
+    if (number.length() < 12) {
+      return "*".repeat(number.length());
+    }
+    StringBuilder sb = new StringBuilder(number.substring(0, 8)).append("****");
+    for (int i = 12; i < number.length(); i++) {
+      sb.append(i == number.length() - 1 ? '*' : number.charAt(i));
+    }
+    return sb.toString();
+  }
+
+  static String issuerCode(String number) {
+    return switch (number.charAt(0)) {
+      case '4' -> "4V";
+      case '5' -> "4M";
+      case '3' -> "7A";
+      default -> "11";
+    };
+  }
+
+  boolean approved() {
+    return approvedAt != null;
+  }
+
+  JsonObject toJson() {
+    long taxable = balanceAmount - Math.min(taxFreeAmount, balanceAmount);
+    long vat = Math.round(taxable / 11.0);
+    JsonObject card = cardNumber == null ? null : new JsonObject()
+        .put("amount", totalAmount)
+        .put("issuerCode", issuerCode(cardNumber))
+        .put("acquirerCode", issuerCode(cardNumber))
+        .put("number", mask(cardNumber))
+        .put("installmentPlanMonths", installmentPlanMonths)
+        .put("approveNo", approveNo)
+        .put("useCardPoint", false)
+        .put("cardType", "신용")
+        .put("ownerType", "개인")
+        .put("acquireStatus", approved() ? "READY" : null)
+        .put("isInterestFree", false)
+        .put("interestPayer", null);
+    JsonObject failure = failureCode == null ? null
+        : new JsonObject().put("code", failureCode).put("message", failureMessage);
+    return new JsonObject()
+        .put("mId", mId)
+        .put("lastTransactionKey", lastTransactionKey)
+        .put("paymentKey", paymentKey)
+        .put("orderId", orderId)
+        .put("orderName", orderName)
+        .put("taxExemptionAmount", 0)
+        .put("status", status)
+        .put("requestedAt", kst(requestedAt))
+        .put("approvedAt", kst(approvedAt))
+        .put("useEscrow", false)
+        .put("cultureExpense", false)
+        .put("card", card)
+        .put("virtualAccount", null)
+        .put("transfer", null)
+        .put("mobilePhone", null)
+        .put("giftCertificate", null)
+        .put("cashReceipt", null)
+        .put("cashReceipts", null)
+        .put("discount", null)
+        .put("cancels", cancels.isEmpty() ? null : new JsonArray(new ArrayList<>(cancels)))
+        .put("secret", null)
+        .put("type", type)
+        .put("easyPay", null)
+        .put("country", "KR")
+        .put("failure", failure)
+        .put("isPartialCancelable", true)
+        .put("receipt", lastTransactionKey == null ? null : new JsonObject().put("url",
+            "https://dashboard.tosspayments.com/receipt/redirection?transactionId=" + lastTransactionKey + "&ref=PX"))
+        .put("checkout", new JsonObject().put("url",
+            "https://api.tosspayments.com/v1/payments/" + paymentKey + "/checkout"))
+        .put("currency", "KRW")
+        .put("totalAmount", totalAmount)
+        .put("balanceAmount", balanceAmount)
+        .put("suppliedAmount", taxable - vat)
+        .put("vat", vat)
+        .put("taxFreeAmount", Math.min(taxFreeAmount, balanceAmount))
+        .put("method", "카드")
+        .put("version", "2022-11-16");
+  }
+}

@@ -1,0 +1,758 @@
+package dev.eventmall.emulators.toss;
+
+import dev.eventmall.emulators.sandbox.FaultInjector;
+import dev.eventmall.emulators.sandbox.Faults;
+import dev.eventmall.emulators.sandbox.IdempotencyStore;
+import dev.eventmall.emulators.sandbox.Reply;
+import dev.eventmall.emulators.sandbox.WebhookSender;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Emulator of the Toss Payments API ({@code /v1}, see /work/shared/TOSS.md) with a sandbox API for tests and ops.
+ *
+ * <h2>Test cards</h2>
+ * Decided by the card number's last four digits (billing: the card registered with the billing key; checkout: the
+ * {@code cardNumber} given to {@code POST /sandbox/checkout}):
+ * <ul>
+ *   <li>{@code ...0000}: charge / confirm declined, 403 {@code REJECT_CARD_COMPANY}</li>
+ *   <li>{@code ...0001}: charge / confirm declined, 400 {@code EXCEED_MAX_AMOUNT}</li>
+ *   <li>{@code ...0002}: charge / confirm declined, 403 {@code REJECT_CARD_PAYMENT}</li>
+ *   <li>{@code ...0003}: charge / confirm declined, 400 {@code INVALID_STOPPED_CARD}</li>
+ *   <li>{@code ...9999}: refused at billing authorization, 400 {@code INVALID_CARD_NUMBER}</li>
+ *   <li>any other number of 8–20 digits: approved (an expiry in the past gives 400 {@code INVALID_CARD_EXPIRATION})</li>
+ * </ul>
+ *
+ * <h2>Java API</h2>
+ * {@link #start(Vertx, TossConfig)}, {@link #actualPort()}, {@link #baseUrl()}, {@link #close()}, {@link #ledger()},
+ * {@link #charges(String)}, {@link #faults(Faults)}, {@link #advanceClock(Duration)}, {@link #webhookUrl(String)},
+ * {@link #webhookDeliveries()}. All state lives on the verticle's event loop; the ledger and faults are safe to read and
+ * set from any thread.
+ */
+public final class TossEmulator extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TossEmulator.class);
+  private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_-]{6,64}");
+  private static final Pattern CUSTOMER_KEY = Pattern.compile("[a-zA-Z0-9\\-_=.,@]{2,300}");
+  private static final Pattern CARD_NUMBER = Pattern.compile("[0-9]{8,20}");
+  private static final Set<String> SETTLED = Set.of("DONE", "CANCELED", "PARTIAL_CANCELED");
+  private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  @FunctionalInterface
+  private interface Operation {
+    Reply apply(RoutingContext ctx, String idempotencyKey);
+  }
+
+  private record BillingKey(String billingKey, String customerKey, String cardNumber, Instant authenticatedAt) {}
+
+  private record AuthKey(String customerKey, String cardNumber) {}
+
+  private final TossConfig config;
+  private final FaultInjector faults;
+  private final AtomicLong clockOffsetMs = new AtomicLong();
+  private final AtomicLong ledgerSeq = new AtomicLong();
+  private final Queue<LedgerEntry> ledger = new ConcurrentLinkedQueue<>();
+  private final Map<String, Payment> payments = new LinkedHashMap<>();
+  private final Map<String, Payment> paymentsByOrderId = new HashMap<>();
+  private final Map<String, BillingKey> billingKeys = new HashMap<>();
+  private final Map<String, AuthKey> authKeys = new HashMap<>();
+  private IdempotencyStore idempotency;
+  private WebhookSender webhooks;
+  private HttpServer server;
+
+  public TossEmulator(TossConfig config) {
+    this.config = config;
+    this.faults = new FaultInjector(config.faults());
+  }
+
+  /** Deploys an emulator and answers it once it listens. */
+  public static Future<TossEmulator> start(Vertx vertx, TossConfig config) {
+    TossEmulator emulator = new TossEmulator(config);
+    return vertx.deployVerticle(emulator).map(id -> emulator);
+  }
+
+  @Override
+  public Future<?> start() {
+    idempotency = new IdempotencyStore(Duration.ofDays(15), this::now);
+    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout());
+    vertx.setPeriodic(1000, id -> expireSessions());
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()));
+    return server.requestHandler(router()).listen(config.port());
+  }
+
+  @Override
+  public Future<?> stop() {
+    webhooks.close();
+    return Future.succeededFuture();
+  }
+
+  /** Undeploys the emulator (closes its server). */
+  public Future<Void> close() {
+    return vertx.undeploy(deploymentID());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public String baseUrl() {
+    return "http://" + config.host() + ":" + actualPort();
+  }
+
+  /** Every charge, declined charge and cancel so far, oldest first. */
+  public List<LedgerEntry> ledger() {
+    return List.copyOf(ledger);
+  }
+
+  /** The successful charges (billing charge or confirm) for an order: a correct client makes at most one. */
+  public List<LedgerEntry> charges(String orderId) {
+    return ledger.stream().filter(e -> e.kind() == LedgerEntry.Kind.CHARGE && e.orderId().equals(orderId)).toList();
+  }
+
+  /** The cancels of an order's payment. */
+  public List<LedgerEntry> cancels(String orderId) {
+    return ledger.stream().filter(e -> e.kind() == LedgerEntry.Kind.CANCEL && e.orderId().equals(orderId)).toList();
+  }
+
+  public Faults faults() {
+    return faults.get();
+  }
+
+  public void faults(Faults f) {
+    faults.set(f);
+  }
+
+  public void clearFaults() {
+    faults.set(Faults.none());
+  }
+
+  /** The emulator's time: the configured clock plus what {@link #advanceClock} added. */
+  public Instant now() {
+    return config.clock().instant().plusMillis(clockOffsetMs.get());
+  }
+
+  /** Moves the emulator's time forward (checkout sessions older than the TTL expire at once). */
+  public void advanceClock(Duration d) {
+    clockOffsetMs.addAndGet(d.toMillis());
+    context.runOnContext(v -> expireSessions());
+  }
+
+  public void webhookUrl(String url) {
+    webhooks.targetUrl(url);
+  }
+
+  public List<WebhookSender.Delivery> webhookDeliveries() {
+    return webhooks.deliveries();
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+
+    Router v1 = Router.router(vertx);
+    v1.post("/payments/confirm").handler(api(this::confirm));
+    v1.post("/payments/:paymentKey/cancel").handler(api(this::cancel));
+    v1.get("/payments/orders/:orderId").handler(api(this::byOrderId));
+    v1.get("/payments/:paymentKey").handler(api(this::byPaymentKey));
+    v1.post("/billing/authorizations/card").handler(api(this::authorizeCard));
+    v1.post("/billing/authorizations/issue").handler(api(this::issueBillingKey));
+    v1.post("/billing/:billingKey").handler(api(this::chargeBillingKey));
+    router.route("/v1/*").subRouter(v1);
+    router.route("/v1/*").handler(ctx -> error(ctx, new TossError("NOT_FOUND", "no such endpoint"), 404).send(ctx));
+
+    Router sandbox = Router.router(vertx);
+    sandbox.post("/checkout").handler(this::createCheckout);
+    sandbox.post("/billing-auth").handler(this::createBillingAuth);
+    sandbox.get("/faults").handler(ctx -> Reply.ok(faults.get().toJson()).send(ctx));
+    sandbox.put("/faults").handler(this::putFaults);
+    sandbox.get("/ledger").handler(this::getLedger);
+    sandbox.get("/webhooks").handler(ctx -> Reply.ok(new JsonObject().put("url", webhooks.targetUrl()).put("deliveries",
+        new JsonArray(webhooks.deliveries().stream().map(WebhookSender.Delivery::toJson).toList()))).send(ctx));
+    sandbox.put("/webhook").handler(this::putWebhook);
+    sandbox.post("/clock").handler(this::postClock);
+    router.route("/sandbox/*").subRouter(sandbox);
+    return router;
+  }
+
+  private Handler<RoutingContext> api(Operation op) {
+    return ctx -> handle(ctx, op);
+  }
+
+  /** Outage, auth, Idempotency-Key, latency, injected errors, test code, timeout: in that order. */
+  private void handle(RoutingContext ctx, Operation op) {
+    FaultInjector.Decision decision = faults.decide(ctx.request().path());
+    Faults f = decision.faults();
+    if (f.outage() == Faults.Outage.CLOSE_CONNECTION) {
+      ctx.request().connection().close();
+      return;
+    }
+    if (f.outage() == Faults.Outage.SERVICE_UNAVAILABLE) {
+      new Reply(503, new JsonObject().put("code", "SERVICE_UNAVAILABLE").put("message", "Service Unavailable")).send(ctx);
+      return;
+    }
+    String apiKey;
+    try {
+      apiKey = authenticate(ctx);
+    } catch (TossError e) {
+      error(ctx, e).send(ctx);
+      return;
+    }
+    String idempotencyKey = null;
+    String storeKey = null;
+    if (ctx.request().method() == HttpMethod.POST) {
+      idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+      if (idempotencyKey != null && idempotencyKey.length() > 300) {
+        error(ctx, new TossError("INVALID_IDEMPOTENCY_KEY")).send(ctx);
+        return;
+      }
+      if (idempotencyKey != null && !idempotencyKey.isEmpty()) {
+        storeKey = IdempotencyStore.key(apiKey, "POST", ctx.request().path(), idempotencyKey);
+        IdempotencyStore.Lookup lookup = idempotency.begin(storeKey);
+        if (lookup instanceof IdempotencyStore.InFlight) {
+          error(ctx, new TossError("IDEMPOTENT_REQUEST_PROCESSING")).send(ctx);
+          return;
+        }
+        if (lookup instanceof IdempotencyStore.Replay replay) {
+          replay.reply().send(ctx);
+          return;
+        }
+      } else {
+        idempotencyKey = null;
+      }
+    }
+    String key = idempotencyKey;
+    String stored = storeKey;
+    if (f.latencyMs() > 0) {
+      vertx.setTimer(f.latencyMs(), t -> execute(ctx, op, decision, stored, key));
+    } else {
+      execute(ctx, op, decision, stored, key);
+    }
+  }
+
+  private void execute(RoutingContext ctx, Operation op, FaultInjector.Decision decision, String storeKey, String key) {
+    Faults f = decision.faults();
+    if (decision.error()) {
+      if (f.errorApplyEffect()) {
+        idempotency.complete(storeKey, invoke(ctx, op, key));
+      } else {
+        idempotency.abort(storeKey);
+      }
+      injectedError(ctx, f).send(ctx);
+      return;
+    }
+    String testCode = ctx.request().getHeader("TossPayments-Test-Code");
+    if (testCode != null && !testCode.isBlank()) {
+      idempotency.abort(storeKey);
+      error(ctx, new TossError(testCode.trim())).send(ctx);
+      return;
+    }
+    if (f.timeoutMs() != 0) {
+      Reply reply;
+      if (f.timeoutApplyEffect()) {
+        reply = invoke(ctx, op, key);
+        idempotency.complete(storeKey, reply);
+      } else {
+        idempotency.abort(storeKey);
+        reply = injectedError(ctx, f);
+      }
+      if (f.timeoutMs() > 0) {
+        vertx.setTimer(f.timeoutMs(), t -> reply.send(ctx));
+      }
+      return;
+    }
+    Reply reply = invoke(ctx, op, key);
+    idempotency.complete(storeKey, reply);
+    reply.send(ctx);
+  }
+
+  private Reply invoke(RoutingContext ctx, Operation op, String key) {
+    try {
+      return op.apply(ctx, key);
+    } catch (TossError e) {
+      return error(ctx, e);
+    } catch (RuntimeException e) {
+      LOG.error("emulator failure on {}", ctx.request().path(), e);
+      return error(ctx, new TossError("FAILED_INTERNAL_SYSTEM_PROCESSING", e.toString()));
+    }
+  }
+
+  private Reply injectedError(RoutingContext ctx, Faults f) {
+    return error(ctx, new TossError(f.errorCode()), f.errorStatus() > 0 ? f.errorStatus() : TossError.statusOf(f.errorCode()));
+  }
+
+  private static boolean english(RoutingContext ctx) {
+    String lang = ctx.request().getHeader("Accept-Language");
+    return lang != null && lang.trim().toLowerCase().startsWith("en");
+  }
+
+  private static Reply error(RoutingContext ctx, TossError e) {
+    return error(ctx, e, e.status());
+  }
+
+  private static Reply error(RoutingContext ctx, TossError e, int status) {
+    return new Reply(status, new JsonObject().put("code", e.code()).put("message", e.message(english(ctx))));
+  }
+
+  private String authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new TossError("UNAUTHORIZED_KEY", "missing Authorization header");
+    }
+    if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      throw new TossError("INCORRECT_BASIC_AUTH_FORMAT");
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new TossError("INCORRECT_BASIC_AUTH_FORMAT");
+    }
+    int colon = decoded.indexOf(':');
+    if (colon < 0) {
+      throw new TossError("INCORRECT_BASIC_AUTH_FORMAT");
+    }
+    String key = decoded.substring(0, colon);
+    boolean known = config.secretKeys().contains(key) || (!config.strictKeys() && key.startsWith("test_sk_"));
+    if (!known) {
+      throw new TossError("UNAUTHORIZED_KEY");
+    }
+    return key;
+  }
+
+  // ---------------------------------------------------------------- /v1 operations
+
+  private Reply confirm(RoutingContext ctx, String idempotencyKey) {
+    JsonObject body = body(ctx);
+    String paymentKey = text(body, "paymentKey", 1, 200);
+    String orderId = orderId(body);
+    long amount = amount(body, "amount");
+    Payment p = payments.get(paymentKey);
+    if (p == null || !"NORMAL".equals(p.type)) {
+      throw new TossError("NOT_FOUND_PAYMENT_SESSION");
+    }
+    if (SETTLED.contains(p.status) || "ABORTED".equals(p.status)) {
+      throw new TossError("ALREADY_PROCESSED_PAYMENT");
+    }
+    if ("IN_PROGRESS".equals(p.status) && sessionExpired(p)) {
+      expire(p);
+    }
+    if (!"IN_PROGRESS".equals(p.status) || !p.orderId.equals(orderId)) {
+      throw new TossError("NOT_FOUND_PAYMENT_SESSION");
+    }
+    if (amount != p.totalAmount) {
+      throw TossError.invalid("amount " + amount + " does not match the payment's " + p.totalAmount);
+    }
+    String decline = declineCode(p.cardNumber);
+    if (decline != null) {
+      TossError e = new TossError(decline);
+      p.status = "ABORTED";
+      p.failureCode = decline;
+      p.failureMessage = e.message(false);
+      record(LedgerEntry.Kind.DECLINE, p, p.totalAmount, null, idempotencyKey, decline);
+      notifyStatusChanged(p);
+      throw e;
+    }
+    approve(p);
+    record(LedgerEntry.Kind.CHARGE, p, p.totalAmount, p.lastTransactionKey, idempotencyKey, null);
+    notifyStatusChanged(p);
+    return Reply.ok(p.toJson());
+  }
+
+  private Reply cancel(RoutingContext ctx, String idempotencyKey) {
+    Payment p = payments.get(ctx.pathParam("paymentKey"));
+    if (p == null) {
+      throw new TossError("NOT_FOUND_PAYMENT");
+    }
+    JsonObject body = body(ctx);
+    String reason = text(body, "cancelReason", 1, 200);
+    Long cancelAmount = body.getValue("cancelAmount") == null ? null : amount(body, "cancelAmount");
+    long taxFree = body.getValue("taxFreeAmount") == null ? 0 : wholeNumber(body, "taxFreeAmount", 0);
+    if ("CANCELED".equals(p.status)) {
+      throw new TossError("ALREADY_CANCELED_PAYMENT");
+    }
+    if (!SETTLED.contains(p.status)) {
+      throw new TossError("NOT_CANCELABLE_PAYMENT");
+    }
+    long amount = cancelAmount == null ? p.balanceAmount : cancelAmount;
+    if (amount > p.balanceAmount) {
+      throw new TossError("NOT_CANCELABLE_AMOUNT", "balance is " + p.balanceAmount);
+    }
+    String tx = transactionKey();
+    p.balanceAmount -= amount;
+    p.status = p.balanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
+    p.lastTransactionKey = tx;
+    p.cancels.add(new JsonObject()
+        .put("transactionKey", tx)
+        .put("cancelReason", reason)
+        .put("taxExemptionAmount", 0)
+        .put("canceledAt", Payment.kst(now()))
+        .put("transferDiscountAmount", 0)
+        .put("easyPayDiscountAmount", 0)
+        .put("receiptKey", null)
+        .put("cancelAmount", amount)
+        .put("taxFreeAmount", taxFree)
+        .put("refundableAmount", p.balanceAmount)
+        .put("cancelStatus", "DONE")
+        .put("cancelRequestId", null));
+    record(LedgerEntry.Kind.CANCEL, p, amount, tx, idempotencyKey, null);
+    notifyStatusChanged(p);
+    return Reply.ok(p.toJson());
+  }
+
+  private Reply byPaymentKey(RoutingContext ctx, String ignored) {
+    Payment p = payments.get(ctx.pathParam("paymentKey"));
+    if (p == null) {
+      throw new TossError("NOT_FOUND_PAYMENT");
+    }
+    return Reply.ok(p.toJson());
+  }
+
+  private Reply byOrderId(RoutingContext ctx, String ignored) {
+    Payment p = paymentsByOrderId.get(ctx.pathParam("orderId"));
+    if (p == null) {
+      throw new TossError("NOT_FOUND_PAYMENT");
+    }
+    return Reply.ok(p.toJson());
+  }
+
+  private Reply authorizeCard(RoutingContext ctx, String ignored) {
+    JsonObject body = body(ctx);
+    String customerKey = customerKey(body);
+    String cardNumber = text(body, "cardNumber", 1, 20).replace("-", "");
+    if (!CARD_NUMBER.matcher(cardNumber).matches()) {
+      throw new TossError("INVALID_CARD_NUMBER");
+    }
+    String year = text(body, "cardExpirationYear", 2, 2);
+    String month = text(body, "cardExpirationMonth", 1, 2);
+    text(body, "customerIdentityNumber", 6, 10);
+    YearMonth expiry;
+    try {
+      expiry = YearMonth.of(2000 + Integer.parseInt(year), Integer.parseInt(month));
+    } catch (RuntimeException e) {
+      throw new TossError("INVALID_CARD_EXPIRATION");
+    }
+    if (expiry.isBefore(YearMonth.from(now().atOffset(Payment.KST)))) {
+      throw new TossError("INVALID_CARD_EXPIRATION");
+    }
+    if (cardNumber.endsWith("9999")) {
+      throw new TossError("INVALID_CARD_NUMBER");
+    }
+    return Reply.ok(billing(newBillingKey(customerKey, cardNumber)));
+  }
+
+  private Reply issueBillingKey(RoutingContext ctx, String ignored) {
+    JsonObject body = body(ctx);
+    String authKey = text(body, "authKey", 1, 300);
+    String customerKey = customerKey(body);
+    AuthKey auth = authKeys.get(authKey);
+    if (auth == null) {
+      throw TossError.invalid("unknown authKey");
+    }
+    if (!auth.customerKey().equals(customerKey)) {
+      throw new TossError("NOT_MATCHES_CUSTOMER_KEY");
+    }
+    authKeys.remove(authKey);
+    return Reply.ok(billing(newBillingKey(customerKey, auth.cardNumber())));
+  }
+
+  private Reply chargeBillingKey(RoutingContext ctx, String idempotencyKey) {
+    JsonObject body = body(ctx);
+    String customerKey = customerKey(body);
+    long amount = amount(body, "amount");
+    String orderId = orderId(body);
+    String orderName = text(body, "orderName", 1, 100);
+    long taxFree = body.getValue("taxFreeAmount") == null ? 0 : wholeNumber(body, "taxFreeAmount", 0);
+    int installment = body.getValue("cardInstallmentPlan") == null ? 0 : (int) wholeNumber(body, "cardInstallmentPlan", 0);
+    BillingKey key = billingKeys.get(ctx.pathParam("billingKey"));
+    if (key == null) {
+      throw TossError.invalid("unknown billingKey");
+    }
+    if (!key.customerKey().equals(customerKey)) {
+      throw new TossError("NOT_MATCHES_CUSTOMER_KEY");
+    }
+    if (paymentsByOrderId.containsKey(orderId)) {
+      throw new TossError("DUPLICATED_ORDER_ID");
+    }
+    Payment p = new Payment(paymentKey(), "BILLING", orderId, orderName, config.mId(), amount, taxFree, now(),
+        key.cardNumber(), installment, "IN_PROGRESS");
+    String decline = declineCode(key.cardNumber());
+    if (decline != null) {
+      record(LedgerEntry.Kind.DECLINE, p, amount, null, idempotencyKey, decline);
+      throw new TossError(decline);
+    }
+    approve(p);
+    payments.put(p.paymentKey, p);
+    paymentsByOrderId.put(orderId, p);
+    record(LedgerEntry.Kind.CHARGE, p, amount, p.lastTransactionKey, idempotencyKey, null);
+    return Reply.ok(p.toJson());
+  }
+
+  // ---------------------------------------------------------------- sandbox
+
+  /** {@code POST /sandbox/checkout {orderId, amount, orderName, cardNumber?}}: what the browser SDK would do. */
+  private void createCheckout(RoutingContext ctx) {
+    Reply reply;
+    try {
+      JsonObject body = body(ctx);
+      String orderId = orderId(body);
+      long amount = amount(body, "amount");
+      String orderName = body.getValue("orderName") == null ? "EventMall order" : text(body, "orderName", 1, 100);
+      String card = body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
+      Payment previous = paymentsByOrderId.get(orderId);
+      if (previous != null && (previous.approved() || "IN_PROGRESS".equals(previous.status) && !sessionExpired(previous))) {
+        throw new TossError("DUPLICATED_ORDER_ID");
+      }
+      Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, config.mId(), amount, 0, now(), card, 0,
+          "IN_PROGRESS");
+      payments.put(p.paymentKey, p);
+      paymentsByOrderId.put(orderId, p);
+      reply = new Reply(201, new JsonObject()
+          .put("paymentKey", p.paymentKey)
+          .put("orderId", orderId)
+          .put("amount", amount)
+          .put("status", p.status)
+          .put("expiresAt", Payment.kst(p.requestedAt.plus(config.sessionTtl()))));
+    } catch (TossError e) {
+      reply = error(ctx, e);
+    }
+    reply.send(ctx);
+  }
+
+  /** {@code POST /sandbox/billing-auth {customerKey, cardNumber?}}: the authKey the billing-auth redirect would carry. */
+  private void createBillingAuth(RoutingContext ctx) {
+    Reply reply;
+    try {
+      JsonObject body = body(ctx);
+      String customerKey = customerKey(body);
+      String card = body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
+      String authKey = "bln_" + random(20);
+      authKeys.put(authKey, new AuthKey(customerKey, card));
+      reply = new Reply(201, new JsonObject().put("authKey", authKey).put("customerKey", customerKey));
+    } catch (TossError e) {
+      reply = error(ctx, e);
+    }
+    reply.send(ctx);
+  }
+
+  private void putFaults(RoutingContext ctx) {
+    try {
+      faults.set(Faults.fromJson(ctx.body().asJsonObject()));
+      Reply.ok(faults.get().toJson()).send(ctx);
+    } catch (RuntimeException e) {
+      new Reply(400, new JsonObject().put("code", "INVALID_REQUEST").put("message", String.valueOf(e.getMessage())))
+          .send(ctx);
+    }
+  }
+
+  /** {@code GET /sandbox/ledger[?orderId=..]}. */
+  private void getLedger(RoutingContext ctx) {
+    String orderId = ctx.request().getParam("orderId");
+    List<JsonObject> entries = ledger.stream()
+        .filter(e -> orderId == null || e.orderId().equals(orderId))
+        .map(LedgerEntry::toJson).toList();
+    Reply.ok(new JsonObject().put("entries", new JsonArray(entries))).send(ctx);
+  }
+
+  private void putWebhook(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    webhooks.targetUrl(body == null ? null : body.getString("url"));
+    Reply.ok(new JsonObject().put("url", webhooks.targetUrl())).send(ctx);
+  }
+
+  /** {@code POST /sandbox/clock {advanceMs}}: moves the emulator's time forward. */
+  private void postClock(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    long ms = body == null ? 0 : body.getLong("advanceMs", 0L);
+    clockOffsetMs.addAndGet(Math.max(0, ms));
+    expireSessions();
+    Reply.ok(new JsonObject().put("now", Payment.kst(now())).put("offsetMs", clockOffsetMs.get())).send(ctx);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void approve(Payment p) {
+    p.status = "DONE";
+    p.approvedAt = now();
+    p.lastTransactionKey = transactionKey();
+    p.approveNo = String.format("%08d", ThreadLocalRandom.current().nextInt(100_000_000));
+  }
+
+  private boolean sessionExpired(Payment p) {
+    return now().isAfter(p.requestedAt.plus(config.sessionTtl()));
+  }
+
+  private void expireSessions() {
+    payments.values().stream()
+        .filter(p -> "IN_PROGRESS".equals(p.status) && "NORMAL".equals(p.type) && sessionExpired(p))
+        .toList()
+        .forEach(this::expire);
+  }
+
+  private void expire(Payment p) {
+    p.status = "EXPIRED";
+    notifyStatusChanged(p);
+  }
+
+  /** Webhook {@code PAYMENT_STATUS_CHANGED}; never for billing charges (a billing payment's cancel does notify). */
+  private void notifyStatusChanged(Payment p) {
+    if ("BILLING".equals(p.type) && !p.status.contains("CANCELED")) {
+      return;
+    }
+    webhooks.send(new JsonObject()
+        .put("eventType", "PAYMENT_STATUS_CHANGED")
+        .put("createdAt", Payment.kst(now()))
+        .put("data", p.toJson()));
+  }
+
+  private void record(LedgerEntry.Kind kind, Payment p, long amount, String tx, String idempotencyKey, String failure) {
+    ledger.add(new LedgerEntry(ledgerSeq.incrementAndGet(), kind, p.type, p.paymentKey, p.orderId, amount,
+        kind == LedgerEntry.Kind.DECLINE ? "ABORTED" : p.status, tx, idempotencyKey, failure, now()));
+  }
+
+  private static String declineCode(String cardNumber) {
+    if (cardNumber.endsWith("0000")) {
+      return "REJECT_CARD_COMPANY";
+    }
+    if (cardNumber.endsWith("0001")) {
+      return "EXCEED_MAX_AMOUNT";
+    }
+    if (cardNumber.endsWith("0002")) {
+      return "REJECT_CARD_PAYMENT";
+    }
+    if (cardNumber.endsWith("0003")) {
+      return "INVALID_STOPPED_CARD";
+    }
+    return null;
+  }
+
+  private BillingKey newBillingKey(String customerKey, String cardNumber) {
+    BillingKey key = new BillingKey(random(44), customerKey, cardNumber, now());
+    billingKeys.put(key.billingKey(), key);
+    return key;
+  }
+
+  private JsonObject billing(BillingKey key) {
+    String masked = Payment.mask(key.cardNumber());
+    return new JsonObject()
+        .put("mId", config.mId())
+        .put("customerKey", key.customerKey())
+        .put("authenticatedAt", Payment.kst(key.authenticatedAt()))
+        .put("method", "카드")
+        .put("billingKey", key.billingKey())
+        .put("cardCompany", "현대")
+        .put("cardNumber", masked)
+        .put("card", new JsonObject()
+            .put("issuerCode", Payment.issuerCode(key.cardNumber()))
+            .put("acquirerCode", Payment.issuerCode(key.cardNumber()))
+            .put("number", masked)
+            .put("cardType", "신용")
+            .put("ownerType", "개인"));
+  }
+
+  private String paymentKey() {
+    return "tviva" + Payment.kst(now()).replaceAll("[^0-9]", "").substring(0, 14) + random(21);
+  }
+
+  private static String transactionKey() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 32; i++) {
+      sb.append(Character.forDigit(ThreadLocalRandom.current().nextInt(16), 16));
+    }
+    return sb.toString().toUpperCase();
+  }
+
+  private static String random(int n) {
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      sb.append(ALNUM.charAt(ThreadLocalRandom.current().nextInt(ALNUM.length())));
+    }
+    return sb.toString();
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null) {
+        throw TossError.invalid("a JSON body is required");
+      }
+      return body;
+    } catch (DecodeException | ClassCastException e) {
+      throw TossError.invalid("the body is not a JSON object");
+    }
+  }
+
+  private static String text(JsonObject body, String field, int min, int max) {
+    Object v = body.getValue(field);
+    if (!(v instanceof String s) || s.isBlank() || s.length() < min || s.length() > max) {
+      throw TossError.invalid(field + " must be a string of " + min + " to " + max + " characters");
+    }
+    return s;
+  }
+
+  private static String orderId(JsonObject body) {
+    Object v = body.getValue("orderId");
+    if (!(v instanceof String s) || !ORDER_ID.matcher(s).matches()) {
+      throw TossError.invalid("orderId must be 6 to 64 characters of [A-Za-z0-9_-]");
+    }
+    return s;
+  }
+
+  private static String customerKey(JsonObject body) {
+    Object v = body.getValue("customerKey");
+    if (!(v instanceof String s) || !CUSTOMER_KEY.matcher(s).matches()) {
+      throw TossError.invalid("customerKey must be 2 to 300 characters of [a-zA-Z0-9-_=.,@]");
+    }
+    return s;
+  }
+
+  private static long amount(JsonObject body, String field) {
+    return wholeNumber(body, field, 1);
+  }
+
+  private static long wholeNumber(JsonObject body, String field, long min) {
+    Object v = body.getValue(field);
+    long n;
+    if (v instanceof Integer || v instanceof Long) {
+      n = ((Number) v).longValue();
+    } else if (v instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())
+        && Math.abs(num.doubleValue()) < 1e15) {
+      n = num.longValue();
+    } else {
+      throw TossError.invalid(field + " must be a whole number");
+    }
+    if (n < min) {
+      throw TossError.invalid(field + " must be at least " + min);
+    }
+    return n;
+  }
+}
