@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code latencyMs}: added before the request is executed (an idempotent repeat meanwhile gets 409).</li>
- *   <li>{@code errorRate} (0..1) with {@code errorCode}/{@code errorStatus}: answer an error instead;
+ *   <li>{@code errorRate} (0..1) with {@code errorCode}/{@code errorStatus} (0: the status the emulator gives that code):
+ *       answer an error instead;
  *       {@code errorApplyEffect} executes the request first (the effect happens, the client sees the error).</li>
  *   <li>{@code timeoutMs} (&gt; 0 answer after that many ms, -1 never answer) with {@code timeoutApplyEffect}: the request is
  *       accepted, its effect applied (or not) at once, and the answer comes late or never. When the effect is not applied
