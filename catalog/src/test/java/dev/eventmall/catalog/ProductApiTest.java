@@ -261,4 +261,28 @@ class ProductApiTest extends CatalogTestSupport {
       .send()), 403);
     assertProblem(get("/admin/dlq"), 401);
   }
+
+  @Test
+  void aProductAtEveryLimitIsAcceptedStoredAndReadBack() {
+    String seller = "seller-max-" + UUID.randomUUID();
+    JsonObject attributes = new JsonObject();
+    IntStream.range(0, 50).forEach(i -> attributes.put(String.format("%03d", i) + "k".repeat(97), "v".repeat(500)));
+    JsonArray images = new JsonArray(IntStream.range(0, 20)
+      .mapToObj(i -> "https://img.eventmall.dev/" + String.format("%02d", i) + "/" + "p".repeat(500 - 29)).toList());
+    JsonArray options = new JsonArray(IntStream.range(0, 20).mapToObj(i -> (Object) new JsonObject()
+      .put("name", "option-" + i)
+      .put("values", new JsonArray(IntStream.range(0, 50).mapToObj(j -> String.format("%02d", j) + "o".repeat(98)).toList())))
+      .toList());
+    JsonObject body = new JsonObject().put("name", "n".repeat(200)).put("description", "d".repeat(5000))
+      .put("category", "c".repeat(50)).put("price", 100_000_000).put("stock", 1_000_000)
+      .put("attributes", attributes).put("imageUrls", images).put("options", options);
+    String id = createProduct(seller, body);
+    JsonObject read = get("/products/" + id).bodyAsJsonObject();
+    assertThat(read.getString("description")).hasSize(5000);
+    assertThat(read.getJsonObject("attributes").size()).isEqualTo(50);
+    assertThat(read.getJsonArray("imageUrls")).isEqualTo(images);
+    assertThat(read.getJsonArray("options")).isEqualTo(options);
+    assertThat(read.getLong("price")).isEqualTo(100_000_000);
+    assertThat(read.getInteger("stock")).isEqualTo(1_000_000);
+  }
 }

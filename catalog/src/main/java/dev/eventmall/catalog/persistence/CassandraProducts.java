@@ -2,9 +2,7 @@ package dev.eventmall.catalog.persistence;
 
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
-import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import dev.eventmall.catalog.domain.Product;
@@ -151,8 +149,10 @@ public final class CassandraProducts {
   }
 
   /**
-   * Writes the document of {@code product} at its version in one logged batch over the three tables: an upsert of a
-   * live product (plus deletes of the by-category rows of {@code staleCategories} it left), or deletes of a deleted one.
+   * Writes the document of {@code product} at its version to the three tables: an upsert of a live product (plus deletes
+   * of the by-category rows of {@code staleCategories} it left), or deletes of a deleted one. The statements run in
+   * parallel, not as a batch (a full document three times can exceed Cassandra's batch size limit); each is idempotent
+   * at its timestamp, so when any fails the caller simply writes the whole set again (retry, then the repair job).
    */
   public Future<Void> write(Product product, List<String> staleCategories) {
     long ts = product.version();
@@ -176,7 +176,7 @@ public final class CassandraProducts {
       statements.add(insertByCategory.bind(values));
       statements.add(insertBySeller.bind(values));
     }
-    return client.execute(BatchStatement.newInstance(DefaultBatchType.LOGGED, statements)).mapEmpty();
+    return Future.all(statements.stream().map(client::execute).toList()).mapEmpty();
   }
 
   /** The document of a product (price and stock 0: they come from MySQL), or null. */

@@ -28,8 +28,8 @@ import java.util.UUID;
  *   + 1, price, the full document as JSON, {@code document_pending = 1}), its stock row, and the
  *   {@code ProductCreated/Updated/Deleted} event in the outbox. MySQL is the source of truth and the event is published
  *   only if this commits.</li>
- *   <li><b>Then Cassandra</b>: the document written at {@code USING TIMESTAMP version} to the three read tables in one
- *   logged batch, retried {@value #ATTEMPTS} times with backoff. The timestamp makes the write idempotent and
+ *   <li><b>Then Cassandra</b>: the document written at {@code USING TIMESTAMP version} to the three read tables,
+ *   retried {@value #ATTEMPTS} times with backoff (all of them again on any failure). The timestamp makes the write idempotent and
  *   order-independent: a retry, a repair or a concurrent older write can never replace a newer version.</li>
  *   <li>On success the row's {@code document_pending} is cleared (only for that version). If Cassandra still fails, the
  *   request fails with 503 {@code document-pending} (the change itself is committed and announced), and the
