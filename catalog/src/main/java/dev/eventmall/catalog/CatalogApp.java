@@ -12,6 +12,7 @@ import dev.eventmall.common.outbox.OutboxRelay;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.cassandra.CassandraClient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -64,11 +65,23 @@ public final class CatalogApp {
       .compose(v -> vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new StockVerticle(mysqlUri))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
-      .compose(v -> vertx.deployVerticle(() -> {
+      .compose(v -> connectSharedSession(vertx, config))
+      .compose(warmUp -> vertx.deployVerticle(() -> {
         CatalogVerticle verticle = new CatalogVerticle(config, metrics, bridge, http.isEmpty());
         http.add(verticle);
         return verticle;
-      }, new DeploymentOptions().setInstances(instances))).onSuccess(ids::add)
+      }, new DeploymentOptions().setInstances(instances)).eventually(warmUp::close)).onSuccess(ids::add)
       .map(v -> new Deployment(http.get(0).port(), List.copyOf(ids)));
+  }
+
+  /**
+   * Connects the shared Cassandra session before the HTTP instances start: vertx-cassandra-client 5.0.8 throws an
+   * IllegalStateException when several instances of a shared client connect at the same moment (both build a session,
+   * the second cannot register its own). With the session connected first, every instance reuses it.
+   */
+  private static Future<CassandraClient> connectSharedSession(Vertx vertx, Config config) {
+    CassandraClient client = CassandraClient.createShared(vertx, CatalogVerticle.CASSANDRA_CLIENT,
+      CassandraProducts.options(config));
+    return client.execute("SELECT release_version FROM system.local").map(rows -> client);
   }
 }

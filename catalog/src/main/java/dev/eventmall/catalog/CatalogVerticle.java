@@ -35,6 +35,9 @@ import java.util.Map;
  * ({@link ProductStore#repairPending}).
  */
 public final class CatalogVerticle extends VerticleBase {
+  /** Name of the Cassandra client the HTTP instances share. */
+  static final String CASSANDRA_CLIENT = "catalog-cassandra";
+
   /** {@code CATALOG_REPAIR_INTERVAL_MS}: how often pending documents are re-applied, default 5000. */
   public static final String REPAIR_INTERVAL_MS = "CATALOG_REPAIR_INTERVAL_MS";
   private static final Logger LOG = LoggerFactory.getLogger(CatalogVerticle.class);
@@ -61,7 +64,7 @@ public final class CatalogVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Pool pool = Database.pool(vertx, config.mysqlUri(CatalogApp.DATABASE), "catalog", 10);
-    CassandraClient cassandra = CassandraClient.createShared(vertx, "catalog-cassandra", CassandraProducts.options(config));
+    CassandraClient cassandra = CassandraClient.createShared(vertx, CASSANDRA_CLIENT, CassandraProducts.options(config));
     admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
     Future<JWTAuth> jwt = Jwt.create(vertx, config);
     Future<CassandraProducts> products = CassandraProducts.prepare(cassandra, CassandraProducts.keyspace(config));

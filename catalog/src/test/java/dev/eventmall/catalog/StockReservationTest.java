@@ -143,7 +143,12 @@ class StockReservationTest extends CatalogTestSupport {
     String orderId = "order-" + UUID.randomUUID();
     EventEnvelope placed = orderPlaced(orderId, line(productId, 3));
     publish(Topics.ORDER_EVENTS, placed);
-    assertThat(awaitStockEvents(Set.of(orderId), 1).get(0).type()).isEqualTo("StockReserved");
+    EventEnvelope reserved = awaitStockEvents(Set.of(orderId), 1).get(0);
+    assertThat(reserved.type()).isEqualTo("StockReserved");
+    // what payment needs to charge travels with the reservation (docs/saga.md)
+    assertThat(reserved.payload().getString("memberId")).isEqualTo("member-" + orderId);
+    assertThat(reserved.payload().getLong("totalAmount")).isEqualTo(1_000L);
+    assertThat(reserved.payload().getString("paymentMethod")).isEqualTo("BILLING");
     assertThat(stock(productId).getInteger("available")).isEqualTo(2);
     assertThat(stock(productId).getInteger("reserved")).isEqualTo(3);
 

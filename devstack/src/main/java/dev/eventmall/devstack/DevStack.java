@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Starts the dev infrastructure ({@link InfraStack}) and prints its endpoints as environment lines
- * ({@code KAFKA_BOOTSTRAP_SERVERS=...}); stops everything on Ctrl-C or when stdin reaches EOF.
+ * Starts the dev infrastructure ({@link InfraStack}), prints its endpoints as environment lines
+ * ({@code KAFKA_BOOTSTRAP_SERVERS=...}), then the emulators and the services ({@link Platform}) on the seed's ports;
+ * stops everything on Ctrl-C or when stdin reaches EOF.
  *
  * <p>{@code mvn install -DskipTests && mvn -q -pl devstack exec:java} (three Kafka brokers:
  * {@code -Dexec.args=--cluster}). Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
@@ -21,9 +22,23 @@ public final class DevStack {
     Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();
     long began = System.nanoTime();
     InfraStack stack = InfraStack.start(home, cluster);
-    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "devstack-stop"));
     System.out.printf("# devstack infra up in %d ms, data in %s%n", (System.nanoTime() - began) / 1_000_000, home);
     stack.env().forEach((name, value) -> System.out.println(name + "=" + value));
+    Platform platform;
+    try {
+      platform = Platform.start(stack.env());
+    } catch (RuntimeException e) {
+      System.err.println("# devstack failed, stopping: " + e.getMessage());
+      e.printStackTrace();
+      stack.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      platform.close();
+      stack.close();
+    }, "devstack-stop"));
+    System.out.printf("# platform up in %d ms%n", (System.nanoTime() - began) / 1_000_000);
+    platform.ports().forEach((name, port) -> System.out.printf("%-17s http://127.0.0.1:%d%n", name, port));
     System.out.println("# Ctrl-C or EOF on stdin (Ctrl-D) stops everything");
     System.out.flush();
     while (System.in.read() >= 0) {

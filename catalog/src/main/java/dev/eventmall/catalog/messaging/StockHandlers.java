@@ -76,8 +76,7 @@ public final class StockHandlers {
       }
       return stock.reserveAll(conn, orderId, placed.id().toString(), lines, now).compose(outcome -> {
         EventEnvelope answer = outcome.reserved()
-          ? EventEnvelope.causedBy(placed, "StockReserved", orderId, new JsonObject()
-            .put("orderId", orderId).put("lines", StockLine.toJson(lines)).put("reservedAt", now.toString()))
+          ? EventEnvelope.causedBy(placed, "StockReserved", orderId, reserved(placed, orderId, lines, now))
           : EventEnvelope.causedBy(placed, "StockRejected", orderId, new JsonObject()
             .put("orderId", orderId)
             .put("reason", "insufficient stock")
@@ -89,6 +88,22 @@ public final class StockHandlers {
         return Outbox.append(conn, Topics.CATALOG_STOCK, answer);
       });
     });
+  }
+
+  /**
+   * StockReserved also carries what payment needs to charge (docs/saga.md): the member, amount, method and order name
+   * copied from the OrderPlaced, when it had them.
+   */
+  private static JsonObject reserved(EventEnvelope placed, String orderId, List<StockLine> lines, Instant now) {
+    JsonObject payload = new JsonObject()
+      .put("orderId", orderId).put("lines", StockLine.toJson(lines)).put("reservedAt", now.toString());
+    for (String carried : List.of("memberId", "totalAmount", "paymentMethod", "orderName")) {
+      Object value = placed.payload().getValue(carried);
+      if (value != null) {
+        payload.put(carried, value);
+      }
+    }
+    return payload;
   }
 
   Future<Boolean> release(EventEnvelope cause) {

@@ -1,0 +1,120 @@
+package dev.eventmall.devstack;
+
+import dev.eventmall.catalog.CatalogApp;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.emulators.Emulators;
+import dev.eventmall.emulators.carrier.CarrierConfig;
+import dev.eventmall.emulators.toss.TossConfig;
+import dev.eventmall.member.MemberApp;
+import dev.eventmall.search.SearchApp;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The services and the two emulators on the seed's ports, each service in a Vert.x instance of its own (as if it were its
+ * own process), configured by the same environment variables as in production, pointed at an {@link InfraStack}.
+ */
+public final class Platform implements AutoCloseable {
+  public static final int TOSS_PORT = 8090;
+  public static final int CARRIER_PORT = 8091;
+  /** The JWT secret every devstack service shares unless JWT_SECRET is set. */
+  public static final String DEV_JWT_SECRET = "devstack-jwt-secret-not-for-production-0123456789";
+
+  /** How a service is started: its {@code <Service>App.deploy}, answering the HTTP port it listens on. */
+  interface Deployer {
+    Future<Integer> deploy(Vertx vertx, Config config, Metrics metrics);
+  }
+
+  record Service(String name, int port, Deployer deployer) {
+  }
+
+  static final List<Service> SERVICES = List.of(
+    new Service("member", 8081, (vertx, config, metrics) ->
+      MemberApp.deploy(vertx, config, metrics).map(MemberApp.Deployment::httpPort)),
+    new Service("search", 8084, (vertx, config, metrics) ->
+      SearchApp.deploy(vertx, config, metrics).map(SearchApp.Deployment::port)),
+    new Service("catalog", 8085, (vertx, config, metrics) ->
+      CatalogApp.deploy(vertx, config, metrics).map(CatalogApp.Deployment::httpPort)));
+
+  private final List<Vertx> instances = new ArrayList<>();
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+  private Platform() {
+  }
+
+  /**
+   * Starts the emulators, then every service; {@code infraEnv} (from {@link InfraStack#env()}) wins over the process
+   * environment, which wins over the devstack defaults.
+   */
+  public static Platform start(Map<String, String> infraEnv) {
+    Platform platform = new Platform();
+    try {
+      Map<String, String> env = new HashMap<>();
+      env.put(Config.JWT_SECRET, DEV_JWT_SECRET);
+      env.put(Config.TOSS_BASE_URL, "http://127.0.0.1:" + TOSS_PORT);
+      env.put(Config.CARRIER_BASE_URL, "http://127.0.0.1:" + CARRIER_PORT);
+      env.putAll(System.getenv());
+      env.putAll(infraEnv);
+
+      Vertx emulatorsVertx = Vertx.vertx();
+      platform.instances.add(emulatorsVertx);
+      await("emulators", Emulators.start(emulatorsVertx,
+        TossConfig.defaults().port(TOSS_PORT).webhookUrl("http://127.0.0.1:8082/payments/webhooks/toss"),
+        CarrierConfig.defaults().port(CARRIER_PORT).webhookUrl("http://127.0.0.1:8083/deliveries/webhooks/carrier")));
+      platform.ports.put("toss-emulator", TOSS_PORT);
+      platform.ports.put("carrier-emulator", CARRIER_PORT);
+
+      for (Service service : SERVICES) {
+        Metrics metrics = Metrics.create(service.name());
+        Vertx vertx = metrics.newVertx(new VertxOptions());
+        platform.instances.add(vertx);
+        Map<String, String> own = new HashMap<>(env);
+        own.put(Config.HTTP_PORT, Integer.toString(service.port()));
+        long began = System.nanoTime();
+        int port = await(service.name(), service.deployer().deploy(vertx, Config.of(own), metrics));
+        platform.ports.put(service.name(), port);
+        System.out.printf("# %s up on %d in %d ms%n", service.name(), port, (System.nanoTime() - began) / 1_000_000);
+      }
+      return platform;
+    } catch (RuntimeException e) {
+      platform.close();
+      throw e;
+    }
+  }
+
+  /** Name → HTTP port of everything started. */
+  public Map<String, Integer> ports() {
+    return ports;
+  }
+
+  private static <T> T await(String what, Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(Duration.ofMinutes(3).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("starting " + what + " failed: " + cause, cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Vertx vertx : instances) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("# closing a Vert.x instance failed: " + e);
+      }
+    }
+    instances.clear();
+  }
+}
