@@ -48,6 +48,7 @@ public final class Platform implements AutoCloseable {
 
   private final List<Vertx> instances = new ArrayList<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
+  private Emulators emulators;
 
   private Platform() {
   }
@@ -57,29 +58,42 @@ public final class Platform implements AutoCloseable {
    * environment, which wins over the devstack defaults.
    */
   public static Platform start(Map<String, String> infraEnv) {
+    return start(infraEnv, true);
+  }
+
+  /**
+   * As {@link #start(Map)}; with {@code fixedPorts} false every server listens on a free port (tests), read them from
+   * {@link #ports()}.
+   */
+  public static Platform start(Map<String, String> infraEnv, boolean fixedPorts) {
     Platform platform = new Platform();
     try {
       Map<String, String> env = new HashMap<>();
       env.put(Config.JWT_SECRET, DEV_JWT_SECRET);
-      env.put(Config.TOSS_BASE_URL, "http://127.0.0.1:" + TOSS_PORT);
-      env.put(Config.CARRIER_BASE_URL, "http://127.0.0.1:" + CARRIER_PORT);
       env.putAll(System.getenv());
       env.putAll(infraEnv);
 
       Vertx emulatorsVertx = Vertx.vertx();
       platform.instances.add(emulatorsVertx);
-      await("emulators", Emulators.start(emulatorsVertx,
-        TossConfig.defaults().port(TOSS_PORT).webhookUrl("http://127.0.0.1:8082/payments/webhooks/toss"),
-        CarrierConfig.defaults().port(CARRIER_PORT).webhookUrl("http://127.0.0.1:8083/deliveries/webhooks/carrier")));
-      platform.ports.put("toss-emulator", TOSS_PORT);
-      platform.ports.put("carrier-emulator", CARRIER_PORT);
+      TossConfig toss = TossConfig.defaults().port(fixedPorts ? TOSS_PORT : 0);
+      CarrierConfig carrier = CarrierConfig.defaults().port(fixedPorts ? CARRIER_PORT : 0);
+      if (fixedPorts) {
+        toss.webhookUrl("http://127.0.0.1:8082/payments/webhooks/toss");
+        carrier.webhookUrl("http://127.0.0.1:8083/deliveries/webhooks/carrier");
+      }
+      platform.emulators = await("emulators", Emulators.start(emulatorsVertx, toss, carrier));
+      platform.ports.put("toss-emulator", platform.emulators.toss().actualPort());
+      platform.ports.put("carrier-emulator", platform.emulators.carrier().actualPort());
+      // the emulators unless the environment names a real Toss / carrier
+      env.putIfAbsent(Config.TOSS_BASE_URL, platform.emulators.toss().baseUrl());
+      env.putIfAbsent(Config.CARRIER_BASE_URL, platform.emulators.carrier().baseUrl());
 
       for (Service service : SERVICES) {
         Metrics metrics = Metrics.create(service.name());
         Vertx vertx = metrics.newVertx(new VertxOptions());
         platform.instances.add(vertx);
         Map<String, String> own = new HashMap<>(env);
-        own.put(Config.HTTP_PORT, Integer.toString(service.port()));
+        own.put(Config.HTTP_PORT, Integer.toString(fixedPorts ? service.port() : 0));
         long began = System.nanoTime();
         int port = await(service.name(), service.deployer().deploy(vertx, Config.of(own), metrics));
         platform.ports.put(service.name(), port);
@@ -90,6 +104,11 @@ public final class Platform implements AutoCloseable {
       platform.close();
       throw e;
     }
+  }
+
+  /** The emulators, for tests that read the Toss ledger or inject faults. */
+  public Emulators emulators() {
+    return emulators;
   }
 
   /** Name → HTTP port of everything started. */
