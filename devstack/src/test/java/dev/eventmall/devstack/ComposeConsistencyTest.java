@@ -1,0 +1,147 @@
+package dev.eventmall.devstack;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docker-compose.yml, the Prometheus configuration, the MySQL init script and the Grafana provisioning agree with the
+ * services' configuration (ports, variables, database names), without a Docker engine. Where Debian's docker-compose
+ * or Prometheus' promtool are installed, they validate the files too.
+ */
+class ComposeConsistencyTest {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  /** service → (port, MySQL database or null): the seed's table (ARCHITECTURE.md). */
+  static final Map<String, Object[]> SERVICES = Map.of(
+    "member", new Object[] {8081, "member"},
+    "payment", new Object[] {8082, "payment"},
+    "delivery", new Object[] {8083, "delivery"},
+    "search", new Object[] {8084, null},
+    "catalog", new Object[] {8085, "catalog"},
+    "order", new Object[] {8086, "orders"});
+  /** Variables every service gets (common Config). */
+  static final List<String> COMMON_ENV = List.of("KAFKA_BOOTSTRAP_SERVERS", "CASSANDRA_CONTACT_POINTS",
+    "CASSANDRA_LOCAL_DC", "REDIS_URL", "TOSS_BASE_URL", "TOSS_SECRET_KEY", "CARRIER_BASE_URL", "CARRIER_API_KEY",
+    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_PORT");
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> compose() throws IOException {
+    return new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> service(Map<String, Object> compose, String name) {
+    Map<String, Object> services = (Map<String, Object>) compose.get("services");
+    assertThat(services).as("compose services").containsKey(name);
+    return (Map<String, Object>) services.get(name);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> env(Map<String, Object> service) {
+    return (Map<String, Object>) service.get("environment");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyServiceHasItsPortItsDatabaseEveryVariableAndAHealthCheck() throws IOException {
+    Map<String, Object> compose = compose();
+    String mysqlInit = Files.readString(ROOT.resolve("ops/mysql/init.sql"));
+    for (Map.Entry<String, Object[]> e : SERVICES.entrySet()) {
+      String name = e.getKey();
+      int port = (Integer) e.getValue()[0];
+      String database = (String) e.getValue()[1];
+      Map<String, Object> service = service(compose, name);
+      Map<String, Object> env = env(service);
+      assertThat(env).as(name + " environment").containsKeys(COMMON_ENV.toArray(String[]::new));
+      assertThat(String.valueOf(env.get("HTTP_PORT"))).as(name).isEqualTo(Integer.toString(port));
+      assertThat((List<String>) service.get("ports")).as(name).contains(port + ":" + port);
+      if (database != null) {
+        assertThat(String.valueOf(env.get("MYSQL_URI"))).as(name).matches("mysql://eventmall:.*@mysql:3306/" + database);
+        assertThat(mysqlInit).contains("CREATE DATABASE IF NOT EXISTS " + database + ";")
+          .contains("ON " + database + ".* TO 'eventmall'");
+      }
+      for (String broker : String.valueOf(env.get("KAFKA_BOOTSTRAP_SERVERS")).split(",")) {
+        String host = broker.substring(0, broker.indexOf(':'));
+        assertThat(String.valueOf(env(service(compose, host)).get("KAFKA_LISTENERS")))
+          .contains("INTERNAL://:" + broker.substring(broker.indexOf(':') + 1));
+      }
+      assertThat(String.valueOf(env.get("REDIS_URL"))).isEqualTo("redis://redis:6379");
+      assertThat(String.valueOf(env.get("CASSANDRA_CONTACT_POINTS"))).isEqualTo("cassandra:9042");
+      assertThat(String.valueOf(((Map<String, Object>) service.get("healthcheck")).get("test")))
+        .contains("dev.eventmall.common.http.HealthProbe");
+      Map<String, Object> dependsOn = (Map<String, Object>) service.get("depends_on");
+      assertThat(dependsOn).as(name + " waits for Kafka").containsKeys("kafka-1", "kafka-2", "kafka-3");
+      dependsOn.values().forEach(c -> assertThat(String.valueOf(c)).contains("service_healthy"));
+      Map<String, Object> build = (Map<String, Object>) service.get("build");
+      assertThat(String.valueOf(((Map<String, Object>) build.get("args")).get("SERVICE"))).isEqualTo(name);
+      assertThat(ROOT.resolve(name).resolve("pom.xml")).exists();
+    }
+    String dockerfile = Files.readString(ROOT.resolve("ops/Dockerfile"));
+    assertThat(dockerfile).contains("COPY ${SERVICE}/target/${SERVICE}.jar");
+  }
+
+  @Test
+  void kafkaIsThreeKraftBrokersWithRf3MinIsr2AndHostListeners() throws IOException {
+    Map<String, Object> compose = compose();
+    for (int i = 1; i <= 3; i++) {
+      Map<String, Object> env = env(service(compose, "kafka-" + i));
+      assertThat(String.valueOf(env.get("KAFKA_NODE_ID"))).isEqualTo(Integer.toString(i));
+      assertThat(String.valueOf(env.get("KAFKA_PROCESS_ROLES"))).isEqualTo("broker,controller");
+      assertThat(String.valueOf(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS")))
+        .isEqualTo("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+      assertThat(String.valueOf(env.get("KAFKA_DEFAULT_REPLICATION_FACTOR"))).isEqualTo("3");
+      assertThat(String.valueOf(env.get("KAFKA_MIN_INSYNC_REPLICAS"))).isEqualTo("2");
+      assertThat(String.valueOf(env.get("KAFKA_NUM_PARTITIONS"))).isEqualTo("3");
+      int hostPort = 19091 + i;
+      assertThat(String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS")))
+        .contains("INTERNAL://kafka-" + i + ":29092").contains("EXTERNAL://localhost:" + hostPort);
+      assertThat(String.valueOf(service(compose, "kafka-" + i).get("ports"))).contains(hostPort + ":" + hostPort);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void prometheusScrapesEveryServiceAndGrafanaIsProvisioned() throws IOException {
+    Map<String, Object> prometheus = new Yaml().load(Files.readString(ROOT.resolve("ops/prometheus/prometheus.yml")));
+    String scrape = String.valueOf(prometheus.get("scrape_configs"));
+    SERVICES.forEach((name, spec) -> assertThat(scrape).contains(name + ":" + spec[0]));
+    Map<String, Object> datasources = new Yaml().load(
+      Files.readString(ROOT.resolve("ops/grafana/provisioning/datasources/prometheus.yml")));
+    assertThat(String.valueOf(datasources.get("datasources"))).contains("uid=prometheus").contains("http://prometheus:9090");
+    JsonObject dashboard = new JsonObject(Files.readString(ROOT.resolve("ops/grafana/dashboards/eventmall.json")));
+    assertThat(dashboard.getJsonArray("panels")).isNotEmpty();
+    dashboard.getJsonArray("panels").forEach(p -> assertThat(((JsonObject) p).getJsonObject("datasource")
+      .getString("uid")).isEqualTo("prometheus"));
+    Map<String, Object> compose = compose();
+    assertThat(String.valueOf(service(compose, "emulators").get("profiles"))).contains("sandbox");
+  }
+
+  @Test
+  void debianDockerComposeAndPromtoolAcceptTheFilesWhereInstalled() throws Exception {
+    boolean compose = Files.isExecutable(Path.of("/usr/bin/docker-compose"));
+    boolean promtool = Files.isExecutable(Path.of("/usr/bin/promtool"));
+    Assumptions.assumeTrue(compose || promtool, "neither docker-compose nor promtool is installed");
+    if (compose) {
+      assertThat(run("docker-compose", "--profile", "sandbox", "config", "-q")).isZero();
+    }
+    if (promtool) {
+      assertThat(run("promtool", "check", "config", "ops/prometheus/prometheus.yml")).isZero();
+    }
+  }
+
+  static int run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).directory(ROOT.toFile()).inheritIO().start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+    return process.exitValue();
+  }
+}
