@@ -170,7 +170,7 @@ public final class OrderService {
       if (!t.applied()) {
         return Future.failedFuture(new ProblemException(Problem.of(409, "order-not-cancellable",
           "Order cannot be cancelled", "An order in state " + order.status() + " can no longer be cancelled")
-          .with("status", order.status().name())));
+          .with("orderStatus", order.status().name())));
       }
       Instant now = now();
       EventEnvelope requested = OrderEvents.cancelRequested(orderId, reason, now);
