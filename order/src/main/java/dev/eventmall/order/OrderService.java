@@ -149,6 +149,10 @@ public final class OrderService {
     return orders.listOwn(pool, memberId, status, page, size);
   }
 
+  public Future<OrderRepository.Page> listAll(OrderStatus status, int page, int size) {
+    return orders.listAll(pool, status, page, size);
+  }
+
   /** The timeline of a visible order; empty when the order is not visible. */
   public Future<Optional<List<TimelineEntry>>> timeline(String orderId, String memberId, boolean admin) {
     return find(orderId, memberId, admin).compose(o -> o.isEmpty() ? Future.succeededFuture(Optional.empty())

@@ -21,8 +21,8 @@ import io.vertx.sqlclient.Pool;
 import java.util.Map;
 
 /**
- * The order HTTP API: {@code /orders}, the dead-letter admin of both consumer groups ({@code /admin/dlq/saga},
- * {@code /admin/dlq/projections}, ADMIN only), health ({@code /health/ready}: MySQL and Kafka), metrics and OpenAPI.
+ * The order HTTP API: {@code /orders}, {@code /admin/orders} (ADMIN), the dead-letter admin of both consumer groups
+ * ({@code /admin/dlq/saga}, {@code /admin/dlq/projections}, ADMIN only), health ({@code /health/ready}: MySQL and Kafka), metrics and OpenAPI.
  */
 public final class OrderVerticle extends VerticleBase {
   private final Config config;
@@ -63,7 +63,9 @@ public final class OrderVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/order.yaml")
         .build();
-      HttpBootstrap.mount(root, "/orders", new OrderApi(new OrderService(pool, orderMetrics)).router(vertx, jwt));
+      OrderApi api = new OrderApi(new OrderService(pool, orderMetrics));
+      HttpBootstrap.mount(root, "/orders", api.router(vertx, jwt));
+      HttpBootstrap.mount(root, "/admin/orders", api.adminRouter(vertx, jwt));
       new DeadLetters(vertx, saga).mount(root, "/admin/dlq/saga", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       new DeadLetters(vertx, projections).mount(root, "/admin/dlq/projections", AuthHandlers.bearer(jwt),

@@ -83,6 +83,40 @@ class OrderPlacementTest extends OrderTestSupport {
     assertThat(list.getJsonArray("items").getJsonObject(0).getString("orderId")).isEqualTo(orderId);
     assertThat(get("/orders?status=PAID", customer(member)).bodyAsJsonObject().getLong("total")).isZero();
     assertThat(get("/metrics", customer(member)).bodyAsString()).contains("orders_placed_total");
+
+    JsonObject all = get("/admin/orders?status=PENDING&size=100", admin()).bodyAsJsonObject();
+    assertThat(all.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("orderId"))).contains(orderId);
+    assertProblem(get("/admin/orders", customer(member)), 403);
+  }
+
+  @Test
+  void healthOpenApiAndTheDeadLettersOfTheProjections() {
+    HttpResponse<Buffer> ready = Await.result(client.get("/health/ready").send());
+    assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
+      .isEqualTo(new JsonObject().put("mysql", "UP").put("kafka", "UP"));
+    HttpResponse<Buffer> doc = Await.result(client.get("/openapi.yaml").send());
+    assertThat(doc.statusCode()).isEqualTo(200);
+    assertThat(doc.bodyAsString()).contains("/orders/{orderId}/timeline");
+
+    // a product event the projection cannot use (no price) is retried, then parked, and listed for the admin
+    String productId = UUID.randomUUID().toString();
+    JsonObject payload = productPayload(productId, "가격 없는 상품", 1, 1);
+    payload.remove("price");
+    EventEnvelope poison = EventEnvelope.of("ProductCreated", productId, payload.put("createdAt", Instant.now()
+      .toString()).put("updatedAt", Instant.now().toString()));
+    try {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.CATALOG_PRODUCTS, productId,
+        poison.toJson().encode())).get();
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+    Await.until("parked", Duration.ofSeconds(60), () -> get("/admin/dlq/projections", admin()).bodyAsJsonObject()
+      .getJsonArray("items").stream().anyMatch(o -> productId.equals(((JsonObject) o).getString("key"))));
+    assertThat(row("SELECT 1 FROM product WHERE product_id = ?", productId)).isNull();
+    assertProblem(get("/admin/dlq/projections", customer(UUID.randomUUID().toString())), 403);
+    // the projection goes on after it
+    assertThat(product("다음 상품", 1_000)).isNotBlank();
   }
 
   @Test

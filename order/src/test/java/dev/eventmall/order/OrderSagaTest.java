@@ -241,6 +241,17 @@ class OrderSagaTest extends OrderTestSupport {
   }
 
   @Test
+  void aPaymentThatOvertakesItsStockReservationStillPaysTheOrder() {
+    String orderId = newOrder("CHECKOUT");
+    paymentCompleted(orderId); // payment.events read before catalog.stock: the payment proves the reservation
+    awaitStatus(orderId, token, "PAID");
+    stockReserved(orderId);
+    Await.until("the late reservation recorded", Duration.ofSeconds(60),
+      () -> timelineTypes(orderId).contains("StockReserved:IGNORED:PAID"));
+    assertThat(status(orderId, token)).isEqualTo("PAID");
+  }
+
+  @Test
   void eventsAboutUnknownOrdersAreAcknowledged() {
     String stranger = UUID.randomUUID().toString();
     EventEnvelope e = sagaEvent("StockReserved", stranger, lines(earbuds).put("reservedAt", now()));

@@ -46,6 +46,14 @@ public final class OrderApi {
     return router;
   }
 
+  /** {@code /admin/orders}: every member's orders (ADMIN). */
+  public Router adminRouter(Vertx vertx, JWTAuth jwt) {
+    Router router = Router.router(vertx);
+    router.route().handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.ADMIN));
+    router.get("/").respond(this::listAll);
+    return router;
+  }
+
   private void place(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
     String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
@@ -76,6 +84,15 @@ public final class OrderApi {
     int size = intParam(ctx, "size", 20, 1, 100);
     return service.listOwn(caller.subject(), status, page, size).map(p -> new JsonObject()
       .put("items", new JsonArray(p.items().stream().map(OrderApi::summary).toList()))
+      .put("page", page).put("size", size).put("total", p.total()));
+  }
+
+  private Future<JsonObject> listAll(RoutingContext ctx) {
+    OrderStatus status = statusParam(ctx.queryParams().get("status"));
+    int page = intParam(ctx, "page", 0, 0, 10_000);
+    int size = intParam(ctx, "size", 20, 1, 100);
+    return service.listAll(status, page, size).map(p -> new JsonObject()
+      .put("items", new JsonArray(p.items().stream().map(o -> summary(o).put("memberId", o.memberId())).toList()))
       .put("page", page).put("size", size).put("total", p.total()));
   }
 

@@ -118,6 +118,19 @@ public final class OrderRepository {
         }));
   }
 
+  /** Every member's orders, newest first, optionally of one status (ADMIN; without lines). */
+  public Future<Page> listAll(SqlClient client, OrderStatus status, int page, int size) {
+    Tuple count = status == null ? Tuple.tuple() : Tuple.of(status.name());
+    Tuple list = status == null ? Tuple.of(size, page * size) : Tuple.of(status.name(), size, page * size);
+    return client.preparedQuery(status == null ? COUNT_ALL : COUNT_ALL_STATUS).execute(count)
+      .compose(n -> client.preparedQuery(status == null ? LIST_ALL : LIST_ALL_STATUS).mapping(ORDER).execute(list)
+        .map(rows -> {
+          List<Order> items = new ArrayList<>();
+          rows.forEach(items::add);
+          return new Page(items, n.iterator().next().getLong("n"));
+        }));
+  }
+
   public Future<Void> appendTimeline(SqlClient client, String orderId, TimelineEntry e) {
     return client.preparedQuery(INSERT_TIMELINE).execute(Tuple.of(orderId, e.eventId(), e.eventType(), e.source(),
         e.outcome(), e.from() == null ? null : e.from().name(), e.to().name(), truncate(e.detail()))

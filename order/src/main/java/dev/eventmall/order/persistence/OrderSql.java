@@ -22,6 +22,11 @@ final class OrderSql {
   static final String LIST_OWN_STATUS = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE member_id = ? AND status = ? "
     + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
   static final String COUNT_OWN_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE member_id = ? AND status = ?";
+  static final String LIST_ALL = "SELECT " + ORDER_COLUMNS + " FROM orders ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
+  static final String COUNT_ALL = "SELECT COUNT(*) AS n FROM orders";
+  static final String LIST_ALL_STATUS = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE status = ? "
+    + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
+  static final String COUNT_ALL_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE status = ?";
 
   static final String INSERT_TIMELINE = "INSERT INTO order_timeline (order_id, event_id, event_type, source, outcome, "
     + "from_status, to_status, detail, occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
