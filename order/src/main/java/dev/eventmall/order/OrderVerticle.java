@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * The order HTTP API: {@code /orders}, {@code /admin/orders} (ADMIN), the dead-letter admin of both consumer groups
- * ({@code /admin/dlq/saga}, {@code /admin/dlq/projections}, ADMIN only), health ({@code /health/ready}: MySQL and Kafka), metrics and OpenAPI.
+ * ({@code /admin/dlq/saga}, {@code /admin/dlq/projections}, ADMIN only), health ({@code /health/ready}: MySQL and
+ * Kafka), metrics and OpenAPI.
  */
 public final class OrderVerticle extends VerticleBase {
   private final Config config;
