@@ -1,0 +1,197 @@
+package dev.eventmall.order;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.http.Problem;
+import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.outbox.Outbox;
+import dev.eventmall.order.domain.LineRequest;
+import dev.eventmall.order.domain.Order;
+import dev.eventmall.order.domain.OrderLine;
+import dev.eventmall.order.domain.OrderStateMachine;
+import dev.eventmall.order.domain.OrderStatus;
+import dev.eventmall.order.domain.PlaceOrder;
+import dev.eventmall.order.domain.Product;
+import dev.eventmall.order.domain.SagaInput;
+import dev.eventmall.order.domain.ShippingAddress;
+import dev.eventmall.order.domain.TimelineEntry;
+import dev.eventmall.order.domain.Transition;
+import dev.eventmall.order.messaging.OrderEvents;
+import dev.eventmall.order.persistence.OrderRepository;
+import dev.eventmall.order.persistence.ProjectionRepository;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.sqlclient.Pool;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Placing and cancelling orders: prices and addresses come from the projections, never from the client; the order,
+ * its lines, its first timeline row, the Idempotency-Key record and the outbox event commit in one transaction.
+ */
+public final class OrderService {
+
+  /** The outcome of {@code POST /orders}: the order and whether it was a replay of an earlier request. */
+  public record Placed(Order order, boolean replayed) {
+  }
+
+  private final Pool pool;
+  private final OrderRepository orders = new OrderRepository();
+  private final ProjectionRepository projections = new ProjectionRepository();
+  private final OrderMetrics metrics;
+
+  public OrderService(Pool pool, OrderMetrics metrics) {
+    this.pool = pool;
+    this.metrics = metrics;
+  }
+
+  static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /** Places an order; {@code idempotencyKey} may be null. */
+  public Future<Placed> place(PlaceOrder request, String idempotencyKey) {
+    String hash = request.requestHash();
+    Future<Optional<Placed>> earlier = idempotencyKey == null ? Future.succeededFuture(Optional.empty())
+      : replay(request.memberId(), idempotencyKey, hash);
+    return earlier.compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
+      : price(request).compose(order -> insert(order, idempotencyKey, hash)
+        .map(v -> {
+          metrics.placed();
+          return new Placed(order, false);
+        })
+        .recover(err -> idempotencyKey != null && isDuplicateKey(err)
+          // a concurrent request with the same key won the race: answer with its order
+          ? replay(request.memberId(), idempotencyKey, hash).map(p -> p.orElseThrow(() -> new IllegalStateException(
+            "Idempotency-Key row vanished")))
+          : Future.failedFuture(err))));
+  }
+
+  private Future<Optional<Placed>> replay(String memberId, String key, String hash) {
+    return orders.findIdempotencyKey(pool, memberId, key).compose(rec -> {
+      if (rec.isEmpty()) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      if (!rec.get().requestHash().equals(hash)) {
+        return Future.failedFuture(new ProblemException(Problem.of(422, "idempotency-key-reused",
+          "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body")));
+      }
+      return orders.find(pool, rec.get().orderId())
+        .map(o -> Optional.of(new Placed(o.orElseThrow(), true)));
+    });
+  }
+
+  /** Resolves prices, names and the address from the projections; 422 with field errors for anything unknown. */
+  private Future<Order> price(PlaceOrder request) {
+    List<Future<Optional<Product>>> lookups = new ArrayList<>();
+    for (LineRequest line : request.lines()) {
+      lookups.add(projections.product(pool, line.productId()));
+    }
+    Future<Optional<ShippingAddress>> address = projections.ownAddress(pool, request.addressId(), request.memberId());
+    List<Future<?>> all = new ArrayList<>(lookups);
+    all.add(address);
+    return Future.all(all).map(v -> {
+      JsonArray errors = new JsonArray();
+      List<OrderLine> lines = new ArrayList<>();
+      for (int i = 0; i < request.lines().size(); i++) {
+        LineRequest line = request.lines().get(i);
+        Optional<Product> product = lookups.get(i).result();
+        if (product.isEmpty() || product.get().deleted()) {
+          errors.add(fieldError("lines[" + i + "].productId", "no such product"));
+        } else {
+          lines.add(new OrderLine(line.productId(), product.get().name(), line.quantity(), product.get().price()));
+        }
+      }
+      if (address.result().isEmpty()) {
+        // another member's address is as unknown as one that does not exist
+        errors.add(fieldError("addressId", "no such address among your shipping addresses"));
+      }
+      if (!errors.isEmpty()) {
+        throw ProblemException.validation(errors);
+      }
+      long total;
+      try {
+        total = lines.stream().mapToLong(l -> Math.multiplyExact(l.unitPrice(), (long) l.quantity()))
+          .reduce(0L, Math::addExact);
+      } catch (ArithmeticException overflow) {
+        throw ProblemException.validation(new JsonArray().add(fieldError("lines", "the total amount is too large")));
+      }
+      Instant now = now();
+      return new Order(UUID.randomUUID().toString(), request.memberId(), OrderStatus.PENDING,
+        request.paymentMethod(), total, Order.nameOf(lines), address.result().get(), lines, now, now);
+    });
+  }
+
+  private Future<Void> insert(Order order, String idempotencyKey, String hash) {
+    EventEnvelope placed = OrderEvents.placed(order);
+    return pool.withTransaction(conn -> (idempotencyKey == null ? Future.<Void>succeededFuture()
+      : orders.insertIdempotencyKey(conn, order.memberId(), idempotencyKey, hash, order.orderId(), order.createdAt()))
+      .compose(v -> orders.insert(conn, order))
+      .compose(v -> orders.appendTimeline(conn, order.orderId(), new TimelineEntry(0, placed.id().toString(),
+        placed.type(), "api", TimelineEntry.APPLIED, null, OrderStatus.PENDING, null, placed.occurredAt(),
+        order.createdAt())))
+      .compose(v -> Outbox.append(conn, Topics.ORDER_EVENTS, placed)));
+  }
+
+  /** The order if {@code memberId} owns it (or {@code admin}); someone else's is as absent as an unknown one. */
+  public Future<Optional<Order>> find(String orderId, String memberId, boolean admin) {
+    return orders.find(pool, orderId).map(o -> o.filter(order -> admin || order.memberId().equals(memberId)));
+  }
+
+  public Future<OrderRepository.Page> listOwn(String memberId, OrderStatus status, int page, int size) {
+    return orders.listOwn(pool, memberId, status, page, size);
+  }
+
+  public Future<OrderRepository.Page> listAll(OrderStatus status, int page, int size) {
+    return orders.listAll(pool, status, page, size);
+  }
+
+  /** The timeline of a visible order; empty when the order is not visible. */
+  public Future<Optional<List<TimelineEntry>>> timeline(String orderId, String memberId, boolean admin) {
+    return find(orderId, memberId, admin).compose(o -> o.isEmpty() ? Future.succeededFuture(Optional.empty())
+      : orders.timeline(pool, orderId).map(Optional::of));
+  }
+
+  /**
+   * The owner's cancel: CANCEL_REQUESTED + OrderCancelRequested under the order's row lock; 404 when not the owner's,
+   * 409 when the state no longer allows it.
+   */
+  public Future<Order> cancel(String orderId, String memberId, String reason) {
+    return pool.withTransaction(conn -> orders.lock(conn, orderId).compose(found -> {
+      Optional<Order> own = found.filter(o -> o.memberId().equals(memberId));
+      if (own.isEmpty()) {
+        return Future.failedFuture(ProblemException.notFound("No such order"));
+      }
+      Order order = own.get();
+      Transition t = OrderStateMachine.apply(order.status(), order.paymentMethod(), SagaInput.CANCEL_REQUESTED);
+      if (!t.applied()) {
+        return Future.failedFuture(new ProblemException(Problem.of(409, "order-not-cancellable",
+          "Order cannot be cancelled", "An order in state " + order.status() + " can no longer be cancelled")
+          .with("orderStatus", order.status().name())));
+      }
+      Instant now = now();
+      EventEnvelope requested = OrderEvents.cancelRequested(orderId, reason, now);
+      return orders.updateStatus(conn, orderId, t.to(), now)
+        .compose(v -> orders.appendTimeline(conn, orderId, new TimelineEntry(0, requested.id().toString(),
+          requested.type(), "api", TimelineEntry.APPLIED, t.from(), t.to(), reason, now, now)))
+        .compose(v -> Outbox.append(conn, Topics.ORDER_EVENTS, requested))
+        .compose(v -> orders.find(conn, orderId))
+        .map(Optional::orElseThrow);
+    }));
+  }
+
+  static JsonObject fieldError(String field, String message) {
+    return new JsonObject().put("field", field).put("message", message);
+  }
+
+  static boolean isDuplicateKey(Throwable err) {
+    return err instanceof MySQLException e && e.getErrorCode() == 1062;
+  }
+}

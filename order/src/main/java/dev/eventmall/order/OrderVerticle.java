@@ -1,0 +1,83 @@
+package dev.eventmall.order;
+
+import dev.eventmall.common.auth.AuthHandlers;
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.kafka.DeadLetters;
+import dev.eventmall.common.kafka.KafkaEventBridge;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.order.api.OrderApi;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.sqlclient.Pool;
+
+import java.util.Map;
+
+/**
+ * The order HTTP API: {@code /orders}, {@code /admin/orders} (ADMIN), the dead-letter admin of both consumer groups
+ * ({@code /admin/dlq/saga}, {@code /admin/dlq/projections}, ADMIN only), health ({@code /health/ready}: MySQL and
+ * Kafka), metrics and OpenAPI.
+ */
+public final class OrderVerticle extends VerticleBase {
+  private final Config config;
+  private final Metrics metrics;
+  private final OrderMetrics orderMetrics;
+  private final KafkaEventBridge.Options saga;
+  private final KafkaEventBridge.Options projections;
+  private KafkaAdminClient admin;
+  private volatile int port;
+
+  public OrderVerticle(Config config, Metrics metrics, OrderMetrics orderMetrics, KafkaEventBridge.Options saga,
+                       KafkaEventBridge.Options projections) {
+    this.config = config;
+    this.metrics = metrics;
+    this.orderMetrics = orderMetrics;
+    this.saga = saga;
+    this.projections = projections;
+  }
+
+  /** The port this instance listens on. */
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Pool pool = Database.pool(vertx, config.mysqlUri(OrderApp.DATABASE), "orders",
+      config.getInt(OrderApp.DB_POOL_SIZE, 10));
+    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
+    HealthChecks checks = HealthChecks.create(vertx)
+      .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))
+      .register("kafka", 3_000, p -> admin.describeCluster()
+        .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p));
+    return Jwt.create(vertx, config).compose(jwt -> {
+      Router root = HttpBootstrap.builder(vertx)
+        .bodyLimit(config.httpBodyLimitBytes())
+        .healthChecks(checks)
+        .metrics(metrics)
+        .openApi("openapi/order.yaml")
+        .build();
+      OrderApi api = new OrderApi(new OrderService(pool, orderMetrics));
+      HttpBootstrap.mount(root, "/orders", api.router(vertx, jwt));
+      HttpBootstrap.mount(root, "/admin/orders", api.adminRouter(vertx, jwt));
+      new DeadLetters(vertx, saga).mount(root, "/admin/dlq/saga", AuthHandlers.bearer(jwt),
+        AuthHandlers.requireRole(AuthPrincipal.ADMIN));
+      new DeadLetters(vertx, projections).mount(root, "/admin/dlq/projections", AuthHandlers.bearer(jwt),
+        AuthHandlers.requireRole(AuthPrincipal.ADMIN));
+      return HttpBootstrap.listen(vertx, root, config.httpPort(OrderApp.DEFAULT_PORT))
+        .onSuccess(server -> port = server.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return admin == null ? Future.succeededFuture() : admin.close();
+  }
+}

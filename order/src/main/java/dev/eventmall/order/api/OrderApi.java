@@ -1,0 +1,179 @@
+package dev.eventmall.order.api;
+
+import dev.eventmall.common.auth.AuthHandlers;
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.http.Validation;
+import dev.eventmall.order.OrderService;
+import dev.eventmall.order.domain.Order;
+import dev.eventmall.order.domain.OrderLine;
+import dev.eventmall.order.domain.OrderStatus;
+import dev.eventmall.order.domain.PlaceOrder;
+import dev.eventmall.order.domain.TimelineEntry;
+import dev.eventmall.order.persistence.OrderRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /orders}: place (CUSTOMER, Idempotency-Key), read (owner or ADMIN), list own, cancel (owner), timeline
+ * (owner or ADMIN). Another member's order is answered exactly like a missing one (404).
+ */
+public final class OrderApi {
+  private static final Pattern ORDER_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  private final OrderService service;
+
+  public OrderApi(OrderService service) {
+    this.service = service;
+  }
+
+  public Router router(Vertx vertx, JWTAuth jwt) {
+    Router router = Router.router(vertx);
+    router.route().handler(AuthHandlers.bearer(jwt));
+    router.post("/").handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).handler(this::place);
+    router.get("/").respond(this::list);
+    router.get("/:id").respond(this::one);
+    router.post("/:id/cancel").handler(this::cancel);
+    router.get("/:id/timeline").respond(this::timeline);
+    return router;
+  }
+
+  /** {@code /admin/orders}: every member's orders (ADMIN). */
+  public Router adminRouter(Vertx vertx, JWTAuth jwt) {
+    Router router = Router.router(vertx);
+    router.route().handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.ADMIN));
+    router.get("/").respond(this::listAll);
+    return router;
+  }
+
+  private void place(RoutingContext ctx) {
+    AuthPrincipal caller = AuthHandlers.principal(ctx);
+    String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
+    PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
+    service.place(request, key)
+      .onSuccess(placed -> {
+        ctx.response().setStatusCode(201)
+          .putHeader("Location", "/orders/" + placed.order().orderId())
+          .putHeader("Content-Type", "application/json");
+        if (placed.replayed()) {
+          ctx.response().putHeader("Idempotent-Replayed", "true");
+        }
+        ctx.response().end(toJson(placed.order()).encode());
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> one(RoutingContext ctx) {
+    AuthPrincipal caller = AuthHandlers.principal(ctx);
+    return service.find(orderId(ctx), caller.subject(), caller.hasRole(AuthPrincipal.ADMIN))
+      .map(o -> toJson(o.orElseThrow(() -> ProblemException.notFound("No such order"))));
+  }
+
+  private Future<JsonObject> list(RoutingContext ctx) {
+    AuthPrincipal caller = AuthHandlers.principal(ctx);
+    OrderStatus status = statusParam(ctx.queryParams().get("status"));
+    int page = intParam(ctx, "page", 0, 0, 10_000);
+    int size = intParam(ctx, "size", 20, 1, 100);
+    return service.listOwn(caller.subject(), status, page, size).map(p -> new JsonObject()
+      .put("items", new JsonArray(p.items().stream().map(OrderApi::summary).toList()))
+      .put("page", page).put("size", size).put("total", p.total()));
+  }
+
+  private Future<JsonObject> listAll(RoutingContext ctx) {
+    OrderStatus status = statusParam(ctx.queryParams().get("status"));
+    int page = intParam(ctx, "page", 0, 0, 10_000);
+    int size = intParam(ctx, "size", 20, 1, 100);
+    return service.listAll(status, page, size).map(p -> new JsonObject()
+      .put("items", new JsonArray(p.items().stream().map(o -> summary(o).put("memberId", o.memberId())).toList()))
+      .put("page", page).put("size", size).put("total", p.total()));
+  }
+
+  private void cancel(RoutingContext ctx) {
+    AuthPrincipal caller = AuthHandlers.principal(ctx);
+    String id = orderId(ctx);
+    String reason = OrderRequests.cancelReason(ctx);
+    service.cancel(id, caller.subject(), reason)
+      .onSuccess(order -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+        .end(toJson(order).encode()))
+      .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> timeline(RoutingContext ctx) {
+    AuthPrincipal caller = AuthHandlers.principal(ctx);
+    String id = orderId(ctx);
+    return service.timeline(id, caller.subject(), caller.hasRole(AuthPrincipal.ADMIN))
+      .map(t -> new JsonObject().put("orderId", id).put("items", new JsonArray(
+        t.orElseThrow(() -> ProblemException.notFound("No such order")).stream().map(OrderApi::toJson).toList())));
+  }
+
+  private static String orderId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null || !ORDER_ID.matcher(id).matches()) {
+      throw ProblemException.notFound("No such order");
+    }
+    return id;
+  }
+
+  private static OrderStatus statusParam(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return OrderStatus.valueOf(value);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("query parameter status must be one of " + List.of(OrderStatus.values()));
+    }
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+    String value = ctx.queryParams().get(name);
+    if (value == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // fall through
+    }
+    throw ProblemException.badRequest("query parameter " + name + " must be an integer in [" + min + ", " + max + "]");
+  }
+
+  static JsonObject summary(Order o) {
+    return new JsonObject().put("orderId", o.orderId()).put("status", o.status().name())
+      .put("orderName", o.orderName()).put("totalAmount", o.totalAmount())
+      .put("paymentMethod", o.paymentMethod().name()).put("createdAt", o.createdAt().toString())
+      .put("updatedAt", o.updatedAt().toString());
+  }
+
+  static JsonObject toJson(Order o) {
+    JsonArray lines = new JsonArray();
+    for (OrderLine l : o.lines()) {
+      lines.add(new JsonObject().put("productId", l.productId()).put("productName", l.productName())
+        .put("quantity", l.quantity()).put("unitPrice", l.unitPrice()).put("amount", l.amount()));
+    }
+    return summary(o).put("memberId", o.memberId()).put("lines", lines)
+      .put("shippingAddress", OrderRepository.addressJson(o.shippingAddress()));
+  }
+
+  static JsonObject toJson(TimelineEntry e) {
+    JsonObject json = new JsonObject().put("seq", e.seq()).put("eventId", e.eventId()).put("type", e.eventType())
+      .put("source", e.source()).put("outcome", e.outcome())
+      .put("fromStatus", e.from() == null ? null : e.from().name()).put("toStatus", e.to().name())
+      .put("occurredAt", e.occurredAt().toString()).put("recordedAt", e.recordedAt().toString());
+    if (e.detail() != null) {
+      json.put("detail", e.detail());
+    }
+    return json;
+  }
+}

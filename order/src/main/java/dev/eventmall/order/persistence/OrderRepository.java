@@ -1,0 +1,165 @@
+package dev.eventmall.order.persistence;
+
+import dev.eventmall.order.domain.Order;
+import dev.eventmall.order.domain.OrderLine;
+import dev.eventmall.order.domain.OrderStatus;
+import dev.eventmall.order.domain.PaymentMethod;
+import dev.eventmall.order.domain.ShippingAddress;
+import dev.eventmall.order.domain.TimelineEntry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+import static dev.eventmall.order.persistence.OrderSql.*;
+
+/** Orders, their lines, timelines and Idempotency-Key records. */
+public final class OrderRepository {
+
+  static final Function<Row, Order> ORDER = row -> {
+    JsonObject a = new JsonObject(row.getString("shipping_address"));
+    return new Order(row.getString("order_id"), row.getString("member_id"),
+      OrderStatus.valueOf(row.getString("status")), PaymentMethod.valueOf(row.getString("payment_method")),
+      row.getLong("total_amount"), row.getString("order_name"),
+      new ShippingAddress(a.getString("addressId"), row.getString("member_id"), a.getString("recipient"),
+        a.getString("phone"), a.getString("zipCode"), a.getString("line1"), a.getString("line2")),
+      List.of(), Rows.instant(row, "created_at"), Rows.instant(row, "updated_at"));
+  };
+  static final Function<Row, OrderLine> LINE = row -> new OrderLine(row.getString("product_id"),
+    row.getString("product_name"), row.getInteger("quantity"), row.getLong("unit_price"));
+  static final Function<Row, TimelineEntry> TIMELINE = row -> new TimelineEntry(row.getLong("seq"),
+    row.getString("event_id"), row.getString("event_type"), row.getString("source"), row.getString("outcome"),
+    row.getString("from_status") == null ? null : OrderStatus.valueOf(row.getString("from_status")),
+    OrderStatus.valueOf(row.getString("to_status")), row.getString("detail"), Rows.instant(row, "occurred_at"),
+    Rows.instant(row, "recorded_at"));
+
+  /** A stored Idempotency-Key. */
+  public record IdempotencyRecord(String requestHash, String orderId) {
+  }
+
+  /** A page of orders. */
+  public record Page(List<Order> items, long total) {
+  }
+
+  public Future<Void> insert(SqlConnection conn, Order order) {
+    JsonObject address = addressJson(order.shippingAddress());
+    Tuple row = Tuple.of(order.orderId(), order.memberId(), order.status().name(), order.paymentMethod().name(),
+      order.totalAmount(), order.orderName(), order.shippingAddress().addressId())
+      .addValue(address.encode()).addValue(Rows.utc(order.createdAt())).addValue(Rows.utc(order.updatedAt()));
+    List<Tuple> lines = new ArrayList<>();
+    for (int i = 0; i < order.lines().size(); i++) {
+      OrderLine l = order.lines().get(i);
+      lines.add(Tuple.of(order.orderId(), i + 1, l.productId(), l.productName(), l.quantity(), l.unitPrice()));
+    }
+    return conn.preparedQuery(INSERT_ORDER).execute(row)
+      .compose(v -> conn.preparedQuery(INSERT_LINE).executeBatch(lines))
+      .mapEmpty();
+  }
+
+  /** The shipping address snapshot (OrderPlaced's {@code shippingAddress}). */
+  public static JsonObject addressJson(ShippingAddress a) {
+    JsonObject json = new JsonObject().put("addressId", a.addressId()).put("recipient", a.recipient())
+      .put("phone", a.phone()).put("zipCode", a.zipCode()).put("line1", a.line1());
+    if (a.line2() != null) {
+      json.put("line2", a.line2());
+    }
+    return json;
+  }
+
+  /** The order with its lines, if it exists. */
+  public Future<Optional<Order>> find(SqlClient client, String orderId) {
+    return client.preparedQuery(SELECT_ORDER).mapping(ORDER).execute(Tuple.of(orderId))
+      .compose(rows -> withLines(client, rows));
+  }
+
+  /** The order (without lines) locked until the transaction ends. */
+  public Future<Optional<Order>> lock(SqlConnection conn, String orderId) {
+    return conn.preparedQuery(LOCK_ORDER).mapping(ORDER).execute(Tuple.of(orderId))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  }
+
+  private Future<Optional<Order>> withLines(SqlClient client, RowSet<Order> rows) {
+    if (rows.size() == 0) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Order order = rows.iterator().next();
+    return client.preparedQuery(SELECT_LINES).mapping(LINE).execute(Tuple.of(order.orderId()))
+      .map(lines -> {
+        List<OrderLine> list = new ArrayList<>();
+        lines.forEach(list::add);
+        return Optional.of(order.withLines(list));
+      });
+  }
+
+  public Future<Void> updateStatus(SqlConnection conn, String orderId, OrderStatus status, Instant now) {
+    return conn.preparedQuery(UPDATE_STATUS).execute(Tuple.of(status.name(), Rows.utc(now), orderId)).mapEmpty();
+  }
+
+  /** A member's orders, newest first, optionally of one status (without lines). */
+  public Future<Page> listOwn(SqlClient client, String memberId, OrderStatus status, int page, int size) {
+    Tuple count = status == null ? Tuple.of(memberId) : Tuple.of(memberId, status.name());
+    Tuple list = status == null ? Tuple.of(memberId, size, page * size) : Tuple.of(memberId, status.name(), size,
+      page * size);
+    return client.preparedQuery(status == null ? COUNT_OWN : COUNT_OWN_STATUS).execute(count)
+      .compose(n -> client.preparedQuery(status == null ? LIST_OWN : LIST_OWN_STATUS).mapping(ORDER).execute(list)
+        .map(rows -> {
+          List<Order> items = new ArrayList<>();
+          rows.forEach(items::add);
+          return new Page(items, n.iterator().next().getLong("n"));
+        }));
+  }
+
+  /** Every member's orders, newest first, optionally of one status (ADMIN; without lines). */
+  public Future<Page> listAll(SqlClient client, OrderStatus status, int page, int size) {
+    Tuple count = status == null ? Tuple.tuple() : Tuple.of(status.name());
+    Tuple list = status == null ? Tuple.of(size, page * size) : Tuple.of(status.name(), size, page * size);
+    return client.preparedQuery(status == null ? COUNT_ALL : COUNT_ALL_STATUS).execute(count)
+      .compose(n -> client.preparedQuery(status == null ? LIST_ALL : LIST_ALL_STATUS).mapping(ORDER).execute(list)
+        .map(rows -> {
+          List<Order> items = new ArrayList<>();
+          rows.forEach(items::add);
+          return new Page(items, n.iterator().next().getLong("n"));
+        }));
+  }
+
+  public Future<Void> appendTimeline(SqlClient client, String orderId, TimelineEntry e) {
+    return client.preparedQuery(INSERT_TIMELINE).execute(Tuple.of(orderId, e.eventId(), e.eventType(), e.source(),
+        e.outcome(), e.from() == null ? null : e.from().name(), e.to().name(), truncate(e.detail()))
+      .addValue(Rows.utc(e.occurredAt())).addValue(Rows.utc(e.recordedAt()))).mapEmpty();
+  }
+
+  public Future<List<TimelineEntry>> timeline(SqlClient client, String orderId) {
+    return client.preparedQuery(SELECT_TIMELINE).mapping(TIMELINE).execute(Tuple.of(orderId)).map(rows -> {
+      List<TimelineEntry> list = new ArrayList<>();
+      rows.forEach(list::add);
+      return list;
+    });
+  }
+
+  /** Inserts the key; fails with MySQL error 1062 when the member already used it (the caller re-reads). */
+  public Future<Void> insertIdempotencyKey(SqlConnection conn, String memberId, String key, String hash,
+                                           String orderId, Instant now) {
+    return conn.preparedQuery(INSERT_IDEMPOTENCY_KEY).execute(Tuple.of(memberId, key, hash, orderId, Rows.utc(now)))
+      .mapEmpty();
+  }
+
+  public Future<Optional<IdempotencyRecord>> findIdempotencyKey(SqlClient client, String memberId, String key) {
+    return client.preparedQuery(SELECT_IDEMPOTENCY_KEY)
+      .mapping(r -> new IdempotencyRecord(r.getString("request_hash"), r.getString("order_id")))
+      .execute(Tuple.of(memberId, key))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  }
+
+  private static String truncate(String s) {
+    return s == null || s.length() <= 1000 ? s : s.substring(0, 1000);
+  }
+}

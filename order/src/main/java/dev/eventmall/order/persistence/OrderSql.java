@@ -1,0 +1,55 @@
+package dev.eventmall.order.persistence;
+
+/** SQL of the order service, beside the repositories that run it. */
+final class OrderSql {
+  private OrderSql() {
+  }
+
+  static final String ORDER_COLUMNS = "order_id, member_id, status, payment_method, total_amount, order_name, "
+    + "address_id, shipping_address, created_at, updated_at";
+
+  static final String INSERT_ORDER = "INSERT INTO orders (" + ORDER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static final String INSERT_LINE =
+    "INSERT INTO order_line (order_id, line_no, product_id, product_name, quantity, unit_price) VALUES (?, ?, ?, ?, ?, ?)";
+  static final String SELECT_ORDER = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE order_id = ?";
+  static final String LOCK_ORDER = SELECT_ORDER + " FOR UPDATE";
+  static final String SELECT_LINES =
+    "SELECT product_id, product_name, quantity, unit_price FROM order_line WHERE order_id = ? ORDER BY line_no";
+  static final String UPDATE_STATUS = "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?";
+  static final String LIST_OWN = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE member_id = ? "
+    + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
+  static final String COUNT_OWN = "SELECT COUNT(*) AS n FROM orders WHERE member_id = ?";
+  static final String LIST_OWN_STATUS = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE member_id = ? AND status = ? "
+    + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
+  static final String COUNT_OWN_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE member_id = ? AND status = ?";
+  static final String LIST_ALL = "SELECT " + ORDER_COLUMNS + " FROM orders ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
+  static final String COUNT_ALL = "SELECT COUNT(*) AS n FROM orders";
+  static final String LIST_ALL_STATUS = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE status = ? "
+    + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
+  static final String COUNT_ALL_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE status = ?";
+
+  static final String INSERT_TIMELINE = "INSERT INTO order_timeline (order_id, event_id, event_type, source, outcome, "
+    + "from_status, to_status, detail, occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static final String SELECT_TIMELINE = "SELECT seq, event_id, event_type, source, outcome, from_status, to_status, "
+    + "detail, occurred_at, recorded_at FROM order_timeline WHERE order_id = ? ORDER BY seq";
+
+  static final String INSERT_IDEMPOTENCY_KEY =
+    "INSERT INTO idempotency_key (member_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)";
+  static final String SELECT_IDEMPOTENCY_KEY =
+    "SELECT request_hash, order_id FROM idempotency_key WHERE member_id = ? AND idem_key = ?";
+
+  // projections
+  static final String SELECT_PRODUCT = "SELECT product_id, seller_id, name, price, version, deleted FROM product "
+    + "WHERE product_id = ?";
+  static final String INSERT_PRODUCT_IGNORE = "INSERT IGNORE INTO product "
+    + "(product_id, seller_id, name, price, version, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  static final String UPDATE_PRODUCT_IF_NEWER = "UPDATE product SET seller_id = ?, name = ?, price = ?, deleted = ?, "
+    + "updated_at = ?, version = ? WHERE product_id = ? AND version < ?";
+  static final String DELETE_PRODUCT_IF_NEWER = "UPDATE product SET deleted = 1, updated_at = ?, version = ? "
+    + "WHERE product_id = ? AND version < ?";
+  static final String INSERT_ADDRESS_IGNORE = "INSERT IGNORE INTO address "
+    + "(address_id, member_id, recipient, phone, zip_code, line1, line2, is_default, added_at) "
+    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static final String SELECT_OWN_ADDRESS = "SELECT address_id, member_id, recipient, phone, zip_code, line1, line2 "
+    + "FROM address WHERE address_id = ? AND member_id = ?";
+}
