@@ -38,7 +38,7 @@ public final class PaymentApp {
   public static final String RECOVERY_INTERVAL_MS = "PAYMENT_RECOVERY_INTERVAL_MS";
   /** {@code PAYMENT_RECOVERY_AGE_MS}: how old an unresolved row must be before the periodic recovery takes it. */
   public static final String RECOVERY_AGE_MS = "PAYMENT_RECOVERY_AGE_MS";
-  /** {@code PAYMENT_HANDLER_TIMEOUT_MS}: how long one saga handler (Toss retries included) may take, default 90 s. */
+  /** {@code PAYMENT_HANDLER_TIMEOUT_MS}: how long one saga handler (Toss retries included) may take, default 120 s. */
   public static final String HANDLER_TIMEOUT_MS = "PAYMENT_HANDLER_TIMEOUT_MS";
   /** {@code PAYMENT_EVENT_RETRIES}: attempts of a failing event before it is parked, default 8. */
   public static final String EVENT_RETRIES = "PAYMENT_EVENT_RETRIES";
@@ -73,7 +73,7 @@ public final class PaymentApp {
     return new KafkaEventBridge.Options(config.kafkaBootstrapServers(), PaymentSagaVerticle.GROUP,
       PaymentSagaVerticle.TOPICS,
       new RetryPolicy(Math.max(1, config.getInt(EVENT_RETRIES, 8)), Duration.ofMillis(500), Duration.ofSeconds(15)),
-      Duration.ofMillis(config.getLong(HANDLER_TIMEOUT_MS, 90_000)), 100);
+      Duration.ofMillis(config.getLong(HANDLER_TIMEOUT_MS, 120_000)), 100);
   }
 
   public static Future<Deployment> deploy(Vertx vertx, Config config, Metrics metrics) {

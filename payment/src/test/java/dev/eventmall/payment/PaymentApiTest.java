@@ -153,7 +153,7 @@ class PaymentApiTest extends PaymentTestSupport {
   }
 
   @Test
-  void aWebhookForACancelAtTossIsVerifiedAndRecordedAsARefund() {
+  void aWebhookForACancelAtTossIsVerifiedAndRecordedAsARefund() throws InterruptedException {
     String memberId = newMemberId();
     String orderId = newOrderId();
     publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 4_000, "CHECKOUT"));
@@ -169,5 +169,26 @@ class PaymentApiTest extends PaymentTestSupport {
     assertThat(forged.statusCode()).isEqualTo(200);
     assertThat(payment(orderId).getString("status")).isEqualTo("DONE");
     assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).doesNotContain("PaymentRefunded");
+
+    // cancelled at Toss (e.g. from the console): the webhook, verified by re-reading, records the refund once
+    URI base = URI.create(toss.baseUrl());
+    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    HttpResponse<Buffer> cancelled = Await.result(direct.post("/v1/payments/" + paymentKey + "/cancel")
+      .basicAuthentication("test_sk_payment_tests", "").putHeader("Idempotency-Key", "console-cancel-" + orderId)
+      .sendJsonObject(new JsonObject().put("cancelReason", "console")));
+    direct.close();
+    assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
+    JsonObject webhook = new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED")
+      .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", "CANCELED"));
+    HttpResponse<Buffer> real = post("/payments/webhooks/toss", null, webhook);
+    assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
+    assertThat(real.bodyAsJsonObject().getString("status")).isEqualTo("REFUNDED");
+    assertThat(post("/payments/webhooks/toss", null, webhook).statusCode()).isEqualTo(200); // Toss retries: no-op
+    EventEnvelope refunded = awaitPaymentEvent(orderId, "PaymentRefunded");
+    assertThat(refunded.payload().getLong("amount")).isEqualTo(4_000L);
+    assertThat(payment(orderId).getString("toss_status")).isEqualTo("CANCELED");
+    Thread.sleep(1_000); // a second PaymentRefunded would be relayed by now
+    assertThat(paymentEventsOf(orderId).stream().filter(e -> e.type().equals("PaymentRefunded"))).hasSize(1);
   }
 }
