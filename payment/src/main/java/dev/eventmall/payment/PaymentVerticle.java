@@ -62,7 +62,7 @@ public final class PaymentVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/payment.yaml")
         .build();
-      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss).router(vertx, jwt));
+      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss, config.tossSecretKey()).router(vertx, jwt));
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       return HttpBootstrap.listen(vertx, root, config.httpPort(PaymentApp.DEFAULT_PORT))

@@ -36,10 +36,13 @@ public final class PaymentApi {
 
   private final Payments payments;
   private final TossClient toss;
+  private final String digestSecret;
 
-  public PaymentApi(Payments payments, TossClient toss) {
+  /** {@code digestSecret} keys the digest of card data in the billing-auth Idempotency-Key (the Toss secret key). */
+  public PaymentApi(Payments payments, TossClient toss, String digestSecret) {
     this.payments = payments;
     this.toss = toss;
+    this.digestSecret = digestSecret;
   }
 
   public Router router(Vertx vertx, JWTAuth jwt) {
@@ -92,7 +95,7 @@ public final class PaymentApi {
     String customerKey = CustomerKeys.customerKey(memberId);
     JsonObject card = new JsonObject().put("cardNumber", number).put("cardExpirationYear", year)
       .put("cardExpirationMonth", mm).put("customerIdentityNumber", identity);
-    return toss.authorizeCard(customerKey, CustomerKeys.digest(number, year, mm, identity), card)
+    return toss.authorizeCard(customerKey, CustomerKeys.digest(digestSecret, number, year, mm, identity), card)
       .recover(e -> Future.failedFuture(problem(e)))
       .compose(billing -> {
         JsonObject c = billing.getJsonObject("card", new JsonObject());
