@@ -1,0 +1,465 @@
+package dev.eventmall.payment;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.inbox.Inbox;
+import dev.eventmall.common.outbox.Outbox;
+import dev.eventmall.payment.client.TossClient;
+import dev.eventmall.payment.client.TossException;
+import dev.eventmall.payment.domain.BillingKey;
+import dev.eventmall.payment.domain.Payment;
+import dev.eventmall.payment.domain.PaymentMethod;
+import dev.eventmall.payment.domain.PaymentStatus;
+import dev.eventmall.payment.persistence.PaymentRepository;
+import dev.eventmall.payment.persistence.PaymentRepository.Transition;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The payment rules of docs/saga.md. Every decision is taken under a row lock on the order's {@code payments} row;
+ * Toss is called only after the row that announces the call ({@code CHARGING}, {@code REFUNDING}) is committed, and the
+ * outcome moves the row on with a guarded transition in the same transaction as the outgoing event, so whoever
+ * resolves a call (the handler, a retry, the startup recovery, a webhook) emits the event at most once.
+ */
+public final class Payments {
+  /** Inbox consumer name of the saga handlers. */
+  public static final String CONSUMER = "payment-saga";
+  public static final String ORDER_CANCELLED = "ORDER_CANCELLED";
+  public static final String NO_BILLING_KEY = "NO_BILLING_KEY";
+  public static final String INCOMPLETE_STOCK_RESERVED = "INCOMPLETE_STOCK_RESERVED";
+  private static final Logger LOG = LoggerFactory.getLogger(Payments.class);
+
+  private final Pool pool;
+  private final TossClient toss;
+  private final PaymentMetrics metrics;
+  private final PaymentRepository repo = new PaymentRepository();
+
+  public Payments(Pool pool, TossClient toss, PaymentMetrics metrics) {
+    this.pool = pool;
+    this.toss = toss;
+    this.metrics = metrics;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public PaymentRepository repository() {
+    return repo;
+  }
+
+  /** What the locked decision asks for once its transaction committed. */
+  private record Next(Payment payment, BillingKey key, boolean refund, String reason) {
+    static final Next NOTHING = new Next(null, null, false, null);
+  }
+
+  // ---------------------------------------------------------------- saga: catalog.stock
+
+  /** {@code StockReserved}: BILLING → charge the member's billing key; CHECKOUT → remember the expected amount. */
+  public Future<?> onStockReserved(EventEnvelope event) {
+    JsonObject p = event.payload();
+    String orderId = p.getString("orderId");
+    return pool.withTransaction(conn -> Inbox.claim(conn, CONSUMER, event)
+        .compose(first -> repo.findForUpdate(conn, orderId).compose(row -> {
+          if (row != null) {
+            if (row.status() == PaymentStatus.CHARGING && row.method() == PaymentMethod.BILLING) {
+              return billingKeyOf(conn, row).map(key -> new Next(row, key, false, null));
+            }
+            LOG.info("order {} is already {}; {} {} charges nothing", orderId, row.status(), event.type(), event.id());
+            return Future.succeededFuture(Next.NOTHING);
+          }
+          if (!first) {
+            return Future.succeededFuture(Next.NOTHING);
+          }
+          return firstReservation(conn, event, orderId, p);
+        })))
+      .compose(next -> next.payment() == null ? Future.succeededFuture() : charge(next.payment(), next.key(), event));
+  }
+
+  private Future<Next> firstReservation(SqlConnection conn, EventEnvelope event, String orderId, JsonObject p) {
+    String memberId = p.getString("memberId");
+    Long amount = p.getLong("totalAmount");
+    String method = p.getString("paymentMethod");
+    String orderName = orderName(p.getString("orderName"), orderId);
+    Instant now = Instant.now();
+    if (memberId == null || amount == null || method == null) {
+      // the contract marks them optional: without them nobody can be charged; fail the order instead of hanging it
+      Payment failed = newRow(orderId, memberId, amount, method == null ? null : PaymentMethod.valueOf(method), orderName,
+        PaymentStatus.FAILED, INCOMPLETE_STOCK_RESERVED, "StockReserved lacks memberId, totalAmount or paymentMethod");
+      return repo.insert(conn, failed).compose(v -> emitFailed(conn, event, failed)).map(Next.NOTHING);
+    }
+    if (PaymentMethod.CHECKOUT.name().equals(method)) {
+      Payment awaiting = newRow(orderId, memberId, amount, PaymentMethod.CHECKOUT, orderName,
+        PaymentStatus.AWAITING_CHECKOUT, null, null);
+      return repo.insert(conn, awaiting).map(Next.NOTHING);
+    }
+    return repo.findBillingKey(conn, memberId).compose(key -> {
+      if (key == null) {
+        Payment failed = newRow(orderId, memberId, amount, PaymentMethod.BILLING, orderName, PaymentStatus.FAILED,
+          NO_BILLING_KEY, "member " + memberId + " has no billing key");
+        return repo.insert(conn, failed).compose(v -> emitFailed(conn, event, failed)).map(Next.NOTHING);
+      }
+      Payment charging = newRow(orderId, memberId, amount, PaymentMethod.BILLING, orderName, PaymentStatus.CHARGING,
+        null, null);
+      // the unique key on order_id makes a second charge of the order impossible
+      return repo.insert(conn, charging).map(v -> new Next(charging, key, false, null));
+    });
+  }
+
+  private Future<BillingKey> billingKeyOf(SqlConnection conn, Payment row) {
+    return repo.findBillingKey(conn, row.memberId()).compose(key -> key != null ? Future.succeededFuture(key)
+      : Future.failedFuture(new IllegalStateException("CHARGING order " + row.orderId() + " lost its billing key")));
+  }
+
+  /** Charges a committed CHARGING row and records the outcome; fails when the outcome stays unknown. */
+  Future<Void> charge(Payment row, BillingKey key, EventEnvelope cause) {
+    return settleCharge(row, toss.chargeBilling(key.billingKey(), key.customerKey(), row.orderId(), row.amount(),
+      row.orderName()), cause);
+  }
+
+  /**
+   * Moves a CHARGING row on with Toss's answer: DONE + PaymentCompleted, or FAILED + PaymentFailed for a final decline
+   * or a configuration error. An unknown outcome leaves the row CHARGING and fails the returned future.
+   */
+  private Future<Void> settleCharge(Payment row, Future<JsonObject> answer, EventEnvelope cause) {
+    return answer.transform(ar -> {
+      if (ar.succeeded()) {
+        JsonObject payment = ar.result();
+        Instant approvedAt = parseInstant(payment.getString("approvedAt"));
+        String paymentKey = payment.getString("paymentKey");
+        return pool.withTransaction(conn -> repo.transition(conn, row.orderId(), PaymentStatus.CHARGING,
+            Transition.to(PaymentStatus.DONE).paymentKey(paymentKey).tossStatus(payment.getString("status"))
+              .approvedAt(approvedAt))
+          .compose(moved -> {
+            if (!moved) {
+              return Future.succeededFuture();
+            }
+            metrics.succeeded();
+            return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentCompleted", row.orderId(),
+              new JsonObject().put("orderId", row.orderId()).put("paymentId", row.paymentId())
+                .put("paymentKey", paymentKey).put("amount", row.amount()).put("method", row.method().name())
+                .put("approvedAt", approvedAt.toString())));
+          }));
+      }
+      Throwable e = ar.cause();
+      if (e instanceof TossException.Declined || e instanceof TossException.Misconfigured) {
+        TossException t = (TossException) e;
+        if (t instanceof TossException.Misconfigured) {
+          LOG.error("ALERT: Toss refused our credentials/configuration for order {}: {}", row.orderId(), t.getMessage());
+        }
+        return pool.withTransaction(conn -> repo.transition(conn, row.orderId(), PaymentStatus.CHARGING,
+            Transition.to(PaymentStatus.FAILED).tossStatus("ABORTED").failure(t.code(), t.getMessage()))
+          .compose(moved -> moved
+            ? emitFailed(conn, cause, new Payment(row.paymentId(), row.orderId(), row.memberId(), row.amount(),
+              row.method(), row.orderName(), PaymentStatus.FAILED, null, null, t.code(), t.getMessage(), null, null,
+              row.createdAt(), row.updatedAt()))
+            : Future.succeededFuture()));
+      }
+      LOG.warn("charge of order {} unresolved (row stays CHARGING): {}", row.orderId(), e.toString());
+      return Future.failedFuture(e);
+    });
+  }
+
+  // ---------------------------------------------------------------- saga: order.events, delivery.events
+
+  /** {@code OrderCancelRequested}: void before any charge, refund after one, wait while charging. */
+  public Future<?> onOrderCancelRequested(EventEnvelope event) {
+    String orderId = event.payload().getString("orderId");
+    String reason = "order cancelled: " + event.payload().getString("reason", "");
+    return refundOrVoid(event, orderId, reason, true);
+  }
+
+  /** {@code DeliveryFailed}: refund a DONE payment. */
+  public Future<?> onDeliveryFailed(EventEnvelope event) {
+    String orderId = event.payload().getString("orderId");
+    String reason = "delivery failed: " + event.payload().getString("reason", "");
+    return refundOrVoid(event, orderId, reason, false);
+  }
+
+  private Future<?> refundOrVoid(EventEnvelope event, String orderId, String reason, boolean cancelRequest) {
+    return pool.withTransaction(conn -> Inbox.claim(conn, CONSUMER, event)
+        .compose(first -> repo.findForUpdate(conn, orderId).compose(row -> {
+          if (row != null && row.status() == PaymentStatus.REFUNDING) {
+            return Future.succeededFuture(new Next(row, null, true, reason));
+          }
+          if (!first) {
+            return Future.succeededFuture(Next.NOTHING);
+          }
+          if (row == null || row.status() == PaymentStatus.AWAITING_CHECKOUT) {
+            if (!cancelRequest) {
+              LOG.info("{} for order {} without a payment: nothing to refund", event.type(), orderId);
+              return Future.succeededFuture(Next.NOTHING);
+            }
+            return voidPayment(conn, event, orderId, row).map(Next.NOTHING);
+          }
+          switch (row.status()) {
+            case CHARGING:
+              // docs/saga.md: fail the handler; the bridge retries with backoff until the charge resolves
+              return Future.failedFuture(new IllegalStateException("order " + orderId + " is being charged; "
+                + event.type() + " waits for the outcome"));
+            case DONE:
+              return repo.transition(conn, orderId, PaymentStatus.DONE,
+                  Transition.to(PaymentStatus.REFUNDING).refunded(null, reason))
+                .map(moved -> new Next(row, null, true, reason));
+            default:
+              LOG.info("order {} is {}; {} changes nothing", orderId, row.status(), event.type());
+              return Future.succeededFuture(Next.NOTHING);
+          }
+        })))
+      .compose(next -> next.payment() == null ? Future.succeededFuture() : refund(next.payment(), next.reason(), event));
+  }
+
+  private Future<Void> voidPayment(SqlConnection conn, EventEnvelope event, String orderId, Payment awaiting) {
+    Payment voided;
+    Future<?> stored;
+    if (awaiting == null) {
+      voided = newRow(orderId, null, null, null, null, PaymentStatus.VOIDED, ORDER_CANCELLED,
+        "order cancelled before any charge");
+      stored = repo.insert(conn, voided);
+    } else {
+      voided = new Payment(awaiting.paymentId(), orderId, awaiting.memberId(), awaiting.amount(), awaiting.method(),
+        awaiting.orderName(), PaymentStatus.VOIDED, null, null, ORDER_CANCELLED, "order cancelled before checkout", null,
+        null, awaiting.createdAt(), Instant.now());
+      stored = repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
+        Transition.to(PaymentStatus.VOIDED).failure(ORDER_CANCELLED, "order cancelled before checkout"));
+    }
+    return stored.compose(v -> emitFailed(conn, event, voided));
+  }
+
+  /** Cancels a committed REFUNDING row at Toss ({@code cancel:<orderId>:1}) and records REFUNDED + PaymentRefunded. */
+  Future<Void> refund(Payment row, String reason, EventEnvelope cause) {
+    return toss.cancel(row.paymentKey(), row.orderId(), 1, reason)
+      .compose(payment -> markRefunded(row, payment, reason, cause))
+      .onFailure(e -> LOG.warn("refund of order {} unresolved (row stays REFUNDING): {}", row.orderId(), e.toString()));
+  }
+
+  private Future<Void> markRefunded(Payment row, JsonObject payment, String reason, EventEnvelope cause) {
+    Instant refundedAt = lastCanceledAt(payment);
+    return pool.withTransaction(conn -> repo.findForUpdate(conn, row.orderId()).compose(current -> {
+      if (current == null || current.status() != PaymentStatus.DONE && current.status() != PaymentStatus.REFUNDING) {
+        return Future.succeededFuture();
+      }
+      return repo.transition(conn, row.orderId(), current.status(), Transition.to(PaymentStatus.REFUNDED)
+          .tossStatus(payment.getString("status")).refunded(refundedAt, reason))
+        .compose(moved -> {
+          if (!moved) {
+            return Future.succeededFuture();
+          }
+          metrics.refunded();
+          JsonObject payload = new JsonObject().put("orderId", row.orderId()).put("paymentId", row.paymentId())
+            .put("paymentKey", payment.getString("paymentKey", row.paymentKey()))
+            .put("amount", row.amount() != null ? row.amount() : payment.getLong("totalAmount", 0L))
+            .put("refundedAt", refundedAt.toString());
+          if (reason != null) {
+            payload.put("reason", reason);
+          }
+          return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentRefunded", row.orderId(), payload));
+        });
+    }));
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * Resolves rows a crash (or an unknown outcome) left in {@code CHARGING} or {@code REFUNDING} for longer than
+   * {@code olderThan}: the same call again with the same Idempotency-Key, which Toss answers from its idempotency store
+   * or by the lookup by orderId. Returns how many rows were looked at.
+   */
+  public Future<Integer> resolveStuck(Duration olderThan) {
+    Instant before = Instant.now().minus(olderThan);
+    return Future.all(repo.findStuck(pool, PaymentStatus.CHARGING, before, 100),
+        repo.findStuck(pool, PaymentStatus.REFUNDING, before, 100))
+      .compose(all -> {
+        List<Payment> charging = all.resultAt(0);
+        List<Payment> refunding = all.resultAt(1);
+        Future<Void> chain = Future.succeededFuture();
+        for (Payment row : charging) {
+          chain = chain.compose(v -> resume(row).otherwiseEmpty());
+        }
+        for (Payment row : refunding) {
+          chain = chain.compose(v -> refund(row, "recovery", null).otherwiseEmpty());
+        }
+        return chain.map(charging.size() + refunding.size());
+      });
+  }
+
+  private Future<Void> resume(Payment row) {
+    LOG.info("resolving {} payment of order {}", row.status(), row.orderId());
+    if (row.method() == PaymentMethod.CHECKOUT) {
+      return settleCharge(row, toss.confirm(row.paymentKey(), row.orderId(), row.amount()), null);
+    }
+    return repo.findBillingKey(pool, row.memberId()).compose(key -> key == null
+      // no key to repeat the call with: the lookup by orderId decides alone
+      ? settleCharge(row, toss.paymentOfOrder(row.orderId()).compose(p -> "DONE".equals(p.getString("status"))
+        ? Future.succeededFuture(p) : Future.failedFuture(new TossException.OutcomeUnknown(0, "PAYMENT_"
+        + p.getString("status"), "not DONE"))), null)
+      : charge(row, key, null));
+  }
+
+  // ---------------------------------------------------------------- checkout confirm (HTTP)
+
+  /** Outcome of a confirm for the API. */
+  public record Confirmed(Payment payment, TossException failure) {
+  }
+
+  /**
+   * Confirms a checkout payment of {@code orderId} for its owner {@code memberId}: the amount must equal the expected
+   * amount from StockReserved(CHECKOUT), else nothing is sent to Toss.
+   */
+  public Future<Confirmed> confirm(String memberId, String paymentKey, String orderId, long amount) {
+    return pool.withTransaction(conn -> repo.findForUpdate(conn, orderId).compose(row -> {
+      if (row == null) {
+        return Future.failedFuture(new ConfirmRefused(404, "no-payment", "No checkout payment is expected for order "
+          + orderId));
+      }
+      if (!memberId.equals(row.memberId())) {
+        return Future.failedFuture(new ConfirmRefused(403, "forbidden", "Order " + orderId + " is not yours"));
+      }
+      if (row.method() != PaymentMethod.CHECKOUT) {
+        return Future.failedFuture(new ConfirmRefused(409, "not-checkout", "Order " + orderId
+          + " is paid with a billing key"));
+      }
+      boolean samePayment = paymentKey.equals(row.paymentKey());
+      if ((row.status() == PaymentStatus.DONE || row.status() == PaymentStatus.CHARGING) && samePayment) {
+        return Future.succeededFuture(row); // repeat of the same confirm: answer or resume it
+      }
+      if (row.status() != PaymentStatus.AWAITING_CHECKOUT) {
+        return Future.failedFuture(new ConfirmRefused(409, "payment-not-awaiting-checkout", "The payment of order "
+          + orderId + " is " + row.status()));
+      }
+      if (row.amount() != amount) {
+        return Future.failedFuture(new ConfirmRefused(422, "amount-mismatch", "The amount " + amount
+          + " does not match the order's amount"));
+      }
+      return repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
+          Transition.to(PaymentStatus.CHARGING).paymentKey(paymentKey))
+        .map(v -> new Payment(row.paymentId(), orderId, row.memberId(), row.amount(), row.method(), row.orderName(),
+          PaymentStatus.CHARGING, paymentKey, null, null, null, null, null, row.createdAt(), Instant.now()));
+    })).compose(row -> {
+      if (row.status() != PaymentStatus.CHARGING) {
+        return Future.succeededFuture(new Confirmed(row, null));
+      }
+      return settleCharge(row, toss.confirm(paymentKey, orderId, row.amount()), null)
+        .transform(ar -> repo.find(pool, orderId).map(now -> new Confirmed(now,
+          ar.failed() && ar.cause() instanceof TossException t ? t
+            : now.status() == PaymentStatus.FAILED
+            ? new TossException.Declined(0, now.failureCode(), String.valueOf(now.failureMessage())) : null)));
+    });
+  }
+
+  /** A confirm refused before any Toss call. */
+  public static final class ConfirmRefused extends RuntimeException {
+    public final int status;
+    public final String slug;
+
+    ConfirmRefused(int status, String slug, String message) {
+      super(message, null, false, false);
+      this.status = status;
+      this.slug = slug;
+    }
+  }
+
+  // ---------------------------------------------------------------- webhook (HTTP)
+
+  /**
+   * Applies a {@code PAYMENT_STATUS_CHANGED} webhook after verifying it: the payment is read again from Toss with the
+   * secret key and only what Toss answers is trusted. Returns the row (null when the payment is unknown here).
+   */
+  public Future<Payment> onWebhook(String paymentKey) {
+    return toss.payment(paymentKey, null).compose(verified -> {
+      String orderId = verified.getString("orderId");
+      String status = verified.getString("status", "");
+      return pool.withTransaction(conn -> repo.findForUpdate(conn, orderId).compose(row -> {
+        if (row == null || row.paymentKey() != null && !row.paymentKey().equals(paymentKey)) {
+          return Future.succeededFuture((Payment) null);
+        }
+        return repo.tossStatus(conn, orderId, status).map(row);
+      })).compose(row -> {
+        if (row == null) {
+          return Future.succeededFuture(null);
+        }
+        Future<Void> applied = Future.succeededFuture();
+        if ("DONE".equals(status) && row.status() == PaymentStatus.CHARGING) {
+          applied = settleCharge(row, Future.succeededFuture(verified), null);
+        } else if (("CANCELED".equals(status) || "PARTIAL_CANCELED".equals(status))
+          && (row.status() == PaymentStatus.DONE || row.status() == PaymentStatus.REFUNDING)) {
+          applied = markRefunded(row, verified, lastCancelReason(verified), null);
+        } else if (("ABORTED".equals(status) || "EXPIRED".equals(status)) && row.status() == PaymentStatus.CHARGING) {
+          JsonObject failure = verified.getJsonObject("failure", new JsonObject());
+          applied = settleCharge(row, Future.failedFuture(new TossException.Declined(0, failure.getString("code", status),
+            failure.getString("message", "payment " + status))), null);
+        }
+        return applied.compose(v -> repo.find(pool, orderId));
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Future<Void> emitFailed(SqlConnection conn, EventEnvelope cause, Payment failed) {
+    metrics.failed(failed.failureCode());
+    JsonObject payload = new JsonObject().put("orderId", failed.orderId()).put("paymentId", failed.paymentId())
+      .put("code", failed.failureCode())
+      .put("reason", ORDER_CANCELLED.equals(failed.failureCode()) ? ORDER_CANCELLED
+        : trim(failed.failureMessage() == null ? failed.failureCode() : failed.failureMessage(), 1000))
+      .put("failedAt", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+    return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentFailed", failed.orderId(), payload));
+  }
+
+  private static EventEnvelope event(EventEnvelope cause, String type, String orderId, JsonObject payload) {
+    return cause == null ? EventEnvelope.of(type, orderId, payload) : EventEnvelope.causedBy(cause, type, orderId, payload);
+  }
+
+  private static Payment newRow(String orderId, String memberId, Long amount, PaymentMethod method, String orderName,
+                                PaymentStatus status, String failureCode, String failureMessage) {
+    Instant now = Instant.now();
+    return new Payment(UUID.randomUUID().toString(), orderId, memberId, amount, method, orderName, status, null, null,
+      failureCode, failureMessage, null, null, now, now);
+  }
+
+  private static String orderName(String name, String orderId) {
+    String n = name == null || name.isBlank() ? "EventMall order " + orderId : name;
+    return trim(n, 100);
+  }
+
+  static Instant parseInstant(String s) {
+    if (s == null) {
+      return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+    try {
+      return OffsetDateTime.parse(s).toInstant();
+    } catch (RuntimeException e) {
+      return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+  }
+
+  private static Instant lastCanceledAt(JsonObject payment) {
+    JsonArray cancels = payment.getJsonArray("cancels");
+    if (cancels == null || cancels.isEmpty()) {
+      return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+    return parseInstant(cancels.getJsonObject(cancels.size() - 1).getString("canceledAt"));
+  }
+
+  private static String lastCancelReason(JsonObject payment) {
+    JsonArray cancels = payment.getJsonArray("cancels");
+    return cancels == null || cancels.isEmpty() ? "canceled at Toss"
+      : trim(cancels.getJsonObject(cancels.size() - 1).getString("cancelReason", "canceled at Toss"), 200);
+  }
+
+  private static String trim(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+}

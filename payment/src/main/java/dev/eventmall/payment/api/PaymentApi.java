@@ -1,0 +1,226 @@
+package dev.eventmall.payment.api;
+
+import dev.eventmall.common.auth.AuthHandlers;
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.http.Problem;
+import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.http.Validation;
+import dev.eventmall.payment.Payments;
+import dev.eventmall.payment.client.TossClient;
+import dev.eventmall.payment.client.TossException;
+import dev.eventmall.payment.domain.BillingKey;
+import dev.eventmall.payment.domain.CustomerKeys;
+import dev.eventmall.payment.domain.Payment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /payments}: billing keys, checkout confirm, payment lookup and the Toss webhook. Toss outcomes become problems:
+ * a decline 422 {@code payment-declined} (with {@code code}), a configuration error 502, an unknown outcome 503.
+ */
+public final class PaymentApi {
+  private static final Pattern DIGITS = Pattern.compile("\\d{8,20}");
+  private static final Pattern TWO_DIGITS = Pattern.compile("\\d{2}");
+  private static final Pattern MONTH = Pattern.compile("\\d{1,2}");
+  private static final Pattern IDENTITY = Pattern.compile("\\d{6}|\\d{10}");
+  private static final Pattern PAYMENT_KEY = Pattern.compile("[A-Za-z0-9_\\-]{1,200}");
+  private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_\\-]{6,64}");
+
+  private final Payments payments;
+  private final TossClient toss;
+  private final String digestSecret;
+
+  /** {@code digestSecret} keys the digest of card data in the billing-auth Idempotency-Key (the Toss secret key). */
+  public PaymentApi(Payments payments, TossClient toss, String digestSecret) {
+    this.payments = payments;
+    this.toss = toss;
+    this.digestSecret = digestSecret;
+  }
+
+  public Router router(Vertx vertx, JWTAuth jwt) {
+    Router router = Router.router(vertx);
+    router.post("/webhooks/toss").respond(this::webhook);
+    router.post("/billing-keys").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
+      .respond(this::registerBillingKey);
+    router.get("/billing-keys/me").handler(AuthHandlers.bearer(jwt))
+      .handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).respond(this::myBillingKey);
+    router.post("/confirm").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
+      .respond(this::confirm);
+    router.get("/orders/:orderId").handler(AuthHandlers.bearer(jwt)).respond(this::ofOrder);
+    return router;
+  }
+
+  // ---------------------------------------------------------------- billing keys
+
+  private Future<JsonObject> registerBillingKey(RoutingContext ctx) {
+    String memberId = AuthHandlers.principal(ctx).subject();
+    Validation v = Validation.of(ctx);
+    String rawNumber = v.requiredString("cardNumber", 40);
+    String year = v.requiredString("cardExpirationYear", 2);
+    String month = v.requiredString("cardExpirationMonth", 2);
+    String identity = v.requiredString("customerIdentityNumber", 10);
+    String number = rawNumber == null ? null : rawNumber.replaceAll("[ -]", "");
+    if (number != null) {
+      v.check(DIGITS.matcher(number).matches(), "cardNumber", "must be 8 to 20 digits");
+    }
+    if (year != null && month != null && TWO_DIGITS.matcher(year).matches() && MONTH.matcher(month).matches()) {
+      int m = Integer.parseInt(month);
+      v.check(m >= 1 && m <= 12, "cardExpirationMonth", "must be 01 to 12");
+      if (m >= 1 && m <= 12) {
+        v.check(!YearMonth.of(2000 + Integer.parseInt(year), m).isBefore(YearMonth.now()), "cardExpirationYear",
+          "the card has expired");
+      }
+    } else {
+      if (year != null) {
+        v.check(TWO_DIGITS.matcher(year).matches(), "cardExpirationYear", "must be two digits (YY)");
+      }
+      if (month != null) {
+        v.check(MONTH.matcher(month).matches(), "cardExpirationMonth", "must be one or two digits (MM)");
+      }
+    }
+    if (identity != null) {
+      v.check(IDENTITY.matcher(identity).matches(), "customerIdentityNumber",
+        "must be a birth date (YYMMDD) or a 10-digit business number");
+    }
+    v.done();
+    String mm = month.length() == 1 ? "0" + month : month;
+    String customerKey = CustomerKeys.customerKey(memberId);
+    JsonObject card = new JsonObject().put("cardNumber", number).put("cardExpirationYear", year)
+      .put("cardExpirationMonth", mm).put("customerIdentityNumber", identity);
+    return toss.authorizeCard(customerKey, CustomerKeys.digest(digestSecret, number, year, mm, identity), card)
+      .recover(e -> Future.failedFuture(problem(e)))
+      .compose(billing -> {
+        JsonObject c = billing.getJsonObject("card", new JsonObject());
+        Instant now = Instant.now();
+        BillingKey key = new BillingKey(memberId, customerKey, billing.getString("billingKey"), c.getString("number"),
+          c.getString("issuerCode"), c.getString("cardType"), now, now);
+        return payments.repository().upsertBillingKey(payments.pool(), key)
+          .compose(v2 -> payments.repository().findBillingKey(payments.pool(), memberId));
+      })
+      .map(stored -> {
+        ctx.response().setStatusCode(201);
+        return stored.toJson();
+      });
+  }
+
+  private Future<JsonObject> myBillingKey(RoutingContext ctx) {
+    String memberId = AuthHandlers.principal(ctx).subject();
+    return payments.repository().findBillingKey(payments.pool(), memberId).map(key -> {
+      if (key == null) {
+        throw ProblemException.notFound("You have no billing key");
+      }
+      return key.toJson();
+    });
+  }
+
+  // ---------------------------------------------------------------- checkout
+
+  private Future<JsonObject> confirm(RoutingContext ctx) {
+    String memberId = AuthHandlers.principal(ctx).subject();
+    Validation v = Validation.of(ctx);
+    String paymentKey = v.requiredString("paymentKey", 200);
+    String orderId = v.requiredString("orderId", 64);
+    Long amount = v.positiveLong("amount");
+    if (paymentKey != null) {
+      v.check(PAYMENT_KEY.matcher(paymentKey).matches(), "paymentKey", "must be letters, digits, '-' or '_'");
+    }
+    if (orderId != null) {
+      v.check(ORDER_ID.matcher(orderId).matches(), "orderId", "must be 6 to 64 of [A-Za-z0-9_-]");
+    }
+    v.done();
+    return payments.confirm(memberId, paymentKey, orderId, amount)
+      .recover(e -> Future.failedFuture(e instanceof Payments.ConfirmRefused r
+        ? ProblemException.of(r.status, r.slug, title(r.status), r.getMessage()) : e))
+      .map(confirmed -> {
+        if (confirmed.failure() != null) {
+          throw problem(confirmed.failure());
+        }
+        return confirmed.payment().toJson();
+      });
+  }
+
+  private Future<JsonObject> ofOrder(RoutingContext ctx) {
+    AuthPrincipal principal = AuthHandlers.principal(ctx);
+    String orderId = ctx.pathParam("orderId");
+    return payments.repository().find(payments.pool(), orderId).map(p -> {
+      if (p == null || !principal.hasRole(AuthPrincipal.ADMIN) && !principal.subject().equals(p.memberId())) {
+        throw ProblemException.notFound("No payment for order " + orderId);
+      }
+      return p.toJson();
+    });
+  }
+
+  // ---------------------------------------------------------------- webhook
+
+  private Future<JsonObject> webhook(RoutingContext ctx) {
+    Validation v = Validation.of(ctx);
+    String eventType = v.requiredString("eventType", 100);
+    v.done();
+    if (!"PAYMENT_STATUS_CHANGED".equals(eventType)) {
+      return Future.succeededFuture(new JsonObject().put("ignored", eventType));
+    }
+    Object data = v.body().getValue("data");
+    if (!(data instanceof JsonObject payment)) {
+      throw ProblemException.validation(new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("field", "data").put("message", "must be a payment object")));
+    }
+    Validation d = Validation.of(payment);
+    String paymentKey = d.requiredString("paymentKey", 200);
+    if (paymentKey != null) {
+      d.check(PAYMENT_KEY.matcher(paymentKey).matches(), "paymentKey", "must be letters, digits, '-' or '_'");
+    }
+    d.done();
+    return payments.onWebhook(paymentKey)
+      .recover(e -> Future.failedFuture(e instanceof TossException.NotFound
+        ? ProblemException.of(404, "unknown-payment", "Unknown payment", "Toss knows no payment " + paymentKey)
+        : problem(e)))
+      .map(row -> {
+        if (row == null) {
+          throw ProblemException.of(404, "unknown-payment", "Unknown payment", "No order of ours has payment " + paymentKey);
+        }
+        return new JsonObject().put("orderId", row.orderId()).put("status", row.status().name());
+      });
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /** Toss outcomes as problems; anything else passes through (the failure handler makes it a 500). */
+  static RuntimeException problem(Throwable e) {
+    if (e instanceof TossException.Declined d) {
+      return new ProblemException(Problem.of(422, "payment-declined", "Payment declined", d.getMessage())
+        .with("code", d.code()));
+    }
+    if (e instanceof TossException.Misconfigured m) {
+      return new ProblemException(Problem.of(502, "payment-provider-misconfigured", "Payment provider refused us",
+        "The payment provider refused the service's configuration").with("code", m.code()));
+    }
+    if (e instanceof TossException.OutcomeUnknown u) {
+      return new ProblemException(Problem.of(503, "payment-provider-unavailable", "Payment provider unavailable",
+        "The payment provider did not answer in time; retry later").with("code", u.code()))
+        .withHeader("Retry-After", "5");
+    }
+    if (e instanceof TossException t) {
+      return new ProblemException(Problem.of(409, "payment-conflict", "Payment conflict", t.getMessage())
+        .with("code", t.code()));
+    }
+    return e instanceof RuntimeException r ? r : new RuntimeException(e);
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 409 -> "Conflict";
+      case 422 -> "Amount mismatch";
+      default -> "Refused";
+    };
+  }
+}

@@ -1,0 +1,301 @@
+package dev.eventmall.payment.client;
+
+import dev.eventmall.common.config.Config;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Toss Payments over vertx-web-client (/work/shared/TOSS.md): Basic auth {@code base64(secretKey + ":")}, JSON, one
+ * Idempotency-Key per operation, connect and read timeouts, a circuit breaker that counts only outcome-unknown answers,
+ * bounded retries with the SAME key, and a lookup before anything is declared failed.
+ * <p>
+ * Failed futures carry a {@link TossException}; charge and confirm succeed only with a {@code DONE} payment, cancel
+ * only with {@code CANCELED}/{@code PARTIAL_CANCELED}. Every HTTP exchange is reported to the attempt sink.
+ */
+public final class TossClient {
+  public static final String READ_TIMEOUT_MS = "TOSS_READ_TIMEOUT_MS";
+  public static final String CONNECT_TIMEOUT_MS = "TOSS_CONNECT_TIMEOUT_MS";
+  public static final String MAX_RETRIES = "TOSS_MAX_RETRIES";
+  public static final String RETRY_BACKOFF_MS = "TOSS_RETRY_BACKOFF_MS";
+  public static final String BREAKER_MAX_FAILURES = "TOSS_BREAKER_MAX_FAILURES";
+  public static final String BREAKER_RESET_MS = "TOSS_BREAKER_RESET_MS";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TossClient.class);
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final CircuitBreaker breaker;
+  private final String authorization;
+  private final long readTimeoutMs;
+  private final int maxRetries;
+  private final long backoffMs;
+  private final Consumer<TossAttempt> attempts;
+
+  private TossClient(Vertx vertx, Config config, Consumer<TossAttempt> attempts) {
+    this.vertx = vertx;
+    this.attempts = Objects.requireNonNull(attempts, "attempts");
+    URI base = URI.create(config.tossBaseUrl());
+    boolean tls = "https".equals(base.getScheme());
+    this.client = WebClient.create(vertx, new WebClientOptions()
+      .setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort() > 0 ? base.getPort() : tls ? 443 : 80)
+      .setSsl(tls)
+      .setConnectTimeout(config.getInt(CONNECT_TIMEOUT_MS, 3_000))
+      .setUserAgent("EventMall-payment")
+      .setKeepAlive(true));
+    this.authorization = "Basic " + Base64.getEncoder()
+      .encodeToString((config.tossSecretKey() + ":").getBytes(StandardCharsets.UTF_8));
+    this.readTimeoutMs = config.getLong(READ_TIMEOUT_MS, 10_000);
+    this.maxRetries = Math.max(0, config.getInt(MAX_RETRIES, 3));
+    this.backoffMs = Math.max(1, config.getLong(RETRY_BACKOFF_MS, 200));
+    this.breaker = CircuitBreaker.create("toss", vertx, new CircuitBreakerOptions()
+        .setMaxFailures(Math.max(1, config.getInt(BREAKER_MAX_FAILURES, 5)))
+        .setResetTimeout(config.getLong(BREAKER_RESET_MS, 30_000))
+        .setTimeout(-1) // the web client's own timeouts apply; a timeout is an OutcomeUnknown
+        .setNotificationAddress(null))
+      .failurePolicy(ar -> ar.failed() && ar.cause() instanceof TossException.OutcomeUnknown)
+      .openHandler(v -> LOG.warn("Toss circuit breaker OPEN"))
+      .halfOpenHandler(v -> LOG.info("Toss circuit breaker HALF_OPEN"))
+      .closeHandler(v -> LOG.info("Toss circuit breaker CLOSED"));
+  }
+
+  /** A client for {@code TOSS_BASE_URL} / {@code TOSS_SECRET_KEY}; every exchange is reported to {@code attempts}. */
+  public static TossClient create(Vertx vertx, Config config, Consumer<TossAttempt> attempts) {
+    return new TossClient(vertx, config, attempts);
+  }
+
+  /** Registers {@code toss.circuit.state} (0 closed, 1 half open, 2 open). */
+  public TossClient registerMetrics(MeterRegistry registry) {
+    Gauge.builder("toss.circuit.state", breaker, b -> switch (b.state()) {
+        case CLOSED -> 0;
+        case HALF_OPEN -> 1;
+        case OPEN -> 2;
+      }).description("Toss circuit breaker: 0 closed, 1 half open, 2 open").register(registry);
+    return this;
+  }
+
+  public CircuitBreakerState breakerState() {
+    return breaker.state();
+  }
+
+  public void close() {
+    breaker.close();
+    client.close();
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  /** {@code POST /v1/billing/{billingKey}} with {@code Idempotency-Key: charge:<orderId>}; resolves to a DONE payment. */
+  public Future<JsonObject> chargeBilling(String billingKey, String customerKey, String orderId, long amount,
+                                          String orderName) {
+    JsonObject body = new JsonObject().put("customerKey", customerKey).put("amount", amount).put("orderId", orderId)
+      .put("orderName", orderName);
+    String key = "charge:" + orderId;
+    return settle(orderId, withRetries(() -> post("charge", orderId, "/v1/billing/" + enc(billingKey), key, body, false)));
+  }
+
+  /** {@code POST /v1/payments/confirm} with {@code Idempotency-Key: confirm:<orderId>}; resolves to a DONE payment. */
+  public Future<JsonObject> confirm(String paymentKey, String orderId, long amount) {
+    JsonObject body = new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("amount", amount);
+    String key = "confirm:" + orderId;
+    return settle(orderId, withRetries(() -> post("confirm", orderId, "/v1/payments/confirm", key, body, false)));
+  }
+
+  /**
+   * {@code POST /v1/payments/{paymentKey}/cancel} (full) with {@code Idempotency-Key: cancel:<orderId>:<n>}; resolves to
+   * a CANCELED payment (an unknown outcome or "already canceled" is looked up by payment key).
+   */
+  public Future<JsonObject> cancel(String paymentKey, String orderId, int n, String reason) {
+    JsonObject body = new JsonObject().put("cancelReason", truncate(reason, 200));
+    String key = "cancel:" + orderId + ":" + n;
+    return withRetries(() -> post("cancel", orderId, "/v1/payments/" + enc(paymentKey) + "/cancel", key, body, true))
+      .recover(e -> {
+        if (e instanceof TossException.OutcomeUnknown || e instanceof TossException.AlreadyProcessed) {
+          return withRetries(() -> payment(paymentKey, orderId)).transform(ar -> {
+            if (ar.succeeded() && isCanceled(ar.result())) {
+              return Future.succeededFuture(ar.result());
+            }
+            return Future.failedFuture(e instanceof TossException.AlreadyProcessed && ar.succeeded()
+              ? new TossException.Declined(400, ((TossException) e).code(), "already processed but not canceled") : e);
+          });
+        }
+        return Future.failedFuture(e);
+      });
+  }
+
+  /**
+   * {@code POST /v1/billing/authorizations/card}; {@code cardHash} (a digest of the card data, never the card number)
+   * makes the key {@code billing-auth:<customerKey>:<cardHash>}.
+   */
+  public Future<JsonObject> authorizeCard(String customerKey, String cardHash, JsonObject card) {
+    JsonObject body = card.copy().put("customerKey", customerKey);
+    String key = "billing-auth:" + customerKey + ":" + cardHash;
+    return withRetries(() -> post("billing-auth", null, "/v1/billing/authorizations/card", key, body, false));
+  }
+
+  /** {@code GET /v1/payments/{paymentKey}} (no retries; fails with NotFound for an unknown payment). */
+  public Future<JsonObject> payment(String paymentKey, String orderId) {
+    return call("lookup", orderId, HttpMethod.GET, "/v1/payments/" + enc(paymentKey), null, null, false);
+  }
+
+  /** {@code GET /v1/payments/orders/{orderId}} (no retries; fails with NotFound when Toss has no payment). */
+  public Future<JsonObject> paymentOfOrder(String orderId) {
+    return call("lookup", orderId, HttpMethod.GET, "/v1/payments/orders/" + enc(orderId), null, null, false);
+  }
+
+  // ---------------------------------------------------------------- mechanics
+
+  /**
+   * Turns the answer of a charge or confirm into a DONE payment or a final failure: an unknown outcome or "already
+   * processed" is looked up by orderId before anything is declared.
+   */
+  private Future<JsonObject> settle(String orderId, Future<JsonObject> answer) {
+    return answer.compose(p -> "DONE".equals(p.getString("status")) ? Future.succeededFuture(p) : lookup(orderId, null),
+      e -> e instanceof TossException.OutcomeUnknown || e instanceof TossException.AlreadyProcessed
+        ? lookup(orderId, (TossException) e)
+        : Future.failedFuture(e));
+  }
+
+  private Future<JsonObject> lookup(String orderId, TossException cause) {
+    return withRetries(() -> paymentOfOrder(orderId)).transform(ar -> {
+      if (ar.succeeded()) {
+        JsonObject p = ar.result();
+        String status = p.getString("status", "");
+        if ("DONE".equals(status) || isCanceled(p)) {
+          return Future.succeededFuture(p);
+        }
+        if ("ABORTED".equals(status) || "EXPIRED".equals(status)) {
+          JsonObject failure = p.getJsonObject("failure", new JsonObject());
+          return Future.failedFuture(new TossException.Declined(0,
+            failure.getString("code", status), failure.getString("message", "payment " + status)));
+        }
+        return Future.failedFuture(new TossException.OutcomeUnknown(0, "PAYMENT_" + status,
+          "payment of order " + orderId + " is " + status));
+      }
+      if (ar.cause() instanceof TossException.NotFound && cause instanceof TossException.AlreadyProcessed) {
+        return Future.failedFuture(new TossException.OutcomeUnknown(0, cause.code(), "already processed, not found"));
+      }
+      // not found after an unknown outcome: it may still be in flight; keep it unknown (retried later, same key)
+      return Future.failedFuture(cause != null ? cause : ar.cause());
+    });
+  }
+
+  private static boolean isCanceled(JsonObject p) {
+    String status = p.getString("status", "");
+    return "CANCELED".equals(status) || "PARTIAL_CANCELED".equals(status);
+  }
+
+  private <T> Future<T> withRetries(Supplier<Future<T>> op) {
+    return retry(op, 0);
+  }
+
+  private <T> Future<T> retry(Supplier<Future<T>> op, int attempt) {
+    return op.get().recover(e -> {
+      if (!(e instanceof TossException.OutcomeUnknown) || attempt >= maxRetries) {
+        return Future.failedFuture(e);
+      }
+      long delay = Math.min(backoffMs << Math.min(attempt, 16), MAX_BACKOFF_MS);
+      return vertx.timer(delay).compose(v -> retry(op, attempt + 1));
+    });
+  }
+
+  private Future<JsonObject> post(String operation, String orderId, String path, String idempotencyKey, JsonObject body,
+                                  boolean cancel) {
+    return call(operation, orderId, HttpMethod.POST, path, idempotencyKey, body, cancel);
+  }
+
+  private Future<JsonObject> call(String operation, String orderId, HttpMethod method, String path, String idempotencyKey,
+                                  JsonObject body, boolean cancel) {
+    return breaker.<JsonObject>execute(() -> exchange(operation, orderId, method, path, idempotencyKey, body, cancel))
+      .recover(e -> Future.failedFuture(e instanceof OpenCircuitException
+        ? new TossException.OutcomeUnknown(0, "CIRCUIT_OPEN", "Toss circuit breaker is open") : e));
+  }
+
+  private Future<JsonObject> exchange(String operation, String orderId, HttpMethod method, String path,
+                                      String idempotencyKey, JsonObject body, boolean cancel) {
+    HttpRequest<Buffer> request = client.request(method, path)
+      .putHeader("Authorization", authorization)
+      .putHeader("Accept", "application/json")
+      .putHeader("Accept-Language", "en-US")
+      .timeout(readTimeoutMs);
+    if (idempotencyKey != null) {
+      request.putHeader("Idempotency-Key", idempotencyKey);
+    }
+    long started = System.nanoTime();
+    Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
+    return sent.transform(ar -> {
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      if (ar.failed()) {
+        String code = ar.cause() instanceof java.util.concurrent.TimeoutException
+          || String.valueOf(ar.cause().getMessage()).contains("imeout") ? "TIMEOUT" : "CONNECTION_ERROR";
+        report(operation, orderId, idempotencyKey, 0, code, ms);
+        return Future.failedFuture(new TossException.OutcomeUnknown(0, code, String.valueOf(ar.cause().getMessage())));
+      }
+      HttpResponse<Buffer> res = ar.result();
+      JsonObject json = parse(res.body());
+      if (res.statusCode() / 100 == 2 && json != null) {
+        report(operation, orderId, idempotencyKey, res.statusCode(), null, ms);
+        return Future.succeededFuture(json);
+      }
+      String code = json == null ? "HTTP_" + res.statusCode() : json.getString("code", "HTTP_" + res.statusCode());
+      String message = json == null ? "" : json.getString("message", "");
+      report(operation, orderId, idempotencyKey, res.statusCode(), code, ms);
+      if (res.statusCode() / 100 == 2) {
+        return Future.failedFuture(new TossException.OutcomeUnknown(res.statusCode(), "UNREADABLE_ANSWER", "not JSON"));
+      }
+      return Future.failedFuture(TossException.classify(res.statusCode(), code, message, cancel));
+    });
+  }
+
+  private void report(String operation, String orderId, String key, int status, String code, long ms) {
+    try {
+      attempts.accept(new TossAttempt(operation, orderId, key, status, code, ms, Instant.now()));
+    } catch (RuntimeException e) {
+      LOG.warn("attempt sink failed: {}", e.toString());
+    }
+  }
+
+  private static JsonObject parse(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return null;
+    }
+    try {
+      return body.toJsonObject();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String enc(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  static String truncate(String s, int max) {
+    return s == null ? "" : s.length() <= max ? s : s.substring(0, max);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.eventmall.payment.client;
+
+/**
+ * How a Toss call ended when it did not simply succeed, classified as /work/shared/TOSS.md "Errors" says. Only
+ * {@link OutcomeUnknown} counts as a failure for the circuit breaker; every other kind is a healthy answer.
+ */
+public abstract sealed class TossException extends RuntimeException
+  permits TossException.OutcomeUnknown, TossException.AlreadyProcessed, TossException.Declined,
+  TossException.Misconfigured, TossException.NotFound {
+
+  private final int status;
+  private final String code;
+
+  TossException(int status, String code, String message) {
+    super(code + ": " + message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  /** The HTTP status Toss answered, 0 when there was no answer (timeout, connection error, open breaker). */
+  public int status() {
+    return status;
+  }
+
+  /** Toss's error code ({@code REJECT_CARD_COMPANY}, ...), or a local one ({@code TIMEOUT}, {@code CIRCUIT_OPEN}). */
+  public String code() {
+    return code;
+  }
+
+  /** Timeout, connection error, 409 in flight, 5xx, PROVIDER_ERROR: retry with the same key, look it up. */
+  public static final class OutcomeUnknown extends TossException {
+    public OutcomeUnknown(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  /** ALREADY_PROCESSED_PAYMENT, ALREADY_CANCELED_PAYMENT, DUPLICATED_ORDER_ID: look it up and carry on. */
+  public static final class AlreadyProcessed extends TossException {
+    public AlreadyProcessed(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  /** A final decline (card rejected, invalid card, limits, expired session, invalid request): no retry. */
+  public static final class Declined extends TossException {
+    public Declined(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  /** UNAUTHORIZED_KEY, INVALID_API_KEY, INCORRECT_BASIC_AUTH_FORMAT, FORBIDDEN_REQUEST: no retry, alert. */
+  public static final class Misconfigured extends TossException {
+    public Misconfigured(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  /** 404 NOT_FOUND_PAYMENT: Toss has no such payment. */
+  public static final class NotFound extends TossException {
+    public NotFound(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  /** Classifies an error answer {@code status} + {@code code}; {@code cancel} adds the cancel-only unknown codes. */
+  public static TossException classify(int status, String code, String message, boolean cancel) {
+    String c = code == null ? "UNKNOWN" : code;
+    if (status == 409 || status >= 500 || "PROVIDER_ERROR".equals(c)
+      || cancel && (c.equals("FORBIDDEN_CONSECUTIVE_REQUEST") || c.equals("FAILED_REFUND_PROCESS")
+      || c.equals("FAILED_METHOD_HANDLING_CANCEL") || c.equals("COMMON_ERROR"))) {
+      return new OutcomeUnknown(status, c, message);
+    }
+    switch (c) {
+      case "ALREADY_PROCESSED_PAYMENT", "ALREADY_CANCELED_PAYMENT", "DUPLICATED_ORDER_ID":
+        return new AlreadyProcessed(status, c, message);
+      case "UNAUTHORIZED_KEY", "INVALID_API_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "FORBIDDEN_REQUEST":
+        return new Misconfigured(status, c, message);
+      case "NOT_FOUND_PAYMENT":
+        return new NotFound(status, c, message);
+      default:
+        if (status == 401) {
+          return new Misconfigured(status, c, message);
+        }
+        return new Declined(status, c, message);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.eventmall.payment.messaging;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.kafka.EventHandlers;
+import dev.eventmall.payment.Payments;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Registers the payment saga handlers of consumer group {@value #GROUP} ({@link #TOPICS}) and resolves rows left in
+ * {@code CHARGING}/{@code REFUNDING} at start and then periodically.
+ */
+public final class PaymentSagaVerticle extends VerticleBase {
+  public static final String GROUP = "payment-saga";
+  public static final List<String> TOPICS = List.of(Topics.CATALOG_STOCK, Topics.ORDER_EVENTS, Topics.DELIVERY_EVENTS);
+  private static final Logger LOG = LoggerFactory.getLogger(PaymentSagaVerticle.class);
+
+  private final Payments payments;
+  private final Duration recoveryInterval;
+  private final Duration recoveryAge;
+
+  public PaymentSagaVerticle(Payments payments, Duration recoveryInterval, Duration recoveryAge) {
+    this.payments = payments;
+    this.recoveryInterval = recoveryInterval;
+    this.recoveryAge = recoveryAge;
+  }
+
+  @Override
+  public Future<?> start() {
+    Future<?> registered = Future.all(
+      EventHandlers.register(vertx, GROUP, Topics.CATALOG_STOCK, this::onStock).completion(),
+      EventHandlers.register(vertx, GROUP, Topics.ORDER_EVENTS, this::onOrder).completion(),
+      EventHandlers.register(vertx, GROUP, Topics.DELIVERY_EVENTS, this::onDelivery).completion());
+    return registered.onSuccess(v -> {
+      // at start every CHARGING row is a crash leftover: resolve them all (lookup by orderId, same Idempotency-Key)
+      recover(Duration.ZERO);
+      if (!recoveryInterval.isZero()) {
+        vertx.setPeriodic(recoveryInterval.toMillis(), id -> recover(recoveryAge));
+      }
+    });
+  }
+
+  private void recover(Duration age) {
+    payments.resolveStuck(age)
+      .onSuccess(n -> {
+        if (n > 0) {
+          LOG.info("looked at {} unresolved payments", n);
+        }
+      })
+      .onFailure(e -> LOG.warn("resolving unresolved payments failed: {}", e.toString()));
+  }
+
+  private Future<?> onStock(EventEnvelope event) {
+    return "StockReserved".equals(event.type()) ? payments.onStockReserved(event) : Future.succeededFuture();
+  }
+
+  private Future<?> onOrder(EventEnvelope event) {
+    return "OrderCancelRequested".equals(event.type()) ? payments.onOrderCancelRequested(event) : Future.succeededFuture();
+  }
+
+  private Future<?> onDelivery(EventEnvelope event) {
+    return "DeliveryFailed".equals(event.type()) ? payments.onDeliveryFailed(event) : Future.succeededFuture();
+  }
+}

@@ -1,0 +1,141 @@
+package dev.eventmall.payment.persistence;
+
+import dev.eventmall.payment.domain.BillingKey;
+import dev.eventmall.payment.domain.Payment;
+import dev.eventmall.payment.domain.PaymentMethod;
+import dev.eventmall.payment.domain.PaymentStatus;
+import dev.eventmall.payment.client.TossAttempt;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** {@code payments}, {@code payment_attempts} and {@code billing_keys}. Times are stored as UTC DATETIME(6). */
+public final class PaymentRepository {
+
+  static final Function<Row, Payment> PAYMENT = row -> new Payment(
+    row.getString("payment_id"), row.getString("order_id"), row.getString("member_id"), row.getLong("amount"),
+    row.getString("method") == null ? null : PaymentMethod.valueOf(row.getString("method")),
+    row.getString("order_name"), PaymentStatus.valueOf(row.getString("status")), row.getString("payment_key"),
+    row.getString("toss_status"), row.getString("failure_code"), row.getString("failure_message"),
+    instant(row, "approved_at"), instant(row, "refunded_at"), instant(row, "created_at"), instant(row, "updated_at"));
+
+  static final Function<Row, BillingKey> BILLING_KEY = row -> new BillingKey(
+    row.getString("member_id"), row.getString("customer_key"), row.getString("billing_key"),
+    row.getString("card_masked"), row.getString("issuer_code"), row.getString("card_type"),
+    instant(row, "created_at"), instant(row, "updated_at"));
+
+  /** A guarded state change: fields left null keep their value. */
+  public record Transition(PaymentStatus to, String paymentKey, String tossStatus, String failureCode,
+                           String failureMessage, Instant approvedAt, Instant refundedAt, String refundReason) {
+    public static Transition to(PaymentStatus status) {
+      return new Transition(status, null, null, null, null, null, null, null);
+    }
+
+    public Transition paymentKey(String v) {
+      return new Transition(to, v, tossStatus, failureCode, failureMessage, approvedAt, refundedAt, refundReason);
+    }
+
+    public Transition tossStatus(String v) {
+      return new Transition(to, paymentKey, v, failureCode, failureMessage, approvedAt, refundedAt, refundReason);
+    }
+
+    public Transition failure(String code, String message) {
+      return new Transition(to, paymentKey, tossStatus, code, trim(message, 1000), approvedAt, refundedAt, refundReason);
+    }
+
+    public Transition approvedAt(Instant v) {
+      return new Transition(to, paymentKey, tossStatus, failureCode, failureMessage, v, refundedAt, refundReason);
+    }
+
+    public Transition refunded(Instant at, String reason) {
+      return new Transition(to, paymentKey, tossStatus, failureCode, failureMessage, approvedAt, at, trim(reason, 200));
+    }
+  }
+
+  public Future<Payment> find(SqlClient client, String orderId) {
+    return one(client.preparedQuery(PaymentSql.FIND).execute(Tuple.of(orderId)));
+  }
+
+  /** The order's row, locked until the transaction of {@code conn} ends; null when there is none. */
+  public Future<Payment> findForUpdate(SqlClient conn, String orderId) {
+    return one(conn.preparedQuery(PaymentSql.FIND_FOR_UPDATE).execute(Tuple.of(orderId)));
+  }
+
+  public Future<Payment> findByPaymentKey(SqlClient client, String paymentKey) {
+    return one(client.preparedQuery(PaymentSql.FIND_BY_PAYMENT_KEY).execute(Tuple.of(paymentKey)));
+  }
+
+  /** Rows in {@code status} untouched since {@code before} (crash leftovers), oldest first. */
+  public Future<List<Payment>> findStuck(SqlClient client, PaymentStatus status, Instant before, int limit) {
+    return client.preparedQuery(PaymentSql.FIND_STUCK).execute(Tuple.of(status.name(), utc(before), limit))
+      .map(rows -> {
+        List<Payment> list = new ArrayList<>();
+        rows.forEach(r -> list.add(PAYMENT.apply(r)));
+        return list;
+      });
+  }
+
+  /** Inserts the row; fails with MySQL error 1062 when the order already has one. */
+  public Future<Void> insert(SqlClient conn, Payment p) {
+    return conn.preparedQuery(PaymentSql.INSERT).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
+      p.paymentId(), p.orderId(), p.memberId(), p.amount(), p.method() == null ? null : p.method().name(),
+      p.orderName(), p.status().name(), p.failureCode(), trim(p.failureMessage(), 1000), utc(p.createdAt()),
+      utc(p.updatedAt()))))).mapEmpty();
+  }
+
+  /** Moves the row from {@code from} to {@code t.to()}; false when it was no longer in {@code from}. */
+  public Future<Boolean> transition(SqlClient conn, String orderId, PaymentStatus from, Transition t) {
+    return conn.preparedQuery(PaymentSql.TRANSITION).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
+        t.to().name(), t.paymentKey(), t.tossStatus(), t.failureCode(), t.failureMessage(), utc(t.approvedAt()),
+        utc(t.refundedAt()), t.refundReason(), utc(Instant.now()), orderId, from.name()))))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  public Future<Void> tossStatus(SqlClient conn, String orderId, String tossStatus) {
+    return conn.preparedQuery(PaymentSql.TOSS_STATUS).execute(Tuple.of(tossStatus, utc(Instant.now()), orderId))
+      .mapEmpty();
+  }
+
+  public Future<Void> insertAttempt(SqlClient client, TossAttempt a) {
+    return client.preparedQuery(PaymentSql.INSERT_ATTEMPT).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
+      a.orderId(), a.operation(), a.idempotencyKey(), a.httpStatus(), a.code(), a.durationMs(), utc(a.at())))))
+      .mapEmpty();
+  }
+
+  public Future<BillingKey> findBillingKey(SqlClient client, String memberId) {
+    return client.preparedQuery(PaymentSql.FIND_BILLING_KEY).execute(Tuple.of(memberId))
+      .map(rows -> rows.size() == 0 ? null : BILLING_KEY.apply(rows.iterator().next()));
+  }
+
+  public Future<Void> upsertBillingKey(SqlClient client, BillingKey k) {
+    return client.preparedQuery(PaymentSql.UPSERT_BILLING_KEY).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
+      k.memberId(), k.customerKey(), k.billingKey(), k.cardMasked(), k.issuerCode(), k.cardType(), utc(k.createdAt()),
+      utc(k.updatedAt()))))).mapEmpty();
+  }
+
+  private static Future<Payment> one(Future<RowSet<Row>> rows) {
+    return rows.map(rs -> rs.size() == 0 ? null : PAYMENT.apply(rs.iterator().next()));
+  }
+
+  static LocalDateTime utc(Instant i) {
+    return i == null ? null : LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+
+  static Instant instant(Row row, String column) {
+    LocalDateTime t = row.getLocalDateTime(column);
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  static String trim(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max);
+  }
+}

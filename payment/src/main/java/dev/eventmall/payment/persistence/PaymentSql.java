@@ -1,0 +1,39 @@
+package dev.eventmall.payment.persistence;
+
+/** SQL of the payment repositories. */
+final class PaymentSql {
+  private PaymentSql() {
+  }
+
+  static final String COLUMNS = "payment_id, order_id, member_id, amount, method, order_name, status, payment_key, "
+    + "toss_status, failure_code, failure_message, approved_at, refunded_at, created_at, updated_at";
+
+  static final String FIND = "SELECT " + COLUMNS + " FROM payments WHERE order_id = ?";
+  static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
+  static final String FIND_BY_PAYMENT_KEY = "SELECT " + COLUMNS + " FROM payments WHERE payment_key = ?";
+  static final String FIND_STUCK = "SELECT " + COLUMNS + " FROM payments WHERE status = ? AND updated_at < ? "
+    + "ORDER BY updated_at LIMIT ?";
+
+  static final String INSERT = "INSERT INTO payments (payment_id, order_id, member_id, amount, method, order_name, "
+    + "status, failure_code, failure_message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** A state transition guarded by the expected current state (so two resolvers never both emit). */
+  static final String TRANSITION = "UPDATE payments SET status = ?, payment_key = COALESCE(?, payment_key), "
+    + "toss_status = COALESCE(?, toss_status), failure_code = COALESCE(?, failure_code), "
+    + "failure_message = COALESCE(?, failure_message), approved_at = COALESCE(?, approved_at), "
+    + "refunded_at = COALESCE(?, refunded_at), refund_reason = COALESCE(?, refund_reason), updated_at = ? "
+    + "WHERE order_id = ? AND status = ?";
+
+  static final String TOSS_STATUS = "UPDATE payments SET toss_status = ?, updated_at = ? WHERE order_id = ?";
+
+  static final String INSERT_ATTEMPT = "INSERT INTO payment_attempts (order_id, operation, idempotency_key, "
+    + "http_status, code, duration_ms, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+  static final String BILLING_COLUMNS = "member_id, customer_key, billing_key, card_masked, issuer_code, card_type, "
+    + "created_at, updated_at";
+  static final String FIND_BILLING_KEY = "SELECT " + BILLING_COLUMNS + " FROM billing_keys WHERE member_id = ?";
+  static final String UPSERT_BILLING_KEY = "INSERT INTO billing_keys (" + BILLING_COLUMNS + ") "
+    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE customer_key = VALUES(customer_key), "
+    + "billing_key = VALUES(billing_key), card_masked = VALUES(card_masked), issuer_code = VALUES(issuer_code), "
+    + "card_type = VALUES(card_type), updated_at = VALUES(updated_at)";
+}

@@ -1,0 +1,194 @@
+package dev.eventmall.payment;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.testing.Await;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The payment REST API: billing keys, checkout confirm, payment lookup, webhook and input validation. */
+class PaymentApiTest extends PaymentTestSupport {
+
+  HttpResponse<Buffer> post(String path, String token, JsonObject body) {
+    var req = client.post(path);
+    if (token != null) {
+      req.bearerTokenAuthentication(token);
+    }
+    return Await.result(req.sendJsonObject(body));
+  }
+
+  /** What the browser SDK does: opens a checkout session at the emulator; returns the paymentKey. */
+  String openCheckout(String orderId, long amount) {
+    URI base = URI.create(toss.baseUrl());
+    WebClient sandbox = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    try {
+      HttpResponse<Buffer> res = Await.result(sandbox.post("/sandbox/checkout")
+        .sendJsonObject(new JsonObject().put("orderId", orderId).put("amount", amount).put("orderName", "Checkout")));
+      assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+      return res.bodyAsJsonObject().getString("paymentKey");
+    } finally {
+      sandbox.close();
+    }
+  }
+
+  @Test
+  void registeringACardStoresTheBillingKeyButNeverTheCardNumber() {
+    String memberId = newMemberId();
+    HttpResponse<Buffer> res = registerCard(memberId, "4330-1234-1234-5678");
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    JsonObject body = res.bodyAsJsonObject();
+    assertThat(body.getString("cardMasked")).contains("*").doesNotContain("12345678");
+    assertThat(body.containsKey("billingKey")).isFalse();
+    assertThat(body.getString("customerKey")).startsWith("cust_");
+
+    JsonObject row = row("SELECT * FROM billing_keys WHERE member_id = ?", memberId);
+    assertThat(row.getString("billing_key")).isNotBlank();
+    assertThat(row.encode()).doesNotContain("4330123412345678").doesNotContain("4330-1234-1234-5678");
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE operation = 'billing-auth' AND "
+      + "idempotency_key LIKE ?", "billing-auth:" + body.getString("customerKey") + ":%")).isEqualTo(1);
+
+    HttpResponse<Buffer> mine = Await.result(client.get("/payments/billing-keys/me")
+      .bearerTokenAuthentication(customerToken(memberId)).send());
+    assertThat(mine.statusCode()).isEqualTo(200);
+    assertThat(mine.bodyAsJsonObject().getString("cardMasked")).isEqualTo(body.getString("cardMasked"));
+    assertProblem(Await.result(client.get("/payments/billing-keys/me")
+      .bearerTokenAuthentication(customerToken(newMemberId())).send()), 404);
+  }
+
+  @Test
+  void aCardTossRefusesIsA422ProblemWithTheTossCode() {
+    HttpResponse<Buffer> res = registerCard(newMemberId(), "4330123412349999");
+    assertProblem(res, 422);
+    assertThat(res.bodyAsJsonObject().getString("code")).isEqualTo("INVALID_CARD_NUMBER");
+    assertThat(res.bodyAsJsonObject().getString("type")).endsWith("/payment-declined");
+  }
+
+  @Test
+  void badInputsAreProblems() {
+    String token = customerToken(newMemberId());
+    HttpResponse<Buffer> invalid = post("/payments/billing-keys", token, new JsonObject().put("cardNumber", "12ab")
+      .put("cardExpirationYear", "2030").put("cardExpirationMonth", "13").put("customerIdentityNumber", "1"));
+    assertProblem(invalid, 422);
+    assertThat(invalid.bodyAsJsonObject().getJsonArray("errors").size()).isGreaterThanOrEqualTo(3);
+    assertProblem(post("/payments/billing-keys", null, card(GOOD_CARD)), 401);
+    assertProblem(post("/payments/billing-keys", tokens.issue(newMemberId(), List.of("SELLER")), card(GOOD_CARD)), 403);
+    assertProblem(Await.result(client.post("/payments/confirm").bearerTokenAuthentication(token)
+      .sendBuffer(Buffer.buffer("{not json"))), 400);
+    assertProblem(post("/payments/confirm", token, new JsonObject().put("paymentKey", "k").put("orderId", "x")
+      .put("amount", -5)), 422);
+    assertProblem(post("/payments/webhooks/toss", null, new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED")), 422);
+    assertProblem(Await.result(client.get("/payments/orders/" + newOrderId()).bearerTokenAuthentication(token).send()),
+      404);
+  }
+
+  @Test
+  void checkoutConfirmChecksTheAmountBeforeCallingToss() {
+    String memberId = newMemberId();
+    String orderId = newOrderId();
+    EventEnvelope reserved = stockReserved(orderId, memberId, 33_000, "CHECKOUT");
+    publish(Topics.CATALOG_STOCK, reserved);
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    String paymentKey = openCheckout(orderId, 33_000);
+    String token = customerToken(memberId);
+
+    HttpResponse<Buffer> wrong = post("/payments/confirm", token, new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", orderId).put("amount", 1_000));
+    assertProblem(wrong, 422);
+    assertThat(wrong.bodyAsJsonObject().getString("type")).endsWith("/amount-mismatch");
+    assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))).isEmpty();
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ?", orderId)).isZero();
+    assertThat(payment(orderId).getString("status")).isEqualTo("AWAITING_CHECKOUT");
+
+    // someone else's order
+    assertProblem(post("/payments/confirm", customerToken(newMemberId()), new JsonObject()
+      .put("paymentKey", paymentKey).put("orderId", orderId).put("amount", 33_000)), 403);
+
+    HttpResponse<Buffer> right = post("/payments/confirm", token, new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", orderId).put("amount", 33_000));
+    assertThat(right.statusCode()).as(right.bodyAsString()).isEqualTo(200);
+    assertThat(right.bodyAsJsonObject().getString("status")).isEqualTo("DONE");
+    assertThat(toss.charges(orderId)).hasSize(1);
+    assertThat(toss.charges(orderId).get(0).idempotencyKey()).isEqualTo("confirm:" + orderId);
+    EventEnvelope completed = awaitPaymentEvent(orderId, "PaymentCompleted");
+    assertThat(completed.payload().getString("method")).isEqualTo("CHECKOUT");
+    assertThat(completed.payload().getLong("amount")).isEqualTo(33_000L);
+
+    // the same confirm again is answered from the row, not charged again
+    HttpResponse<Buffer> again = post("/payments/confirm", token, new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", orderId).put("amount", 33_000));
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(toss.charges(orderId)).hasSize(1);
+
+    HttpResponse<Buffer> view = Await.result(client.get("/payments/orders/" + orderId)
+      .bearerTokenAuthentication(token).send());
+    assertThat(view.statusCode()).isEqualTo(200);
+    assertThat(view.bodyAsJsonObject().getString("status")).isEqualTo("DONE");
+    assertThat(Await.result(client.get("/payments/orders/" + orderId)
+      .bearerTokenAuthentication(tokens.issue("admin-1", List.of("ADMIN"))).send()).statusCode()).isEqualTo(200);
+    assertProblem(Await.result(client.get("/payments/orders/" + orderId)
+      .bearerTokenAuthentication(customerToken(newMemberId())).send()), 404);
+  }
+
+  @Test
+  void aWebhookForAnUnknownPaymentIsA404ProblemAndChangesNothing() {
+    String orderId = newOrderId();
+    HttpResponse<Buffer> res = post("/payments/webhooks/toss", null, new JsonObject()
+      .put("eventType", "PAYMENT_STATUS_CHANGED").put("createdAt", "2026-01-01T00:00:00.000000")
+      .put("data", new JsonObject().put("paymentKey", "tgen_unknown_payment_key_123").put("orderId", orderId)
+        .put("status", "CANCELED")));
+    assertProblem(res, 404);
+    assertThat(res.bodyAsJsonObject().getString("type")).endsWith("/unknown-payment");
+    assertThat(payment(orderId)).isNull();
+    assertThat(paymentEventsOf(orderId)).isEmpty();
+  }
+
+  @Test
+  void aWebhookForACancelAtTossIsVerifiedAndRecordedAsARefund() throws InterruptedException {
+    String memberId = newMemberId();
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 4_000, "CHECKOUT"));
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    String paymentKey = openCheckout(orderId, 4_000);
+    assertThat(post("/payments/confirm", customerToken(memberId), new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", orderId).put("amount", 4_000)).statusCode()).isEqualTo(200);
+
+    // a forged webhook claiming CANCELED changes nothing: Toss says DONE
+    HttpResponse<Buffer> forged = post("/payments/webhooks/toss", null, new JsonObject()
+      .put("eventType", "PAYMENT_STATUS_CHANGED")
+      .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", "CANCELED")));
+    assertThat(forged.statusCode()).isEqualTo(200);
+    assertThat(payment(orderId).getString("status")).isEqualTo("DONE");
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).doesNotContain("PaymentRefunded");
+
+    // cancelled at Toss (e.g. from the console): the webhook, verified by re-reading, records the refund once
+    URI base = URI.create(toss.baseUrl());
+    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    HttpResponse<Buffer> cancelled = Await.result(direct.post("/v1/payments/" + paymentKey + "/cancel")
+      .basicAuthentication("test_sk_payment_tests", "").putHeader("Idempotency-Key", "console-cancel-" + orderId)
+      .sendJsonObject(new JsonObject().put("cancelReason", "console")));
+    direct.close();
+    assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
+    JsonObject webhook = new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED")
+      .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", "CANCELED"));
+    HttpResponse<Buffer> real = post("/payments/webhooks/toss", null, webhook);
+    assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
+    assertThat(real.bodyAsJsonObject().getString("status")).isEqualTo("REFUNDED");
+    assertThat(post("/payments/webhooks/toss", null, webhook).statusCode()).isEqualTo(200); // Toss retries: no-op
+    EventEnvelope refunded = awaitPaymentEvent(orderId, "PaymentRefunded");
+    assertThat(refunded.payload().getLong("amount")).isEqualTo(4_000L);
+    assertThat(payment(orderId).getString("toss_status")).isEqualTo("CANCELED");
+    Thread.sleep(1_000); // a second PaymentRefunded would be relayed by now
+    assertThat(paymentEventsOf(orderId).stream().filter(e -> e.type().equals("PaymentRefunded"))).hasSize(1);
+  }
+}

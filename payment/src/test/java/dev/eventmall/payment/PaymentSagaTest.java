@@ -1,0 +1,217 @@
+package dev.eventmall.payment;
+
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.emulators.sandbox.Faults;
+import dev.eventmall.emulators.toss.LedgerEntry;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The payment saga rules (docs/saga.md) over real Kafka and MariaDB against the in-process Toss emulator. */
+class PaymentSagaTest extends PaymentTestSupport {
+
+  @Test
+  void stockReservedForABillingOrderChargesOnceAndPublishesPaymentCompleted() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    EventEnvelope reserved = stockReserved(orderId, memberId, 15_000, "BILLING");
+    publish(Topics.CATALOG_STOCK, reserved);
+
+    EventEnvelope completed = awaitPaymentEvent(orderId, "PaymentCompleted");
+    JsonObject p = completed.payload();
+    assertThat(p.getString("orderId")).isEqualTo(orderId);
+    assertThat(p.getLong("amount")).isEqualTo(15_000L);
+    assertThat(p.getString("method")).isEqualTo("BILLING");
+    assertThat(p.getString("paymentKey")).isNotBlank();
+    assertThat(completed.causationId()).isEqualTo(reserved.id().toString());
+    assertThat(completed.correlationId()).isEqualTo(orderId);
+
+    List<LedgerEntry> charges = toss.charges(orderId);
+    assertThat(charges).hasSize(1);
+    assertThat(charges.get(0).amount()).isEqualTo(15_000L);
+    assertThat(charges.get(0).idempotencyKey()).isEqualTo("charge:" + orderId);
+    awaitStatus(orderId, "DONE");
+    JsonObject row = payment(orderId);
+    assertThat(row.getString("payment_key")).isEqualTo(p.getString("paymentKey"));
+    assertThat(row.getString("payment_id")).isEqualTo(p.getString("paymentId"));
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ? AND operation = 'charge'", orderId))
+      .isEqualTo(1);
+  }
+
+  @Test
+  void aDeclinedCardEndsInPaymentFailedWithTheTossCode() {
+    String memberId = memberWithCard("4330123412340000"); // emulator: REJECT_CARD_COMPANY
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 9_000, "BILLING"));
+
+    EventEnvelope failed = awaitPaymentEvent(orderId, "PaymentFailed");
+    assertThat(failed.payload().getString("code")).isEqualTo("REJECT_CARD_COMPANY");
+    awaitStatus(orderId, "FAILED");
+    assertThat(payment(orderId).getString("failure_code")).isEqualTo("REJECT_CARD_COMPANY");
+    assertThat(toss.charges(orderId)).isEmpty();
+    assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))
+      .map(LedgerEntry::kind)).containsExactly(LedgerEntry.Kind.DECLINE);
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentFailed");
+    assertThat(deployment.toss().breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+  }
+
+  @Test
+  void aMemberWithoutBillingKeyGetsPaymentFailedNoBillingKey() {
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, newMemberId(), 9_000, "BILLING"));
+    EventEnvelope failed = awaitPaymentEvent(orderId, "PaymentFailed");
+    assertThat(failed.payload().getString("code")).isEqualTo(Payments.NO_BILLING_KEY);
+    assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))).isEmpty();
+  }
+
+  @Test
+  void tossTimingOutThenAnsweringChargesExactlyOnce() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    // the first charge takes effect at once but is answered after 4 s (read timeout 1.5 s): the client retries with the
+    // same Idempotency-Key and/or looks the order up
+    toss.faults(Faults.none().withTimeout(4_000, true).withPaths(List.of("/v1/billing/")).withCount(1));
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 20_000, "BILLING"));
+
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+    assertThat(toss.charges(orderId)).hasSize(1);
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ? AND code = 'TIMEOUT'", orderId))
+      .as("the timeout was recorded").isGreaterThanOrEqualTo(1);
+    awaitStatus(orderId, "DONE");
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentCompleted");
+  }
+
+  @Test
+  void thirtyPercentServerErrorsStillChargeEveryOrderExactlyOnce() {
+    String memberId = memberWithCard(GOOD_CARD);
+    // errors after the effect: the retry with the same key finds the order already charged (DUPLICATED_ORDER_ID → lookup)
+    toss.faults(Faults.none().withErrors(0.3, "FAILED_INTERNAL_SYSTEM_PROCESSING", 500).withErrorApplyEffect(true));
+    List<String> orders = IntStream.range(0, 8).mapToObj(i -> newOrderId()).toList();
+    orders.forEach(o -> publish(Topics.CATALOG_STOCK, stockReserved(o, memberId, 1_000 + orders.indexOf(o), "BILLING")));
+
+    for (String orderId : orders) {
+      awaitPaymentEvent(orderId, "PaymentCompleted");
+    }
+    toss.clearFaults();
+    for (String orderId : orders) {
+      assertThat(toss.charges(orderId)).as(orderId).hasSize(1);
+      awaitStatus(orderId, "DONE");
+      assertThat(paymentEventsOf(orderId).stream().filter(e -> e.type().equals("PaymentCompleted"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void theBreakerOpensUnderAnOutageAndTheChargeCompletesOnceTossIsBack() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    toss.faults(Faults.none().withOutage(Faults.Outage.SERVICE_UNAVAILABLE));
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 3_000, "BILLING"));
+
+    Await.until("breaker open", Duration.ofSeconds(30),
+      () -> deployment.toss().breakerState() == CircuitBreakerState.OPEN);
+    awaitStatus(orderId, "CHARGING");
+    assertThat(toss.charges(orderId)).isEmpty();
+    String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
+    assertThat(metrics).contains("toss_circuit_state");
+
+    toss.clearFaults();
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+    assertThat(toss.charges(orderId)).hasSize(1);
+    Await.until("breaker closed", Duration.ofSeconds(10),
+      () -> deployment.toss().breakerState() == CircuitBreakerState.CLOSED);
+
+    // declines are healthy answers: more of them than the failure threshold leave the breaker closed
+    for (int i = 0; i < 7; i++) {
+      assertProblem(registerCard(newMemberId(), "4330123412349999"), 422);
+    }
+    assertThat(deployment.toss().breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+  }
+
+  @Test
+  void theSameStockReservedDeliveredTwiceChargesOnce() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    EventEnvelope reserved = stockReserved(orderId, memberId, 5_000, "BILLING");
+    publish(Topics.CATALOG_STOCK, reserved);
+    publish(Topics.CATALOG_STOCK, reserved);
+    // and a second StockReserved for the same order under a new event id
+    EventEnvelope again = stockReserved(orderId, memberId, 5_000, "BILLING");
+    publish(Topics.CATALOG_STOCK, again);
+    awaitHandled(again);
+
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+    assertThat(toss.charges(orderId)).hasSize(1);
+    assertThat(paymentEventsOf(orderId)).hasSize(1);
+    assertThat(count("SELECT COUNT(*) AS n FROM payments WHERE order_id = ?", orderId)).isEqualTo(1);
+
+    // the database itself refuses a second payment row for the order
+    Throwable dup = Await.failure(db.preparedQuery("INSERT INTO payments (payment_id, order_id, status, created_at, "
+      + "updated_at) VALUES (?, ?, 'CHARGING', NOW(6), NOW(6))").execute(Tuple.of(UUID.randomUUID().toString(), orderId)));
+    assertThat(dup).isInstanceOf(MySQLException.class);
+    assertThat(((MySQLException) dup).getErrorCode()).isEqualTo(1062);
+  }
+
+  @Test
+  void orderCancelRequestedAfterChargeRefundsOnce() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 12_000, "BILLING"));
+    EventEnvelope completed = awaitPaymentEvent(orderId, "PaymentCompleted");
+
+    EventEnvelope cancel = orderCancelRequested(orderId);
+    publish(Topics.ORDER_EVENTS, cancel);
+    publish(Topics.ORDER_EVENTS, cancel);
+    EventEnvelope refunded = awaitPaymentEvent(orderId, "PaymentRefunded");
+    assertThat(refunded.payload().getLong("amount")).isEqualTo(12_000L);
+    assertThat(refunded.payload().getString("paymentKey")).isEqualTo(completed.payload().getString("paymentKey"));
+    assertThat(refunded.causationId()).isEqualTo(cancel.id().toString());
+    awaitStatus(orderId, "REFUNDED");
+    assertThat(toss.cancels(orderId)).hasSize(1);
+    assertThat(toss.cancels(orderId).get(0).idempotencyKey()).isEqualTo("cancel:" + orderId + ":1");
+    awaitHandled(cancel);
+    assertThat(paymentEventsOf(orderId).stream().filter(e -> e.type().equals("PaymentRefunded"))).hasSize(1);
+  }
+
+  @Test
+  void orderCancelRequestedBeforeAnyChargeVoidsAndALaterStockReservedChargesNothing() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    publish(Topics.ORDER_EVENTS, orderCancelRequested(orderId));
+    EventEnvelope failed = awaitPaymentEvent(orderId, "PaymentFailed");
+    assertThat(failed.payload().getString("reason")).isEqualTo(Payments.ORDER_CANCELLED);
+    assertThat(failed.payload().getString("code")).isEqualTo(Payments.ORDER_CANCELLED);
+    awaitStatus(orderId, "VOIDED");
+
+    EventEnvelope late = stockReserved(orderId, memberId, 7_000, "BILLING");
+    publish(Topics.CATALOG_STOCK, late);
+    awaitHandled(late);
+    assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))).isEmpty();
+    assertThat(payment(orderId).getString("status")).isEqualTo("VOIDED");
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentFailed");
+  }
+
+  @Test
+  void deliveryFailedRefundsTheCharge() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 8_000, "BILLING"));
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+
+    publish(Topics.DELIVERY_EVENTS, deliveryFailed(orderId));
+    EventEnvelope refunded = awaitPaymentEvent(orderId, "PaymentRefunded");
+    assertThat(refunded.payload().getString("reason")).contains("delivery failed");
+    awaitStatus(orderId, "REFUNDED");
+    assertThat(toss.cancels(orderId)).hasSize(1);
+  }
+}

@@ -1,0 +1,233 @@
+package dev.eventmall.payment;
+
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.auth.TokenIssuer;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
+import dev.eventmall.emulators.toss.TossConfig;
+import dev.eventmall.emulators.toss.TossEmulator;
+import dev.eventmall.payment.client.TossClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The payment service deployed once per test class through {@link PaymentApp#deploy} over real MariaDB and Kafka, with
+ * the Toss emulator in-process (port 0), a web client, tokens, a plain Kafka producer (as catalog/order/delivery
+ * publish), a reader of {@code payment.events} and direct MySQL access for assertions.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Needs({Infra.MYSQL, Infra.KAFKA})
+abstract class PaymentTestSupport {
+  static final String SECRET = "payment-test-secret-0123456789-0123456789";
+  static final String GOOD_CARD = "4330123412341234";
+
+  Vertx vertx;
+  Config config;
+  TossEmulator toss;
+  PaymentApp.Deployment deployment;
+  WebClient client;
+  TokenIssuer tokens;
+  Pool db;
+  KafkaProducer<String, String> producer;
+  TopicReader paymentEvents;
+
+  @BeforeAll
+  void deploy(Vertx vertx) {
+    this.vertx = vertx;
+    toss = Await.result(TossEmulator.start(vertx, TossConfig.defaults()));
+    Map<String, String> env = new HashMap<>();
+    env.put(Config.HTTP_PORT, "0");
+    env.put(Config.MYSQL_URI, TestInfra.freshDatabase("payment"));
+    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
+    env.put(Config.JWT_SECRET, SECRET);
+    env.put(Config.TOSS_BASE_URL, toss.baseUrl());
+    env.put(Config.TOSS_SECRET_KEY, "test_sk_payment_tests");
+    env.put(TossClient.READ_TIMEOUT_MS, "1500");
+    env.put(TossClient.RETRY_BACKOFF_MS, "50");
+    env.put(TossClient.MAX_RETRIES, "3");
+    env.put(TossClient.BREAKER_MAX_FAILURES, "5");
+    env.put(TossClient.BREAKER_RESET_MS, "1000");
+    env.put(PaymentApp.RECOVERY_INTERVAL_MS, "0");
+    env.put(PaymentApp.EVENT_RETRIES, "20");
+    config = Config.of(env);
+    deployment = Await.result(PaymentApp.deploy(vertx, config, Metrics.create("payment-test")), Duration.ofSeconds(120));
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(deployment.httpPort()));
+    tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
+    db = Database.pool(vertx, config.mysqlUri(PaymentApp.DATABASE), "payment-test-assertions", 2);
+    Properties props = new Properties();
+    props.put("bootstrap.servers", TestInfra.kafka());
+    props.put("acks", "all");
+    props.put("key.serializer", StringSerializer.class.getName());
+    props.put("value.serializer", StringSerializer.class.getName());
+    producer = new KafkaProducer<>(props);
+    paymentEvents = new TopicReader(TestInfra.kafka(), Topics.PAYMENT_EVENTS);
+  }
+
+  @AfterEach
+  void clearFaults() {
+    toss.clearFaults();
+  }
+
+  @AfterAll
+  void close() throws InterruptedException {
+    paymentEvents.close();
+    producer.close();
+    client.close();
+    // the saga bridge must leave consumer group payment-saga now: the next class joins it with its own database
+    Await.result(deployment.undeploy(vertx));
+    Await.result(db.close());
+    Await.result(toss.close());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  String customerToken(String memberId) {
+    return tokens.issue(memberId, List.of("CUSTOMER"));
+  }
+
+  static String newOrderId() {
+    return "order-" + UUID.randomUUID();
+  }
+
+  static String newMemberId() {
+    return "member-" + UUID.randomUUID();
+  }
+
+  HttpResponse<Buffer> registerCard(String memberId, String cardNumber) {
+    return Await.result(client.post("/payments/billing-keys").bearerTokenAuthentication(customerToken(memberId))
+      .sendJsonObject(card(cardNumber)));
+  }
+
+  static JsonObject card(String number) {
+    return new JsonObject().put("cardNumber", number).put("cardExpirationYear", "30").put("cardExpirationMonth", "12")
+      .put("customerIdentityNumber", "880101");
+  }
+
+  /** A member with a billing key on {@code cardNumber}. */
+  String memberWithCard(String cardNumber) {
+    String memberId = newMemberId();
+    HttpResponse<Buffer> res = registerCard(memberId, cardNumber);
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    return memberId;
+  }
+
+  static EventEnvelope stockReserved(String orderId, String memberId, long amount, String method) {
+    return EventEnvelope.of("StockReserved", orderId, new JsonObject().put("orderId", orderId)
+      .put("lines", new JsonArray().add(new JsonObject().put("productId", "product-1").put("quantity", 1)))
+      .put("reservedAt", Instant.now().toString()).put("memberId", memberId).put("totalAmount", amount)
+      .put("paymentMethod", method).put("orderName", "Test order"));
+  }
+
+  static EventEnvelope orderCancelRequested(String orderId) {
+    return EventEnvelope.of("OrderCancelRequested", orderId, new JsonObject().put("orderId", orderId)
+      .put("reason", "changed my mind").put("requestedAt", Instant.now().toString()));
+  }
+
+  static EventEnvelope deliveryFailed(String orderId) {
+    return EventEnvelope.of("DeliveryFailed", orderId, new JsonObject().put("orderId", orderId)
+      .put("reason", "carrier refused").put("failedAt", Instant.now().toString()));
+  }
+
+  void publish(String topic, EventEnvelope event) {
+    // OrderCancelRequested has no schema in common yet (the order service writes it): validate what has one
+    if (getClass().getClassLoader().getResource("events/" + event.type() + ".v1.schema.json") != null) {
+      EventSchemas.validate(event);
+    }
+    try {
+      producer.send(new ProducerRecord<>(topic, event.key(), event.toJson().encode())).get();
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  /** payment.events of {@code orderId}, validated against their schemas. */
+  List<EventEnvelope> paymentEventsOf(String orderId) {
+    List<EventEnvelope> events = new ArrayList<>();
+    paymentEvents.records().stream().filter(r -> orderId.equals(r.key()))
+      .forEach(r -> events.add(EventEnvelope.fromJson(new JsonObject(r.value()))));
+    events.forEach(EventSchemas::validate);
+    return events;
+  }
+
+  EventEnvelope awaitPaymentEvent(String orderId, String type) {
+    Await.until(type + " of " + orderId, Duration.ofSeconds(60),
+      () -> paymentEventsOf(orderId).stream().anyMatch(e -> e.type().equals(type)));
+    return paymentEventsOf(orderId).stream().filter(e -> e.type().equals(type)).findFirst().orElseThrow();
+  }
+
+  /** Waits until the saga consumer handled {@code event} (its inbox row committed). */
+  void awaitHandled(EventEnvelope event) {
+    Await.until("inbox row of " + event.type() + " " + event.id(), Duration.ofSeconds(60),
+      () -> row("SELECT 1 AS x FROM inbox WHERE consumer = ? AND event_id = ?", Payments.CONSUMER,
+        event.id().toString()) != null);
+  }
+
+  JsonObject payment(String orderId) {
+    return row("SELECT * FROM payments WHERE order_id = ?", orderId);
+  }
+
+  void awaitStatus(String orderId, String status) {
+    Await.until("payment of " + orderId + " " + status, Duration.ofSeconds(60), () -> {
+      JsonObject p = payment(orderId);
+      return p != null && status.equals(p.getString("status"));
+    });
+  }
+
+  JsonObject row(String sql, Object... params) {
+    var rows = Await.result(db.preparedQuery(sql).execute(Tuple.wrap(params)));
+    if (rows.size() == 0) {
+      return null;
+    }
+    Row r = rows.iterator().next();
+    return r.toJson();
+  }
+
+  long count(String sql, Object... params) {
+    return row(sql, params).getLong("n");
+  }
+
+  static void assertProblem(HttpResponse<Buffer> res, int status) {
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
+    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+  }
+}
