@@ -1,0 +1,71 @@
+package dev.eventmall.delivery;
+
+import dev.eventmall.common.auth.AuthHandlers;
+import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.auth.Jwt;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.kafka.DeadLetters;
+import dev.eventmall.common.kafka.KafkaEventBridge;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.delivery.api.DeliveryApi;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.sqlclient.Pool;
+
+import java.util.Map;
+
+/**
+ * The delivery HTTP API: {@code /deliveries}, the dead-letter admin of the saga consumer ({@code /admin/dlq}, ADMIN),
+ * health ({@code /health/ready}: MySQL, Kafka), metrics and OpenAPI.
+ */
+public final class DeliveryVerticle extends VerticleBase {
+  private final Config config;
+  private final Metrics metrics;
+  private final KafkaEventBridge.Options bridge;
+  private KafkaAdminClient admin;
+  private volatile int port;
+
+  public DeliveryVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge) {
+    this.config = config;
+    this.metrics = metrics;
+    this.bridge = bridge;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public Future<?> start() {
+    Pool pool = Database.pool(vertx, config.mysqlUri(DeliveryApp.DATABASE), "delivery", 10);
+    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
+    return Jwt.create(vertx, config).compose(jwt -> {
+      HealthChecks checks = HealthChecks.create(vertx)
+        .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))
+        .register("kafka", 3_000, p -> admin.describeCluster()
+          .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p));
+      Router root = HttpBootstrap.builder(vertx)
+        .bodyLimit(config.httpBodyLimitBytes())
+        .healthChecks(checks)
+        .metrics(metrics)
+        .openApi("openapi/delivery.yaml")
+        .build();
+      HttpBootstrap.mount(root, "/deliveries", new DeliveryApi(vertx, pool).router(jwt));
+      new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
+        AuthHandlers.requireRole(AuthPrincipal.ADMIN));
+      return HttpBootstrap.listen(vertx, root, config.httpPort(DeliveryApp.DEFAULT_PORT))
+        .onSuccess(server -> port = server.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return admin == null ? Future.succeededFuture() : admin.close();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.eventmall.delivery.messaging;
+
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.kafka.EventHandlers;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.delivery.DeliverySettings;
+import dev.eventmall.delivery.client.CarrierClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The delivery saga, ONE instance: the consumer handlers of group {@value #GROUP}, the carrier client and its breaker,
+ * the shipment dispatcher (periodic retry of due PENDING rows) and the tracking poller. The HTTP verticles reach the
+ * tracker over the event bus ({@value #REFRESH}: body = tracking number; reply {orderId, trackingNumber, status}, or
+ * failure 404 when the shipment is unknown here or at the carrier, 503 when the carrier cannot be asked).
+ */
+public final class DeliverySagaVerticle extends VerticleBase {
+  public static final String GROUP = "delivery-saga";
+  public static final List<String> TOPICS = List.of(Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS);
+  public static final String REFRESH = "eventmall.delivery.tracking.refresh";
+  private static final Logger LOG = LoggerFactory.getLogger(DeliverySagaVerticle.class);
+
+  private final String mysqlUri;
+  private final DeliverySettings settings;
+  private final Metrics metrics;
+  private CarrierClient carrier;
+
+  public DeliverySagaVerticle(String mysqlUri, DeliverySettings settings, Metrics metrics) {
+    this.mysqlUri = mysqlUri;
+    this.settings = settings;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    Pool pool = Database.pool(vertx, mysqlUri, "delivery-saga", 8);
+    carrier = new CarrierClient(vertx, settings.carrier());
+    DeliveryMetrics counters = new DeliveryMetrics(metrics.registry(), carrier);
+    ShipmentDispatcher dispatcher = new ShipmentDispatcher(pool, carrier, settings.backoff(), counters);
+    ShipmentTracker tracker = new ShipmentTracker(pool, carrier, counters);
+    DeliveryHandlers handlers = new DeliveryHandlers(pool, carrier, dispatcher, counters);
+
+    long dispatchMs = settings.dispatchInterval().toMillis();
+    vertx.setPeriodic(dispatchMs, dispatchMs, id -> dispatcher.dispatchDue()
+      .onFailure(e -> LOG.warn("dispatching due shipments failed: {}", e.toString())));
+    long pollMs = settings.pollInterval().toMillis();
+    vertx.setPeriodic(pollMs, pollMs, id -> tracker.poll());
+
+    var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body()).onComplete(ar -> {
+      if (ar.failed()) {
+        msg.fail(503, "carrier unavailable: " + ar.cause().getMessage());
+      } else if (ar.result().isEmpty()) {
+        msg.fail(404, "no shipment with tracking number " + msg.body());
+      } else {
+        ShipmentTracker.Refreshed r = ar.result().get();
+        msg.reply(new JsonObject().put("orderId", r.orderId()).put("trackingNumber", r.trackingNumber())
+          .put("status", r.status().name()));
+      }
+    }));
+    return Future.all(
+      EventHandlers.register(vertx, GROUP, Topics.ORDER_EVENTS, handlers::onOrderEvent).completion(),
+      EventHandlers.register(vertx, GROUP, Topics.PAYMENT_EVENTS, handlers::onPaymentEvent).completion(),
+      refresh.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return carrier == null ? Future.succeededFuture() : carrier.close();
+  }
+}

@@ -1,0 +1,165 @@
+package dev.eventmall.delivery.persistence;
+
+import dev.eventmall.delivery.domain.ShipmentStatus;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+import static dev.eventmall.delivery.persistence.DeliverySql.*;
+
+/** The delivery tables; every method runs on the connection (or pool) it is given, inside the caller's transaction. */
+public final class DeliveryRepository {
+
+  /** What delivery knows of an order; {@code placed} once OrderPlaced was seen. */
+  public record OrderRow(String orderId, String memberId, JsonObject shippingAddress, JsonArray lines, String orderName,
+                         boolean placed, boolean cancelRequested) {
+  }
+
+  public record ShipmentRow(String orderId, ShipmentStatus status, String carrier, String shipmentId,
+                            String trackingNumber, String idempotencyKey, int attempts, String failureReason,
+                            String causeEventId, Instant createdAt, Instant updatedAt) {
+  }
+
+  public record EventRow(String status, String description, Instant at) {
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("status", status).put("at", at.toString());
+      return description == null ? json : json.put("description", description);
+    }
+  }
+
+  static final Function<Row, OrderRow> ORDER = row -> new OrderRow(
+    row.getString("order_id"), row.getString("member_id"),
+    row.getString("shipping_address") == null ? null : new JsonObject(row.getString("shipping_address")),
+    row.getString("order_lines") == null ? null : new JsonArray(row.getString("order_lines")),
+    row.getString("order_name"), truth(row, "placed"), truth(row, "cancel_requested"));
+
+  static final Function<Row, ShipmentRow> SHIPMENT = row -> new ShipmentRow(
+    row.getString("order_id"), ShipmentStatus.valueOf(row.getString("status")), row.getString("carrier"),
+    row.getString("shipment_id"), row.getString("tracking_number"), row.getString("idempotency_key"),
+    row.getInteger("attempts"), row.getString("failure_reason"), row.getString("cause_event_id"),
+    instant(row.getLocalDateTime("created_at")), instant(row.getLocalDateTime("updated_at")));
+
+  static final Function<Row, EventRow> EVENT = row -> new EventRow(row.getString("status"), row.getString("description"),
+    instant(row.getLocalDateTime("occurred_at")));
+
+  public Future<Void> upsertPlaced(SqlClient conn, String orderId, String memberId, JsonObject address, JsonArray lines,
+                                   String orderName, Instant now) {
+    return conn.preparedQuery(UPSERT_PLACED).execute(Tuple.of(orderId, memberId,
+        address == null ? null : address.encode(), lines == null ? null : lines.encode(), orderName, utc(now), utc(now)))
+      .mapEmpty();
+  }
+
+  public Future<Void> markCancelRequested(SqlClient conn, String orderId, Instant now) {
+    return conn.preparedQuery(UPSERT_CANCEL_REQUESTED).execute(Tuple.of(orderId, utc(now), utc(now))).mapEmpty();
+  }
+
+  public Future<Optional<OrderRow>> lockOrder(SqlClient conn, String orderId) {
+    return one(conn, LOCK_ORDER, ORDER, orderId);
+  }
+
+  public Future<Optional<OrderRow>> findOrder(SqlClient conn, String orderId) {
+    return one(conn, FIND_ORDER, ORDER, orderId);
+  }
+
+  public Future<Optional<ShipmentRow>> findShipment(SqlClient conn, String orderId) {
+    return one(conn, FIND_SHIPMENT, SHIPMENT, orderId);
+  }
+
+  public Future<Optional<ShipmentRow>> lockShipment(SqlClient conn, String orderId) {
+    return one(conn, LOCK_SHIPMENT, SHIPMENT, orderId);
+  }
+
+  public Future<Optional<ShipmentRow>> lockShipmentByTracking(SqlClient conn, String trackingNumber) {
+    return one(conn, LOCK_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
+  }
+
+  public Future<Optional<ShipmentRow>> findShipmentByTracking(SqlClient conn, String trackingNumber) {
+    return one(conn, FIND_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
+  }
+
+  /** Inserts the order's shipment row; false when the order already has one (UNIQUE order_id). */
+  public Future<Boolean> insertShipment(SqlClient conn, String orderId, ShipmentStatus status, String carrier,
+                                        String idempotencyKey, String failureReason, String causeEventId, Instant now) {
+    return conn.preparedQuery(INSERT_SHIPMENT).execute(Tuple.of(orderId, status.name(), carrier, idempotencyKey, utc(now),
+        failureReason, causeEventId, utc(now), utc(now)))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** PENDING → ACCEPTED with the carrier's ids; false when the row was no longer PENDING. */
+  public Future<Boolean> accept(SqlClient conn, String orderId, String shipmentId, String trackingNumber, Instant now) {
+    return conn.preparedQuery(ACCEPT).execute(Tuple.of(shipmentId, trackingNumber, utc(now), orderId))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Records the carrier's ids on a row that has none yet (e.g. cancelled while the create call was in flight). */
+  public Future<Void> attachTracking(SqlClient conn, String orderId, String shipmentId, String trackingNumber, Instant now) {
+    return conn.preparedQuery(ATTACH_TRACKING).execute(Tuple.of(shipmentId, trackingNumber, utc(now), orderId)).mapEmpty();
+  }
+
+  public Future<Void> move(SqlClient conn, String orderId, ShipmentStatus status, String failureReason, Instant now) {
+    return conn.preparedQuery(MOVE).execute(Tuple.of(status.name(), failureReason, utc(now), orderId)).mapEmpty();
+  }
+
+  public Future<Void> retryLater(SqlClient conn, String orderId, int attempts, Instant next, Instant now) {
+    return conn.preparedQuery(RETRY_LATER).execute(Tuple.of(attempts, utc(next), utc(now), orderId)).mapEmpty();
+  }
+
+  /** Order ids of PENDING shipments whose next carrier attempt is due. */
+  public Future<List<String>> due(SqlClient conn, Instant now, int limit) {
+    return conn.preparedQuery(DUE).execute(Tuple.of(utc(now), limit)).map(rows -> {
+      List<String> ids = new ArrayList<>();
+      rows.forEach(r -> ids.add(r.getString(0)));
+      return ids;
+    });
+  }
+
+  /** Tracking numbers of shipments the carrier still moves (ACCEPTED, IN_TRANSIT), least recently updated first. */
+  public Future<List<String>> trackable(SqlClient conn, int limit) {
+    return conn.preparedQuery(TRACKABLE).execute(Tuple.of(limit)).map(rows -> {
+      List<String> ids = new ArrayList<>();
+      rows.forEach(r -> ids.add(r.getString(0)));
+      return ids;
+    });
+  }
+
+  public Future<Void> addEvent(SqlClient conn, String orderId, String status, String description, Instant at) {
+    return conn.preparedQuery(INSERT_EVENT).execute(Tuple.of(orderId, status, description, utc(at))).mapEmpty();
+  }
+
+  public Future<List<EventRow>> events(SqlClient conn, String orderId) {
+    return conn.preparedQuery(EVENTS).mapping(EVENT::apply).execute(Tuple.of(orderId)).map(rows -> {
+      List<EventRow> list = new ArrayList<>();
+      rows.forEach(list::add);
+      return list;
+    });
+  }
+
+  private static <T> Future<Optional<T>> one(SqlClient conn, String sql, Function<Row, T> mapper, String id) {
+    return conn.preparedQuery(sql).mapping(mapper::apply).execute(Tuple.of(id))
+      .map(rows -> rows.size() == 0 ? Optional.<T>empty() : Optional.of(rows.iterator().next()));
+  }
+
+  private static boolean truth(Row row, String column) {
+    Object v = row.getValue(column);
+    return v instanceof Boolean b ? b : v instanceof Number n && n.intValue() != 0;
+  }
+
+  static LocalDateTime utc(Instant instant) {
+    return instant == null ? null : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  static Instant instant(LocalDateTime time) {
+    return time == null ? null : time.toInstant(ZoneOffset.UTC);
+  }
+}

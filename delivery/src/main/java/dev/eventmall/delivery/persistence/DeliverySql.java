@@ -1,0 +1,58 @@
+package dev.eventmall.delivery.persistence;
+
+/** SQL of the delivery database (db/delivery). */
+final class DeliverySql {
+  private DeliverySql() {
+  }
+
+  static final String UPSERT_PLACED = """
+    INSERT INTO delivery_order (order_id, member_id, shipping_address, order_lines, order_name, placed, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+    ON DUPLICATE KEY UPDATE member_id = VALUES(member_id), shipping_address = VALUES(shipping_address),
+      order_lines = VALUES(order_lines), order_name = VALUES(order_name), placed = 1, updated_at = VALUES(updated_at)""";
+
+  static final String UPSERT_CANCEL_REQUESTED = """
+    INSERT INTO delivery_order (order_id, cancel_requested, created_at, updated_at) VALUES (?, 1, ?, ?)
+    ON DUPLICATE KEY UPDATE cancel_requested = 1, updated_at = VALUES(updated_at)""";
+
+  static final String ORDER_COLUMNS =
+    "order_id, member_id, shipping_address, order_lines, order_name, placed, cancel_requested FROM delivery_order";
+  static final String LOCK_ORDER = "SELECT " + ORDER_COLUMNS + " WHERE order_id = ? FOR UPDATE";
+  static final String FIND_ORDER = "SELECT " + ORDER_COLUMNS + " WHERE order_id = ?";
+
+  static final String SHIPMENT_COLUMNS = "order_id, status, carrier, shipment_id, tracking_number, idempotency_key, "
+    + "attempts, failure_reason, cause_event_id, created_at, updated_at FROM shipment";
+  static final String FIND_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ?";
+  static final String LOCK_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ? FOR UPDATE";
+  static final String LOCK_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ? FOR UPDATE";
+  static final String FIND_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ?";
+
+  static final String INSERT_SHIPMENT = """
+    INSERT IGNORE INTO shipment (order_id, status, carrier, idempotency_key, attempts, next_attempt_at, failure_reason,
+      cause_event_id, created_at, updated_at)
+    VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""";
+
+  static final String ACCEPT = """
+    UPDATE shipment SET status = 'ACCEPTED', shipment_id = ?, tracking_number = ?, updated_at = ?
+    WHERE order_id = ? AND status = 'PENDING'""";
+
+  static final String ATTACH_TRACKING = """
+    UPDATE shipment SET shipment_id = ?, tracking_number = ?, updated_at = ? WHERE order_id = ? AND tracking_number IS NULL""";
+
+  static final String MOVE = "UPDATE shipment SET status = ?, failure_reason = COALESCE(?, failure_reason), updated_at = ? "
+    + "WHERE order_id = ?";
+
+  static final String RETRY_LATER = "UPDATE shipment SET attempts = ?, next_attempt_at = ?, updated_at = ? "
+    + "WHERE order_id = ? AND status = 'PENDING'";
+
+  static final String DUE = "SELECT order_id FROM shipment WHERE status = 'PENDING' AND next_attempt_at <= ? "
+    + "ORDER BY next_attempt_at LIMIT ?";
+
+  static final String TRACKABLE = "SELECT tracking_number FROM shipment WHERE status IN ('ACCEPTED', 'IN_TRANSIT') "
+    + "AND tracking_number IS NOT NULL ORDER BY updated_at LIMIT ?";
+
+  static final String INSERT_EVENT =
+    "INSERT INTO shipment_event (order_id, status, description, occurred_at) VALUES (?, ?, ?, ?)";
+
+  static final String EVENTS = "SELECT status, description, occurred_at FROM shipment_event WHERE order_id = ? ORDER BY seq";
+}
