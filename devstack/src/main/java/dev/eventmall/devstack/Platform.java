@@ -6,7 +6,10 @@ import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.emulators.Emulators;
 import dev.eventmall.emulators.carrier.CarrierConfig;
 import dev.eventmall.emulators.toss.TossConfig;
+import dev.eventmall.delivery.DeliveryApp;
 import dev.eventmall.member.MemberApp;
+import dev.eventmall.order.OrderApp;
+import dev.eventmall.payment.PaymentApp;
 import dev.eventmall.search.SearchApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,7 +47,13 @@ public final class Platform implements AutoCloseable {
     new Service("search", 8084, (vertx, config, metrics) ->
       SearchApp.deploy(vertx, config, metrics).map(SearchApp.Deployment::port)),
     new Service("catalog", 8085, (vertx, config, metrics) ->
-      CatalogApp.deploy(vertx, config, metrics).map(CatalogApp.Deployment::httpPort)));
+      CatalogApp.deploy(vertx, config, metrics).map(CatalogApp.Deployment::httpPort)),
+    new Service("order", 8086, (vertx, config, metrics) ->
+      OrderApp.deploy(vertx, config, metrics).map(OrderApp.Deployment::httpPort)),
+    new Service("payment", 8082, (vertx, config, metrics) ->
+      PaymentApp.deploy(vertx, config, metrics).map(PaymentApp.Deployment::httpPort)),
+    new Service("delivery", 8083, (vertx, config, metrics) ->
+      DeliveryApp.deploy(vertx, config, metrics).map(DeliveryApp.Deployment::httpPort)));
 
   private final List<Vertx> instances = new ArrayList<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -77,6 +86,10 @@ public final class Platform implements AutoCloseable {
       platform.instances.add(emulatorsVertx);
       TossConfig toss = TossConfig.defaults().port(fixedPorts ? TOSS_PORT : 0);
       CarrierConfig carrier = CarrierConfig.defaults().port(fixedPorts ? CARRIER_PORT : 0);
+      if (env.containsKey("CARRIER_STEP_MS")) {
+        // how fast the emulated carrier moves a parcel ACCEPTED → IN_TRANSIT → DELIVERED
+        carrier.stepInterval(Duration.ofMillis(Long.parseLong(env.get("CARRIER_STEP_MS"))));
+      }
       if (fixedPorts) {
         toss.webhookUrl("http://127.0.0.1:8082/payments/webhooks/toss");
         carrier.webhookUrl("http://127.0.0.1:8083/deliveries/webhooks/carrier");
