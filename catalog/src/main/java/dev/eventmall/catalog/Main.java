@@ -1,27 +1,14 @@
 package dev.eventmall.catalog;
 
-import dev.eventmall.common.config.Config;
-import dev.eventmall.common.metrics.Metrics;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.eventmall.common.ServiceMain;
 
-/** Starts the catalog service from environment variables (see README.md). */
+/** Runs the catalog service from the environment (see {@link ServiceMain}). */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
   private Main() {
   }
 
   public static void main(String[] args) {
-    Metrics metrics = Metrics.create("catalog");
-    Vertx vertx = metrics.newVertx(new VertxOptions());
-    CatalogApp.deploy(vertx, Config.fromEnv(), metrics)
-      .onSuccess(d -> LOG.info("catalog listening on port {}", d.httpPort()))
-      .onFailure(e -> {
-        LOG.error("catalog failed to start", e);
-        vertx.close().onComplete(v -> System.exit(1));
-      });
+    ServiceMain.run("catalog", (vertx, config, metrics) ->
+      CatalogApp.deploy(vertx, config, metrics).map(CatalogApp.Deployment::httpPort));
   }
 }

@@ -1,6 +1,7 @@
 package dev.eventmall.devstack;
 
 import dev.eventmall.catalog.CatalogApp;
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.emulators.Emulators;
@@ -33,12 +34,7 @@ public final class Platform implements AutoCloseable {
   /** The JWT secret every devstack service shares unless JWT_SECRET is set. */
   public static final String DEV_JWT_SECRET = "devstack-jwt-secret-not-for-production-0123456789";
 
-  /** How a service is started: its {@code <Service>App.deploy}, answering the HTTP port it listens on. */
-  interface Deployer {
-    Future<Integer> deploy(Vertx vertx, Config config, Metrics metrics);
-  }
-
-  record Service(String name, int port, Deployer deployer) {
+  record Service(String name, int port, ServiceMain.Deployer deployer) {
   }
 
   static final List<Service> SERVICES = List.of(

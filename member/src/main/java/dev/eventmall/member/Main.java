@@ -1,36 +1,14 @@
 package dev.eventmall.member;
 
-import dev.eventmall.common.config.Config;
-import dev.eventmall.common.metrics.Metrics;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.eventmall.common.ServiceMain;
 
-/** Runs the member service from the environment; exits non-zero when it cannot start. */
+/** Runs the member service from the environment (see {@link ServiceMain}). */
 public final class Main {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
   private Main() {
   }
 
   public static void main(String[] args) {
-    Metrics metrics = Metrics.create("member");
-    Vertx vertx = metrics.newVertx(new VertxOptions());
-    Config config;
-    try {
-      config = Config.fromEnv();
-    } catch (RuntimeException e) {
-      LOG.error("bad configuration: {}", e.getMessage());
-      System.exit(2);
-      return;
-    }
-    MemberApp.deploy(vertx, config, metrics)
-      .onSuccess(d -> LOG.info("member service listening on port {}", d.httpPort()))
-      .onFailure(err -> {
-        LOG.error("member service failed to start", err);
-        vertx.close().onComplete(x -> System.exit(1));
-      });
+    ServiceMain.run("member", (vertx, config, metrics) ->
+      MemberApp.deploy(vertx, config, metrics).map(MemberApp.Deployment::httpPort));
   }
 }

@@ -1,0 +1,61 @@
+package dev.eventmall.common;
+
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every service's {@code main} does: a Vert.x instance with the service's metrics, its configuration from the
+ * environment, its {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start; on SIGTERM the
+ * Vert.x instance is closed (verticles stop, the outbox relay releases its lock, consumers leave their groups).
+ */
+public final class ServiceMain {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);
+
+  /** How a service is started: its {@code <Service>App.deploy}, answering the HTTP port it listens on. */
+  @FunctionalInterface
+  public interface Deployer {
+    Future<Integer> deploy(Vertx vertx, Config config, Metrics metrics);
+  }
+
+  private ServiceMain() {
+  }
+
+  public static void run(String service, Deployer deployer) {
+    Config config;
+    try {
+      config = Config.fromEnv();
+    } catch (RuntimeException e) {
+      LOG.error("{}: bad configuration: {}", service, e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Metrics metrics = Metrics.create(service);
+    Vertx vertx = metrics.newVertx(new VertxOptions());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("{}: closing Vert.x on shutdown: {}", service, e.toString());
+      }
+    }, service + "-shutdown"));
+    Future<Integer> started;
+    try {
+      started = deployer.deploy(vertx, config, metrics);
+    } catch (RuntimeException e) {
+      started = Future.failedFuture(e);
+    }
+    started
+      .onSuccess(port -> LOG.info("{} service listening on port {}", service, port))
+      .onFailure(err -> {
+        LOG.error("{} service failed to start", service, err);
+        vertx.close().onComplete(x -> System.exit(1));
+      });
+  }
+}
