@@ -8,6 +8,7 @@ import dev.eventmall.emulators.sandbox.Faults;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -34,9 +35,18 @@ class DeliverySagaTest extends DeliveryTestSupport {
     return Map.of(DeliverySettings.POLL_INTERVAL_MS, "300");
   }
 
+  private static final Pattern BREAKER_OPEN = Pattern.compile("deliveries_carrier_breaker_state(\\{[^}]*})? 2\\.0");
+  private static final Pattern BREAKER_CLOSED = Pattern.compile("deliveries_carrier_breaker_state(\\{[^}]*})? 0\\.0");
+
   @AfterEach
   void clearFaults() {
     carrier.clearFaults();
+  }
+
+  /** Every test starts with a closed breaker (the outage test closes it again before it ends). */
+  @BeforeEach
+  void breakerClosed() {
+    Await.until("the carrier breaker is closed", Duration.ofSeconds(30), () -> BREAKER_CLOSED.matcher(metrics()).find());
   }
 
   @Test
@@ -158,13 +168,31 @@ class DeliverySagaTest extends DeliveryTestSupport {
   }
 
   @Test
+  void carrierTimeoutAfterTheEffectIsRetriedWithTheSameKeyAndShipsOnce() {
+    String orderId = newOrderId();
+    // the carrier creates the shipment but answers after 3 s; the client gives up after 2 s (outcome unknown)
+    carrier.faults(Faults.none().withTimeout(3_000, true).withPaths(List.of("/v1/shipments")));
+    placeAndPay(orderId, "06236");
+    Await.until("a timed-out attempt", Duration.ofSeconds(30), () -> {
+      JsonObject row = shipment(orderId);
+      return row != null && row.getInteger("attempts") >= 1 && !carrier.shipmentsFor(orderId).isEmpty();
+    });
+    assertThat(carrier.shipmentsFor(orderId)).hasSize(1);
+    carrier.clearFaults();
+
+    EventEnvelope started = awaitEvent(orderId, "DeliveryStarted");
+    assertThat(carrier.shipmentsFor(orderId)).hasSize(1);
+    assertThat(started.payload().getString("trackingNumber"))
+      .isEqualTo(carrier.shipmentsFor(orderId).get(0).getString("trackingNumber"));
+  }
+
+  @Test
   void carrierOutageBeyondTheRetriesEmitsDeliveryFailedAndOpensTheBreaker() {
     String orderId = newOrderId();
     carrier.faults(Faults.none().withOutage(Faults.Outage.SERVICE_UNAVAILABLE));
     placeAndPay(orderId, "06236");
 
-    Pattern open = Pattern.compile("deliveries_carrier_breaker_state(\\{[^}]*})? 2\\.0");
-    Await.until("the breaker opens", Duration.ofSeconds(30), () -> open.matcher(metrics()).find());
+    Await.until("the breaker opens", Duration.ofSeconds(30), () -> BREAKER_OPEN.matcher(metrics()).find());
     EventEnvelope failed = awaitEvent(orderId, "DeliveryFailed");
     assertThat(failed.payload().getString("reason")).contains("carrier unavailable after 8 attempts");
     assertThat(shipment(orderId).getString("status")).isEqualTo("FAILED");
@@ -172,6 +200,12 @@ class DeliverySagaTest extends DeliveryTestSupport {
     carrier.clearFaults();
     assertThat(carrier.shipmentsFor(orderId)).isEmpty();
     assertThat(eventsOf(orderId, "DeliveryStarted")).isEmpty();
+
+    // the carrier is back: the next order ships once the breaker's trial call succeeds, and the breaker closes
+    String next = newOrderId();
+    placeAndPay(next, "06236");
+    awaitEvent(next, "DeliveryStarted");
+    Await.until("the breaker closes", Duration.ofSeconds(30), () -> BREAKER_CLOSED.matcher(metrics()).find());
   }
 
   @Test
@@ -295,5 +329,6 @@ class DeliverySagaTest extends DeliveryTestSupport {
     var res = Await.result(client.get("/admin/dlq").bearerTokenAuthentication(adminToken()).send());
     assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
     assertThat(Await.result(client.get("/health/ready").send()).statusCode()).isEqualTo(200);
+    assertThat(Await.result(client.get("/openapi.yaml").send()).bodyAsString()).contains("/deliveries/{orderId}");
   }
 }

@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -168,9 +167,5 @@ public final class ShipmentDispatcher {
 
   static Instant now() {
     return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-  }
-
-  List<String> inFlight() {
-    return List.copyOf(inFlight);
   }
 }
