@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -158,6 +159,7 @@ class ProductApiTest extends CatalogTestSupport {
       good.copy().put("name", "  "),
       good.copy().put("description", "d".repeat(5001)),
       good.copy().put("price", -1),
+      good.copy().put("price", 0),
       good.copy().put("price", 100_000_001),
       good.copy().put("price", 12.5),
       good.copy().put("stock", 1_000_001),
@@ -246,6 +248,18 @@ class ProductApiTest extends CatalogTestSupport {
     assertThat(after.getString("name")).isEqualTo("Lamp v2");
     assertThat(after.getLong("version")).isEqualTo(3);
     assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Lamp v2");
+
+    // a retried write of the same version (same USING TIMESTAMP) is idempotent, collections included: with a
+    // non-frozen list the cells of both writes survive and every image shows up twice
+    String retried = "INSERT INTO " + keyspace + ".products_by_id (product_id, image_urls, attributes, version) VALUES ("
+      + uuid + ", ['https://img.eventmall.dev/a.jpg', 'https://img.eventmall.dev/b.jpg'], {'color': 'red'}, 4)"
+      + " USING TIMESTAMP 4";
+    Await.result(cassandra.execute(retried));
+    Await.result(cassandra.execute(retried));
+    Row twice = cassandraRow("products_by_id", "product_id = ?", uuid);
+    assertThat(twice.getList("image_urls", String.class))
+      .containsExactly("https://img.eventmall.dev/a.jpg", "https://img.eventmall.dev/b.jpg");
+    assertThat(twice.getMap("attributes", String.class, String.class)).containsExactly(Map.entry("color", "red"));
   }
 
   @Test

@@ -57,7 +57,7 @@ final class ProductRequests {
     if (category != null && !CATEGORY.matcher(category).matches()) {
       v.check(false, "category", "must match [a-z0-9-]{1,50}");
     }
-    Long price = v.longInRange("price", 0, MAX_PRICE);
+    Long price = v.longInRange("price", 1, MAX_PRICE); // nothing is sold for free: a zero price is a mistake
     Long stock = v.longInRange("stock", 0, MAX_STOCK);
     Map<String, String> attributes = attributes(v, body.getValue("attributes"));
     List<String> images = imageUrls(v, body.getValue("imageUrls"));

@@ -46,7 +46,7 @@ public final class CassandraProducts {
   private static final String DOC_COLUMNS =
     "product_id, seller_id, name, description, category, attributes, image_urls, options, version, created_at, updated_at";
   private static final String DOC_TYPES = "seller_id text, name text, description text, category text, "
-    + "attributes map<text, text>, image_urls list<text>, options text, version bigint, created_at timestamp, "
+    + "attributes frozen<map<text, text>>, image_urls frozen<list<text>>, options text, version bigint, created_at timestamp, "
     + "updated_at timestamp";
 
   private final CassandraClient client;
