@@ -26,7 +26,7 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "bench.sh needs wrk (apt-get install -y wrk)" >&2; exit 2; }
 
 # the devstack JVM: whoever listens on the order service's port
-DEVSTACK_PID=${DEVSTACK_PID:-$(ss -ltnpH "sport = :8086" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)}
+DEVSTACK_PID=${DEVSTACK_PID:-$(ss -ltnp | grep ":8086 " | sed -n "s/.*pid=\([0-9]*\).*/\1/p" | head -1)}
 [ -n "$DEVSTACK_PID" ] || { echo "no devstack listening on 8086 (set DEVSTACK_PID)" >&2; exit 2; }
 
 if [ ! -s "$OUT/classpath" ] || [ load-tests/pom.xml -nt "$OUT/classpath" ]; then
@@ -62,6 +62,7 @@ local qs = {"%EB%AC%B4%EC%84%A0", "%EC%9D%B4%EC%96%B4%ED%8F%B0", "%EC%8A%A4%ED%9
 local i = 0
 request = function() i = i + 1; return wrk.format("GET", "/search?q=" .. qs[(i % #qs) + 1]) end
 LUA
+bench seed 40 >/dev/null
 curl -sf "$SEARCH_URL/search?q=%EB%AC%B4%EC%84%A0" >/dev/null || echo "warning: search did not answer 200"
 record search_rps "$(wrk_rps -s "$OUT/search.lua" "$SEARCH_URL")" req/s
 
@@ -69,10 +70,13 @@ echo "## platform: order saga, $ORDER_CONCURRENCY customers in a closed loop for
 while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench orders "$ORDER_SECONDS" "$ORDER_CONCURRENCY" "$DEVSTACK_PID" | tee "$OUT/orders.log" | grep -E '^(RESULT|failure)' | sed 's/^failure/RESULT failure/')
 
 echo "## RSS per process (devstack JVM and its children)"
-for p in $DEVSTACK_PID $(ps -o pid= --ppid "$DEVSTACK_PID" 2>/dev/null); do
+descendants() { echo "$1"; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; done; }
+for p in $(descendants "$DEVSTACK_PID"); do
   [ -r "/proc/$p/status" ] || continue
-  printf '%-8s %-16s %8s MiB  %s\n' "$p" "$(cat /proc/$p/comm)" "$(awk '/VmRSS/ {printf "%d", $2/1024}' /proc/$p/status)" \
-    "$(tr '\0' ' ' < /proc/$p/cmdline | grep -oE '(kafka\.Kafka|CassandraDaemon|mariadbd|redis-server|exec:java|devstack)' | head -1)"
+  rss=$(awk '/VmRSS/ {printf "%d", $2/1024}' /proc/$p/status)
+  [ "${rss:-0}" -gt 4 ] || continue
+  what=$(tr '\0' ' ' < /proc/$p/cmdline | grep -oE '(kafka\.Kafka|KafkaServer|CassandraDaemon|mariadbd|redis-server|DevStack|exec:java)' | head -1)
+  printf '%-8s %-16s %8s MiB  %s\n' "$p" "$(cat /proc/$p/comm)" "$rss" "${what:-?}"
 done | tee "$OUT/rss.txt"
 
 ratio() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }

@@ -81,7 +81,7 @@ public class OrderSagaSimulation extends Simulation {
   @Override
   public void before() {
     String seller = Fixtures.member("SELLER");
-    productIds = Fixtures.products(seller, "lt" + Long.toHexString(System.nanoTime()), productCount, 100_000_000);
+    productIds = Fixtures.products(seller, "lt" + Long.toHexString(System.nanoTime()), productCount, 1_000_000);
     Fixtures.awaitOrderable(productIds);
   }
 

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   msg/s.</li>
  *   <li>{@code mysql JDBC_URL THREADS SECONDS} — single-row INSERTs, autocommit (one durable commit each), THREADS
  *   connections.</li>
+ *   <li>{@code seed COUNT} — COUNT products (so search has something to find), waits until they are indexed.</li>
  *   <li>{@code orders SECONDS CONCURRENCY PID} — the platform: CONCURRENCY pre-made customers each place an order and
  *   poll it to SHIPPING/DELIVERED, again and again, for SECONDS; orders/s, saga latency, failed/stuck orders, and CPU
  *   µs per order from /proc/PID/stat (and its child processes) over the window.</li>
@@ -58,6 +59,11 @@ public final class Bench {
       case "http-server" -> httpServer(Integer.parseInt(args[1]));
       case "kafka" -> kafka(args[1], Integer.parseInt(args[2]));
       case "mysql" -> mysql(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      case "seed" -> {
+        String tag = "bench" + Long.toHexString(System.nanoTime());
+        Fixtures.products(Fixtures.member("SELLER"), tag, Integer.parseInt(args[1]), 1_000);
+        Fixtures.awaitSearchable(tag, Integer.parseInt(args[1]));
+      }
       case "orders" -> orders(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
       default -> throw new IllegalArgumentException(args[0]);
     }
@@ -202,7 +208,7 @@ public final class Bench {
 
   static void orders(int seconds, int concurrency, long pid) throws Exception {
     String seller = Fixtures.member("SELLER");
-    List<String> products = Fixtures.products(seller, "bench" + System.nanoTime(), 10, 100_000_000);
+    List<String> products = Fixtures.products(seller, "bench" + System.nanoTime(), 10, 1_000_000);
     Fixtures.awaitOrderable(products);
     List<String[]> customers = new ArrayList<>();
     ExecutorService setup = Executors.newFixedThreadPool(8);
