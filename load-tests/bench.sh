@@ -42,7 +42,8 @@ declare -A R
 record() { R[$1]=$2; echo "$1 $2 $3"; }
 
 echo "## baseline: bare Vert.x JSON endpoint (wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
-bench http-server "$BARE_PORT" > "$OUT/bare.log" 2>&1 &
+# java itself in the background (not the bench function: killing its subshell would orphan the JVM)
+java -Xmx512m -cp "$CP" dev.eventmall.loadtests.bench.Bench http-server "$BARE_PORT" > "$OUT/bare.log" 2>&1 &
 BARE=$!
 trap 'kill $BARE 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.2; done
