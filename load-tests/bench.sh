@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# One-machine bench (issue 7): baselines, then the platform's figures as ratios to them, CPU µs per order and RSS per
+# process. Run from the repository root against a running devstack (./mvnw -q install -DskipTests, then
+# ./mvnw -q -pl devstack exec:java in another terminal):
+#
+#   load-tests/bench.sh                 # defaults below; override with env vars, e.g. ORDER_SECONDS=60 ORDER_CONCURRENCY=64
+#
+# Needs wrk (apt-get install -y wrk). Prints "name value unit" lines and a summary table; nothing is asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HTTP_SECONDS=${HTTP_SECONDS:-15}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
+KAFKA_BOOTSTRAP=${KAFKA_BOOTSTRAP:-127.0.0.1:9092}
+KAFKA_RECORDS=${KAFKA_RECORDS:-200000}
+MYSQL_JDBC=${MYSQL_JDBC:-jdbc:mariadb://127.0.0.1:3306/?user=root}
+MYSQL_THREADS=${MYSQL_THREADS:-16}
+MYSQL_SECONDS=${MYSQL_SECONDS:-10}
+ORDER_SECONDS=${ORDER_SECONDS:-60}
+ORDER_CONCURRENCY=${ORDER_CONCURRENCY:-32}
+SEARCH_URL=${SEARCH_URL:-http://127.0.0.1:8084}
+BARE_PORT=${BARE_PORT:-18080}
+OUT=load-tests/target/bench
+mkdir -p "$OUT"
+
+command -v wrk >/dev/null || { echo "bench.sh needs wrk (apt-get install -y wrk)" >&2; exit 2; }
+
+# the devstack JVM: whoever listens on the order service's port
+DEVSTACK_PID=${DEVSTACK_PID:-$(ss -ltnp | grep ":8086 " | sed -n "s/.*pid=\([0-9]*\).*/\1/p" | head -1)}
+[ -n "$DEVSTACK_PID" ] || { echo "no devstack listening on 8086 (set DEVSTACK_PID)" >&2; exit 2; }
+
+if [ ! -s "$OUT/classpath" ] || [ load-tests/pom.xml -nt "$OUT/classpath" ]; then
+  ./mvnw -q -o -pl load-tests test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$PWD/$OUT/classpath"
+fi
+CP="load-tests/target/test-classes:$(cat "$OUT/classpath")"
+bench() { java -Xmx512m -cp "$CP" dev.eventmall.loadtests.bench.Bench "$@"; }
+wrk_rps() { wrk -t2 -c"$WRK_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency "$@" | tee -a "$OUT/wrk.log" \
+  | awk '/Requests\/sec/ {print $2}'; }
+
+declare -A R
+record() { R[$1]=$2; echo "$1 $2 $3"; }
+
+echo "## baseline: bare Vert.x JSON endpoint (wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
+# java itself in the background (not the bench function: killing its subshell would orphan the JVM)
+java -Xmx512m -cp "$CP" dev.eventmall.loadtests.bench.Bench http-server "$BARE_PORT" > "$OUT/bare.log" 2>&1 &
+BARE=$!
+trap 'kill $BARE 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.2; done
+record bare_http_rps "$(wrk_rps "http://127.0.0.1:$BARE_PORT/")" req/s
+kill "$BARE"; wait "$BARE" 2>/dev/null || true
+
+echo "## baseline: Kafka produce+consume, $KAFKA_RECORDS x 600 B, platform producer config"
+while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench kafka "$KAFKA_BOOTSTRAP" "$KAFKA_RECORDS" | grep '^RESULT')
+
+echo "## baseline: MariaDB single-row durable INSERT, $MYSQL_THREADS connections, ${MYSQL_SECONDS}s"
+while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench mysql "$MYSQL_JDBC" "$MYSQL_THREADS" "$MYSQL_SECONDS" | tee "$OUT/mysql.log" | grep '^RESULT')
+grep innodb "$OUT/mysql.log" || true
+
+echo "## platform: search (GET /search, rotating keywords, wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
+cat > "$OUT/search.lua" <<'LUA'
+local qs = {"%EB%AC%B4%EC%84%A0", "%EC%9D%B4%EC%96%B4%ED%8F%B0", "%EC%8A%A4%ED%94%BC%EC%BB%A4", "%EC%B9%B4%EB%A9%94%EB%9D%BC"}
+local i = 0
+request = function() i = i + 1; return wrk.format("GET", "/search?q=" .. qs[(i % #qs) + 1]) end
+LUA
+bench seed 40 >/dev/null
+curl -sf "$SEARCH_URL/search?q=%EB%AC%B4%EC%84%A0" >/dev/null || echo "warning: search did not answer 200"
+record search_rps "$(wrk_rps -s "$OUT/search.lua" "$SEARCH_URL")" req/s
+
+echo "## platform: order saga, $ORDER_CONCURRENCY customers in a closed loop for ${ORDER_SECONDS}s (devstack pid $DEVSTACK_PID)"
+while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench orders "$ORDER_SECONDS" "$ORDER_CONCURRENCY" "$DEVSTACK_PID" | tee "$OUT/orders.log" | grep -E '^(RESULT|failure)' | sed 's/^failure/RESULT failure/')
+
+echo "## RSS per process (devstack JVM and its children)"
+descendants() { echo "$1"; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; done; }
+for p in $(descendants "$DEVSTACK_PID"); do
+  [ -r "/proc/$p/status" ] || continue
+  rss=$(awk '/VmRSS/ {printf "%d", $2/1024}' /proc/$p/status)
+  [ "${rss:-0}" -gt 4 ] || continue
+  what=$(tr '\0' ' ' < /proc/$p/cmdline | grep -oE '(kafka\.Kafka|KafkaServer|CassandraDaemon|mariadbd|redis-server|DevStack|exec:java)' | head -1)
+  printf '%-8s %-16s %8s MiB  %s\n' "$p" "$(cat /proc/$p/comm)" "$rss" "${what:-?}"
+done | tee "$OUT/rss.txt"
+
+ratio() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+echo
+echo "## summary"
+echo "search / bare Vert.x HTTP            : ${R[search_rps]:-?} / ${R[bare_http_rps]:-?} = $(ratio search_rps bare_http_rps) (target >= 0.5)"
+echo "orders/s / Kafka produce+consume msg/s: ${R[orders_per_s]:-?} / ${R[kafka_produce_consume_msgs_per_s]:-?} = $(ratio orders_per_s kafka_produce_consume_msgs_per_s)"
+echo "orders/s / MariaDB durable insert tps : ${R[orders_per_s]:-?} / ${R[mysql_insert_tps_${MYSQL_THREADS}_threads]:-?} = $(ratio orders_per_s mysql_insert_tps_${MYSQL_THREADS}_threads)"
+echo "saga p50 / p99 ms                     : ${R[saga_p50_ms]:-?} / ${R[saga_p99_ms]:-?} (target p99 <= 250)"
+echo "failed or stuck orders                : ${R[orders_failed_or_stuck]:-?} (target 0)"
+echo "CPU µs per order (devstack + children): ${R[platform_cpu_us_per_order]:-?}"

@@ -1,0 +1,101 @@
+package dev.eventmall.loadtests;
+
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+import static io.gatling.javaapi.core.CoreDsl.*;
+import static io.gatling.javaapi.http.HttpDsl.*;
+
+/**
+ * Order placement end to end. Per arriving customer: sign up, log in, add an address, register a card (billing key),
+ * then the group {@value #SAGA}: {@code POST /orders} and poll {@code GET /orders/{id}} every {@code -DpollMs} ms until
+ * the order is SHIPPING or DELIVERED (delivery started) or in a terminal failure state, then one "order outcome" read
+ * that fails unless it is SHIPPING/DELIVERED — so a rejected, failed, cancelled or stuck (still moving after
+ * {@code -DsagaTimeout} s) order is a failed request. With {@code gatling.charting.useGroupDurationMetric} (our
+ * gatling.conf) the group's response time is the saga latency as a customer sees it, to the polling interval.
+ *
+ * <p>Set-up (not measured): a seller and {@code -Dproducts} products with huge stock, and a probe order that proves the
+ * order service's projections know them. Open model, {@code -Drate} customers (= orders) per second.
+ */
+public class OrderSagaSimulation extends Simulation {
+  static final String SAGA = "order saga";
+  static final Set<String> DONE = Set.of("SHIPPING", "DELIVERED", "REJECTED", "PAYMENT_FAILED", "CANCELLED");
+
+  final int productCount = Settings.integer("products", 20);
+  volatile List<String> productIds = List.of();
+
+  static ChainBuilder customer() {
+    return exec(SignUpAndLoginSimulation.signUpAndLogin("CUSTOMER"))
+      .exec(http("add address").post(Settings.memberUrl() + "/members/me/addresses")
+        .header("Authorization", "Bearer #{token}")
+        .body(StringBody("{\"recipient\":\"홍길동\",\"phone\":\"010-1234-5678\",\"zipCode\":\"04524\","
+          + "\"line1\":\"서울시 중구 세종대로 110\",\"line2\":\"101호\"}")).asJson()
+        .check(status().is(201), jsonPath("$.id").saveAs("addressId")))
+      .exec(http("register card").post(Settings.paymentUrl() + "/payments/billing-keys")
+        .header("Authorization", "Bearer #{token}")
+        .body(StringBody("{\"cardNumber\":\"" + Fixtures.GOOD_CARD + "\",\"cardExpirationYear\":\"30\","
+          + "\"cardExpirationMonth\":\"12\",\"customerIdentityNumber\":\"900101\"}")).asJson()
+        .check(status().is(201)));
+  }
+
+  /**
+   * The saga as the customer sees it. POST /orders answers 422 while the order service has not yet projected the
+   * customer's new address (it arrives through member.events): that answer is retried every 20 ms for up to 10 s with
+   * the same Idempotency-Key, inside the group (it is part of what the customer waits for).
+   */
+  static ChainBuilder placeAndAwait(Supplier<List<String>> products) {
+    Duration sagaTimeout = Duration.ofSeconds(Long.getLong("sagaTimeout", 30));
+    Duration poll = Duration.ofMillis(Long.getLong("pollMs", 25));
+    return exec(session -> {
+      List<String> ids = products.get();
+      return session.set("productId", ids.get(ThreadLocalRandom.current().nextInt(ids.size())))
+        .set("idempotencyKey", UUID.randomUUID().toString()).set("orderStatus", "PENDING").remove("orderId");
+    }).group(SAGA).on(
+      asLongAsDuring(session -> !session.contains("orderId"), Duration.ofSeconds(10)).on(
+        exec(http("place order").post(Settings.orderUrl() + "/orders")
+          .header("Authorization", "Bearer #{token}").header("Idempotency-Key", "#{idempotencyKey}")
+          .body(StringBody("{\"lines\":[{\"productId\":\"#{productId}\",\"quantity\":1}],"
+            + "\"addressId\":\"#{addressId}\",\"paymentMethod\":\"BILLING\"}")).asJson()
+          .check(status().in(200, 201, 422).saveAs("placeStatus"),
+            jsonPath("$.orderId").optional().saveAs("orderId")))
+          .doIf(session -> !session.contains("orderId")).then(pause(Duration.ofMillis(20)))),
+      doIf(session -> session.contains("orderId")).then(
+        asLongAsDuring(session -> !DONE.contains(session.getString("orderStatus")), sagaTimeout).on(
+          pause(poll),
+          exec(http("poll order").get(Settings.orderUrl() + "/orders/#{orderId}")
+            .header("Authorization", "Bearer #{token}")
+            .check(status().is(200), jsonPath("$.status").saveAs("orderStatus"))))),
+      exec(http("order outcome").get(Settings.orderUrl() + "/orders/#{orderId}")
+        .header("Authorization", "Bearer #{token}")
+        .check(status().is(200), jsonPath("$.status").in("SHIPPING", "DELIVERED"))));
+  }
+
+  @Override
+  public void before() {
+    String seller = Fixtures.member("SELLER");
+    productIds = Fixtures.products(seller, "lt" + Long.toHexString(System.nanoTime()), productCount, 1_000_000);
+    Fixtures.awaitOrderable(productIds);
+  }
+
+  {
+    double rate = Settings.rate(50);
+    ScenarioBuilder orders = scenario("customer places an order").exec(customer()).exec(placeAndAwait(() -> productIds));
+    setUp(orders.injectOpen(
+        rampUsersPerSec(1).to(rate).during(Settings.ramp(10)),
+        constantUsersPerSec(rate).during(Settings.duration(60))))
+      .protocols(BrowseAndSearchSimulation.protocol())
+      .assertions(
+        details(SAGA).responseTime().percentile(95.0).lte(Settings.millis("sagaP95", 150)),
+        details(SAGA).responseTime().percentile(99.0).lte(Settings.millis("sagaP99", 250)),
+        global().responseTime().percentile(99.0).lte(Settings.millis("p99", 250)),
+        global().failedRequests().percent().lte(Double.parseDouble(System.getProperty("maxFailedPercent", "0"))));
+  }
+}
