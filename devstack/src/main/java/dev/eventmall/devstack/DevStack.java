@@ -10,7 +10,8 @@ import java.util.List;
  * stops everything on Ctrl-C or when stdin reaches EOF.
  *
  * <p>{@code mvn install -DskipTests && mvn -q -pl devstack exec:java} (three Kafka brokers:
- * {@code -Dexec.args=--cluster}). Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
+ * {@code -Dexec.args=--cluster}). Then it seeds demo data through the REST APIs ({@link Seed}; {@code --no-seed} skips
+ * it) and prints a curl walkthrough. Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
  */
 public final class DevStack {
 
@@ -19,6 +20,7 @@ public final class DevStack {
 
   public static void main(String[] args) throws IOException {
     boolean cluster = List.of(args).contains("--cluster");
+    boolean seed = !List.of(args).contains("--no-seed");
     Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();
     long began = System.nanoTime();
     InfraStack stack = InfraStack.start(home, cluster);
@@ -39,6 +41,16 @@ public final class DevStack {
     }, "devstack-stop"));
     System.out.printf("# platform up in %d ms%n", (System.nanoTime() - began) / 1_000_000);
     platform.ports().forEach((name, port) -> System.out.printf("%-17s http://127.0.0.1:%d%n", name, port));
+    if (seed) {
+      try {
+        Seed.Result seeded = new Seed(platform.ports()).run();
+        System.out.println("# demo data: " + (seeded.created().isEmpty() ? "already there"
+          : "created " + String.join(", ", seeded.created())) + " (--no-seed skips this)");
+        System.out.println(Seed.walkthrough(platform.ports()));
+      } catch (RuntimeException e) {
+        System.err.println("# seeding the demo data failed (the platform keeps running): " + e.getMessage());
+      }
+    }
     System.out.println("# Ctrl-C or EOF on stdin (Ctrl-D) stops everything");
     System.out.flush();
     while (System.in.read() >= 0) {

@@ -1,5 +1,6 @@
 package dev.eventmall.common.event;
 
+import dev.eventmall.common.trace.TraceContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -36,15 +37,24 @@ public record EventEnvelope(UUID id, String type, int version, Instant occurredA
     correlationId = correlationId == null ? key : correlationId;
   }
 
-  /** A new event (version 1) that starts a causal chain: its correlation id is its own key. */
+  /**
+   * A new event (version 1) that starts a causal chain: its correlation id is its own key; its traceparent is a new span
+   * of the current request's or event's trace ({@link TraceContext#current()}), or null outside one.
+   */
   public static EventEnvelope of(String type, String key, JsonObject payload) {
-    return new EventEnvelope(UUID.randomUUID(), type, 1, Instant.now(), key, key, null, null, payload);
+    return new EventEnvelope(UUID.randomUUID(), type, 1, Instant.now(), key, key, null, TraceContext.childOfCurrent(),
+      payload);
   }
 
-  /** A new event caused by {@code cause}: same correlation id and trace, causation = the cause's id. */
+  /**
+   * A new event caused by {@code cause}: same correlation id, causation = the cause's id, a new span of the cause's
+   * trace (of the current trace when the cause has none).
+   */
   public static EventEnvelope causedBy(EventEnvelope cause, String type, String key, JsonObject payload) {
+    String traceparent = cause.traceparent() != null ? TraceContext.child(cause.traceparent())
+      : TraceContext.childOfCurrent();
     return new EventEnvelope(UUID.randomUUID(), type, 1, Instant.now(), key, cause.correlationId(),
-      cause.id().toString(), cause.traceparent(), payload);
+      cause.id().toString(), traceparent, payload);
   }
 
   public EventEnvelope withTraceparent(String traceparent) {

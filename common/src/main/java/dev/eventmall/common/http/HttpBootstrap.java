@@ -1,6 +1,7 @@
 package dev.eventmall.common.http;
 
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -77,6 +78,7 @@ public final class HttpBootstrap {
     Router router = Router.router(vertx);
     FailureHandler failureHandler = FailureHandler.create();
     router.route().handler(RequestId::handle).failureHandler(failureHandler);
+    router.route().handler(TraceContext::handle);
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     // no-match outcomes (unknown path, wrong method, consumes/produces mismatch) and unhandled failures
     for (int status : new int[]{404, 405, 406, 415, 500}) {

@@ -1,9 +1,12 @@
 package dev.eventmall.common.kafka;
 
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,20 +33,28 @@ public final class EventHandlers {
   public static MessageConsumer<JsonObject> register(Vertx vertx, String group, String topic,
                                                      Function<EventEnvelope, Future<?>> handler) {
     return vertx.eventBus().<JsonObject>localConsumer(address(group, topic), msg -> {
-      Future<?> result;
-      try {
-        result = handler.apply(EventEnvelope.fromJson(msg.body()));
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
+      // each event runs on a context of its own whose current trace is the event's (TraceContext)
+      ((ContextInternal) vertx.getOrCreateContext()).duplicate().runOnContext(v -> handle(group, topic, handler, msg));
+    });
+  }
+
+  private static void handle(String group, String topic, Function<EventEnvelope, Future<?>> handler,
+                             Message<JsonObject> msg) {
+    Future<?> result;
+    try {
+      EventEnvelope event = EventEnvelope.fromJson(msg.body());
+      TraceContext.setCurrent(TraceContext.valid(event.traceparent()) ? event.traceparent() : null);
+      result = handler.apply(event);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(null);
+      } else {
+        LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
+        msg.fail(500, String.valueOf(ar.cause()));
       }
-      result.onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(null);
-        } else {
-          LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
-          msg.fail(500, String.valueOf(ar.cause()));
-        }
-      });
     });
   }
 }

@@ -4,6 +4,7 @@ import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,11 +24,14 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Feeds the records a consumer group reads from its topics to the group's domain handlers over the event bus
@@ -41,6 +45,11 @@ import java.util.Map;
  *   the record is parked on {@code <topic>.dlq} with headers {@code dlq-original-topic}, {@code dlq-original-partition},
  *   {@code dlq-original-offset}, {@code dlq-consumer-group}, {@code dlq-exception}, {@code dlq-attempts},
  *   {@code dlq-parked-at}, and the consumer moves on. A record that is not an event envelope is parked at once.</li>
+ *   <li>Lag: every {@link #LAG_SAMPLE_MS} ms (off the poll loop, through the consumer's own async calls) the bridge
+ *   samples, for each partition assigned to it, the end offset minus the group's committed offset (the beginning
+ *   offset when nothing is committed yet: the group reads from the earliest), and publishes the sum per topic as the
+ *   gauge {@code eventmall.kafka.consumer.lag} (Prometheus {@code eventmall_kafka_consumer_lag{group,topic}}); several
+ *   bridge instances of one group in one Vert.x add up.</li>
  *   <li>Delivery is at least once (a crash between effect and commit redelivers): handlers are idempotent through the
  *   inbox.</li>
  * </ul>
@@ -54,7 +63,13 @@ public final class KafkaEventBridge extends VerticleBase {
   public static final String H_ATTEMPTS = "dlq-attempts";
   public static final String H_PARKED_AT = "dlq-parked-at";
 
+  /** How often the consumer lag is sampled. */
+  public static final long LAG_SAMPLE_MS = 5_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventBridge.class);
+  /** registry → "group/topic" → lag per bridge instance; the gauge reads the sum. */
+  private static final Map<MeterRegistry, Map<String, Map<KafkaEventBridge, Long>>> LAGS =
+    Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
    * @param group          consumer group (one per service and purpose, e.g. {@code catalog-stock})
@@ -79,6 +94,10 @@ public final class KafkaEventBridge extends VerticleBase {
   private volatile boolean stopped;
   private final Map<String, Counter> consumed = new HashMap<>();
   private final Map<String, Counter> parked = new HashMap<>();
+  private final List<Map<KafkaEventBridge, Long>> lagSlots = new ArrayList<>();
+  private Map<String, Map<KafkaEventBridge, Long>> lags;
+  private long lagTimer = -1;
+  private boolean sampling;
 
   public KafkaEventBridge(Options options) {
     this.options = options;
@@ -98,13 +117,79 @@ public final class KafkaEventBridge extends VerticleBase {
       parked.put(topic, Counter.builder("eventmall.dlq.parked").tag("topic", topic).tag("group", options.group())
         .description("records parked on the dead-letter topic").register(registry));
     }
-    return consumer.subscribe(new HashSet<>(options.topics())).onSuccess(v -> pollLoop());
+    registerLagGauges(registry);
+    return consumer.subscribe(new HashSet<>(options.topics())).onSuccess(v -> {
+      pollLoop();
+      lagTimer = vertx.setPeriodic(LAG_SAMPLE_MS, id -> sampleLag());
+    });
   }
 
   @Override
   public Future<?> stop() {
     stopped = true;
+    vertx.cancelTimer(lagTimer);
+    lagSlots.forEach(slot -> slot.remove(this));
     return Future.succeededFuture();
+  }
+
+  private void registerLagGauges(MeterRegistry registry) {
+    lags = LAGS.computeIfAbsent(registry, r -> new ConcurrentHashMap<>());
+    for (String topic : options.topics()) {
+      Map<KafkaEventBridge, Long> slot = lags.computeIfAbsent(options.group() + '/' + topic, k -> {
+        Map<KafkaEventBridge, Long> perInstance = new ConcurrentHashMap<>();
+        Gauge.builder("eventmall.kafka.consumer.lag", perInstance,
+            m -> m.values().stream().mapToLong(Long::longValue).sum())
+          .tag("topic", topic).tag("group", options.group())
+          .description("records not yet committed by the group (end offset - committed offset), sampled every "
+            + LAG_SAMPLE_MS + " ms")
+          .register(registry);
+        return perInstance;
+      });
+      slot.put(this, 0L);
+      lagSlots.add(slot);
+    }
+  }
+
+  /** One lag sample: end offsets and committed offsets of the assigned partitions, summed per topic. */
+  private void sampleLag() {
+    if (stopped || sampling) {
+      return;
+    }
+    sampling = true;
+    consumer.assignment()
+      .compose(assigned -> {
+        if (assigned.isEmpty()) {
+          return Future.succeededFuture(Map.<String, Long>of());
+        }
+        return consumer.endOffsets(assigned).compose(ends -> {
+          List<Future<Long>> perPartition = new ArrayList<>();
+          List<TopicPartition> order = new ArrayList<>(assigned);
+          for (TopicPartition tp : order) {
+            perPartition.add(consumer.committed(tp)
+              .compose(c -> c != null ? Future.succeededFuture(c.getOffset()) : consumer.beginningOffsets(tp))
+              .map(done -> Math.max(0, ends.getOrDefault(tp, done) - done)));
+          }
+          return Future.all(perPartition).map(all -> {
+            Map<String, Long> byTopic = new HashMap<>();
+            for (int i = 0; i < order.size(); i++) {
+              byTopic.merge(order.get(i).getTopic(), all.<Long>resultAt(i), Long::sum);
+            }
+            return byTopic;
+          });
+        });
+      })
+      .onComplete(ar -> {
+        sampling = false;
+        if (ar.failed()) {
+          LOG.debug("{}: lag not sampled: {}", options.group(), ar.cause().toString());
+          return;
+        }
+        if (!stopped) {
+          for (String topic : options.topics()) {
+            lags.get(options.group() + '/' + topic).put(this, ar.result().getOrDefault(topic, 0L));
+          }
+        }
+      });
   }
 
   private void pollLoop() {

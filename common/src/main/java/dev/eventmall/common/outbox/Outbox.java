@@ -2,6 +2,7 @@ package dev.eventmall.common.outbox;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.trace.TraceContext;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
@@ -38,7 +39,10 @@ public final class Outbox {
     }
     List<Tuple> rows;
     try {
-      rows = events.stream().map(e -> {
+      String traceparent = TraceContext.current();
+      rows = events.stream().map(event -> {
+        EventEnvelope e = event.traceparent() == null && traceparent != null
+          ? event.withTraceparent(TraceContext.child(traceparent)) : event;
         if (EventSchemas.enabled()) {
           EventSchemas.validate(e);
         }

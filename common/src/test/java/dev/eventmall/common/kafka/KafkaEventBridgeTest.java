@@ -13,7 +13,11 @@ import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.common.testing.TopicReader;
+import dev.eventmall.common.metrics.Metrics;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -225,5 +229,34 @@ class KafkaEventBridgeTest {
   static String header(ConsumerRecord<String, String> record, String name) {
     var h = record.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theConsumerLagGaugeCountsWhatIsNotCommittedYetAndFallsToZero() throws Exception {
+    Metrics metrics = Metrics.create("lag-test");
+    Vertx own = metrics.newVertx(new VertxOptions());
+    try {
+      String lagGroup = "bridge-lag-" + UUID.randomUUID();
+      Promise<Void> release = Promise.promise();
+      EventHandlers.register(own, lagGroup, topic, event -> release.future());
+      for (int i = 0; i < 4; i++) {
+        send("lag-" + i, "held");
+      }
+      Await.result(own.deployVerticle(() -> new KafkaEventBridge(
+        new KafkaEventBridge.Options(kafka, lagGroup, List.of(topic)).withRetry(RETRY)), new DeploymentOptions()));
+      Await.until("lag 4 while the handler holds the batch", Duration.ofSeconds(30), () ->
+        lag(metrics, lagGroup) == 4.0);
+      assertThat(metrics.prometheusRegistry().scrape()).contains("eventmall_kafka_consumer_lag{")
+        .contains("group=\"" + lagGroup + "\"").contains("topic=\"" + topic + "\"");
+      own.runOnContext(v -> release.tryComplete());
+      Await.until("lag 0 once committed", Duration.ofSeconds(30), () -> lag(metrics, lagGroup) == 0.0);
+    } finally {
+      Await.result(own.close());
+    }
+  }
+
+  static double lag(Metrics metrics, String group) {
+    Gauge gauge = metrics.registry().find("eventmall.kafka.consumer.lag").tag("group", group).gauge();
+    return gauge == null ? -1 : gauge.value();
   }
 }

@@ -46,7 +46,8 @@ public final class SearchApi {
       .register(registry);
     this.misses = Counter.builder("search.cache.misses").description("search answers computed from the index")
       .register(registry);
-    this.latency = Timer.builder("search.latency").description("time to answer GET /search").register(registry);
+    this.latency = Timer.builder("search.latency").description("time to answer GET /search")
+      .publishPercentileHistogram().register(registry);
     Gauge.builder("search.cache.hit.ratio", this, SearchApi::hitRatio)
       .description("cache hits / (hits + misses) since start").register(registry);
   }

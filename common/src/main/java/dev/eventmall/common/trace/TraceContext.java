@@ -1,0 +1,108 @@
+package dev.eventmall.common.trace;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.ext.web.RoutingContext;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * W3C trace context ({@code traceparent: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>}) carried without an
+ * OpenTelemetry SDK: the HTTP edge ({@code HttpBootstrap}) and the Kafka bridge ({@code EventHandlers}) put the current
+ * traceparent on the request's or the event's duplicated Vert.x context; {@code EventEnvelope.of/causedBy} and
+ * {@code Outbox.append} give every event a child of it (same trace id, new span id), which the outbox relay copies into
+ * the Kafka header {@code traceparent}.
+ */
+public final class TraceContext {
+  public static final String HEADER = "traceparent";
+  private static final Object KEY = TraceContext.class;
+  private static final Pattern VALID = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final HexFormat HEX = HexFormat.of();
+
+  private TraceContext() {
+  }
+
+  /** Whether {@code traceparent} is a version-00 W3C traceparent with non-zero ids. */
+  public static boolean valid(String traceparent) {
+    if (traceparent == null) {
+      return false;
+    }
+    String t = traceparent.trim().toLowerCase(Locale.ROOT);
+    return VALID.matcher(t).matches() && !t.substring(3, 35).equals("0".repeat(32))
+      && !t.substring(36, 52).equals("0".repeat(16));
+  }
+
+  /** The trace id of a valid traceparent. */
+  public static String traceId(String traceparent) {
+    return traceparent.trim().toLowerCase(Locale.ROOT).substring(3, 35);
+  }
+
+  /** The span id of a valid traceparent. */
+  public static String spanId(String traceparent) {
+    return traceparent.trim().toLowerCase(Locale.ROOT).substring(36, 52);
+  }
+
+  /** A new trace (sampled). */
+  public static String newTrace() {
+    return "00-" + hex(16) + "-" + hex(8) + "-01";
+  }
+
+  /** A new span of {@code parent}'s trace (same trace id and flags, new span id); a new trace when it is not valid. */
+  public static String child(String parent) {
+    if (!valid(parent)) {
+      return newTrace();
+    }
+    String p = parent.trim().toLowerCase(Locale.ROOT);
+    return "00-" + p.substring(3, 35) + "-" + hex(8) + "-" + p.substring(53, 55);
+  }
+
+  /** The traceparent of the current (duplicated) Vert.x context, or null. */
+  public static String current() {
+    Context context = Vertx.currentContext();
+    return context instanceof ContextInternal internal && internal.isDuplicate() ? internal.getLocal(KEY) : null;
+  }
+
+  /**
+   * Route handler (on the root router, first): the request's span is a child of a valid incoming {@code traceparent}
+   * header (same trace id, new span id), or a new trace; it becomes the current traceparent of the request's context and
+   * is stored in the routing context under {@link #HEADER}.
+   */
+  public static void handle(RoutingContext ctx) {
+    String span = child(ctx.request().getHeader(HEADER));
+    ctx.put(HEADER, span);
+    setCurrent(span);
+    ctx.next();
+  }
+
+  /**
+   * Makes {@code traceparent} the current one of the current duplicated context (a request's or an event's); does
+   * nothing on a non-duplicated context, which is shared by everything its event loop runs.
+   */
+  public static void setCurrent(String traceparent) {
+    Context context = Vertx.currentContext();
+    if (context instanceof ContextInternal internal && internal.isDuplicate()) {
+      if (traceparent == null) {
+        internal.removeLocal(KEY);
+      } else {
+        internal.putLocal(KEY, traceparent);
+      }
+    }
+  }
+
+  /** A child of the current traceparent, or null when there is none (events from timers, recovery, tests). */
+  public static String childOfCurrent() {
+    String current = current();
+    return current == null ? null : child(current);
+  }
+
+  private static String hex(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return HEX.formatHex(b);
+  }
+}
