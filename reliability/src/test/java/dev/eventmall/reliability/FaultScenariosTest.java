@@ -87,6 +87,7 @@ class FaultScenariosTest {
     Load.World world = Load.World.create(2, 20, 3);
     long dlq = Invariants.dlqNow();
     List<Load.Placed> placed = Load.run(world, 12, 2, 150, i -> { });
+    Invariants.awaitTerminal(placed);
     Map<String, String> before = Invariants.check(world, placed, dlq);
     Map<String, Integer> stockBefore = new HashMap<>();
     world.initialStock().keySet().forEach(id -> stockBefore.put(id, Rel.stockOf(id)));

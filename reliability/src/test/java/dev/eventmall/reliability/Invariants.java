@@ -58,6 +58,18 @@ final class Invariants {
     return states;
   }
 
+  /** Waits (up to 90 s) until no order is SHIPPING any more: a snapshot to compare against must not move by itself. */
+  static void awaitTerminal(List<Load.Placed> placed) {
+    Await.until("every order terminal", SETTLE, () -> {
+      boolean done = placed.stream().noneMatch(p -> !SETTLED.contains(Rel.status(p.customer(), p.orderId()))
+        || "SHIPPING".equals(Rel.status(p.customer(), p.orderId())));
+      if (!done) {
+        Load.sleep(500);
+      }
+      return done;
+    });
+  }
+
   static Map<String, String> settle(List<Load.Placed> placed) {
     Map<String, String> states = new HashMap<>();
     AtomicReference<String> unsettled = new AtomicReference<>();
