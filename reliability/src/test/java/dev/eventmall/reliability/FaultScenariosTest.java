@@ -2,7 +2,6 @@ package dev.eventmall.reliability;
 
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
-import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.toss.LedgerEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -138,12 +137,12 @@ class FaultScenariosTest {
   /** Copies every record of {@code topics} (up to their current end) to the end of the same partition; answers how many. */
   static long replay(List<String> topics) throws Exception {
     Map<String, Object> consumerConfig = Map.of(
-      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka(),
+      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Rel.kafka(),
       ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
       ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
       ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     Map<String, Object> producerConfig = Map.of(
-      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka(),
+      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Rel.kafka(),
       ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
       ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
       ProducerConfig.ACKS_CONFIG, "all");

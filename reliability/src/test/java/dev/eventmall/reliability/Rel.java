@@ -31,14 +31,27 @@ final class Rel {
   static final String GOOD_CARD = "4330123412341234";
   static final String DECLINED_CARD = "4330123412340000";
   private static Platform platform;
+  private static String kafka;
 
   private Rel() {
+  }
+
+  /** Points the platform at another Kafka (the soak's 3-broker cluster); only before it started. */
+  static synchronized void useKafka(String bootstrapServers) {
+    if (platform != null) {
+      throw new IllegalStateException("the platform already runs on " + kafka() + " (run soak tests in a JVM of their own)");
+    }
+    kafka = bootstrapServers;
+  }
+
+  static synchronized String kafka() {
+    return kafka != null ? kafka : TestInfra.kafka();
   }
 
   static synchronized Platform platform() {
     if (platform == null) {
       Map<String, String> env = new HashMap<>(Map.of(
-        "KAFKA_BOOTSTRAP_SERVERS", TestInfra.kafka(),
+        "KAFKA_BOOTSTRAP_SERVERS", kafka(),
         "MYSQL_URI", TestInfra.mysqlUri(),
         "REDIS_URL", TestInfra.redisUrl(),
         "CASSANDRA_CONTACT_POINTS", TestInfra.cassandraContactPoint(),

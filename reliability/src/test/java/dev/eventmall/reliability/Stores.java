@@ -122,7 +122,7 @@ final class Stores {
   }
 
   static Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka()));
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Rel.kafka()));
   }
 
   /** End offset per partition of the topics that exist among {@code topics}. */
