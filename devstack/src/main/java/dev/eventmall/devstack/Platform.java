@@ -53,6 +53,9 @@ public final class Platform implements AutoCloseable {
 
   private final List<Vertx> instances = new ArrayList<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
+  /** Per service: its Vert.x instance and environment, so {@link #restart(String)} can start it again. */
+  private final Map<String, Vertx> serviceVertx = new HashMap<>();
+  private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
   private Emulators emulators;
 
   private Platform() {
@@ -98,21 +101,55 @@ public final class Platform implements AutoCloseable {
       env.putIfAbsent(Config.CARRIER_BASE_URL, platform.emulators.carrier().baseUrl());
 
       for (Service service : SERVICES) {
-        Metrics metrics = Metrics.create(service.name());
-        Vertx vertx = metrics.newVertx(new VertxOptions());
-        platform.instances.add(vertx);
         Map<String, String> own = new HashMap<>(env);
         own.put(Config.HTTP_PORT, Integer.toString(fixedPorts ? service.port() : 0));
-        long began = System.nanoTime();
-        int port = await(service.name(), service.deployer().deploy(vertx, Config.of(own), metrics));
-        platform.ports.put(service.name(), port);
-        System.out.printf("# %s up on %d in %d ms%n", service.name(), port, (System.nanoTime() - began) / 1_000_000);
+        platform.deploy(service, own);
       }
       return platform;
     } catch (RuntimeException e) {
       platform.close();
       throw e;
     }
+  }
+
+  private void deploy(Service service, Map<String, String> own) {
+    Metrics metrics = Metrics.create(service.name());
+    Vertx vertx = metrics.newVertx(new VertxOptions());
+    instances.add(vertx);
+    long began = System.nanoTime();
+    int port = await(service.name(), service.deployer().deploy(vertx, Config.of(own), metrics));
+    ports.put(service.name(), port);
+    serviceVertx.put(service.name(), vertx);
+    // a restart listens on the same port, so clients keep their URLs
+    own.put(Config.HTTP_PORT, Integer.toString(port));
+    serviceEnv.put(service.name(), own);
+    System.out.printf("# %s up on %d in %d ms%n", service.name(), port, (System.nanoTime() - began) / 1_000_000);
+  }
+
+  /**
+   * Closes one service's Vert.x instance (as a crashed process: its in-flight work is lost, what it committed stays) and
+   * deploys the service again on the same port with the same environment (reliability tests).
+   */
+  public void restart(String name) {
+    stop(name);
+    start(name);
+  }
+
+  /** Closes one service's Vert.x instance; {@link #start(String)} brings it back. */
+  public void stop(String name) {
+    Vertx vertx = serviceVertx.remove(name);
+    if (vertx == null) {
+      throw new IllegalArgumentException("no running service " + name);
+    }
+    instances.remove(vertx);
+    await("stopping " + name, vertx.close());
+  }
+
+  /** Deploys a service stopped by {@link #stop(String)} again on its former port. */
+  public void start(String name) {
+    Service service = SERVICES.stream().filter(s -> s.name().equals(name)).findFirst()
+      .orElseThrow(() -> new IllegalArgumentException("unknown service " + name));
+    deploy(service, new HashMap<>(serviceEnv.get(name)));
   }
 
   /** The emulators, for tests that read the Toss ledger or inject faults. */

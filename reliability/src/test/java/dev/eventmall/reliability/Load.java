@@ -1,0 +1,89 @@
+package dev.eventmall.reliability;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * A steady order load: {@code orders} orders placed by a few threads at a fixed pace over a handful of customers and
+ * products, with a hook called before each order (to inject a fault at order k). What was placed is what
+ * {@link Invariants} checks.
+ */
+final class Load {
+  record Placed(String orderId, Rel.Customer customer, String productId, int quantity) {
+  }
+
+  /** The world of one scenario: its products with their initial stock and its customers. */
+  record World(Map<String, Integer> initialStock, List<Rel.Customer> customers) {
+    static World create(int products, int stockEach, int customers) {
+      Rel.Member seller = Rel.member("SELLER");
+      Map<String, Integer> stock = new LinkedHashMap<>();
+      for (int i = 0; i < products; i++) {
+        stock.put(Rel.product(seller, stockEach, 10_000L + 1_000L * i), stockEach);
+      }
+      List<Rel.Customer> list = new ArrayList<>();
+      for (int i = 0; i < customers; i++) {
+        list.add(Rel.customer(Rel.GOOD_CARD, "04524"));
+      }
+      return new World(stock, list);
+    }
+  }
+
+  private Load() {
+  }
+
+  /**
+   * Places {@code orders} orders from {@code threads} threads, one every {@code paceMs} per thread; order i buys
+   * {@code 1 + i % 2} units of product {@code i % products} for customer {@code i % customers}. {@code beforeOrder} runs on
+   * the placing thread before order i is sent.
+   */
+  static List<Placed> run(World world, int orders, int threads, long paceMs, IntConsumer beforeOrder) {
+    List<String> products = List.copyOf(world.initialStock().keySet());
+    List<Placed> placed = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        running.add(pool.submit(() -> {
+          for (int i = thread; i < orders; i += threads) {
+            beforeOrder.accept(i);
+            Rel.Customer customer = world.customers().get(i % world.customers().size());
+            String productId = products.get(i % products.size());
+            int quantity = 1 + i % 2;
+            String orderId = Rel.place(customer, Rel.orderBody(customer, productId, quantity), Map.of())
+              .json().getString("orderId");
+            placed.add(new Placed(orderId, customer, productId, quantity));
+            sleep(paceMs);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : running) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+    } catch (Exception e) {
+      throw new AssertionError("the load failed", e);
+    } finally {
+      pool.shutdownNow();
+    }
+    Figures.ordersPlaced(placed.size());
+    return List.copyOf(placed);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.eventmall.reliability;
+
+import dev.eventmall.common.testing.TestInfra;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Direct reads of the stores (MariaDB over JDBC, Kafka through an admin client): the evidence behind the invariants. */
+final class Stores {
+  /** The service databases that hold an outbox. */
+  static final List<String> DATABASES = List.of("member", "catalog", "orders", "payment", "delivery");
+  /** Topic → the database whose outbox produces it. */
+  static final Map<String, String> PRODUCER = Map.of(
+    "member.events", "member", "catalog.products", "catalog", "catalog.stock", "catalog",
+    "order.events", "orders", "payment.events", "payment", "delivery.events", "delivery");
+  /** Saga consumer groups and what they consume (docs/saga.md). */
+  static final Map<String, List<String>> GROUPS = Map.of(
+    "order-saga", List.of("catalog.stock", "payment.events", "delivery.events"),
+    "catalog-stock", List.of("order.events", "payment.events", "delivery.events"),
+    "payment-saga", List.of("catalog.stock", "order.events", "delivery.events"),
+    "delivery-saga", List.of("order.events", "payment.events"));
+
+  private Stores() {
+  }
+
+  static Connection db(String database) throws SQLException {
+    URI uri = URI.create(TestInfra.mysqlUri());
+    String user = "root";
+    String password = "";
+    if (uri.getUserInfo() != null) {
+      String[] parts = uri.getUserInfo().split(":", 2);
+      user = parts[0];
+      password = parts.length > 1 ? parts[1] : "";
+    }
+    return DriverManager.getConnection("jdbc:mariadb://" + uri.getHost() + ":" + uri.getPort() + "/" + database,
+      user, password);
+  }
+
+  static long count(String database, String sql) {
+    try (Connection c = db(database); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(database + ": " + sql, e);
+    }
+  }
+
+  static <T> List<T> rows(String database, String sql, Function<ResultSet, T> row) {
+    try (Connection c = db(database); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      List<T> out = new ArrayList<>();
+      while (r.next()) {
+        out.add(row.apply(r));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException(database + ": " + sql, e);
+    }
+  }
+
+  /** Row count of every table of every service database: "db.table" → rows (Flyway's history aside). */
+  static Map<String, Long> tableCounts() {
+    Map<String, Long> counts = new TreeMap<>();
+    for (String database : DATABASES) {
+      List<String> tables = rows(database, "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+        + database + "' AND table_type = 'BASE TABLE'", r -> {
+          try {
+            return r.getString(1);
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+      for (String table : tables) {
+        if (!table.startsWith("flyway")) {
+          counts.put(database + "." + table, count(database, "SELECT COUNT(*) FROM `" + table + "`"));
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Unsent outbox rows per database. */
+  static Map<String, Long> unsentOutbox() {
+    Map<String, Long> unsent = new TreeMap<>();
+    for (String database : DATABASES) {
+      unsent.put(database, count(database, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"));
+    }
+    return unsent;
+  }
+
+  /** Sent outbox rows per topic (all databases). */
+  static Map<String, Long> sentOutboxByTopic() {
+    Map<String, Long> sent = new TreeMap<>();
+    for (String database : DATABASES) {
+      rows(database, "SELECT topic, COUNT(*) FROM outbox WHERE sent_at IS NOT NULL GROUP BY topic", r -> {
+        try {
+          return Map.entry(r.getString(1), r.getLong(2));
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      }).forEach(e -> sent.merge(e.getKey(), e.getValue(), Long::sum));
+    }
+    return sent;
+  }
+
+  static Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Rel.kafka()));
+  }
+
+  /** End offset per partition of the topics that exist among {@code topics}. */
+  static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics) {
+    try {
+      List<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+        .filter(topics::contains).toList();
+      Map<String, TopicDescription> described = admin.describeTopics(existing).allTopicNames().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      described.values().forEach(d -> d.partitions().forEach(p ->
+        request.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+      return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    } catch (Exception e) {
+      throw new IllegalStateException("end offsets of " + topics, e);
+    }
+  }
+
+  /** Records in each topic (sum of end offsets; nothing is compacted or expired within a test run). */
+  static Map<String, Long> topicSizes(Admin admin, Collection<String> topics) {
+    Map<String, Long> sizes = new TreeMap<>();
+    endOffsets(admin, topics).forEach((tp, end) -> sizes.merge(tp.topic(), end, Long::sum));
+    return sizes;
+  }
+
+  /** Records parked on every dead-letter topic. */
+  static long dlqRecords(Admin admin) {
+    List<String> dlqs = PRODUCER.keySet().stream().map(t -> t + ".dlq").toList();
+    return topicSizes(admin, dlqs).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Consumer lag per "group topic-partition" of the saga groups: records on the topic the group has not committed. */
+  static Map<String, Long> lag(Admin admin) {
+    Map<String, Long> lag = new TreeMap<>();
+    try {
+      for (Map.Entry<String, List<String>> group : GROUPS.entrySet()) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.getKey())
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        endOffsets(admin, group.getValue()).forEach((tp, end) -> {
+          OffsetAndMetadata at = committed.get(tp);
+          long behind = end - (at == null ? 0 : at.offset());
+          if (behind > 0) {
+            lag.put(group.getKey() + " " + tp, behind);
+          }
+        });
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("consumer lag", e);
+    }
+    return lag;
+  }
+}
