@@ -378,6 +378,14 @@ public final class Payments {
    * secret key and only what Toss answers is trusted. Returns the row (null when the payment is unknown here).
    */
   public Future<Payment> onWebhook(String paymentKey) {
+    // only payments we know are verified at Toss: an unauthenticated caller must not make us call Toss (and log an
+    // attempt) for keys that are not ours. Toss retries a webhook, so one that beats the local row is not lost.
+    return repo.findByPaymentKey(pool, paymentKey).compose(known -> known == null
+      ? Future.succeededFuture((Payment) null)
+      : verifyWebhook(paymentKey));
+  }
+
+  private Future<Payment> verifyWebhook(String paymentKey) {
     return toss.payment(paymentKey, null).compose(verified -> {
       String orderId = verified.getString("orderId");
       String status = verified.getString("status", "");

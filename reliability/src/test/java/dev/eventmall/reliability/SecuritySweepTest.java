@@ -82,13 +82,7 @@ class SecuritySweepTest {
    * Inputs the platform does not refuse yet (findings of this suite, see RELIABILITY.md): they run after the strict part
    * and are only reported, so that CI stays green on everything else. Remove an entry once its service is fixed.
    */
-  static final List<String> KNOWN_FINDINGS = List.of(
-    // catalog accepts a product priced 0 (its schema allows price >= 0): the issue asks for a 4xx
-    "create product: zero price",
-    // payment answers 404 to a webhook for a payment we do not have, but first asks Toss about the key and logs that
-    // call in payment_attempts: an unauthenticated caller can grow a table and make us call Toss at will
-    "toss webhook: unknown to us",
-    "toss webhook: paymentKey '\\r\\nFLUSHALL\\r\\n'");
+  static final List<String> KNOWN_FINDINGS = List.of();
 
   static boolean known(Bad b) {
     return KNOWN_FINDINGS.stream().anyMatch(k -> b.what().startsWith(k));
