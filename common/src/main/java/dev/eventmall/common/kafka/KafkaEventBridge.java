@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -35,13 +35,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Feeds the records a consumer group reads from its topics to the group's domain handlers over the event bus
- * ({@link EventHandlers#address}), and commits a batch's offsets only after every record of it was acknowledged.
+ * ({@link EventHandlers#address}) as a pipeline: it keeps polling while records are in flight, and commits each partition's
+ * offset only up to its first record that is not acknowledged (or parked) yet.
  *
  * <ul>
- *   <li>Order: records of one partition with the same key are handed over one after the other; different keys run
- *   concurrently. In flight at most one poll batch ({@link Options#maxPollRecords()} records).</li>
- *   <li>Retries happen in place: a failing record is retried with {@link RetryPolicy} backoff while the rest of its
- *   batch goes on (so other keys are not held up, and the same key keeps its order). When the attempts are exhausted
+ *   <li>Order: records of one partition with the same key are handed over one after the other (a record waits for the
+ *   ones before it, across polls); different keys run concurrently. At most about {@link Options#maxPollRecords()}
+ *   records are in flight: past that the bridge stops polling until some complete.</li>
+ *   <li>Commits: acknowledged offsets are committed in batches, {@link #COMMIT_INTERVAL_MS} ms after a record completes,
+ *   one commit at a time. A slow record holds back its partition's commit point, never the other records.</li>
+ *   <li>Retries happen in place: a failing record is retried with {@link RetryPolicy} backoff while the other records
+ *   go on (so other keys are not held up, and the same key keeps its order). When the attempts are exhausted
  *   the record is parked on {@code <topic>.dlq} with headers {@code dlq-original-topic}, {@code dlq-original-partition},
  *   {@code dlq-original-offset}, {@code dlq-consumer-group}, {@code dlq-exception}, {@code dlq-attempts},
  *   {@code dlq-parked-at}, and the consumer moves on. A record that is not an event envelope is parked at once.</li>
@@ -62,6 +66,9 @@ public final class KafkaEventBridge extends VerticleBase {
   public static final String H_EXCEPTION = "dlq-exception";
   public static final String H_ATTEMPTS = "dlq-attempts";
   public static final String H_PARKED_AT = "dlq-parked-at";
+
+  /** How long acknowledged records wait before their offsets are committed (commits are batched). */
+  static final long COMMIT_INTERVAL_MS = 50;
 
   /** How often the consumer lag is sampled. */
   public static final long LAG_SAMPLE_MS = 5_000;
@@ -98,6 +105,14 @@ public final class KafkaEventBridge extends VerticleBase {
   private Map<String, Map<KafkaEventBridge, Long>> lags;
   private long lagTimer = -1;
   private boolean sampling;
+  // the pipeline: all of it runs on this verticle's context
+  private final Map<String, Future<Void>> chains = new HashMap<>();
+  private final Map<TopicPartition, PartitionTrack> tracks = new HashMap<>();
+  private int inFlight;
+  private boolean waitingForRoom;
+  private long commitTimer = -1;
+  private boolean committing;
+  private boolean commitAgain;
 
   public KafkaEventBridge(Options options) {
     this.options = options;
@@ -118,6 +133,7 @@ public final class KafkaEventBridge extends VerticleBase {
         .description("records parked on the dead-letter topic").register(registry));
     }
     registerLagGauges(registry);
+    consumer.partitionsRevokedHandler(revoked -> revoked.forEach(tracks::remove));
     return consumer.subscribe(new HashSet<>(options.topics())).onSuccess(v -> {
       pollLoop();
       lagTimer = vertx.setPeriodic(LAG_SAMPLE_MS, id -> sampleLag());
@@ -128,6 +144,7 @@ public final class KafkaEventBridge extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(lagTimer);
+    vertx.cancelTimer(commitTimer);
     lagSlots.forEach(slot -> slot.remove(this));
     return Future.succeededFuture();
   }
@@ -196,41 +213,131 @@ public final class KafkaEventBridge extends VerticleBase {
     if (stopped) {
       return;
     }
+    if (inFlight >= options.maxPollRecords()) {
+      waitingForRoom = true; // resumed by done() once records complete
+      return;
+    }
     consumer.poll(Duration.ofMillis(200))
-      .compose(this::handleBatch)
       .onComplete(ar -> {
-        if (ar.failed() && !stopped) {
-          LOG.warn("{}: batch not committed ({}); its records will be delivered again", options.group(),
-            ar.cause().toString());
-          vertx.setTimer(500, id -> pollLoop());
-        } else {
-          pollLoop();
+        if (ar.failed()) {
+          if (!stopped) {
+            LOG.warn("{}: poll failed ({}); polling again shortly", options.group(), ar.cause().toString());
+            vertx.setTimer(500, id -> pollLoop());
+          }
+          return;
         }
+        KafkaConsumerRecords<String, Buffer> records = ar.result();
+        for (int i = 0; i < records.size(); i++) {
+          dispatch(records.recordAt(i));
+        }
+        pollLoop();
       });
   }
 
-  private Future<Void> handleBatch(KafkaConsumerRecords<String, Buffer> records) {
-    if (records.isEmpty()) {
-      return Future.succeededFuture();
+  /**
+   * Starts {@code record} after the records of its chain (same topic, partition and key) that are still in flight, and
+   * tracks its offset so that the partition's commit point never passes it before it is acknowledged or parked.
+   */
+  private void dispatch(KafkaConsumerRecord<String, Buffer> record) {
+    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    PartitionTrack track = tracks.get(tp);
+    if (track == null || record.offset() <= track.lastOffset) {
+      // first record of a partition, or the partition was assigned again and is re-read from its committed offset:
+      // completions of the records read before no longer move this partition's commit point
+      track = new PartitionTrack();
+      tracks.put(tp, track);
     }
-    Map<String, List<KafkaConsumerRecord<String, Buffer>>> chains = new LinkedHashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (int i = 0; i < records.size(); i++) {
-      KafkaConsumerRecord<String, Buffer> record = records.recordAt(i);
-      chains.computeIfAbsent(record.topic() + '/' + record.partition() + '/' + record.key(), k -> new ArrayList<>())
-        .add(record);
-      offsets.merge(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1, ""),
-        (a, b) -> a.getOffset() >= b.getOffset() ? a : b);
-    }
-    List<Future<Void>> runs = new ArrayList<>(chains.size());
-    for (List<KafkaConsumerRecord<String, Buffer>> chain : chains.values()) {
-      Future<Void> run = Future.succeededFuture();
-      for (KafkaConsumerRecord<String, Buffer> record : chain) {
-        run = run.compose(v -> process(record));
+    track.lastOffset = record.offset();
+    Pending entry = new Pending(record.offset());
+    track.pending.addLast(entry);
+    inFlight++;
+    String chainKey = record.topic() + '/' + record.partition() + '/' + record.key();
+    Future<Void> previous = chains.get(chainKey);
+    Future<Void> run = previous == null ? process(record) : previous.transform(ar -> process(record));
+    chains.put(chainKey, run);
+    PartitionTrack owner = track;
+    run.onComplete(ar -> {
+      if (chains.get(chainKey) == run) {
+        chains.remove(chainKey);
       }
-      runs.add(run);
+      done(tp, owner, entry, ar.succeeded());
+    });
+  }
+
+  private void done(TopicPartition tp, PartitionTrack track, Pending entry, boolean acknowledged) {
+    inFlight--;
+    if (acknowledged) {
+      entry.done = true;
+      while (!track.pending.isEmpty() && track.pending.peekFirst().done) {
+        track.committable = track.pending.pollFirst().offset + 1;
+      }
+      if (tracks.get(tp) == track && track.committable > track.committed) {
+        scheduleCommit();
+      }
     }
-    return Future.all(runs).compose(v -> consumer.commit(offsets)).mapEmpty();
+    if (waitingForRoom && inFlight < options.maxPollRecords()) {
+      waitingForRoom = false;
+      pollLoop();
+    }
+  }
+
+  private void scheduleCommit() {
+    if (commitTimer < 0 && !stopped) {
+      commitTimer = vertx.setTimer(COMMIT_INTERVAL_MS, id -> {
+        commitTimer = -1;
+        commit();
+      });
+    }
+  }
+
+  /** Commits every partition's offset up to its first record not yet acknowledged; one commit at a time. */
+  private void commit() {
+    if (committing) {
+      commitAgain = true;
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    Map<TopicPartition, PartitionTrack> committed = new HashMap<>();
+    tracks.forEach((tp, track) -> {
+      if (track.committable > track.committed) {
+        offsets.put(tp, new OffsetAndMetadata(track.committable, ""));
+        committed.put(tp, track);
+      }
+    });
+    if (offsets.isEmpty()) {
+      return;
+    }
+    committing = true;
+    consumer.commit(offsets).onComplete(ar -> {
+      committing = false;
+      if (ar.succeeded()) {
+        committed.forEach((tp, track) -> track.committed = Math.max(track.committed, offsets.get(tp).getOffset()));
+      } else if (!stopped) {
+        LOG.warn("{}: offsets not committed ({}); records after them may be delivered again", options.group(),
+          ar.cause().toString());
+      }
+      if (commitAgain || ar.failed()) {
+        commitAgain = false;
+        scheduleCommit();
+      }
+    });
+  }
+
+  /** One assigned partition's records in flight, in offset order, and how far its offsets may be committed. */
+  private static final class PartitionTrack {
+    final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    long lastOffset = -1;
+    long committable = -1;
+    long committed = -1;
+  }
+
+  private static final class Pending {
+    final long offset;
+    boolean done;
+
+    Pending(long offset) {
+      this.offset = offset;
+    }
   }
 
   private Future<Void> process(KafkaConsumerRecord<String, Buffer> record) {

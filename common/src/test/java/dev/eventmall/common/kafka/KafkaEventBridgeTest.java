@@ -255,6 +255,57 @@ class KafkaEventBridgeTest {
     }
   }
 
+  @Test
+  void aSlowRecordHoldsBackOnlyItsKeyAndItsPartitionsCommitPointNotRecordsPolledAfterIt() throws Exception {
+    Vertx own = Vertx.vertx();
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+      Map.of("bootstrap.servers", kafka))) {
+      String slowGroup = "bridge-slow-" + UUID.randomUUID();
+      Promise<Void> release = Promise.promise();
+      List<String> seen = new CopyOnWriteArrayList<>();
+      EventHandlers.register(own, slowGroup, topic, event -> {
+        seen.add(event.payload().getString("note"));
+        return event.payload().getString("note").equals("slow") ? release.future() : Future.succeededFuture();
+      });
+      // everything on partition 0: the slow record first, the others only once it is being handled (a later poll)
+      EventEnvelope slow = EventEnvelope.of("TestHappened", "k-slow", new JsonObject().put("n", 1).put("note", "slow"));
+      long slowOffset = producer.send(new ProducerRecord<>(topic, 0, "k-slow", slow.toJson().encode())).get().offset();
+      Await.result(own.deployVerticle(() -> new KafkaEventBridge(
+        new KafkaEventBridge.Options(kafka, slowGroup, List.of(topic)).withRetry(RETRY)), new DeploymentOptions()));
+      Await.until("the slow record reached its handler", Duration.ofSeconds(30), () -> seen.contains("slow"));
+
+      for (int i = 0; i < 3; i++) {
+        EventEnvelope e = EventEnvelope.of("TestHappened", "k-" + i, new JsonObject().put("n", 1).put("note", "fast-" + i));
+        producer.send(new ProducerRecord<>(topic, 0, "k-" + i, e.toJson().encode())).get();
+      }
+      EventEnvelope sameKey = EventEnvelope.of("TestHappened", "k-slow", new JsonObject().put("n", 1).put("note", "after-slow"));
+      producer.send(new ProducerRecord<>(topic, 0, "k-slow", sameKey.toJson().encode())).get();
+
+      Await.until("records of other keys polled after the slow one are handled while it is in flight",
+        Duration.ofSeconds(30), () -> seen.containsAll(List.of("fast-0", "fast-1", "fast-2")));
+      Thread.sleep(3 * KafkaEventBridge.COMMIT_INTERVAL_MS + 500);
+      assertThat(seen).as("the same key waits for the slow record").doesNotContain("after-slow");
+      TopicPartition p0 = new TopicPartition(topic, 0);
+      var committed = admin.listConsumerGroupOffsets(slowGroup).partitionsToOffsetAndMetadata().get().get(p0);
+      assertThat(committed == null ? 0 : committed.offset()).as("partition 0 not committed past the slow record")
+        .isLessThanOrEqualTo(slowOffset);
+
+      own.runOnContext(v -> release.tryComplete());
+      Await.until("the same key goes on after the slow record", Duration.ofSeconds(30), () -> seen.contains("after-slow"));
+      assertThat(seen.indexOf("after-slow")).isGreaterThan(seen.indexOf("slow"));
+      Await.until("partition 0 committed to its end", Duration.ofSeconds(30), () -> {
+        try {
+          var c = admin.listConsumerGroupOffsets(slowGroup).partitionsToOffsetAndMetadata().get().get(p0);
+          return c != null && c.offset() == slowOffset + 5;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    } finally {
+      Await.result(own.close());
+    }
+  }
+
   static double lag(Metrics metrics, String group) {
     Gauge gauge = metrics.registry().find("eventmall.kafka.consumer.lag").tag("group", group).gauge();
     return gauge == null ? -1 : gauge.value();
