@@ -51,6 +51,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code orders SECONDS CONCURRENCY PID} — the platform: CONCURRENCY pre-made customers each place an order and
  *   poll it to SHIPPING/DELIVERED, again and again, for SECONDS; orders/s, saga latency, failed/stuck orders, and CPU
  *   µs per order from /proc/PID/stat (and its child processes) over the window.</li>
+ *   <li>{@code orders-open RATE SECONDS PID [JDBC_URL]} — open workload: POST /orders at RATE per second for SECONDS
+ *   whatever the platform's pace, no polling; then the order database tells the saga latency (order created → SHIPPING
+ *   recorded) and which orders are stuck; CPU µs per order for each process. See {@link OpenOrders}.</li>
  * </ul>
  */
 public final class Bench {
@@ -65,12 +68,14 @@ public final class Bench {
         Fixtures.awaitSearchable(tag, Integer.parseInt(args[1]));
       }
       case "orders" -> orders(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+      case "orders-open" -> OpenOrders.run(Double.parseDouble(args[1]), Integer.parseInt(args[2]),
+        Long.parseLong(args[3]), args.length > 4 ? args[4] : "jdbc:mariadb://127.0.0.1:3306/orders?user=root");
       default -> throw new IllegalArgumentException(args[0]);
     }
     System.exit(0);
   }
 
-  static void result(String name, double value, String unit) {
+  public static void result(String name, double value, String unit) {
     System.out.printf("RESULT %s %.1f %s%n", name, value, unit);
   }
 
@@ -186,21 +191,26 @@ public final class Bench {
   }
 
   /** utime + stime of a process and all its descendants, in clock ticks (100/s on Linux). */
-  static long cpuTicks(long pid) {
+  public static long cpuTicks(long pid) {
     long total = 0;
     for (long p : family(pid)) {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        total += Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
-      } catch (Exception e) {
-        // gone
-      }
+      total += ownTicks(p);
     }
     return total;
   }
 
-  static List<Long> family(long pid) {
+  /** utime + stime of one process (its threads), in clock ticks; 0 when it is gone. */
+  public static long ownTicks(long p) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15: utime, stime
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  public static List<Long> family(long pid) {
     List<Long> all = new ArrayList<>(List.of(pid));
     ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> all.add(d.pid())));
     return all;
