@@ -81,7 +81,7 @@ public final class Platform implements AutoCloseable {
       env.putAll(System.getenv());
       env.putAll(infraEnv);
 
-      Vertx emulatorsVertx = Vertx.vertx();
+      Vertx emulatorsVertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
       platform.instances.add(emulatorsVertx);
       TossConfig toss = TossConfig.defaults().port(fixedPorts ? TOSS_PORT : 0);
       CarrierConfig carrier = CarrierConfig.defaults().port(fixedPorts ? CARRIER_PORT : 0);

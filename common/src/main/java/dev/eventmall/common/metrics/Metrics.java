@@ -68,10 +68,14 @@ public final class Metrics {
         Label.EB_SIDE));
   }
 
-  /** A Vert.x instance reporting into this registry; {@code base} options are copied, their metrics options replaced. */
+  /**
+   * A Vert.x instance reporting into this registry; {@code base} options are copied, their metrics options replaced.
+   * It prefers the native (epoll) transport, which costs fewer system calls per request than NIO and falls back to NIO
+   * where the native library does not load.
+   */
   public Vertx newVertx(VertxOptions base) {
     Vertx vertx = Vertx.builder()
-      .with(new VertxOptions(base).setMetricsOptions(options()))
+      .with(new VertxOptions(base).setMetricsOptions(options()).setPreferNativeTransport(true))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
     BY_VERTX.put(vertx, registry);

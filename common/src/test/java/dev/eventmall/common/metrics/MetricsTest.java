@@ -52,6 +52,15 @@ class MetricsTest {
   }
 
   @Test
+  void onLinuxTheServicesRunOnTheNativeEpollTransport() {
+    String arch = System.getProperty("os.arch");
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux")
+      && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")), "epoll is shipped for Linux only");
+    assertThat(vertx.isNativeTransportEnabled()).as("native transport (cause: %s)", vertx.unavailableNativeTransportCause())
+      .isTrue();
+  }
+
+  @Test
   void scrapeShowsRouteLabelledHttpMetricsAndBusinessCounters(VertxTestContext ctx) {
     client.get(port, "127.0.0.1", "/items/17").send()
       .compose(item -> {
