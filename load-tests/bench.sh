@@ -18,6 +18,11 @@ MYSQL_THREADS=${MYSQL_THREADS:-16}
 MYSQL_SECONDS=${MYSQL_SECONDS:-10}
 ORDER_SECONDS=${ORDER_SECONDS:-60}
 ORDER_CONCURRENCY=${ORDER_CONCURRENCY:-32}
+# open workload (no polling): each rate in turn for OPEN_SECONDS, with a pause so the deliveries of the previous step
+# (tracking, webhooks) do not run into the next
+OPEN_RATES=${OPEN_RATES:-"20 40 60 80"}
+OPEN_SECONDS=${OPEN_SECONDS:-60}
+OPEN_PAUSE=${OPEN_PAUSE:-45}
 SEARCH_URL=${SEARCH_URL:-http://127.0.0.1:8084}
 BARE_PORT=${BARE_PORT:-18080}
 OUT=load-tests/target/bench
@@ -70,6 +75,13 @@ record search_rps "$(wrk_rps -s "$OUT/search.lua" "$SEARCH_URL")" req/s
 echo "## platform: order saga, $ORDER_CONCURRENCY customers in a closed loop for ${ORDER_SECONDS}s (devstack pid $DEVSTACK_PID)"
 while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench orders "$ORDER_SECONDS" "$ORDER_CONCURRENCY" "$DEVSTACK_PID" | tee "$OUT/orders.log" | grep -E '^(RESULT|failure)' | sed 's/^failure/RESULT failure/')
 
+for rate in $OPEN_RATES; do
+  echo "## platform: order saga, open workload $rate orders/s for ${OPEN_SECONDS}s (no polling; latency from the order database)"
+  sleep "$OPEN_PAUSE"
+  while read -r _ name value unit; do record "${name}_at_$rate" "$value" "$unit"; done < <(bench orders-open "$rate" "$OPEN_SECONDS" "$DEVSTACK_PID" | tee "$OUT/open-$rate.log" | grep -E '^RESULT')
+  grep -E '^(failure|final)' "$OUT/open-$rate.log" || true
+done
+
 echo "## RSS per process (devstack JVM and its children)"
 descendants() { echo "$1"; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; done; }
 for p in $(descendants "$DEVSTACK_PID"); do
@@ -89,3 +101,6 @@ echo "orders/s / MariaDB durable insert tps : ${R[orders_per_s]:-?} / ${R[mysql_
 echo "saga p50 / p99 ms                     : ${R[saga_p50_ms]:-?} / ${R[saga_p99_ms]:-?} (target p99 <= 250)"
 echo "failed or stuck orders                : ${R[orders_failed_or_stuck]:-?} (target 0)"
 echo "CPU µs per order (devstack + children): ${R[platform_cpu_us_per_order]:-?}"
+for rate in $OPEN_RATES; do
+  echo "open $rate/s: accepted ${R[open_accepted_per_s_at_$rate]:-?}/s, shipped ${R[open_shipped_at_$rate]:-?}, stuck ${R[open_stuck_at_$rate]:-?}, settled ${R[open_settle_seconds_after_window_at_$rate]:-?} s after the window, saga p50/p99 ${R[open_saga_p50_ms_at_$rate]:-?}/${R[open_saga_p99_ms_at_$rate]:-?} ms, POST p99 ${R[open_post_p99_ms_at_$rate]:-?} ms, CPU ${R[open_cpu_us_per_order_total_at_$rate]:-?} µs/order (services JVM ${R[open_cpu_us_per_order_services_jvm_at_$rate]:-?}, MariaDB ${R[open_cpu_us_per_order_mariadb_at_$rate]:-?}, Kafka ${R[open_cpu_us_per_order_kafka_at_$rate]:-?}), ${R[open_cpu_cores_busy_at_$rate]:-?} cores busy"
+done
