@@ -8,6 +8,7 @@ import dev.eventmall.infra.CassandraServer;
 import dev.eventmall.infra.MariaDbServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The stores fail under a steady order load: the MySQL-compatible server crashes (SIGKILL) and comes back on the same
  * port and data, Redis loses everything (FLUSHALL), the Cassandra node restarts. Services reconnect by themselves;
- * nothing is lost; search and catalog answer completely again.
+ * nothing is lost; search and catalog answer completely again. The Cassandra restart runs under {@code -Psoak}.
  */
 @Needs({Infra.KAFKA, Infra.MYSQL, Infra.REDIS, Infra.CASSANDRA})
 class StoreFaultsTest {
@@ -99,6 +100,7 @@ class StoreFaultsTest {
   }
 
   @Test
+  @Tag("soak") // ~45 s here, most of it Cassandra starting again
   void cassandraRestartedMidLoadCatalogReadsAndWritesRecover() {
     CassandraServer cassandra = TestInfra.localCassandra().orElse(null);
     assumeTrue(cassandra != null, "Cassandra is not started by this JVM: cannot restart it");
