@@ -152,6 +152,18 @@ public final class Platform implements AutoCloseable {
     deploy(service, new HashMap<>(serviceEnv.get(name)));
   }
 
+  /**
+   * The environment {@code name} runs with ({@code HTTP_PORT} fixed to its port): to run the same service elsewhere, e.g.
+   * as a process of its own after {@link #stop(String)} (reliability tests).
+   */
+  public Map<String, String> env(String name) {
+    Map<String, String> env = serviceEnv.get(name);
+    if (env == null) {
+      throw new IllegalArgumentException("unknown service " + name);
+    }
+    return Map.copyOf(env);
+  }
+
   /** The emulators, for tests that read the Toss ledger or inject faults. */
   public Emulators emulators() {
     return emulators;

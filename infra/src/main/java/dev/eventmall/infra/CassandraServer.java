@@ -140,6 +140,28 @@ public final class CassandraServer implements AutoCloseable {
     return port;
   }
 
+  /** Clean shutdown (SIGTERM, SIGKILL after 30 s); {@link #startAgain()} brings it back on the same port and data. */
+  public void stop() {
+    node.stop(STOP_GRACE);
+    System.out.printf("[infra] Cassandra on port %d stopped%n", port);
+  }
+
+  /**
+   * SIGKILL, as a crash; {@link #startAgain()} brings it back (commit log replay). An {@code ephemeral} node syncs its
+   * commit log every 10 s, so it may lose the last seconds of writes: use {@link #stop()} for those.
+   */
+  public void kill() {
+    node.kill();
+    System.out.printf("[infra] Cassandra on port %d SIGKILLed%n", port);
+  }
+
+  /** Starts it again after {@link #stop()} or {@link #kill()}, on the same port and data; waits until it is ready. */
+  public void startAgain() {
+    long began = System.nanoTime();
+    node.start().awaitReady(START_TIMEOUT, null, port);
+    System.out.printf("[infra] Cassandra on port %d started again in %d ms%n", port, (System.nanoTime() - began) / 1_000_000);
+  }
+
   /** Clean stop and start on the same ports and data. */
   public void restart() {
     long began = System.nanoTime();

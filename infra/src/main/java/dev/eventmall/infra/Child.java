@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -49,6 +50,7 @@ final class Child {
   final Path log;
   private final Path dir;
   private final List<String> command;
+  private volatile Map<String, String> environment = Map.of();
   private volatile Process process;
   private volatile long logStart;
   private volatile boolean disposable;
@@ -66,6 +68,12 @@ final class Child {
     return this;
   }
 
+  /** Variables added to (or replacing those of) this JVM's environment for the child. */
+  Child environment(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+    return this;
+  }
+
   static List<String> watched(List<String> serverCommand) {
     List<String> wrapped = new ArrayList<>(List.of("sh", "-c", SH_WATCHDOG, "eventmall-watchdog"));
     wrapped.addAll(serverCommand);
@@ -79,7 +87,9 @@ final class Child {
     try {
       Files.createDirectories(log.getParent());
       logStart = Files.exists(log) ? Files.size(log) : 0;
-      process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(environment);
+      process = builder
           .directory(dir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -95,6 +95,25 @@ public final class MariaDbServer implements AutoCloseable {
     return port;
   }
 
+  /** Clean shutdown (SIGTERM, SIGKILL after 30 s); {@link #startAgain()} brings it back on the same port and data. */
+  public void stop() {
+    server.stop(STOP_GRACE);
+    System.out.printf("[infra] MariaDB on port %d stopped%n", port);
+  }
+
+  /** SIGKILL, as a crash: what was committed must survive it; {@link #startAgain()} brings it back (with crash recovery). */
+  public void kill() {
+    server.kill();
+    System.out.printf("[infra] MariaDB on port %d SIGKILLed%n", port);
+  }
+
+  /** Starts it again after {@link #stop()} or {@link #kill()}, on the same port and data; waits until it is ready. */
+  public void startAgain() {
+    long began = System.nanoTime();
+    server.start().awaitReady(START_TIMEOUT, READY, port);
+    System.out.printf("[infra] MariaDB on port %d started again in %d ms%n", port, (System.nanoTime() - began) / 1_000_000);
+  }
+
   /** Clean shutdown and start on the same port and data. */
   public void restart() {
     long began = System.nanoTime();

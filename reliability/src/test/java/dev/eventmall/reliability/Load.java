@@ -2,9 +2,12 @@ package dev.eventmall.reliability;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,9 +23,17 @@ final class Load {
   record Placed(String orderId, Rel.Customer customer, String productId, int quantity) {
   }
 
-  /** The world of one scenario: its products with their initial stock and its customers. */
-  record World(Map<String, Integer> initialStock, List<Rel.Customer> customers) {
+  /**
+   * The world of one scenario: its products with their initial stock, its customers, and the member ids of those among
+   * them whose card Toss declines.
+   */
+  record World(Map<String, Integer> initialStock, List<Rel.Customer> customers, Set<String> declinedMembers) {
     static World create(int products, int stockEach, int customers) {
+      return create(products, stockEach, customers, 0);
+    }
+
+    /** As {@link #create(int, int, int)}, plus {@code declined} customers whose card Toss declines (their orders fail). */
+    static World create(int products, int stockEach, int customers, int declined) {
       Rel.Member seller = Rel.member("SELLER");
       Map<String, Integer> stock = new LinkedHashMap<>();
       for (int i = 0; i < products; i++) {
@@ -32,7 +43,13 @@ final class Load {
       for (int i = 0; i < customers; i++) {
         list.add(Rel.customer(Rel.GOOD_CARD, "04524"));
       }
-      return new World(stock, list);
+      Set<String> declinedMembers = new HashSet<>();
+      for (int i = 0; i < declined; i++) {
+        Rel.Customer customer = Rel.customer(Rel.DECLINED_CARD, "04524");
+        list.add(customer);
+        declinedMembers.add(customer.member().id());
+      }
+      return new World(stock, list, Set.copyOf(declinedMembers));
     }
   }
 
@@ -58,7 +75,9 @@ final class Load {
             Rel.Customer customer = world.customers().get(i % world.customers().size());
             String productId = products.get(i % products.size());
             int quantity = 1 + i % 2;
-            String orderId = Rel.place(customer, Rel.orderBody(customer, productId, quantity), Map.of())
+            // an Idempotency-Key per order: a POST retried after a crash of the order service places it once
+            String orderId = Rel.place(customer, Rel.orderBody(customer, productId, quantity),
+                Map.of("Idempotency-Key", "load-" + UUID.randomUUID()))
               .json().getString("orderId");
             placed.add(new Placed(orderId, customer, productId, quantity));
             sleep(paceMs);

@@ -141,7 +141,12 @@ final class Rel {
   /** A new product of {@code seller} with {@code stock} units; returns its id. */
   static String product(Member seller, int stock, long price) {
     String unique = Long.toHexString(UUID.randomUUID().getMostSignificantBits());
-    Response created = call("catalog", "POST", "/products", seller.token(), productBody("무선 이어폰 " + unique, price, stock));
+    return product(seller, "무선 이어폰 " + unique, stock, price);
+  }
+
+  /** A new product named {@code name}; returns its id. */
+  static String product(Member seller, String name, int stock, long price) {
+    Response created = call("catalog", "POST", "/products", seller.token(), productBody(name, price, stock));
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     return created.json().getString("productId");
   }
@@ -194,10 +199,13 @@ final class Rel {
       .put("addressId", customer.addressId()).put("paymentMethod", "BILLING");
   }
 
-  /** Places an order, waiting (up to 30 s) until the order service's projections know the product and address. */
+  /**
+   * Places an order, waiting (up to 120 s: the order service may be restarting in a fault scenario) until it is
+   * accepted, i.e. until the order service's projections know the product and address.
+   */
   static Response place(Customer customer, JsonObject body, Map<String, String> headers) {
     AtomicReference<Response> placed = new AtomicReference<>();
-    Await.until("the order is accepted (last " + placed + ")", Duration.ofSeconds(30), () -> {
+    Await.until("the order is accepted (last " + placed + ")", Duration.ofSeconds(120), () -> {
       Response r;
       try {
         r = call("order", "POST", "/orders", customer.member().token(), body, headers);

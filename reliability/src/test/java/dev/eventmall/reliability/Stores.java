@@ -5,15 +5,22 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -148,10 +155,44 @@ final class Stores {
     return sizes;
   }
 
-  /** Records parked on every dead-letter topic. */
+  /**
+   * Records parked on every dead-letter topic and not replayed since: parked records minus those a replay marked
+   * ({@code dlq-replayed-of: <dlq topic>:<partition>:<offset>}, appended by {@code POST /admin/dlq/replay}).
+   */
   static long dlqRecords(Admin admin) {
     List<String> dlqs = PRODUCER.keySet().stream().map(t -> t + ".dlq").toList();
-    return topicSizes(admin, dlqs).values().stream().mapToLong(Long::longValue).sum();
+    Map<TopicPartition, Long> ends = endOffsets(admin, dlqs);
+    ends.values().removeIf(end -> end == 0);
+    if (ends.isEmpty()) {
+      return 0;
+    }
+    Map<String, Object> config = Map.of(
+      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Rel.kafka(),
+      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+      ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+      ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    java.util.Set<String> parked = new java.util.HashSet<>();
+    java.util.Set<String> replayed = new java.util.HashSet<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+      consumer.assign(ends.keySet());
+      consumer.seekToBeginning(ends.keySet());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading the dead-letter topics took over 60 s");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          Header marker = r.headers().lastHeader("dlq-replayed-of");
+          if (marker != null) {
+            replayed.add(new String(marker.value(), StandardCharsets.UTF_8));
+          } else {
+            parked.add(r.topic() + ":" + r.partition() + ":" + r.offset());
+          }
+        }
+      }
+    }
+    parked.removeAll(replayed);
+    return parked.size();
   }
 
   /** Consumer lag per "group topic-partition" of the saga groups: records on the topic the group has not committed. */

@@ -2,6 +2,8 @@ package dev.eventmall.search;
 
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.EventHandlers;
+import dev.eventmall.search.messaging.IndexRebuilder;
+import dev.eventmall.search.messaging.IndexWatch;
 import dev.eventmall.search.messaging.ProductEventHandler;
 import dev.eventmall.search.persistence.SearchIndexRepository;
 import io.vertx.core.Future;
@@ -9,7 +11,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 
-/** The domain side of the indexer: registers the {@code catalog.products} handler the Kafka bridge feeds. */
+/**
+ * The domain side of the indexer: registers the {@code catalog.products} handler the Kafka bridge feeds, and runs the
+ * {@link IndexWatch} (at start, then every {@code SEARCH_INDEX_CHECK_INTERVAL_MS}) that rebuilds a lost index.
+ */
 public final class IndexerVerticle extends VerticleBase {
   private final SearchSettings settings;
   private Redis redis;
@@ -23,8 +28,18 @@ public final class IndexerVerticle extends VerticleBase {
     redis = RedisClients.create(vertx, settings);
     SearchIndexRepository index = new SearchIndexRepository(RedisAPI.api(redis), settings.keyPrefix(),
       settings.tombstoneTtlSeconds());
-    return EventHandlers.register(vertx, settings.group(), Topics.CATALOG_PRODUCTS, new ProductEventHandler(index))
-      .completion();
+    ProductEventHandler handler = new ProductEventHandler(index);
+    return EventHandlers.register(vertx, settings.group(), Topics.CATALOG_PRODUCTS, handler)
+      .completion()
+      .onSuccess(v -> {
+        long interval = settings.indexCheckInterval().toMillis();
+        if (interval > 0) {
+          IndexWatch watch = new IndexWatch(RedisAPI.api(redis), settings.keyPrefix(), new IndexRebuilder(vertx,
+            settings.kafka(), Topics.CATALOG_PRODUCTS, handler, settings.rebuildTimeout()), settings.rebuildTimeout());
+          watch.check();
+          vertx.setPeriodic(interval, id -> watch.check());
+        }
+      });
   }
 
   @Override

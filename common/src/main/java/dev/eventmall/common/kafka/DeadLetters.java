@@ -54,7 +54,7 @@ public final class DeadLetters {
     this.bootstrapServers = bridge.bootstrapServers();
     this.group = bridge.group();
     this.topics = bridge.topics();
-    this.delivery = new EventDelivery(vertx, bridge.retry(), bridge.handlerTimeout());
+    this.delivery = new EventDelivery(vertx, bridge.retry(), bridge.handlerTimeout(), false);
     this.producer = KafkaProducer.createShared(vertx, "dead-letters-" + group, KafkaConfig.producer(bootstrapServers));
   }
 

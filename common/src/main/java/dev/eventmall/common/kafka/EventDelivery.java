@@ -3,23 +3,37 @@ package dev.eventmall.common.kafka;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
 /**
  * Hands one event to its domain handler over the event bus, retrying a failure with the policy's backoff. Used by the
  * bridge for every record and by the dead-letter admin for a replay.
+ *
+ * <p>With {@code waitForStores}, a failure that says the handler could not reach its store
+ * ({@link EventHandlers#STORE_UNAVAILABLE}) does not count as an attempt: the delivery waits (backoff up to the policy's
+ * maximum) until the store is back, however long, so a database restart parks nothing. The bridge waits; a replay does
+ * not (the operator gets the failure at once).
  */
 final class EventDelivery {
+  private static final Logger LOG = LoggerFactory.getLogger(EventDelivery.class);
+
   private final Vertx vertx;
   private final RetryPolicy retry;
   private final Duration handlerTimeout;
+  private final boolean waitForStores;
 
-  EventDelivery(Vertx vertx, RetryPolicy retry, Duration handlerTimeout) {
+  EventDelivery(Vertx vertx, RetryPolicy retry, Duration handlerTimeout, boolean waitForStores) {
     this.vertx = vertx;
     this.retry = retry;
     this.handlerTimeout = handlerTimeout;
+    this.waitForStores = waitForStores;
   }
 
   /** Outcome of a delivery: how many attempts it took and, when every attempt failed, the last failure. */
@@ -30,18 +44,33 @@ final class EventDelivery {
   }
 
   Future<Outcome> deliver(String address, JsonObject envelope, String source) {
-    return attempt(address, envelope, source, 1);
+    return attempt(address, envelope, source, 1, 0);
   }
 
-  private Future<Outcome> attempt(String address, JsonObject envelope, String source, int attempt) {
+  private Future<Outcome> attempt(String address, JsonObject envelope, String source, int attempt, int waits) {
     DeliveryOptions options = new DeliveryOptions()
       .setSendTimeout(handlerTimeout.toMillis())
       .addHeader("source", source)
       .addHeader("attempt", Integer.toString(attempt));
     return vertx.eventBus().request(address, envelope, options)
       .map(reply -> new Outcome(attempt, null))
-      .recover(failure -> attempt >= retry.maxAttempts()
-        ? Future.succeededFuture(new Outcome(attempt, failure))
-        : vertx.timer(retry.backoffMillis(attempt)).compose(v -> attempt(address, envelope, source, attempt + 1)));
+      .recover(failure -> {
+        if (waitForStores && storeUnavailable(failure)) {
+          if (waits % 10 == 0) {
+            LOG.warn("{}: its handler cannot reach a store ({}); waiting for it, attempt {} not counted", source,
+              failure.getMessage(), attempt);
+          }
+          return vertx.timer(retry.backoffMillis(Math.min(waits + 1, 30)))
+            .compose(v -> attempt(address, envelope, source, attempt, waits + 1));
+        }
+        return attempt >= retry.maxAttempts()
+          ? Future.succeededFuture(new Outcome(attempt, failure))
+          : vertx.timer(retry.backoffMillis(attempt)).compose(v -> attempt(address, envelope, source, attempt + 1, waits));
+      });
+  }
+
+  static boolean storeUnavailable(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+      && reply.failureCode() == EventHandlers.STORE_UNAVAILABLE;
   }
 }

@@ -16,10 +16,13 @@ import java.util.function.Function;
 /**
  * The domain side of the bridge: a domain verticle registers the handler for the events one consumer group reads from
  * one topic. The handler's future decides: success acknowledges the record (the bridge may commit past it), failure
- * makes the bridge retry it with backoff and finally park it on the dead-letter topic. Handlers ignore event types they
- * do not care about by returning a succeeded future.
+ * makes the bridge retry it with backoff and finally park it on the dead-letter topic, except when the failure is a store
+ * that cannot be reached ({@link StoreUnavailable}): then the bridge waits for the store without counting attempts.
+ * Handlers ignore event types they do not care about by returning a succeeded future.
  */
 public final class EventHandlers {
+  /** Failure code of a handler that could not reach one of its stores ({@link StoreUnavailable}); otherwise 500. */
+  public static final int STORE_UNAVAILABLE = 503;
   private static final Logger LOG = LoggerFactory.getLogger(EventHandlers.class);
 
   private EventHandlers() {
@@ -53,7 +56,7 @@ public final class EventHandlers {
         msg.reply(null);
       } else {
         LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
-        msg.fail(500, String.valueOf(ar.cause()));
+        msg.fail(StoreUnavailable.is(ar.cause()) ? STORE_UNAVAILABLE : 500, String.valueOf(ar.cause()));
       }
     });
   }

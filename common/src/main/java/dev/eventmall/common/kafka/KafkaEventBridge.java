@@ -124,7 +124,7 @@ public final class KafkaEventBridge extends VerticleBase {
     config.put("max.poll.records", Integer.toString(options.maxPollRecords()));
     consumer = KafkaConsumer.create(vertx, config);
     producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
-    delivery = new EventDelivery(vertx, options.retry(), options.handlerTimeout());
+    delivery = new EventDelivery(vertx, options.retry(), options.handlerTimeout(), true);
     MeterRegistry registry = Metrics.registryOf(vertx);
     for (String topic : options.topics()) {
       consumed.put(topic, Counter.builder("eventmall.kafka.consumed").tag("topic", topic).tag("group", options.group())

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +94,10 @@ class KafkaEventBridgeTest {
       if (note.equals("flaky") && times.size() <= 2) {
         return Future.failedFuture("flaky failure #" + times.size());
       }
+      if (note.equals("store down") && times.size() <= 2 * RETRY.maxAttempts()) {
+        // what the MySQL pool answers while the database restarts
+        return Future.failedFuture(new java.net.ConnectException("Connection refused: /127.0.0.1:3306"));
+      }
       if (note.equals("doomed") && !poisonHealed.get()) {
         return Future.failedFuture(new IllegalStateException("doomed to fail"));
       }
@@ -131,6 +136,28 @@ class KafkaEventBridgeTest {
     assertThat(times.get(1) - times.get(0)).as("first backoff").isGreaterThanOrEqualTo(150);
     assertThat(times.get(2) - times.get(1)).as("second backoff doubles").isGreaterThanOrEqualTo(300);
     assertThat(calls.get(after.id().toString())).hasSize(1);
+  }
+
+  @Test
+  void aHandlerThatCannotReachItsStoreWaitsForItBeyondTheAttemptsAndIsNotParked(Vertx vertx) throws Exception {
+    EventEnvelope waiting = send("s", "store down");
+    EventEnvelope after = send("s", "after it, same key");
+    deployBridge(vertx);
+
+    Await.until("both handled", Duration.ofSeconds(30), () -> handled.size() == 2);
+    assertThat(handled).containsExactly(waiting.id().toString(), after.id().toString());
+    assertThat(calls.get(waiting.id().toString())).as("calls: twice the attempts failed, then one succeeded")
+      .hasSize(2 * RETRY.maxAttempts() + 1);
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka);
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+           new org.apache.kafka.clients.consumer.KafkaConsumer<>(props)) {
+      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(Topics.dlq(topic)).stream()
+        .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+      assertThat(consumer.endOffsets(partitions).values()).as("records parked").containsOnly(0L);
+    }
   }
 
   @Test

@@ -46,19 +46,26 @@ public final class TestInfra {
   private static final Shared MYSQL = new Shared("MYSQL_URI", () -> {
     MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true));
     stopOnExit(db);
+    localMysql = db;
     return db.uri();
   }, () -> container(Containers.mariaDb()));
   private static final Shared REDIS = new Shared("REDIS_URL", () -> {
     RedisServer redis = RedisServer.start();
     stopOnExit(redis);
+    localRedis = redis;
     return redis.url();
   }, () -> container(Containers.redis()));
   private static final Shared CASSANDRA = new Shared("CASSANDRA_CONTACT_POINTS", () -> {
     CassandraServer cassandra = CassandraServer.start(CassandraServer.Options.defaults().ephemeral(true));
     stopOnExit(cassandra);
+    localCassandra = cassandra;
     return cassandra.contactPoint();
   }, () -> container(Containers.cassandra()));
   private static final AtomicInteger DATABASES = new AtomicInteger();
+  /** The servers this JVM started itself (not set for an environment override or a container): fault tests. */
+  private static volatile MariaDbServer localMysql;
+  private static volatile RedisServer localRedis;
+  private static volatile CassandraServer localCassandra;
   /**
    * Testcontainers instead of local servers: only where a Docker engine answers, and not when
    * {@code EVENTMALL_TEST_INFRA=local} asks for the local servers anyway.
@@ -93,6 +100,24 @@ public final class TestInfra {
   public static String cassandraLocalDc() {
     return Optional.ofNullable(System.getenv("CASSANDRA_LOCAL_DC")).filter(s -> !s.isBlank())
         .orElse(DEFAULT_CASSANDRA_LOCAL_DC);
+  }
+
+  /**
+   * The MariaDB server this JVM started (after {@link #mysqlUri()}), for tests that stop, kill or restart it; empty
+   * when MYSQL_URI or a container provides the server.
+   */
+  public static Optional<MariaDbServer> localMysql() {
+    return Optional.ofNullable(localMysql);
+  }
+
+  /** The Redis server this JVM started (after {@link #redisUrl()}); empty for REDIS_URL or a container. */
+  public static Optional<RedisServer> localRedis() {
+    return Optional.ofNullable(localRedis);
+  }
+
+  /** The Cassandra node this JVM started (after {@link #cassandraContactPoint()}); empty otherwise. */
+  public static Optional<CassandraServer> localCassandra() {
+    return Optional.ofNullable(localCassandra);
   }
 
   /** Starts (in parallel) what is not running yet. */

@@ -90,7 +90,9 @@ class SearchServiceTest {
       Config.JWT_SECRET, SECRET,
       SearchSettings.KEY_PREFIX, prefix,
       SearchSettings.CONSUMER_GROUP, group,
-      SearchSettings.HTTP_INSTANCES, "1"));
+      SearchSettings.HTTP_INSTANCES, "1",
+      // the index watch is off here (the flush test below must see the loss); on in aLostIndexIsRebuiltByItself...
+      SearchSettings.INDEX_CHECK_INTERVAL_MS, "0"));
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka);
     props.put("acks", "all");
@@ -316,6 +318,54 @@ class SearchServiceTest {
   }
 
   @Test
+  void aLostIndexIsRebuiltByItselfWithoutTheAdminEndpoint(Vertx vertx) throws Exception {
+    String word = uniqueWord();
+    String kept = UUID.randomUUID().toString();
+    String gone = UUID.randomUUID().toString();
+    publish("ProductCreated", product(kept, 1, "무선 마우스 " + word, "pc", 30_000));
+    publish("ProductUpdated", product(kept, 2, "무선 마우스 " + word, "pc", 25_000));
+    publish("ProductCreated", product(gone, 1, "유선 마우스 " + word, "pc", 20_000));
+    publish("ProductDeleted", deletedPayload(gone, 2));
+    // a deployment of its own with the index watch on (every 200 ms), its own keys and group
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String watchedPrefix = "search-watch:" + run + ":";
+    SearchApp.Deployment watched = Await.result(SearchApp.deploy(vertx, Config.of(Map.of(
+      Config.KAFKA_BOOTSTRAP_SERVERS, kafka,
+      Config.REDIS_URL, TestInfra.redisUrl(),
+      Config.HTTP_PORT, "0",
+      Config.JWT_SECRET, SECRET,
+      SearchSettings.KEY_PREFIX, watchedPrefix,
+      SearchSettings.CONSUMER_GROUP, "search-watch-" + run,
+      SearchSettings.HTTP_INSTANCES, "1",
+      SearchSettings.INDEX_CHECK_INTERVAL_MS, "200")), Metrics.create("search")), Duration.ofSeconds(60));
+    try {
+      Await.until("the watched deployment indexed " + word, Duration.ofSeconds(30),
+        () -> ids(searchAt(watched.port(), "q", word)).equals(List.of(kept)));
+      Await.until("the index is marked built", Duration.ofSeconds(30),
+        () -> String.valueOf(str(redis.get(watchedPrefix + "index-built"))).startsWith("built:"));
+
+      // Redis loses the index (only this deployment's keys: the other tests share the server)
+      Response keys = Await.result(redis.keys(watchedPrefix + "*"));
+      List<String> all = new ArrayList<>();
+      keys.forEach(k -> all.add(k.toString()));
+      Await.result(redis.del(all));
+      assertThat(Await.result(redis.exists(List.of(watchedPrefix + "product:" + kept))).toInteger()).isZero();
+
+      // no new event and no admin call: the watch notices the missing marker and rebuilds from catalog.products
+      Await.until("the index rebuilt by itself", Duration.ofSeconds(30), () -> {
+        JsonObject result = searchAt(watched.port(), "q", word);
+        return ids(result).equals(List.of(kept)) && result.getJsonArray("items").getJsonObject(0).getLong("price") == 25_000;
+      });
+      assertThat(str(redis.hget(watchedPrefix + "product:" + kept, "version"))).isEqualTo("2");
+      assertThat(str(redis.get(watchedPrefix + "tomb:" + gone))).as("the delete's tombstone is back").isEqualTo("2");
+      Await.until("the index is marked built again", Duration.ofSeconds(30),
+        () -> String.valueOf(str(redis.get(watchedPrefix + "index-built"))).startsWith("built:"));
+    } finally {
+      Await.result(watched.undeploy(vertx));
+    }
+  }
+
+  @Test
   void rebuildRestoresTheIndexAfterRedisWasFlushedAndIsAdminOnly() throws Exception {
     String word = uniqueWord();
     String kept = UUID.randomUUID().toString();
@@ -482,6 +532,16 @@ class SearchServiceTest {
       request.addQueryParam(params[i], params[i + 1]);
     }
     return Await.result(request.send());
+  }
+
+  JsonObject searchAt(int port, String... params) {
+    HttpRequest<Buffer> request = client.get(port, "127.0.0.1", "/search");
+    for (int i = 0; i + 1 < params.length; i += 2) {
+      request.addQueryParam(params[i], params[i + 1]);
+    }
+    HttpResponse<Buffer> res = Await.result(request.send());
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+    return res.bodyAsJsonObject();
   }
 
   JsonObject search(String... params) {
