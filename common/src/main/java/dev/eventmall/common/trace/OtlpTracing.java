@@ -21,6 +21,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,7 +72,7 @@ final class OtlpTracing implements Tracing {
       case PRODUCER -> SpanKind.PRODUCER;
       case CONSUMER -> SpanKind.CONSUMER;
     });
-    TraceFlags flags = TraceFlags.fromHex(traceparent.trim(), 53);
+    TraceFlags flags = TraceFlags.fromHex(traceparent.trim().toLowerCase(Locale.ROOT), 53);
     if (parentSpanId != null && !parentSpanId.equals(spanId)) {
       SpanContext parent = SpanContext.createFromRemoteParent(traceId, parentSpanId, flags, TraceState.getDefault());
       builder.setParent(Context.root().with(io.opentelemetry.api.trace.Span.wrap(parent)));
