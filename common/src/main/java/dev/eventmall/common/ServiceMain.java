@@ -2,6 +2,7 @@ package dev.eventmall.common;
 
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -12,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every service's {@code main} does: a Vert.x instance with the service's metrics, its configuration from the
- * environment, its {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start; on SIGTERM the
- * Vert.x instance is closed (verticles stop, the outbox relay releases its lock, consumers leave their groups).
+ * environment, span export when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set ({@link Tracing}), its
+ * {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start; on SIGTERM the
+ * Vert.x instance is closed (verticles stop, the outbox relay releases its lock, consumers leave their groups, queued
+ * spans are flushed).
  */
 public final class ServiceMain {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);
@@ -38,6 +41,13 @@ public final class ServiceMain {
     }
     Metrics metrics = Metrics.create(service);
     Vertx vertx = metrics.newVertx(new VertxOptions());
+    try {
+      Tracing.install(vertx, config, service);
+    } catch (RuntimeException e) {
+      LOG.error("{}: bad configuration: {}", service, e.getMessage());
+      vertx.close().onComplete(x -> System.exit(2));
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

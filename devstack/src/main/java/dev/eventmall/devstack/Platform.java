@@ -4,6 +4,7 @@ import dev.eventmall.catalog.CatalogApp;
 import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.trace.Tracing;
 import dev.eventmall.emulators.Emulators;
 import dev.eventmall.emulators.carrier.CarrierConfig;
 import dev.eventmall.emulators.toss.TossConfig;
@@ -117,7 +118,10 @@ public final class Platform implements AutoCloseable {
     Vertx vertx = metrics.newVertx(new VertxOptions());
     instances.add(vertx);
     long began = System.nanoTime();
-    int port = await(service.name(), service.deployer().deploy(vertx, Config.of(own), metrics));
+    Config config = Config.of(own);
+    // as ServiceMain: spans go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
+    Tracing.install(vertx, config, service.name());
+    int port = await(service.name(), service.deployer().deploy(vertx, config, metrics));
     ports.put(service.name(), port);
     serviceVertx.put(service.name(), vertx);
     // a restart listens on the same port, so clients keep their URLs
@@ -133,6 +137,19 @@ public final class Platform implements AutoCloseable {
   public void restart(String name) {
     stop(name);
     start(name);
+  }
+
+  /**
+   * As {@link #restart(String)}, with {@code changes} applied to the service's environment first (kept for later
+   * restarts; a blank value unsets a variable, as {@link Config} reads it).
+   */
+  public void restart(String name, Map<String, String> changes) {
+    Map<String, String> env = serviceEnv.get(name);
+    if (env == null) {
+      throw new IllegalArgumentException("no running service " + name);
+    }
+    env.putAll(changes);
+    restart(name);
   }
 
   /** Closes one service's Vert.x instance; {@link #start(String)} brings it back. */

@@ -1,6 +1,14 @@
 package dev.eventmall.devstack;
 
+import dev.eventmall.common.trace.Tracing;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -11,13 +19,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * docker-compose.yml, the Prometheus configuration, the MySQL init script and the Grafana provisioning agree with the
- * services' configuration (ports, variables, database names), without a Docker engine. Where Debian's docker-compose
- * or Prometheus' promtool are installed, they validate the files too.
+ * services' configuration (ports, variables, database names), without a Docker engine. docker-compose.yml is valid
+ * against the official Compose Specification JSON schema (vendored in {@code ops/compose-spec/}) on every machine;
+ * where Debian's docker-compose or Prometheus' promtool are installed ({@code .ci/run} installs them when it can), they
+ * validate the files too.
  */
 class ComposeConsistencyTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -32,7 +44,7 @@ class ComposeConsistencyTest {
   /** Variables every service gets (common Config). */
   static final List<String> COMMON_ENV = List.of("KAFKA_BOOTSTRAP_SERVERS", "CASSANDRA_CONTACT_POINTS",
     "CASSANDRA_LOCAL_DC", "REDIS_URL", "TOSS_BASE_URL", "TOSS_SECRET_KEY", "CARRIER_BASE_URL", "CARRIER_API_KEY",
-    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_PORT");
+    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT");
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> compose() throws IOException {
@@ -124,6 +136,71 @@ class ComposeConsistencyTest {
       .getString("uid")).isEqualTo("prometheus"));
     Map<String, Object> compose = compose();
     assertThat(String.valueOf(service(compose, "emulators").get("profiles"))).contains("sandbox");
+  }
+
+  @Test
+  void spansGoToTheOptionalCollectorOnlyWhenAnEndpointIsGiven() throws IOException {
+    Map<String, Object> compose = compose();
+    for (String name : SERVICES.keySet()) {
+      // empty unless the operator sets it: Config reads a blank value as unset, so no exporter
+      assertThat(String.valueOf(env(service(compose, name)).get(Tracing.OTEL_EXPORTER_OTLP_ENDPOINT))).as(name)
+        .isEqualTo("${OTEL_EXPORTER_OTLP_ENDPOINT:-}");
+    }
+    Map<String, Object> jaeger = service(compose, "jaeger");
+    assertThat(String.valueOf(jaeger.get("profiles"))).contains("tracing");
+    assertThat(String.valueOf(jaeger.get("ports"))).contains("4318:4318").contains("16686:16686");
+    assertThat(String.valueOf(env(jaeger).get("COLLECTOR_OTLP_ENABLED"))).isEqualTo("true");
+    assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))
+      .contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://jaeger:4318 docker compose --profile tracing up -d");
+  }
+
+  /** The Compose Specification schema (draft-07), validated as the event schemas are ({@code EventSchemas}). */
+  static Validator composeSpec() throws IOException {
+    JsonObject schema = new JsonObject(Files.readString(ROOT.resolve("ops/compose-spec/compose-spec.json")));
+    return Validator.create(JsonSchema.of(schema), new JsonSchemaOptions().setDraft(Draft.DRAFT7)
+      .setBaseUri("https://github.com/compose-spec/compose-spec/schema/").setOutputFormat(OutputFormat.Basic));
+  }
+
+  /** The violations of {@code document} against the Compose Specification, empty when it is valid. */
+  static List<String> violations(Validator spec, Map<String, Object> document) {
+    OutputUnit result = spec.validate(new JsonObject(Json.encode(document)));
+    if (Boolean.TRUE.equals(result.getValid())) {
+      return List.of();
+    }
+    List<OutputUnit> errors = result.getErrors() == null ? List.of(result) : result.getErrors();
+    return errors.stream().map(e -> e.getInstanceLocation() + ": " + e.getError()).collect(Collectors.toList());
+  }
+
+  @Test
+  void dockerComposeYmlIsValidAgainstTheComposeSpecification() throws IOException {
+    assertThat(violations(composeSpec(), compose())).as("docker-compose.yml against ops/compose-spec/compose-spec.json")
+      .isEmpty();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theSchemaCheckRejectsWhatComposeRejects() throws IOException {
+    Validator spec = composeSpec();
+    Map<String, Consumer<Map<String, Object>>> mistakes = Map.of(
+      "a misspelt service key", c -> service(c, "order").put("enviroment", Map.of("A", "b")),
+      "an unknown depends_on condition", c -> ((Map<String, Object>) service(c, "order").get("depends_on"))
+        .put("kafka-1", Map.of("condition", "service_ready")),
+      "a healthcheck without its test as string or list", c -> ((Map<String, Object>) service(c, "order")
+        .get("healthcheck")).put("test", Map.of("cmd", "true")),
+      "an unknown top-level key", c -> c.put("service", Map.of()),
+      "a service name compose does not allow", c -> ((Map<String, Object>) c.get("services")).put("order service",
+        Map.of("image", "x")),
+      "ports as a map", c -> service(c, "member").put("ports", Map.of("8081", "8081")));
+    mistakes.forEach((what, mistake) -> {
+      Map<String, Object> broken;
+      try {
+        broken = compose();
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+      mistake.accept(broken);
+      assertThat(violations(spec, broken)).as(what).isNotEmpty();
+    });
   }
 
   @Test

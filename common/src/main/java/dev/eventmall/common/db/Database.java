@@ -52,6 +52,9 @@ public final class Database {
         .schemas(jdbc.database())
         .createSchemas(true)
         .locations(Stream.of(locations).toArray(String[]::new))
+        // common (V0_x) and service (V1...) migrations are two independent series in one history: a new common one
+        // must still be applied to a database whose service migrations are already past its number
+        .outOfOrder(true)
         .load()
         .migrate();
       LOG.info("database {}: {} migrations applied, now at {}", jdbc.database(), result.migrationsExecuted,

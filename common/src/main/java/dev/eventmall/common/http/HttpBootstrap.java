@@ -2,9 +2,12 @@ package dev.eventmall.common.http;
 
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
@@ -17,7 +20,7 @@ import java.util.Objects;
 
 /**
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
- * request id → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
+ * request id → trace context (and, with {@link Tracing} enabled, the request's SERVER span) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
  * {@code /metrics}, {@code /openapi.yaml} → the service's routes; {@link FailureHandler} on every route and as the
  * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
  * <pre>{@code
@@ -79,6 +82,10 @@ public final class HttpBootstrap {
     FailureHandler failureHandler = FailureHandler.create();
     router.route().handler(RequestId::handle).failureHandler(failureHandler);
     router.route().handler(TraceContext::handle);
+    Tracing tracing = Tracing.of(vertx);
+    if (tracing.enabled()) {
+      router.route().handler(ServerSpans.handler(tracing));
+    }
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     // no-match outcomes (unknown path, wrong method, consumes/produces mismatch) and unhandled failures
     for (int status : new int[]{404, 405, 406, 415, 500}) {
@@ -116,9 +123,13 @@ public final class HttpBootstrap {
     return listen(vertx, router, new HttpServerOptions().setPort(port));
   }
 
-  /** Starts an HTTP server with explicit options (compression, idle timeout, ...). */
+  /**
+   * Starts an HTTP server with explicit options (compression, idle timeout, ...). With {@link Tracing} enabled the
+   * router is fed requests that record the routes they match, which name the SERVER spans.
+   */
   public static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options) {
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+    Handler<HttpServerRequest> handler = Tracing.of(vertx).enabled() ? ServerSpans.recordingRoutes(router) : router;
+    return vertx.createHttpServer(options).requestHandler(handler).listen();
   }
 
   private static void live(RoutingContext ctx) {

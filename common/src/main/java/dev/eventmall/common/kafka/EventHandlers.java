@@ -2,6 +2,7 @@ package dev.eventmall.common.kafka;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -35,23 +36,50 @@ public final class EventHandlers {
 
   public static MessageConsumer<JsonObject> register(Vertx vertx, String group, String topic,
                                                      Function<EventEnvelope, Future<?>> handler) {
+    Tracing tracing = Tracing.of(vertx);
     return vertx.eventBus().<JsonObject>localConsumer(address(group, topic), msg -> {
       // each event runs on a context of its own whose current trace is the event's (TraceContext)
-      ((ContextInternal) vertx.getOrCreateContext()).duplicate().runOnContext(v -> handle(group, topic, handler, msg));
+      ((ContextInternal) vertx.getOrCreateContext()).duplicate()
+        .runOnContext(v -> handle(tracing, group, topic, handler, msg));
     });
   }
 
-  private static void handle(String group, String topic, Function<EventEnvelope, Future<?>> handler,
+  /**
+   * Runs the handler as a span of its own, a child of the event's span (same trace, new span id): the events it causes
+   * are children of that span. With {@link Tracing} enabled it is exported as a CONSUMER span {@code <topic> process}.
+   */
+  private static void handle(Tracing tracing, String group, String topic, Function<EventEnvelope, Future<?>> handler,
                              Message<JsonObject> msg) {
     Future<?> result;
+    Tracing.Span span = null;
     try {
       EventEnvelope event = EventEnvelope.fromJson(msg.body());
-      TraceContext.setCurrent(TraceContext.valid(event.traceparent()) ? event.traceparent() : null);
+      String consumer = TraceContext.valid(event.traceparent()) ? TraceContext.child(event.traceparent()) : null;
+      TraceContext.setCurrent(consumer);
+      if (consumer != null && tracing.enabled()) {
+        span = tracing.start(Tracing.Kind.CONSUMER, topic + " process", consumer, TraceContext.spanId(event.traceparent()))
+          .set("messaging.system", "kafka")
+          .set("messaging.operation.type", "process")
+          .set("messaging.destination.name", topic)
+          .set("messaging.consumer.group.name", group)
+          .set("messaging.message.id", event.id().toString())
+          .set("messaging.kafka.message.key", event.key())
+          .set("eventmall.event.type", event.type())
+          .set("eventmall.attempt", msg.headers().get("attempt"));
+      }
       result = handler.apply(event);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
+    Tracing.Span consumed = span;
     result.onComplete(ar -> {
+      if (consumed != null) {
+        if (ar.succeeded()) {
+          consumed.end();
+        } else {
+          consumed.fail(String.valueOf(ar.cause()));
+        }
+      }
       if (ar.succeeded()) {
         msg.reply(null);
       } else {

@@ -23,7 +23,8 @@ import java.util.List;
  */
 public final class Outbox {
   static final String INSERT =
-    "INSERT INTO outbox (event_id, topic, event_key, event_type, traceparent, envelope) VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO outbox (event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   private Outbox() {
   }
@@ -46,7 +47,8 @@ public final class Outbox {
         if (EventSchemas.enabled()) {
           EventSchemas.validate(e);
         }
-        return Tuple.of(e.id().toString(), topic, e.key(), e.type(), e.traceparent(), e.toJson().encode());
+        return Tuple.of(e.id().toString(), topic, e.key(), e.type(), e.traceparent(),
+          TraceContext.parentInCurrent(e.traceparent()), e.toJson().encode());
       }).toList();
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);

@@ -2,6 +2,8 @@ package dev.eventmall.common.outbox;
 
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.kafka.KafkaConfig;
+import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.trace.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,13 +48,17 @@ import dev.eventmall.common.metrics.Metrics;
  * <p>It drains in batches of at most {@link Options#batchSize()} rows, right away when a transaction that appended
  * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}. Sent rows older
  * than {@link Options#retention()} are deleted.
+ *
+ * <p>With {@link Tracing} enabled each send is a PRODUCER span {@code <topic> publish} whose ids are the event's
+ * traceparent and whose parent is the span that appended it (column {@code parent_span_id}).
  */
 public final class OutboxRelay extends VerticleBase {
   /** Event-bus address (local) a committed append pings so that the relay drains at once. */
   public static final String WAKE_UP = "eventmall.outbox.wake-up";
 
   static final String SELECT_UNSENT =
-    "SELECT seq, topic, event_key, event_type, traceparent, envelope FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?";
+    "SELECT seq, event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope FROM outbox"
+      + " WHERE sent_at IS NULL ORDER BY seq LIMIT ?";
   static final String COUNT_UNSENT = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
   static final String DELETE_SENT =
     "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 10000";
@@ -60,8 +66,9 @@ public final class OutboxRelay extends VerticleBase {
   static final String DATABASE = "SELECT DATABASE()";
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-  private static final Function<Row, Pending> PENDING = row -> new Pending(row.getLong("seq"), row.getString("topic"),
-    row.getString("event_key"), row.getString("event_type"), row.getString("traceparent"), row.getString("envelope"));
+  private static final Function<Row, Pending> PENDING = row -> new Pending(row.getLong("seq"), row.getString("event_id"),
+    row.getString("topic"), row.getString("event_key"), row.getString("event_type"), row.getString("traceparent"),
+    row.getString("parent_span_id"), row.getString("envelope"));
 
   /**
    * @param mysqlUri         the service database
@@ -80,7 +87,8 @@ public final class OutboxRelay extends VerticleBase {
     }
   }
 
-  record Pending(long seq, String topic, String key, String type, String traceparent, String envelope) {
+  record Pending(long seq, String eventId, String topic, String key, String type, String traceparent,
+                 String parentSpanId, String envelope) {
   }
 
   private final Options options;
@@ -92,6 +100,7 @@ public final class OutboxRelay extends VerticleBase {
   private boolean stopped;
   private final AtomicLong backlog = new AtomicLong();
   private Counter published;
+  private Tracing tracing;
 
   public OutboxRelay(Options options) {
     this.options = options;
@@ -107,6 +116,7 @@ public final class OutboxRelay extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    tracing = Tracing.of(vertx);
     pool = Database.pool(vertx, options.mysqlUri(), "outbox-relay-" + System.identityHashCode(this), 3);
     producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
     vertx.eventBus().localConsumer(WAKE_UP, msg -> drain());
@@ -228,22 +238,47 @@ public final class OutboxRelay extends VerticleBase {
         context.runOnContext(v -> done.complete(new Sent(failures)));
       }
     };
+    Tracing.Span[] spans = new Tracing.Span[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      spans[i] = span(batch.get(i));
+    }
     vertx.executeBlocking(() -> {
       for (int i = 0; i < batch.size(); i++) {
         int index = i;
         try {
           kafka.send(record(batch.get(i)), (meta, error) -> {
             failures[index] = error;
+            if (error != null) {
+              spans[index].fail(error.toString());
+            } else {
+              spans[index].set("messaging.destination.partition.id", Integer.toString(meta.partition()))
+                .set("messaging.kafka.offset", meta.offset()).end();
+            }
             oneAnswered.run();
           });
         } catch (RuntimeException refused) {
           failures[index] = refused; // the producer threw instead of calling back (e.g. closed)
+          spans[index].fail(refused.toString());
           oneAnswered.run();
         }
       }
       return null;
     }, false).onFailure(done::tryFail);
     return done.future();
+  }
+
+  /** The event's own PRODUCER span (its context is the traceparent the consumers continue from); a no-op when off. */
+  private Tracing.Span span(Pending row) {
+    if (!tracing.enabled() || !TraceContext.valid(row.traceparent())) {
+      return Tracing.noop().start(Tracing.Kind.PRODUCER, "", null, null);
+    }
+    return tracing.start(Tracing.Kind.PRODUCER, row.topic() + " publish", row.traceparent(), row.parentSpanId())
+      .set("messaging.system", "kafka")
+      .set("messaging.operation.type", "send")
+      .set("messaging.destination.name", row.topic())
+      .set("messaging.message.id", row.eventId())
+      .set("messaging.kafka.message.key", row.key())
+      .set("eventmall.event.type", row.type());
   }
 
   private static ProducerRecord<String, Buffer> record(Pending row) {

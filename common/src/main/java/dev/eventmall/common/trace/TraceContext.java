@@ -12,10 +12,12 @@ import java.util.regex.Pattern;
 
 /**
  * W3C trace context ({@code traceparent: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>}) carried without an
- * OpenTelemetry SDK: the HTTP edge ({@code HttpBootstrap}) and the Kafka bridge ({@code EventHandlers}) put the current
+ * OpenTelemetry propagator: the HTTP edge ({@code HttpBootstrap}: the request's span, a child of an incoming
+ * traceparent) and the Kafka bridge ({@code EventHandlers}: the handling's span, a child of the event's) put the current
  * traceparent on the request's or the event's duplicated Vert.x context; {@code EventEnvelope.of/causedBy} and
- * {@code Outbox.append} give every event a child of it (same trace id, new span id), which the outbox relay copies into
- * the Kafka header {@code traceparent}.
+ * {@code Outbox.append} give every event a span of its own in that trace (same trace id, new span id; the outbox row
+ * remembers the current span as its parent), which the outbox relay copies into the Kafka header {@code traceparent}.
+ * {@link Tracing} exports these very spans over OTLP when an endpoint is configured.
  */
 public final class TraceContext {
   public static final String HEADER = "traceparent";
@@ -98,6 +100,19 @@ public final class TraceContext {
   public static String childOfCurrent() {
     String current = current();
     return current == null ? null : child(current);
+  }
+
+  /**
+   * The span id of the current traceparent when {@code traceparent} is another span of the same trace (a span made
+   * inside the current one, such as an event appended while handling a request or an event), else null.
+   */
+  public static String parentInCurrent(String traceparent) {
+    String current = current();
+    if (!valid(current) || !valid(traceparent) || !traceId(current).equals(traceId(traceparent))
+      || spanId(current).equals(spanId(traceparent))) {
+      return null;
+    }
+    return spanId(current);
   }
 
   private static String hex(int bytes) {
