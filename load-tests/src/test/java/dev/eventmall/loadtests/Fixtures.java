@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * services' code.
  */
 public final class Fixtures {
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(5)).build();
   public static final String GOOD_CARD = "4330123412341234";
 
   private Fixtures() {

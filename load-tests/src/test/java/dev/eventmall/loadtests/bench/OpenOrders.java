@@ -63,7 +63,7 @@ final class OpenOrders {
     setup.shutdown();
     Thread.sleep(3_000); // the customers' addresses reach the order service's projection
 
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
       .executor(Executors.newFixedThreadPool(4)).build();
     Semaphore open = new Semaphore(MAX_OUTSTANDING);
     ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
