@@ -29,9 +29,11 @@ import java.util.function.LongSupplier;
  *   confirmed read was sent more than {@code SEARCH_NEAR_CACHE_MAX_STALENESS_MS} (1000 ms) ago, so no answer served
  *   from here is ever staler than that; requests then go to Redis as without a near cache.</li>
  * </ul>
- * When Redis's counter goes back (FLUSHDB, a restore) a quiet poll (no local change raced with it) takes its value
- * as is and drops every entry. The one case it cannot see is a reset followed by climbing back past the old value
- * within a single refresh interval.
+ * When Redis's counter goes back (FLUSHDB, a lost index being rebuilt, a restore): a poll reading less than the
+ * previous poll drops every entry and turns the near cache off until a quiet poll (one no local change raced with)
+ * confirms the version; a quiet poll always takes Redis's value as is (dropping every entry when it is lower than the
+ * view). The one case this cannot see is a reset followed by climbing back past the old value within a single refresh
+ * interval.
  *
  * <h2>Bounds</h2>
  * At most {@code maxEntries} entries and about {@code maxBytes} bytes (bodies plus keys); on overflow, entries of old
@@ -59,6 +61,10 @@ public final class NearCache {
   /** Count of local changes, to tell whether one raced with a poll. */
   private volatile long localChanges;
   private long bytes;
+  /** The previous poll's value: a lower one later means the counter was reset. */
+  private long lastPolled = -1;
+  /** After a reset, only a quiet poll makes the near cache serve again. */
+  private boolean awaitingQuietPoll;
 
   public NearCache(int maxEntries, long maxBytes, long maxStalenessMillis) {
     this(maxEntries, maxBytes, maxStalenessMillis, System::nanoTime);
@@ -125,14 +131,26 @@ public final class NearCache {
    * read {@code polled} from Redis. Every change made anywhere before the poll was sent is now known.
    */
   public synchronized void refreshed(long polled, long changesAtSend, long sentAtNanos) {
+    boolean reset = polled < lastPolled; // polls are sequential and the counter only grows between resets
+    lastPolled = polled;
     if (localChanges == changesAtSend) {
       // nothing applied here raced with the read: Redis's value is authoritative, even when lower (a reset)
       if (polled < version) {
         clear();
       }
       version = polled;
+      awaitingQuietPoll = false;
+    } else if (reset) {
+      // a local change raced with this read: its version may predate the reset, so trust neither until a quiet poll
+      clear();
+      version = polled;
+      awaitingQuietPoll = true;
     } else if (polled > version) {
       version = polled;
+    }
+    if (awaitingQuietPoll) {
+      validUntil = clock.getAsLong();
+      return;
     }
     long until = sentAtNanos + maxStalenessNanos;
     if (until - validUntil > 0) {

@@ -85,6 +85,32 @@ class NearCacheTest {
   }
 
   @Test
+  void aResetSeenWhileLocalChangesRaceTurnsTheCacheOffUntilAQuietPoll() {
+    NearCache cache = cache(100, 1 << 20);
+    cache.refreshed(50, cache.localChanges(), clock.get());
+    cache.put("q=a", 50, body("fifty"));
+
+    // Redis lost the index; this process's indexer (or rebuild) keeps applying changes while the polls run
+    long changes = cache.localChanges();
+    cache.applied(51); // applied before the loss, answered after it
+    cache.refreshed(3, changes, clock.get());
+    assertThat(cache.size()).isZero();
+    assertThat(cache.get("q=a")).isNull();
+    cache.applied(4);
+    cache.put("q=b", 51, body("computed before the loss"));
+    changes = cache.localChanges();
+    cache.applied(5);
+    cache.refreshed(4, changes, clock.get());
+    cache.put("q=c", cache.version(), body("current"));
+    assertThat(cache.get("q=c")).as("off until a quiet poll").isNull();
+
+    cache.refreshed(5, cache.localChanges(), clock.get());
+    assertThat(cache.version()).isEqualTo(5);
+    assertThat(cache.get("q=b")).isNull();
+    assertThat(cache.get("q=c")).as("confirmed by the quiet poll").isEqualTo(body("current"));
+  }
+
+  @Test
   void keepsAtMostMaxEntriesAndEvictsTheLeastRecentlyUsed() {
     NearCache cache = cache(10, 1 << 20);
     cache.refreshed(1, cache.localChanges(), clock.get());
