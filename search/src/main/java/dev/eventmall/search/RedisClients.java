@@ -10,9 +10,13 @@ final class RedisClients {
   }
 
   static Redis create(Vertx vertx, SearchSettings settings) {
+    return create(vertx, settings, settings.redisPoolSize());
+  }
+
+  static Redis create(Vertx vertx, SearchSettings settings, int poolSize) {
     return Redis.createClient(vertx, new RedisOptions()
       .setConnectionString(settings.redisUrl())
-      .setMaxPoolSize(settings.redisPoolSize())
+      .setMaxPoolSize(poolSize)
       .setMaxPoolWaiting(1024)
       .setMaxWaitingHandlers(4096));
   }

@@ -5,6 +5,8 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.kafka.KafkaTopics;
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.search.api.NearCache;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,7 +17,8 @@ import java.util.List;
 
 /**
  * Wires the search service: ensures {@code catalog.products} and its dead-letter topic, deploys the indexer (domain
- * handler), the Kafka bridge of group {@code search-indexer} and the HTTP verticles.
+ * handler), the Kafka bridge of group {@code search-indexer}, the near cache's refresher and the HTTP verticles, which
+ * share one {@link NearCache}.
  */
 public final class SearchApp {
 
@@ -45,16 +48,27 @@ public final class SearchApp {
       new KafkaEventBridge.Options(settings.kafka(), settings.group(), List.of(Topics.CATALOG_PRODUCTS));
     List<String> ids = new ArrayList<>();
     Promise<Integer> port = Promise.promise();
+    NearCache nearCache = new NearCache(settings.nearCacheMaxEntries(), settings.nearCacheMaxBytes(),
+      settings.nearCacheMaxStaleness().toMillis());
+    Gauge.builder("search.cache.near.entries", nearCache, NearCache::size)
+      .description("answers held by the in-process near cache").register(metrics.registry());
+    Gauge.builder("search.cache.near.bytes", nearCache, NearCache::bytes)
+      .description("approximate bytes held by the in-process near cache").baseUnit("bytes")
+      .register(metrics.registry());
     return KafkaTopics.ensure(vertx, settings.kafka(),
         List.of(Topics.CATALOG_PRODUCTS, Topics.dlq(Topics.CATALOG_PRODUCTS)), 3, 3)
-      .compose(v -> vertx.deployVerticle(new IndexerVerticle(settings)))
+      .compose(v -> vertx.deployVerticle(new IndexerVerticle(settings, nearCache)))
       .compose(id -> {
         ids.add(id);
         return vertx.deployVerticle(new KafkaEventBridge(bridgeOptions));
       })
       .compose(id -> {
         ids.add(id);
-        return vertx.deployVerticle(() -> new SearchVerticle(config, settings, metrics, bridgeOptions, port),
+        return vertx.deployVerticle(new NearCacheRefresher(settings, nearCache));
+      })
+      .compose(id -> {
+        ids.add(id);
+        return vertx.deployVerticle(() -> new SearchVerticle(config, settings, metrics, bridgeOptions, port, nearCache),
           new DeploymentOptions().setInstances(settings.httpInstances()));
       })
       .compose(id -> {

@@ -11,11 +11,16 @@ import java.time.Duration;
  * {@code SEARCH_CACHE_TTL_SECONDS} (60), {@code SEARCH_TOMBSTONE_TTL_SECONDS} (0 = tombstones are permanent),
  * {@code SEARCH_HTTP_INSTANCES} (number of cores), {@code SEARCH_REDIS_POOL_SIZE} (16),
  * {@code SEARCH_REBUILD_TIMEOUT_SECONDS} (600), {@code SEARCH_INDEX_CHECK_INTERVAL_MS} (5000; how often the index watch
- * looks for a lost index and rebuilds it, 0 = never: rebuilds only on demand).
+ * looks for a lost index and rebuilds it, 0 = never: rebuilds only on demand); the in-process near cache
+ * ({@code api.NearCache}): {@code SEARCH_NEAR_CACHE_MAX_ENTRIES} (10000, 0 = off), {@code SEARCH_NEAR_CACHE_MAX_BYTES}
+ * (64 MiB), {@code SEARCH_NEAR_CACHE_REFRESH_MS} (100: how often the index version is read from Redis, which bounds how
+ * long a change made by another process can go unseen here) and {@code SEARCH_NEAR_CACHE_MAX_STALENESS_MS} (1000: the
+ * near cache is bypassed when the version could not be confirmed for that long; more than the refresh interval).
  */
 public record SearchSettings(int httpPort, String redisUrl, String kafka, String keyPrefix, String group,
                              long cacheTtlSeconds, long tombstoneTtlSeconds, int httpInstances, int redisPoolSize,
-                             Duration rebuildTimeout, Duration indexCheckInterval) {
+                             Duration rebuildTimeout, Duration indexCheckInterval, int nearCacheMaxEntries,
+                             long nearCacheMaxBytes, Duration nearCacheRefresh, Duration nearCacheMaxStaleness) {
 
   public static final int DEFAULT_PORT = 8084;
   public static final String KEY_PREFIX = "SEARCH_KEY_PREFIX";
@@ -26,6 +31,10 @@ public record SearchSettings(int httpPort, String redisUrl, String kafka, String
   public static final String REDIS_POOL_SIZE = "SEARCH_REDIS_POOL_SIZE";
   public static final String REBUILD_TIMEOUT_SECONDS = "SEARCH_REBUILD_TIMEOUT_SECONDS";
   public static final String INDEX_CHECK_INTERVAL_MS = "SEARCH_INDEX_CHECK_INTERVAL_MS";
+  public static final String NEAR_CACHE_MAX_ENTRIES = "SEARCH_NEAR_CACHE_MAX_ENTRIES";
+  public static final String NEAR_CACHE_MAX_BYTES = "SEARCH_NEAR_CACHE_MAX_BYTES";
+  public static final String NEAR_CACHE_REFRESH_MS = "SEARCH_NEAR_CACHE_REFRESH_MS";
+  public static final String NEAR_CACHE_MAX_STALENESS_MS = "SEARCH_NEAR_CACHE_MAX_STALENESS_MS";
 
   public static SearchSettings from(Config config) {
     long cacheTtl = config.getLong(CACHE_TTL_SECONDS, 60);
@@ -34,12 +43,21 @@ public record SearchSettings(int httpPort, String redisUrl, String kafka, String
     int pool = config.getInt(REDIS_POOL_SIZE, 16);
     long rebuild = config.getLong(REBUILD_TIMEOUT_SECONDS, 600);
     long check = config.getLong(INDEX_CHECK_INTERVAL_MS, 5_000);
+    int nearEntries = config.getInt(NEAR_CACHE_MAX_ENTRIES, 10_000);
+    long nearBytes = config.getLong(NEAR_CACHE_MAX_BYTES, 64L * 1024 * 1024);
+    long refreshMs = config.getLong(NEAR_CACHE_REFRESH_MS, 100);
+    long stalenessMs = config.getLong(NEAR_CACHE_MAX_STALENESS_MS, 1_000);
     if (cacheTtl < 1 || tombTtl < 0 || instances < 1 || pool < 1 || rebuild < 1 || check < 0) {
       throw new Config.ConfigException("SEARCH_* settings out of range: cache TTL >= 1, tombstone TTL >= 0,"
         + " instances >= 1, pool size >= 1, rebuild timeout >= 1, index check interval >= 0");
     }
+    if (nearEntries < 0 || nearBytes < 0 || refreshMs < 10 || stalenessMs <= refreshMs) {
+      throw new Config.ConfigException("SEARCH_NEAR_CACHE_* settings out of range: max entries >= 0, max bytes >= 0,"
+        + " refresh >= 10 ms, max staleness > refresh");
+    }
     return new SearchSettings(config.httpPort(DEFAULT_PORT), config.redisUrl(), config.kafkaBootstrapServers(),
       config.get(KEY_PREFIX, "search:"), config.get(CONSUMER_GROUP, "search-indexer"), cacheTtl, tombTtl, instances,
-      pool, Duration.ofSeconds(rebuild), Duration.ofMillis(check));
+      pool, Duration.ofSeconds(rebuild), Duration.ofMillis(check), nearEntries, nearBytes, Duration.ofMillis(refreshMs),
+      Duration.ofMillis(stalenessMs));
   }
 }

@@ -10,6 +10,7 @@ import dev.eventmall.common.kafka.DeadLetters;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.kafka.KafkaTopics;
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.search.api.NearCache;
 import dev.eventmall.search.api.SearchApi;
 import dev.eventmall.search.messaging.IndexRebuilder;
 import dev.eventmall.search.messaging.ProductEventHandler;
@@ -32,26 +33,32 @@ public final class SearchVerticle extends VerticleBase {
   private final Metrics metrics;
   private final KafkaEventBridge.Options bridgeOptions;
   private final Promise<Integer> port;
+  private final NearCache nearCache;
   private Redis redis;
 
-  /** {@code port} is completed with the port the server listens on (the first instance to start wins). */
+  /**
+   * {@code port} is completed with the port the server listens on (the first instance to start wins); {@code nearCache}
+   * is shared by every instance of the deployment.
+   */
   public SearchVerticle(Config config, SearchSettings settings, Metrics metrics, KafkaEventBridge.Options bridgeOptions,
-                        Promise<Integer> port) {
+                        Promise<Integer> port, NearCache nearCache) {
     this.config = config;
     this.settings = settings;
     this.metrics = metrics;
     this.bridgeOptions = bridgeOptions;
     this.port = port;
+    this.nearCache = nearCache;
   }
 
   @Override
   public Future<?> start() {
     redis = RedisClients.create(vertx, settings);
+    // a rebuild applies changes through this repository: they reach the near cache like the indexer's
     SearchIndexRepository index = new SearchIndexRepository(RedisAPI.api(redis), settings.keyPrefix(),
-      settings.tombstoneTtlSeconds());
+      settings.tombstoneTtlSeconds(), nearCache::applied);
     IndexRebuilder rebuilder = new IndexRebuilder(vertx, settings.kafka(), Topics.CATALOG_PRODUCTS,
       new ProductEventHandler(index), settings.rebuildTimeout());
-    SearchApi api = new SearchApi(index, rebuilder, metrics.registry(), settings.cacheTtlSeconds());
+    SearchApi api = new SearchApi(index, nearCache, rebuilder, metrics.registry(), settings.cacheTtlSeconds());
     HealthChecks checks = HealthChecks.create(vertx)
       .register("redis", 3_000, promise -> index.ping()
         .timeout(2, TimeUnit.SECONDS).map(v -> Status.OK()).otherwise(Status.KO()).onComplete(promise))

@@ -118,9 +118,14 @@ public final class HttpBootstrap {
     return root;
   }
 
-  /** Starts an HTTP server for {@code router}; port 0 picks a free port (read {@link HttpServer#actualPort()}). */
+  /**
+   * Starts an HTTP server for {@code router}; port 0 picks a free port (read {@link HttpServer#actualPort()}). No service
+   * serves WebSockets, so the WebSocket compression extensions (a handler every request passes through) are off.
+   */
   public static Future<HttpServer> listen(Vertx vertx, Router router, int port) {
-    return listen(vertx, router, new HttpServerOptions().setPort(port));
+    return listen(vertx, router, new HttpServerOptions().setPort(port)
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false));
   }
 
   /**

@@ -2,12 +2,13 @@ package dev.eventmall.common.trace;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.RoutingContext;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -18,13 +19,18 @@ import java.util.regex.Pattern;
  * {@code Outbox.append} give every event a span of its own in that trace (same trace id, new span id; the outbox row
  * remembers the current span as its parent), which the outbox relay copies into the Kafka header {@code traceparent}.
  * {@link Tracing} exports these very spans over OTLP when an endpoint is configured.
+ *
+ * <p>Ids come from {@link ThreadLocalRandom} (as OpenTelemetry's default id generator does): the W3C recommendation is
+ * random, unique ids, not unguessable ones, and a SecureRandom per request costs a lock and a few microseconds.
  */
 public final class TraceContext {
   public static final String HEADER = "traceparent";
   private static final Object KEY = TraceContext.class;
   private static final Pattern VALID = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   private static final HexFormat HEX = HexFormat.of();
+  private static final String ZERO_TRACE_ID = "0".repeat(32);
+  private static final String ZERO_SPAN_ID = "0".repeat(16);
 
   private TraceContext() {
   }
@@ -35,8 +41,7 @@ public final class TraceContext {
       return false;
     }
     String t = traceparent.trim().toLowerCase(Locale.ROOT);
-    return VALID.matcher(t).matches() && !t.substring(3, 35).equals("0".repeat(32))
-      && !t.substring(36, 52).equals("0".repeat(16));
+    return VALID.matcher(t).matches() && !t.startsWith(ZERO_TRACE_ID, 3) && !t.startsWith(ZERO_SPAN_ID, 36);
   }
 
   /** The trace id of a valid traceparent. */
@@ -51,7 +56,10 @@ public final class TraceContext {
 
   /** A new trace (sampled). */
   public static String newTrace() {
-    return "00-" + hex(16) + "-" + hex(8) + "-01";
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = random.nextLong();
+    long low = nonZero(random.nextLong());
+    return "00-" + HEX.toHexDigits(high) + HEX.toHexDigits(low) + "-" + spanId() + "-01";
   }
 
   /** A new span of {@code parent}'s trace (same trace id and flags, new span id); a new trace when it is not valid. */
@@ -60,7 +68,7 @@ public final class TraceContext {
       return newTrace();
     }
     String p = parent.trim().toLowerCase(Locale.ROOT);
-    return "00-" + p.substring(3, 35) + "-" + hex(8) + "-" + p.substring(53, 55);
+    return "00-" + p.substring(3, 35) + "-" + spanId() + "-" + p.substring(53, 55);
   }
 
   /** The traceparent of the current (duplicated) Vert.x context, or null. */
@@ -75,7 +83,7 @@ public final class TraceContext {
    * is stored in the routing context under {@link #HEADER}.
    */
   public static void handle(RoutingContext ctx) {
-    String span = child(ctx.request().getHeader(HEADER));
+    String span = child(ctx.request().getHeader(HEADER_NAME));
     ctx.put(HEADER, span);
     setCurrent(span);
     ctx.next();
@@ -115,9 +123,12 @@ public final class TraceContext {
     return spanId(current);
   }
 
-  private static String hex(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return HEX.formatHex(b);
+  /** 16 lower-case hex digits, never all zeros (an invalid span id). */
+  private static String spanId() {
+    return HEX.toHexDigits(nonZero(ThreadLocalRandom.current().nextLong()));
+  }
+
+  private static long nonZero(long n) {
+    return n == 0 ? 1 : n;
   }
 }

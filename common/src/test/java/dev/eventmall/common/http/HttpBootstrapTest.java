@@ -231,6 +231,7 @@ class HttpBootstrapTest {
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
         String id = res.getHeader(RequestId.HEADER);
         assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(java.util.UUID.fromString(id).version()).as("a random UUID").isEqualTo(4);
         assertThat(res.bodyAsJsonObject().getString("requestId")).isEqualTo(id);
         checkpoint.flag();
       })));

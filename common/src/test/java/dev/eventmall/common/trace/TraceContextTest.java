@@ -24,6 +24,21 @@ class TraceContextTest {
   }
 
   @Test
+  void newTracesAndSpansAreValidAndDistinct() {
+    java.util.Set<String> traces = new java.util.HashSet<>();
+    java.util.Set<String> spans = new java.util.HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      String trace = TraceContext.newTrace();
+      assertThat(TraceContext.valid(trace)).as(trace).isTrue();
+      assertThat(trace).hasSize(55).endsWith("-01");
+      traces.add(TraceContext.traceId(trace));
+      spans.add(TraceContext.spanId(TraceContext.child(trace)));
+    }
+    assertThat(traces).hasSize(1_000);
+    assertThat(spans).hasSize(1_000);
+  }
+
+  @Test
   void malformedOrAllZeroTraceparentsAreNotValidAndStartANewTrace() {
     for (String bad : new String[] {null, "", "garbage", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",

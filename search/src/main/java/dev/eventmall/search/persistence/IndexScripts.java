@@ -26,8 +26,8 @@ final class IndexScripts {
 
   /**
    * Upsert when newer. ARGV: prefix, id, version, sellerId, name, category, categoryKey, price, imageUrl,
-   * createdAtMillis, updatedAt, tokens (space separated), weights (space separated, same order). Returns 1 when
-   * applied, 0 when the stored version or tombstone is as new or newer.
+   * createdAtMillis, updatedAt, tokens (space separated), weights (space separated, same order). Returns the new
+   * index version (≥ 1) when applied, 0 when the stored version or tombstone is as new or newer.
    */
   static final String UPSERT = PRELUDE + """
     local weights = {}
@@ -43,13 +43,12 @@ final class IndexScripts {
     redis.call('HSET', hkey, 'productId', id, 'version', ARGV[3], 'sellerId', ARGV[4], 'name', ARGV[5],
       'category', ARGV[6], 'categoryKey', ARGV[7], 'price', ARGV[8], 'imageUrl', ARGV[9], 'createdAt', ARGV[10],
       'updatedAt', ARGV[11], 'tokens', ARGV[12])
-    redis.call('INCR', p .. 'index-version')
-    return 1
+    return redis.call('INCR', p .. 'index-version')
     """;
 
   /**
    * Delete when newer: removes every trace and leaves the tombstone {@code tomb:<id> = version}. ARGV: prefix, id,
-   * version, tombstone TTL seconds (0 = permanent). Returns 1 when applied, else 0.
+   * version, tombstone TTL seconds (0 = permanent). Returns the new index version (≥ 1) when applied, else 0.
    */
   static final String DELETE = PRELUDE + """
     redis.call('ZREM', p .. 'price', id)
@@ -60,8 +59,7 @@ final class IndexScripts {
     else
       redis.call('SET', p .. 'tomb:' .. id, ARGV[3])
     end
-    redis.call('INCR', p .. 'index-version')
-    return 1
+    return redis.call('INCR', p .. 'index-version')
     """;
 
   /** ARGV: prefix, cache hash. Returns {index version, cached JSON or nil}. */

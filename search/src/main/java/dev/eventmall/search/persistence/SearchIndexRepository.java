@@ -3,6 +3,7 @@ package dev.eventmall.search.persistence;
 import dev.eventmall.search.domain.ProductDocument;
 import dev.eventmall.search.domain.SearchQuery;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * The product index in Redis. Key layout (prefix {@code search:} by default):
@@ -29,22 +31,33 @@ import java.util.Objects;
  *   <li>{@code index-version}: INCR on every applied change; {@code cache:<queryHash>:<indexVersion>} cached result
  *   JSON with a TTL</li>
  * </ul>
- * Applying an event is one Lua script that compares versions and writes atomically.
+ * Applying an event is one Lua script that compares versions and writes atomically; it answers the new index version,
+ * which is handed to the {@code onApplied} listener (the process's near cache) before the returned future completes.
  */
 public final class SearchIndexRepository {
 
   private final RedisAPI redis;
   private final String prefix;
   private final long tombstoneTtlSeconds;
+  private final LongConsumer onApplied;
   private final Script upsert = new Script(IndexScripts.UPSERT);
   private final Script delete = new Script(IndexScripts.DELETE);
   private final Script cacheLookup = new Script(IndexScripts.CACHE_LOOKUP);
   private final Script search = new Script(IndexScripts.SEARCH);
 
   public SearchIndexRepository(RedisAPI redis, String prefix, long tombstoneTtlSeconds) {
+    this(redis, prefix, tombstoneTtlSeconds, version -> { });
+  }
+
+  /**
+   * {@code onApplied} receives the index version an applied upsert or delete produced, synchronously, before the
+   * future of {@link #upsert} / {@link #delete} completes (so before the event's offset can be committed).
+   */
+  public SearchIndexRepository(RedisAPI redis, String prefix, long tombstoneTtlSeconds, LongConsumer onApplied) {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.prefix = Objects.requireNonNull(prefix, "prefix");
     this.tombstoneTtlSeconds = tombstoneTtlSeconds;
+    this.onApplied = Objects.requireNonNull(onApplied, "onApplied");
   }
 
   public String prefix() {
@@ -63,13 +76,27 @@ public final class SearchIndexRepository {
         nz(doc.sellerId()), doc.name(), doc.category(), ProductDocument.categoryKey(doc.category()),
         Long.toString(doc.price()), nz(doc.imageUrl()), Long.toString(doc.createdAt().toEpochMilli()),
         doc.updatedAt().toString(), tokens.toString(), weights.toString()))
-      .map(r -> r.toInteger() == 1);
+      .map(this::applied);
   }
 
   /** Removes every trace of the product and leaves a tombstone, unless something as new or newer is stored. */
   public Future<Boolean> delete(String productId, long version) {
     return delete.run(List.of(prefix, productId, Long.toString(version), Long.toString(tombstoneTtlSeconds)))
-      .map(r -> r.toInteger() == 1);
+      .map(this::applied);
+  }
+
+  /** A script's answer: the new index version when applied (told to the listener), 0 when skipped. */
+  private boolean applied(Response r) {
+    long version = r.toLong();
+    if (version > 0) {
+      onApplied.accept(version);
+    }
+    return version > 0;
+  }
+
+  /** The current index version (0 before the first change). */
+  public Future<Long> indexVersion() {
+    return redis.get(prefix + "index-version").map(r -> r == null ? 0L : r.toLong());
   }
 
   /** The stored version of a product (0 if absent) and its tombstone version (0 if none). */
@@ -79,15 +106,15 @@ public final class SearchIndexRepository {
         .map(t -> new long[]{v == null ? 0 : v.toLong(), t == null ? 0 : t.toLong()}));
   }
 
-  /** The cached result for the query under the current index version, if any, with that version. */
+  /** The cached result (encoded JSON) for the query under the current index version, if any, with that version. */
   public Future<CacheLookup> cached(String queryHash) {
     return cacheLookup.run(List.of(prefix, queryHash))
-      .map(r -> new CacheLookup(r.get(0).toString(), r.get(1) == null ? null : r.get(1).toString()));
+      .map(r -> new CacheLookup(r.get(0).toLong(), r.get(1) == null ? null : r.get(1).toBuffer()));
   }
 
-  /** Stores a result under the index version it was computed at. */
-  public Future<Void> cache(String queryHash, String indexVersion, JsonObject result, long ttlSeconds) {
-    return redis.set(List.of(prefix + "cache:" + queryHash + ":" + indexVersion, result.encode(), "EX",
+  /** Stores a result (encoded JSON) under the index version it was computed at. */
+  public Future<Void> cache(String queryHash, long indexVersion, String json, long ttlSeconds) {
+    return redis.set(List.of(prefix + "cache:" + queryHash + ":" + indexVersion, json, "EX",
       Long.toString(ttlSeconds))).mapEmpty();
   }
 
@@ -111,7 +138,7 @@ public final class SearchIndexRepository {
   }
 
   private static SearchResult toResult(Response r) {
-    String version = r.get(0).toString();
+    long version = r.get(0).toLong();
     long total = r.get(1).toLong();
     JsonArray items = new JsonArray();
     for (int i = 2; i + 7 <= r.size(); i += 7) {
@@ -143,11 +170,11 @@ public final class SearchIndexRepository {
   }
 
   /** A cache lookup: the index version read, and the cached JSON (null on a miss). */
-  public record CacheLookup(String indexVersion, String json) {
+  public record CacheLookup(long indexVersion, Buffer json) {
   }
 
   /** One page of hits and the total, computed at {@code indexVersion}. */
-  public record SearchResult(String indexVersion, long total, JsonArray items) {
+  public record SearchResult(long indexVersion, long total, JsonArray items) {
   }
 
   /** A Lua script run by SHA, loaded again when Redis does not know it (after a restart or SCRIPT FLUSH). */

@@ -15,6 +15,8 @@ import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.common.testing.TopicReader;
 import dev.eventmall.search.SearchApp;
 import dev.eventmall.search.SearchSettings;
+import dev.eventmall.search.domain.ProductDocument;
+import dev.eventmall.search.persistence.SearchIndexRepository;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -37,7 +39,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
@@ -63,6 +67,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class SearchServiceTest {
   static final String SECRET = "search-test-secret-0123456789-0123456789";
+  /** Tests with this tag get a near cache of {@value #TINY_NEAR_CACHE} entries. */
+  static final String TINY = "tiny-near-cache";
+  static final int TINY_NEAR_CACHE = 4;
   static final Pattern LATIN = Pattern.compile("[a-z]+");
 
   String kafka;
@@ -77,7 +84,7 @@ class SearchServiceTest {
   TokenIssuer tokens;
 
   @BeforeEach
-  void deploy(Vertx vertx, VertxTestContext ctx) {
+  void deploy(Vertx vertx, VertxTestContext ctx, TestInfo test) {
     kafka = TestInfra.kafka();
     String run = UUID.randomUUID().toString().substring(0, 8);
     group = "search-test-" + run;
@@ -92,7 +99,8 @@ class SearchServiceTest {
       SearchSettings.CONSUMER_GROUP, group,
       SearchSettings.HTTP_INSTANCES, "1",
       // the index watch is off here (the flush test below must see the loss); on in aLostIndexIsRebuiltByItself...
-      SearchSettings.INDEX_CHECK_INTERVAL_MS, "0"));
+      SearchSettings.INDEX_CHECK_INTERVAL_MS, "0"))
+      .with(SearchSettings.NEAR_CACHE_MAX_ENTRIES, test.getTags().contains(TINY) ? "" + TINY_NEAR_CACHE : "10000");
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka);
     props.put("acks", "all");
@@ -248,6 +256,105 @@ class SearchServiceTest {
   }
 
   @Test
+  void aNearCacheHitDoesNotTouchRedis() throws Exception {
+    String word = uniqueWord();
+    publish("ProductCreated", product(UUID.randomUUID().toString(), 1, "블루투스 스피커 " + word, "audio", 59_000));
+    awaitTotal(1, "q", word);
+    awaitCaughtUp(); // the indexer runs no more scripts from here on
+
+    double hits0 = meter("search_cache_hits_total");
+    double near0 = meter("search_cache_near_hits_total");
+    double misses0 = meter("search_cache_misses_total");
+    long scripts0 = scriptCalls();
+    HttpResponse<Buffer> first = get("q", "스피커 " + word);
+    assertThat(first.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("MISS");
+    long scripts1 = scriptCalls();
+    assertThat(scripts1 - scripts0).as("a miss runs the cache lookup and the search scripts").isGreaterThanOrEqualTo(2);
+
+    for (int i = 0; i < 50; i++) {
+      HttpResponse<Buffer> hit = get("q", "스피커 " + word);
+      assertThat(hit.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+      assertThat(hit.getHeader("Content-Type")).isEqualTo("application/json");
+      assertThat(hit.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+    }
+    assertThat(scriptCalls()).as("no Redis script ran for 50 near-cache hits").isEqualTo(scripts1);
+    assertThat(meter("search_cache_near_hits_total") - near0).isEqualTo(50.0);
+    assertThat(meter("search_cache_hits_total") - hits0).isEqualTo(50.0);
+    assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(1.0);
+    assertThat(meter("search_cache_near_entries")).isGreaterThanOrEqualTo(1.0);
+  }
+
+  @Test
+  void aChangeAppliedByThisProcessIsSeenByTheVeryNextSearch() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    publish("ProductCreated", product(id, 1, "게이밍 마우스 " + word, "pc", 49_000));
+    awaitTotal(1, "q", word); // a query of its own below: this one may be cached at an older version
+    awaitCaughtUp();
+    assertThat(get("q", "마우스 " + word).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("MISS");
+    double near0 = meter("search_cache_near_hits_total");
+    assertThat(get("q", "마우스 " + word).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(meter("search_cache_near_hits_total") - near0).as("served by the near cache").isEqualTo(1.0);
+
+    awaitHandled(publish("ProductUpdated", product(id, 2, "게이밍 마우스 " + word, "pc", 44_000)));
+    // no waiting: the indexer told the near cache before the offset was committed
+    HttpResponse<Buffer> next = get("q", "마우스 " + word);
+    assertThat(next.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("MISS");
+    assertThat(next.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getLong("price")).isEqualTo(44_000);
+
+    awaitHandled(publish("ProductDeleted", deletedPayload(id, 3)));
+    assertThat(search("q", "마우스 " + word).getLong("total")).isZero();
+  }
+
+  @Test
+  void aChangeAppliedByAnotherProcessIsSeenWithinTheRefreshBound() throws Exception {
+    String word = uniqueWord();
+    String id = UUID.randomUUID().toString();
+    publish("ProductCreated", product(id, 1, "기계식 키보드 " + word, "pc", 89_000));
+    awaitTotal(1, "q", word);
+    awaitCaughtUp();
+    get("q", "키보드 " + word);
+    double near0 = meter("search_cache_near_hits_total");
+    assertThat(get("q", "키보드 " + word).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(meter("search_cache_near_hits_total") - near0).as("served by the near cache").isEqualTo(1.0);
+
+    // another search process (or a script by hand) changes the same index: nothing tells this process but Redis
+    SearchIndexRepository elsewhere = new SearchIndexRepository(redis, prefix, 0);
+    assertThat(Await.result(elsewhere.upsert(ProductDocument.fromPayload(
+      product(id, 2, "기계식 키보드 " + word, "pc", 79_000))))).isTrue();
+    Await.until("the other process's change is served", Duration.ofSeconds(10), () -> {
+      JsonObject result = search("q", "키보드 " + word);
+      return result.getJsonArray("items").getJsonObject(0).getLong("price") == 79_000;
+    });
+    HttpResponse<Buffer> again = get("q", "키보드 " + word);
+    assertThat(again.getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(again.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getLong("price")).isEqualTo(79_000);
+  }
+
+  @Test
+  @Tag(TINY)
+  void theNearCacheKeepsToItsBoundAndTheCountersStayExact() throws Exception {
+    String word = uniqueWord();
+    publish("ProductCreated", product(UUID.randomUUID().toString(), 1, "휴대용 선풍기 " + word, "home", 19_000));
+    awaitTotal(1, "q", word);
+    awaitCaughtUp();
+    double hits0 = meter("search_cache_hits_total");
+    double misses0 = meter("search_cache_misses_total");
+    for (int size = 1; size <= 20; size++) {
+      String[] query = {"q", word, "sort", "newest", "size", "" + size}; // not the query awaitTotal cached
+      assertThat(get(query).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("MISS");
+      assertThat(get(query).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+      assertThat(meter("search_cache_near_entries")).isLessThanOrEqualTo(TINY_NEAR_CACHE);
+    }
+    // evicted from the near cache, still in Redis: a hit all the same
+    double near0 = meter("search_cache_near_hits_total");
+    assertThat(get("q", word, "sort", "newest", "size", "1").getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    assertThat(meter("search_cache_near_hits_total") - near0).isZero();
+    assertThat(meter("search_cache_hits_total") - hits0).isEqualTo(21.0);
+    assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(20.0);
+  }
+
+  @Test
   void filtersSortAndPaging() throws Exception {
     String word = uniqueWord();
     String category = "cat-" + word;
@@ -377,7 +484,8 @@ class SearchServiceTest {
     awaitTotal(1, "q", word);
 
     Await.result(redis.flushdb(List.of()));
-    assertThat(search("q", word).getLong("total")).as("the index is gone").isZero();
+    // a change made behind the service's back: seen within the near cache's refresh bound, not necessarily at once
+    Await.until("the index is gone", Duration.ofSeconds(5), () -> search("q", word).getLong("total") == 0);
 
     HttpResponse<Buffer> anonymous = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
       .send());
@@ -567,6 +675,17 @@ class SearchServiceTest {
     double hits = meter("search_cache_hits_total") - hits0;
     double misses = meter("search_cache_misses_total") - misses0;
     return hits / (hits + misses);
+  }
+
+  /** How many Lua scripts Redis has run (EVAL and EVALSHA, from every client) since it started. */
+  long scriptCalls() {
+    String info = Await.result(redis.info(List.of("commandstats"))).toString();
+    long calls = 0;
+    Matcher m = Pattern.compile("(?m)^cmdstat_eval(?:sha)?:calls=(\\d+)").matcher(info);
+    while (m.find()) {
+      calls += Long.parseLong(m.group(1));
+    }
+    return calls;
   }
 
   static String str(io.vertx.core.Future<Response> f) {

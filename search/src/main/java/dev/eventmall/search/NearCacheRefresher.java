@@ -1,0 +1,79 @@
+package dev.eventmall.search;
+
+import dev.eventmall.search.api.NearCache;
+import dev.eventmall.search.persistence.SearchIndexRepository;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads {@code index-version} from Redis every {@code SEARCH_NEAR_CACHE_REFRESH_MS} and hands it to the
+ * {@link NearCache}, so changes applied by other processes reach this process's near cache within one refresh interval
+ * plus a round trip. One read at a time; a failed or slow read only lets the near cache's staleness bound expire.
+ */
+public final class NearCacheRefresher extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NearCacheRefresher.class);
+
+  private final SearchSettings settings;
+  private final NearCache nearCache;
+  private Redis redis;
+  private SearchIndexRepository index;
+  private long timer = -1;
+  private boolean inFlight;
+  private boolean failing;
+
+  public NearCacheRefresher(SearchSettings settings, NearCache nearCache) {
+    this.settings = settings;
+    this.nearCache = nearCache;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = RedisClients.create(vertx, settings, 1);
+    index = new SearchIndexRepository(RedisAPI.api(redis), settings.keyPrefix(), settings.tombstoneTtlSeconds());
+    timer = vertx.setPeriodic(settings.nearCacheRefresh().toMillis(), id -> refresh());
+    // the first read before the HTTP verticles start, so the near cache serves from the first request; not required
+    return refresh().otherwiseEmpty();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    redis.close();
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> refresh() {
+    if (inFlight) {
+      return Future.succeededFuture();
+    }
+    inFlight = true;
+    long sentAt = System.nanoTime();
+    long changes = nearCache.localChanges();
+    return index.indexVersion()
+      .timeout(settings.nearCacheMaxStaleness().toMillis(), TimeUnit.MILLISECONDS)
+      .onSuccess(version -> {
+        nearCache.refreshed(version, changes, sentAt);
+        if (failing) {
+          failing = false;
+          LOG.info("index version readable again: the near cache serves again");
+        }
+      })
+      .onFailure(e -> {
+        if (!failing) {
+          failing = true;
+          LOG.warn("cannot read the index version ({}): the near cache is bypassed until it can", e.toString());
+        }
+      })
+      .eventually(() -> {
+        inFlight = false;
+        return Future.succeededFuture();
+      })
+      .mapEmpty();
+  }
+}
