@@ -9,6 +9,7 @@ import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +62,17 @@ public final class ServiceMain {
     } catch (RuntimeException e) {
       started = Future.failedFuture(e);
     }
+    // Vert.x's threads do not keep the JVM alive on their own (with only them left, `java -jar` returned before the
+    // service was even deployed): this one does, until System.exit or a signal ends the process
+    Thread keepAlive = new Thread(() -> {
+      try {
+        new CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, service + "-keep-alive");
+    keepAlive.setDaemon(false);
+    keepAlive.start();
     started
       .onSuccess(port -> LOG.info("{} service listening on port {}", service, port))
       .onFailure(err -> {
