@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link HttpException} → its status, its payload as detail for 4xx;</li>
  *   <li>malformed JSON ({@link DecodeException} anywhere in the cause chain) → 400 {@code malformed-json};</li>
  *   <li>a bare status ({@code ctx.fail(413)}, router 404/405, auth 401) → that status;</li>
+ *   <li>a connection pool whose wait queue is full → 503 {@code overloaded} with {@code Retry-After: 1}, logged as a
+ *   warning without a stack trace (under overload thousands of them would otherwise be written);</li>
  *   <li>anything else → 500 with a generic detail; the exception is logged with the request id, never sent.</li>
  * </ul>
  * Every 401 carries {@code WWW-Authenticate: Bearer}. Install with {@code router.route().failureHandler(..)} and as
@@ -48,7 +50,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     ProblemException raised = toProblem(ctx.statusCode(), failure);
     Problem problem = raised.problem().withInstance(ctx.request().path()).with("requestId", requestId);
-    if (problem.status() >= 500) {
+    if (problem.status() == 503 && isOverload(failure)) {
+      LOG.warn("[{}] {} {} -> 503 overloaded: {}", requestId, ctx.request().method(), ctx.request().path(),
+        failure.getMessage());
+    } else if (problem.status() >= 500) {
       LOG.error("[{}] {} {} -> {}", requestId, ctx.request().method(), ctx.request().path(), problem.status(), failure);
     } else if (LOG.isDebugEnabled()) {
       LOG.debug("[{}] {} {} -> {} {}", requestId, ctx.request().method(), ctx.request().path(), problem.status(),
@@ -76,6 +81,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (isDecodeFailure(failure)) {
       return ProblemException.of(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");
     }
+    if (isOverload(failure)) {
+      return ProblemException.of(503, "overloaded", "Overloaded",
+        "Too many requests are waiting for a database connection; retry shortly").withHeader("Retry-After", "1");
+    }
     int status = statusCode;
     String detail = null;
     if (failure instanceof HttpException he) {
@@ -91,6 +100,16 @@ public final class FailureHandler implements Handler<RoutingContext> {
       detail = defaultDetail(status);
     }
     return new ProblemException(Problem.ofStatus(status, detail));
+  }
+
+  /** A pool whose wait queue is full (Vert.x's {@code ConnectionPoolTooBusyException}, e.g. the SQL client's). */
+  static boolean isOverload(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isDecodeFailure(Throwable t) {

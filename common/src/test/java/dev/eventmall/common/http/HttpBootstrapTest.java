@@ -98,6 +98,16 @@ class HttpBootstrapTest {
   }
 
   @Test
+  void aFullConnectionPoolIs503OverloadedWithRetryAfterNot500(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/overloaded").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 503, "overloaded");
+        assertThat(res.getHeader("Retry-After")).isEqualTo("1");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
   void unknownRouteIs404(VertxTestContext ctx) {
     client.get(api.port, "127.0.0.1", "/nowhere").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {

@@ -48,6 +48,9 @@ final class TestApiVerticle extends VerticleBase {
     root.get("/respond-fail").respond(ctx -> Future.failedFuture(ProblemException.notFound("order 42 does not exist")));
     root.get("/http-exception").handler(ctx -> ctx.fail(new HttpException(409, "already exists")));
     root.get("/boom").handler(this::boom);
+    // what a SQL pool with a full wait queue fails a request with
+    root.get("/overloaded").handler(ctx -> ctx.fail(new RuntimeException("query failed",
+      new io.vertx.core.http.ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 10000"))));
     root.get("/items/:id").respond(ctx -> Future.succeededFuture(new JsonObject().put("id", ctx.pathParam("id"))));
 
     Router secured = Router.router(vertx);
