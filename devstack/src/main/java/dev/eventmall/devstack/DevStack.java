@@ -19,6 +19,9 @@ public final class DevStack {
   }
 
   public static void main(String[] args) throws IOException {
+    if (System.getProperty("eventmall.http.host") == null && System.getenv("HTTP_HOST") == null) {
+      System.setProperty("eventmall.http.host", "127.0.0.1"); // a developer's machine: loopback only
+    }
     boolean cluster = List.of(args).contains("--cluster");
     boolean seed = !List.of(args).contains("--no-seed");
     Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();

@@ -178,7 +178,9 @@ public final class Platform implements AutoCloseable {
     if (env == null) {
       throw new IllegalArgumentException("unknown service " + name);
     }
-    return Map.copyOf(env);
+    Map<String, String> copy = new java.util.HashMap<>(env);
+    copy.putIfAbsent("HTTP_HOST", dev.eventmall.common.http.HttpBootstrap.host());
+    return Map.copyOf(copy);
   }
 
   /** The emulators, for tests that read the Toss ledger or inject faults. */

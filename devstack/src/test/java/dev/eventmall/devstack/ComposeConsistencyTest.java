@@ -44,7 +44,7 @@ class ComposeConsistencyTest {
   /** Variables every service gets (common Config). */
   static final List<String> COMMON_ENV = List.of("KAFKA_BOOTSTRAP_SERVERS", "CASSANDRA_CONTACT_POINTS",
     "CASSANDRA_LOCAL_DC", "REDIS_URL", "TOSS_BASE_URL", "TOSS_SECRET_KEY", "CARRIER_BASE_URL", "CARRIER_API_KEY",
-    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT");
+    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_HOST", "HTTP_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT");
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> compose() throws IOException {

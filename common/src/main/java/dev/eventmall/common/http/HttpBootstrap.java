@@ -119,13 +119,26 @@ public final class HttpBootstrap {
   }
 
   /**
-   * Starts an HTTP server for {@code router}; port 0 picks a free port (read {@link HttpServer#actualPort()}). No service
-   * serves WebSockets, so the WebSocket compression extensions (a handler every request passes through) are off.
+   * Starts an HTTP server for {@code router}; port 0 picks a free port (read {@link HttpServer#actualPort()}). It binds
+   * {@link #host()}. No service serves WebSockets, so the WebSocket compression extensions (a handler every request
+   * passes through) are off.
    */
   public static Future<HttpServer> listen(Vertx vertx, Router router, int port) {
-    return listen(vertx, router, new HttpServerOptions().setPort(port)
+    return listen(vertx, router, new HttpServerOptions().setHost(host()).setPort(port)
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false));
+  }
+
+  /**
+   * The interface services listen on: system property {@code eventmall.http.host}, else env {@code HTTP_HOST}, else
+   * {@code 0.0.0.0} (what a container needs). devstack and the tests use {@code 127.0.0.1}.
+   */
+  public static String host() {
+    String host = System.getProperty("eventmall.http.host");
+    if (host == null || host.isBlank()) {
+      host = System.getenv("HTTP_HOST");
+    }
+    return host == null || host.isBlank() ? "0.0.0.0" : host.trim();
   }
 
   /**

@@ -98,6 +98,21 @@ class HttpBootstrapTest {
   }
 
   @Test
+  void servicesListenOnTheConfiguredInterfaceOnlyLoopbackInTests() throws Exception {
+    assertThat(HttpBootstrap.host()).as("surefire sets eventmall.http.host").isEqualTo("127.0.0.1");
+    java.net.InetAddress other = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+      .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+      .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+      .findFirst().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(other != null, "this machine has no non-loopback IPv4 address");
+    try (java.net.Socket loopback = new java.net.Socket("127.0.0.1", api.port)) {
+      assertThat(loopback.isConnected()).isTrue();
+    }
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new java.net.Socket(other, api.port).close()))
+      .as("port %d on %s", api.port, other).isInstanceOf(java.net.ConnectException.class);
+  }
+
+  @Test
   void aFullConnectionPoolIs503OverloadedWithRetryAfterNot500(VertxTestContext ctx) {
     client.get(api.port, "127.0.0.1", "/overloaded").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
