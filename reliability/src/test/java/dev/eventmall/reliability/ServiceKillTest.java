@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A saga service run as an OS process of its own ({@code java -jar}) and SIGKILLed mid-load, mid-saga, then started
  * again: no shutdown hook runs, its Kafka consumer does not leave its group (its partitions wait for the session
  * timeout), its uncommitted offsets are redelivered, its Toss or carrier calls in flight are lost to it (not to Toss).
- * Sagas must resume and nothing may be charged twice. The payment kill runs in CI; order, catalog and delivery under
+ * Sagas must resume and nothing may be charged twice; member and search (not saga services) must answer again and
+ * catch up. The payment kill runs in CI; order, catalog, delivery, member and search under
  * {@code -Psoak}.
  */
 @Needs({Infra.KAFKA, Infra.MYSQL, Infra.REDIS, Infra.CASSANDRA})
