@@ -9,7 +9,6 @@ import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,22 +61,23 @@ public final class ServiceMain {
     } catch (RuntimeException e) {
       started = Future.failedFuture(e);
     }
-    // Vert.x's threads do not keep the JVM alive on their own (with only them left, `java -jar` returned before the
-    // service was even deployed): this one does, until System.exit or a signal ends the process
-    Thread keepAlive = new Thread(() -> {
+    // The main thread waits for the deployment instead of returning at once: until a Vert.x event loop has run
+    // something, only daemon threads may be alive (the Kafka admin client's), and the JVM then exits with code 0 in the
+    // middle of the start. Search did exactly that as a process (its first step is KafkaTopics.ensure).
+    try {
+      int port = started.toCompletionStage().toCompletableFuture().get();
+      LOG.info("{} service listening on port {}", service, port);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(1);
+    } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+      LOG.error("{} service failed to start", service, e.getCause() == null ? e : e.getCause());
       try {
-        new CountDownLatch(1).await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception closing) {
+        LOG.warn("{}: closing Vert.x after a failed start: {}", service, closing.toString());
       }
-    }, service + "-keep-alive");
-    keepAlive.setDaemon(false);
-    keepAlive.start();
-    started
-      .onSuccess(port -> LOG.info("{} service listening on port {}", service, port))
-      .onFailure(err -> {
-        LOG.error("{} service failed to start", service, err);
-        vertx.close().onComplete(x -> System.exit(1));
-      });
+      System.exit(1);
+    }
   }
 }

@@ -16,6 +16,7 @@ import java.util.Locale;
 /**
  * A validated search request. {@link #parse} checks the query string at the edge: {@code q} at most
  * {@value #MAX_Q_LENGTH} characters, {@code minPrice}/{@code maxPrice} non-negative integers with min ≤ max,
+ * {@code category} at most {@value #MAX_CATEGORY_LENGTH} characters and no control characters,
  * {@code sort} one of {@link Sort}, {@code page} ≥ 0, {@code size} 1..{@value #MAX_SIZE}; any violation is one 400
  * problem listing every bad parameter.
  */
@@ -52,6 +53,9 @@ public record SearchQuery(String q, List<String> tokens, String category, Long m
       : params.get("category").trim();
     if (category != null && category.length() > MAX_CATEGORY_LENGTH) {
       error(errors, "category", "must be at most " + MAX_CATEGORY_LENGTH + " characters");
+    } else if (params.get("category") != null && params.get("category").chars().anyMatch(Character::isISOControl)) {
+      // String.trim() strips control characters too: "\0" would become no filter at all and list every product
+      error(errors, "category", "must not contain control characters");
     }
     Long minPrice = number(params, "minPrice", 0, Long.MAX_VALUE, errors);
     Long maxPrice = number(params, "maxPrice", 0, Long.MAX_VALUE, errors);

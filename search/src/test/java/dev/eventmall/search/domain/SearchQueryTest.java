@@ -74,6 +74,16 @@ class SearchQueryTest {
       .isInstanceOf(ProblemException.class);
   }
 
+  /** Found by the reliability sweep: category=%00 was trimmed to nothing and the search listed every product. */
+  @Test
+  void aCategoryWithControlCharactersIs400NotAnUnrestrictedSearch() {
+    for (String category : java.util.List.of("\u0000", "\u0000\u0000", "audio\r\nFLUSHALL\r\n", "\taudio")) {
+      assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("category", category))))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(400));
+    }
+    assertThat(SearchQuery.parse(params(Map.of("category", " audio "))).categoryKey()).isEqualTo("audio");
+  }
+
   @Test
   void emptyQueryIsUnrestricted() {
     assertThat(SearchQuery.parse(params(Map.of())).unrestricted()).isTrue();
