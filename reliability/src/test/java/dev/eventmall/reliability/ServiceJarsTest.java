@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every service runs alone as {@code java -jar <service>/target/<service>.jar} with its environment (what compose and an
- * operator do): it starts, answers {@code /health/ready} 200 and stays up. (Search's jar used to return from
- * {@code main} before it was deployed and exit 0: Vert.x's threads alone do not keep a JVM alive.)
+ * operator do): it starts, answers {@code /health/ready} 200 and stays up. (Search's jar used to exit 0 in the middle
+ * of its start: {@code main} returned while only daemon threads — the Kafka admin client's — were alive, before any
+ * event loop had started; {@code ServiceMain} now waits for the deployment.)
  */
 @Needs({Infra.KAFKA, Infra.MYSQL, Infra.REDIS, Infra.CASSANDRA})
 class ServiceJarsTest {
