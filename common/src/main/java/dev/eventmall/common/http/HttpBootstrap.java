@@ -147,7 +147,33 @@ public final class HttpBootstrap {
    */
   public static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options) {
     Handler<HttpServerRequest> handler = Tracing.of(vertx).enabled() ? ServerSpans.recordingRoutes(router) : router;
-    return vertx.createHttpServer(options).requestHandler(handler).listen();
+    return vertx.createHttpServer(options).invalidRequestHandler(HttpBootstrap::invalidRequest).requestHandler(handler)
+      .listen();
+  }
+
+  /**
+   * A request the HTTP decoder refused before any route saw it — a request line over the server's limit (414), headers
+   * over theirs (431), anything else undecodable (400) — answered as problem+json like every other refusal (Vert.x's
+   * default answers an empty body), then the connection is closed (the rest of the bytes cannot be trusted).
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ProblemException problem;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      problem = ProblemException.of(414, "uri-too-long", "URI Too Long",
+        "The request line (method, path and query) is longer than the server accepts");
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      problem = ProblemException.of(431, "headers-too-large", "Request Header Fields Too Large",
+        "The request's headers are larger than the server accepts");
+    } else {
+      problem = ProblemException.badRequest("The request is not valid HTTP");
+    }
+    request.response().setStatusCode(problem.problem().status())
+      .putHeader("Content-Type", Problem.CONTENT_TYPE)
+      .putHeader("Cache-Control", "no-store")
+      .putHeader("Connection", "close")
+      .end(problem.problem().toJson().encode())
+      .onComplete(v -> request.connection().close());
   }
 
   private static void live(RoutingContext ctx) {

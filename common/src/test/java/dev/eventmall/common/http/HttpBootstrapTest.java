@@ -113,6 +113,19 @@ class HttpBootstrapTest {
   }
 
   @Test
+  void anOverlongRequestLineIs414ProblemJsonNotAnEmptyBody() throws Exception {
+    String query = "q=" + "a".repeat(100_000);
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /echo?" + query + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).matches("(?s)HTTP/1\\.[01] 414 .*").containsIgnoringCase("content-type: application/problem+json")
+        .contains("\"status\":414").contains("uri-too-long");
+    }
+  }
+
+  @Test
   void aFullConnectionPoolIs503OverloadedWithRetryAfterNot500(VertxTestContext ctx) {
     client.get(api.port, "127.0.0.1", "/overloaded").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
