@@ -1,5 +1,6 @@
 package dev.eventmall.common.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -67,7 +68,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       // the unread body would otherwise be parsed as the next request on a kept-alive connection
       response.putHeader("Connection", "close");
     }
-    response.setStatusCode(problem.status())
+    send(response, problem);
+  }
+
+  /** Ends {@code response} with {@code problem}: its status, {@code application/problem+json}, not cacheable. */
+  static Future<Void> send(HttpServerResponse response, Problem problem) {
+    return response.setStatusCode(problem.status())
       .putHeader("Content-Type", Problem.CONTENT_TYPE)
       .putHeader("Cache-Control", "no-store")
       .end(problem.toJson().encode());

@@ -168,11 +168,7 @@ public final class HttpBootstrap {
     } else {
       problem = ProblemException.badRequest("The request is not valid HTTP");
     }
-    request.response().setStatusCode(problem.problem().status())
-      .putHeader("Content-Type", Problem.CONTENT_TYPE)
-      .putHeader("Cache-Control", "no-store")
-      .putHeader("Connection", "close")
-      .end(problem.problem().toJson().encode())
+    FailureHandler.send(request.response().putHeader("Connection", "close"), problem.problem())
       .onComplete(v -> request.connection().close());
   }
 

@@ -270,7 +270,7 @@ public final class OutboxRelay extends VerticleBase {
   /** The event's own PRODUCER span (its context is the traceparent the consumers continue from); a no-op when off. */
   private Tracing.Span span(Pending row) {
     if (!tracing.enabled() || !TraceContext.valid(row.traceparent())) {
-      return Tracing.noop().start(Tracing.Kind.PRODUCER, "", null, null);
+      return Tracing.noSpan();
     }
     return tracing.start(Tracing.Kind.PRODUCER, row.topic() + " publish", row.traceparent(), row.parentSpanId())
       .set("messaging.system", "kafka")

@@ -74,6 +74,11 @@ public interface Tracing {
     return Noop.INSTANCE;
   }
 
+  /** A span that records nothing, for code that holds a span whether or not tracing is on. */
+  static Span noSpan() {
+    return Noop.INSTANCE;
+  }
+
   /**
    * Tracing of {@code vertx} per the {@code OTEL_*} settings of {@code config} (see the class comment), remembered for
    * {@link #of(Vertx)}; installing twice answers the first. Its exporter is shut down, after a flush, when
