@@ -114,17 +114,11 @@ class FaultScenariosTest {
     CompletableFuture<Void> restarts = new CompletableFuture<>();
     List<Load.Placed> placed = Load.run(world, 24, 2, 250, i -> {
       if (i == 4) {
-        CompletableFuture.runAsync(() -> {
+        Load.inBackground(restarts, () -> {
           for (String service : List.of("payment", "catalog", "order", "delivery")) {
             Figures.fault("restart of the " + service + " service mid-saga");
             Rel.platform().restart(service);
             Load.sleep(1_000);
-          }
-        }).whenComplete((v, e) -> {
-          if (e != null) {
-            restarts.completeExceptionally(e);
-          } else {
-            restarts.complete(null);
           }
         });
       }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,6 +96,17 @@ final class Load {
     }
     Figures.ordersPlaced(placed.size());
     return List.copyOf(placed);
+  }
+
+  /** Runs {@code fault} on another thread while the load goes on; {@code done} completes as it does (or fails). */
+  static void inBackground(CompletableFuture<Void> done, Runnable fault) {
+    CompletableFuture.runAsync(fault).whenComplete((v, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      } else {
+        done.complete(null);
+      }
+    });
   }
 
   static void sleep(long ms) {

@@ -218,7 +218,7 @@ class ServiceKillTest {
       CompletableFuture<Void> fault = new CompletableFuture<>();
       List<Load.Placed> placed = Load.run(world, 20, 2, 250, i -> {
         if (i == 6) {
-          CompletableFuture.runAsync(() -> {
+          Load.inBackground(fault, () -> {
             long deadline = System.nanoTime() + 15_000_000_000L;
             long seen = midSaga.getAsLong();
             while (seen == 0 && System.nanoTime() < deadline) {
@@ -234,12 +234,6 @@ class ServiceKillTest {
             long began = System.nanoTime();
             process.restart();
             System.out.printf("# %s process back in %d ms%n", service, (System.nanoTime() - began) / 1_000_000);
-          }).whenComplete((v, e) -> {
-            if (e != null) {
-              fault.completeExceptionally(e);
-            } else {
-              fault.complete(null);
-            }
           });
         }
       });

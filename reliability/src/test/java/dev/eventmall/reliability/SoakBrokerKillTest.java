@@ -43,17 +43,11 @@ class SoakBrokerKillTest {
     CompletableFuture<Void> fault = new CompletableFuture<>();
     List<Load.Placed> placed = Load.run(world, 60, 3, 200, i -> {
       if (i == 12) {
-        CompletableFuture.runAsync(() -> {
+        Load.inBackground(fault, () -> {
           cluster.kill(1);
           Figures.fault("Kafka broker " + cluster.nodeId(1) + " of 3 SIGKILLed mid-load");
           Load.sleep(10_000);
           cluster.restart(1);
-        }).whenComplete((v, e) -> {
-          if (e != null) {
-            fault.completeExceptionally(e);
-          } else {
-            fault.complete(null);
-          }
         });
       }
     });

@@ -51,7 +51,7 @@ class StoreFaultsTest {
     CompletableFuture<Void> fault = new CompletableFuture<>();
     List<Load.Placed> placed = Load.run(world, 24, 2, 250, i -> {
       if (i == 6) {
-        async(fault, () -> {
+        Load.inBackground(fault, () -> {
           db.kill();
           Figures.fault("MariaDB SIGKILLed mid-load, started again on the same port and data 5 s later");
           Load.sleep(5_000);
@@ -80,7 +80,7 @@ class StoreFaultsTest {
     CompletableFuture<Void> fault = new CompletableFuture<>();
     List<Load.Placed> placed = Load.run(world, 20, 2, 250, i -> {
       if (i == 6) {
-        async(fault, () -> {
+        Load.inBackground(fault, () -> {
           flushAll(TestInfra.redisUrl());
           Figures.fault("Redis FLUSHALL mid-load (search index, tombstones, cache gone)");
           // products created and changed right after the loss: the live indexer and the rebuild meet
@@ -113,7 +113,7 @@ class StoreFaultsTest {
     CompletableFuture<Void> fault = new CompletableFuture<>();
     List<Load.Placed> placed = Load.run(world, 20, 2, 250, i -> {
       if (i == 4) {
-        async(fault, () -> {
+        Load.inBackground(fault, () -> {
           cassandra.stop();
           Figures.fault("Cassandra node stopped mid-load, started again on the same data");
           for (int k = 0; k < 3; k++) {
@@ -165,16 +165,6 @@ class StoreFaultsTest {
   }
 
   // ------------------------------------------------------------------------------------------------------ helpers
-
-  static void async(CompletableFuture<Void> done, Runnable fault) {
-    CompletableFuture.runAsync(fault).whenComplete((v, e) -> {
-      if (e != null) {
-        done.completeExceptionally(e);
-      } else {
-        done.complete(null);
-      }
-    });
-  }
 
   /** Waits until GET /products/{id} answers 200 with its document (and {@code name}, when given). */
   static void awaitDocument(String productId, String name) {

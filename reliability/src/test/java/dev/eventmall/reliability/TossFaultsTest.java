@@ -44,7 +44,7 @@ class TossFaultsTest {
     CompletableFuture<Void> fault = new CompletableFuture<>();
     List<Load.Placed> placed = Load.run(world, 24, 2, 250, i -> {
       if (i == 4) {
-        StoreFaultsTest.async(fault, () -> {
+        Load.inBackground(fault, () -> {
           // every Toss call answers after 2.5 s, the client gives up after 1.5 s and retries with the same key:
           // the repeats get 409 while the first runs, then its stored answer
           Rel.toss().faults(Faults.none().withLatencyMs(CLIENT_TIMEOUT_MS + 1_000));
