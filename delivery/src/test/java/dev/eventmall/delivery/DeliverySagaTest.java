@@ -227,6 +227,12 @@ class DeliverySagaTest extends DeliveryTestSupport {
     String orderId = newOrderId();
     publish(Topics.ORDER_EVENTS, orderPlaced(orderId, "06236"));
     publish(Topics.ORDER_EVENTS, cancelRequested(orderId));
+    // the two topics are read concurrently (no order between them): the cancel must be applied before the payment
+    // arrives, or this is the "cancel after the shipment was booked" case (the carrier shipment is cancelled instead)
+    Await.until("OrderCancelRequested applied", Duration.ofSeconds(30), () -> {
+      JsonObject order = row("SELECT cancel_requested FROM delivery_order WHERE order_id = ?", orderId);
+      return order != null && order.getInteger("cancel_requested", 0) == 1;
+    });
     publish(Topics.PAYMENT_EVENTS, paymentCompleted(orderId));
 
     Await.until("the shipment row", Duration.ofSeconds(30), () -> shipment(orderId) != null);
