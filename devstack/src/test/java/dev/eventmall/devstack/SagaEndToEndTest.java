@@ -1,8 +1,11 @@
 package dev.eventmall.devstack;
 
+import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.toss.TossEmulator;
 import io.vertx.core.json.JsonArray;
@@ -116,10 +119,29 @@ class SagaEndToEndTest {
 
   static void awaitStatus(Customer customer, String orderId, String expected) {
     AtomicReference<String> last = new AtomicReference<>();
-    Await.until("order " + orderId + " " + expected + " (is " + last + ")", SAGA, () -> {
+    Await.until(() -> "order " + orderId + " " + expected + " (is " + last.get() + ", timeline "
+      + timeline(customer, orderId) + ", parked " + parked(orderId) + ")", SAGA, () -> {
       last.set(status(customer, orderId));
       return expected.equals(last.get());
     });
+  }
+
+  /** What the dead-letter topics hold for {@code orderId} (read for 3 s): the diagnosis of a saga that stopped. */
+  static List<String> parked(String orderId) {
+    List<TopicReader> readers = Topics.DOMAIN.stream()
+      .map(topic -> new TopicReader(TestInfra.kafka(), Topics.dlq(topic))).toList();
+    try {
+      Thread.sleep(3_000);
+      List<String> found = readers.stream().flatMap(r -> r.records().stream()).filter(r -> orderId.equals(r.key()))
+        .map(r -> r.topic() + " " + r.value()).toList();
+      for (TopicReader reader : readers) {
+        reader.close();
+      }
+      return found;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
   }
 
   static List<String> timeline(Customer customer, String orderId) {

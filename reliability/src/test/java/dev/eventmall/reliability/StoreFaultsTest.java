@@ -135,7 +135,7 @@ class StoreFaultsTest {
 
     // writes after the restart go through, reads show every product with its document
     AtomicReference<Rel.Response> last = new AtomicReference<>();
-    Await.until("a product can be created again (last " + last + ")", Duration.ofSeconds(60), () -> {
+    Await.until(() -> "a product can be created again (last " + last.get() + ")", Duration.ofSeconds(60), () -> {
       last.set(Rel.call("catalog", "POST", "/products", seller.token(),
         Rel.productBody("블루투스 스피커 after", 19_000L, 10)));
       if (last.get().status() != 201) {
@@ -169,7 +169,8 @@ class StoreFaultsTest {
   /** Waits until GET /products/{id} answers 200 with its document (and {@code name}, when given). */
   static void awaitDocument(String productId, String name) {
     AtomicReference<Rel.Response> last = new AtomicReference<>();
-    Await.until("product " + productId + " readable with its document (last " + last + ")", Duration.ofSeconds(60),
+    Await.until(() -> "product " + productId + " readable with its document (last " + last.get() + ")",
+      Duration.ofSeconds(60),
       () -> {
         last.set(Rel.call("catalog", "GET", "/products/" + productId, null, null));
         boolean ok = last.get().status() == 200 && last.get().json().getString("description") != null

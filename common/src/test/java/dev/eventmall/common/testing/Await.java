@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Blocking helpers for test threads (never call them on an event loop). */
 public final class Await {
@@ -45,10 +46,18 @@ public final class Await {
 
   /** Waits until {@code condition} holds, polling every 20 ms; fails with {@code what} after {@code timeout}. */
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
+    until(() -> what, timeout, condition);
+  }
+
+  /**
+   * As {@link #until(String, Duration, BooleanSupplier)}, with the message built when the wait fails (so it can name
+   * the last value the condition saw).
+   */
+  public static void until(Supplier<String> what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what.get());
       }
       try {
         Thread.sleep(20);

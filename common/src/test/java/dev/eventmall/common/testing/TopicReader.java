@@ -48,7 +48,7 @@ public final class TopicReader implements AutoCloseable {
 
   /** Waits until at least {@code n} records arrived and returns them all. */
   public List<ConsumerRecord<String, String>> awaitCount(int n, Duration timeout) {
-    Await.until(n + " records (have " + records.size() + ")", timeout, () -> records.size() >= n);
+    Await.until(() -> n + " records (have " + records.size() + ")", timeout, () -> records.size() >= n);
     return records();
   }
 
