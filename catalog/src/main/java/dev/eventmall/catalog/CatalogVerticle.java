@@ -69,7 +69,8 @@ public final class CatalogVerticle extends VerticleBase {
     Future<JWTAuth> jwt = Jwt.create(vertx, config);
     Future<CassandraProducts> products = CassandraProducts.prepare(cassandra, CassandraProducts.keyspace(config));
     return Future.all(jwt, products).compose(all -> {
-      ProductStore store = new ProductStore(vertx, new ProductRepository(pool), products.result());
+      ProductStore store = new ProductStore(vertx, new ProductRepository(pool), products.result(),
+        config.getInt(ProductStore.DOCUMENT_CACHE, ProductStore.DEFAULT_CACHED_DOCUMENTS), metrics.registry());
       ProductApi api = new ProductApi(store);
       HealthChecks checks = HealthChecks.create(vertx)
         .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))

@@ -198,6 +198,56 @@ class ProductApiTest extends CatalogTestSupport {
   }
 
   @Test
+  void aProductPageIsServedFromTheDocumentCacheOnlyWhileMySqlStillNamesItsVersion() {
+    String seller = "seller-cache-" + UUID.randomUUID();
+    String cat = "mugs-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = createProduct(seller, product("Mug", cat, 9_000, 4));
+    UUID uuid = UUID.fromString(id);
+
+    double hits = cacheCount("hit");
+    double misses = cacheCount("miss");
+    assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Mug");
+    assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Mug");
+    assertThat(cacheCount("miss") - misses).as("the first read goes to Cassandra").isEqualTo(1);
+    assertThat(cacheCount("hit") - hits).as("the second is a hit").isEqualTo(1);
+
+    // the document behind the cache's back (same version): a hit keeps answering the cached one ...
+    Await.result(cassandra.execute("UPDATE " + keyspace + ".products_by_id USING TIMESTAMP 1 SET name = 'Mug (Cassandra)'"
+      + " WHERE product_id = " + uuid));
+    assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Mug");
+    // ... while price and stock always come from MySQL
+    Await.result(db.preparedQuery("UPDATE stock SET available = 1 WHERE product_id = ?")
+      .execute(io.vertx.sqlclient.Tuple.of(id)));
+    JsonObject afterReservation = get("/products/" + id).bodyAsJsonObject();
+    assertThat(afterReservation.getInteger("stock")).isEqualTo(1);
+    assertThat(afterReservation.getLong("price")).isEqualTo(9_000);
+
+    // an update bumps the version: the next read is a miss and shows the new document at once
+    HttpResponse<Buffer> updated = Await.result(client.put("/products/" + id).bearerTokenAuthentication(sellerToken(seller))
+      .sendJsonObject(product("Mug XL", cat, 11_000, 6)));
+    assertThat(updated.statusCode()).as(updated.bodyAsString()).isEqualTo(200);
+    double missesBefore = cacheCount("miss");
+    JsonObject reread = get("/products/" + id).bodyAsJsonObject();
+    assertThat(reread.getString("name")).isEqualTo("Mug XL");
+    assertThat(reread.getLong("price")).isEqualTo(11_000);
+    assertThat(reread.getInteger("stock")).isEqualTo(6);
+    assertThat(reread.getInteger("version")).isEqualTo(2);
+    assertThat(cacheCount("miss") - missesBefore).isEqualTo(1);
+
+    // a delete answers 404 at once, cached document or not
+    assertThat(Await.result(client.delete("/products/" + id).bearerTokenAuthentication(sellerToken(seller)).send())
+      .statusCode()).isEqualTo(204);
+    assertProblem(get("/products/" + id), 404);
+  }
+
+  /** {@code eventmall_catalog_document_cache_total{result=...}} as the service's /metrics shows it. */
+  double cacheCount(String result) {
+    return get("/metrics").bodyAsString().lines()
+      .filter(l -> l.startsWith("eventmall_catalog_document_cache_total{") && l.contains("result=\"" + result + "\""))
+      .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
   void listingsArePagedNewestFirst() {
     String seller = "seller-pages-" + UUID.randomUUID();
     String cat = "pens-" + UUID.randomUUID().toString().substring(0, 8);

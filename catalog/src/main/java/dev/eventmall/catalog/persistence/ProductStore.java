@@ -8,6 +8,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.http.Problem;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -40,16 +41,23 @@ import java.util.UUID;
  */
 public final class ProductStore {
   static final int ATTEMPTS = 3;
+  /** {@code CATALOG_DOCUMENT_CACHE}: documents cached per HTTP instance, default {@value #DEFAULT_CACHED_DOCUMENTS}. */
+  public static final String DOCUMENT_CACHE = "CATALOG_DOCUMENT_CACHE";
+  public static final int DEFAULT_CACHED_DOCUMENTS = 10_000;
   private static final Logger LOG = LoggerFactory.getLogger(ProductStore.class);
 
   private final Vertx vertx;
   private final ProductRepository mysql;
   private final CassandraProducts cassandra;
+  private final DocumentCache documents;
 
-  public ProductStore(Vertx vertx, ProductRepository mysql, CassandraProducts cassandra) {
+  /** A store caching up to {@code cachedDocuments} product documents, counted in {@code registry}. */
+  public ProductStore(Vertx vertx, ProductRepository mysql, CassandraProducts cassandra, int cachedDocuments,
+                      MeterRegistry registry) {
     this.vertx = vertx;
     this.mysql = mysql;
     this.cassandra = cassandra;
+    this.documents = new DocumentCache(cachedDocuments, registry);
   }
 
   public Future<Product> create(String sellerId, ProductDetails details) {
@@ -90,12 +98,30 @@ public final class ProductStore {
       .compose(stored -> applyDocument(stored.product(), stored.staleCategories()));
   }
 
-  /** The product: its document from Cassandra, price, stock and version from MySQL; 404 when absent or deleted. */
+  /**
+   * The product: price, stock and version from MySQL (404 when absent or deleted), its document from Cassandra — or
+   * from {@link #documents} when MySQL still names the version cached, so a product page never shows an older
+   * document than MySQL's and costs one primary-key read once its document is cached.
+   */
   public Future<Product> get(UUID id) {
-    return cassandra.byId(id).compose(doc -> doc == null
-      ? Future.failedFuture(notFound(id))
-      : withPriceAndStock(List.of(doc)).compose(list -> list.isEmpty()
-        ? Future.failedFuture(notFound(id)) : Future.succeededFuture(list.get(0))));
+    return mysql.priceAndStock(List.of(id)).compose(prices -> {
+      ProductRepository.PriceStock ps = prices.get(id);
+      if (ps == null || ps.deleted()) {
+        return Future.failedFuture(notFound(id));
+      }
+      Product cached = documents.get(id, ps.version());
+      if (cached != null) {
+        return Future.succeededFuture(withPriceAndStock(cached, ps));
+      }
+      return cassandra.byId(id).compose(doc -> {
+        if (doc == null) {
+          return Future.failedFuture(notFound(id));
+        }
+        // a document behind MySQL (its write still pending) is shown, as before, but not kept
+        documents.put(doc, ps.version());
+        return Future.succeededFuture(withPriceAndStock(doc, ps));
+      });
+    });
   }
 
   public Future<Page> byCategory(String category, int page, int size) {
@@ -140,12 +166,16 @@ public final class ProductStore {
       for (Product doc : docs) {
         ProductRepository.PriceStock ps = prices.get(doc.id());
         if (ps != null && !ps.deleted()) {
-          result.add(new Product(doc.id(), doc.sellerId(), doc.details().withPriceAndStock(ps.price(), ps.stock()),
-            ps.version(), false, doc.createdAt(), doc.updatedAt()));
+          result.add(withPriceAndStock(doc, ps));
         }
       }
       return result;
     });
+  }
+
+  private static Product withPriceAndStock(Product doc, ProductRepository.PriceStock ps) {
+    return new Product(doc.id(), doc.sellerId(), doc.details().withPriceAndStock(ps.price(), ps.stock()), ps.version(),
+      false, doc.createdAt(), doc.updatedAt());
   }
 
   /** The Cassandra write with retries; 503 problem when it keeps failing (the repair job finishes it later). */
