@@ -204,12 +204,12 @@ class ProductApiTest extends CatalogTestSupport {
     String id = createProduct(seller, product("Mug", cat, 9_000, 4));
     UUID uuid = UUID.fromString(id);
 
-    double hits = cacheCount("hit");
-    double misses = cacheCount("miss");
+    double hits = cacheCount("document", "hit");
+    double misses = cacheCount("document", "miss");
     assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Mug");
     assertThat(get("/products/" + id).bodyAsJsonObject().getString("name")).isEqualTo("Mug");
-    assertThat(cacheCount("miss") - misses).as("the first read goes to Cassandra").isEqualTo(1);
-    assertThat(cacheCount("hit") - hits).as("the second is a hit").isEqualTo(1);
+    assertThat(cacheCount("document", "miss") - misses).as("the first read goes to Cassandra").isEqualTo(1);
+    assertThat(cacheCount("document", "hit") - hits).as("the second is a hit").isEqualTo(1);
 
     // the document behind the cache's back (same version): a hit keeps answering the cached one ...
     Await.result(cassandra.execute("UPDATE " + keyspace + ".products_by_id USING TIMESTAMP 1 SET name = 'Mug (Cassandra)'"
@@ -226,13 +226,13 @@ class ProductApiTest extends CatalogTestSupport {
     HttpResponse<Buffer> updated = Await.result(client.put("/products/" + id).bearerTokenAuthentication(sellerToken(seller))
       .sendJsonObject(product("Mug XL", cat, 11_000, 6)));
     assertThat(updated.statusCode()).as(updated.bodyAsString()).isEqualTo(200);
-    double missesBefore = cacheCount("miss");
+    double missesBefore = cacheCount("document", "miss");
     JsonObject reread = get("/products/" + id).bodyAsJsonObject();
     assertThat(reread.getString("name")).isEqualTo("Mug XL");
     assertThat(reread.getLong("price")).isEqualTo(11_000);
     assertThat(reread.getInteger("stock")).isEqualTo(6);
     assertThat(reread.getInteger("version")).isEqualTo(2);
-    assertThat(cacheCount("miss") - missesBefore).isEqualTo(1);
+    assertThat(cacheCount("document", "miss") - missesBefore).isEqualTo(1);
 
     // a delete answers 404 at once, cached document or not
     assertThat(Await.result(client.delete("/products/" + id).bearerTokenAuthentication(sellerToken(seller)).send())
@@ -240,11 +240,62 @@ class ProductApiTest extends CatalogTestSupport {
     assertProblem(get("/products/" + id), 404);
   }
 
-  /** {@code eventmall_catalog_document_cache_total{result=...}} as the service's /metrics shows it. */
-  double cacheCount(String result) {
+  /** {@code eventmall_catalog_cache_total{cache=..., result=...}} as the service's /metrics shows it. */
+  double cacheCount(String cache, String result) {
     return get("/metrics").bodyAsString().lines()
-      .filter(l -> l.startsWith("eventmall_catalog_document_cache_total{") && l.contains("result=\"" + result + "\""))
+      .filter(l -> l.startsWith("eventmall_catalog_cache_total{") && l.contains("cache=\"" + cache + "\"")
+        && l.contains("result=\"" + result + "\""))
       .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
+  void aCategoryListingIsServedFromTheListingCacheOnlyUntilADocumentOfTheCategoryIsWritten() {
+    String seller = "seller-listing-" + UUID.randomUUID();
+    String token = sellerToken(seller);
+    String cat = "bowls-" + UUID.randomUUID().toString().substring(0, 8);
+    String other = "plates-" + UUID.randomUUID().toString().substring(0, 8);
+    String first = createProduct(seller, product("Bowl", cat, 5_000, 2));
+    String second = createProduct(seller, product("Deep bowl", cat, 6_000, 3));
+
+    double hits = cacheCount("listing", "hit");
+    double misses = cacheCount("listing", "miss");
+    assertThat(names(cat)).containsExactly("Deep bowl", "Bowl");
+    assertThat(names(cat)).containsExactly("Deep bowl", "Bowl");
+    assertThat(cacheCount("listing", "miss") - misses).as("the first listing reads Cassandra").isEqualTo(1);
+    assertThat(cacheCount("listing", "hit") - hits).as("the second is a hit").isEqualTo(1);
+
+    // stock and price always come from MySQL, hit or not
+    Await.result(db.preparedQuery("UPDATE stock SET available = 0 WHERE product_id = ?")
+      .execute(io.vertx.sqlclient.Tuple.of(first)));
+    JsonObject listed = get("/products?category=" + cat).bodyAsJsonObject();
+    assertThat(listed.getJsonArray("items").getJsonObject(1).getInteger("stock")).isZero();
+    assertThat(cacheCount("listing", "hit") - hits).isEqualTo(2);
+
+    // every kind of change shows up in the very next listing
+    HttpResponse<Buffer> renamed = Await.result(client.put("/products/" + second).bearerTokenAuthentication(token)
+      .sendJsonObject(product("Soup bowl", cat, 6_000, 3)));
+    assertThat(renamed.statusCode()).as(renamed.bodyAsString()).isEqualTo(200);
+    assertThat(names(cat)).containsExactly("Soup bowl", "Bowl");
+    String third = createProduct(seller, product("Rice bowl", cat, 4_000, 9));
+    assertThat(names(cat)).containsExactly("Rice bowl", "Soup bowl", "Bowl");
+    assertThat(names(other)).isEmpty();
+    HttpResponse<Buffer> moved = Await.result(client.put("/products/" + third).bearerTokenAuthentication(token)
+      .sendJsonObject(product("Rice plate", other, 4_000, 9)));
+    assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
+    assertThat(names(cat)).containsExactly("Soup bowl", "Bowl");
+    assertThat(names(other)).containsExactly("Rice plate");
+    assertThat(Await.result(client.delete("/products/" + first).bearerTokenAuthentication(token).send()).statusCode())
+      .isEqualTo(204);
+    JsonObject afterDelete = get("/products?category=" + cat).bodyAsJsonObject();
+    assertThat(afterDelete.getLong("total")).isEqualTo(1);
+    assertThat(afterDelete.getJsonArray("items").stream().map(i -> ((JsonObject) i).getString("productId")))
+      .containsExactly(second);
+  }
+
+  List<String> names(String category) {
+    HttpResponse<Buffer> res = get("/products?category=" + category);
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+    return res.bodyAsJsonObject().getJsonArray("items").stream().map(i -> ((JsonObject) i).getString("name")).toList();
   }
 
   @Test

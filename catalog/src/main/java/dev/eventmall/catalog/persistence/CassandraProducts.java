@@ -82,7 +82,10 @@ public final class CassandraProducts {
     return ks;
   }
 
-  /** Client options: contact points, local data center, driver timeouts. */
+  /**
+   * Client options: contact points, local data center, driver timeouts, and LOCAL_QUORUM for reads and writes — a read
+   * after a write sees it even with replicas (what the catalog's caches rely on: see {@link ProductStore}).
+   */
   public static CassandraClientOptions options(Config config) {
     CassandraClientOptions options = new CassandraClientOptions();
     for (String point : config.cassandraContactPoints()) {
@@ -94,6 +97,7 @@ public final class CassandraProducts {
       .withConfigLoader(DriverConfigLoader.programmaticBuilder()
         .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW,
           Duration.ofMillis(config.getLong(SCHEMA_WINDOW_MS, 1000)))
+        .withString(DefaultDriverOption.REQUEST_CONSISTENCY, "LOCAL_QUORUM")
         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(5))
         .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
         .build());

@@ -90,8 +90,29 @@ public final class ProductRepository {
       .mapEmpty();
   }
 
-  public Future<Void> markDocumentApplied(UUID id, long version) {
-    return pool.preparedQuery(MARK_DOCUMENT_APPLIED).execute(Tuple.of(id.toString(), version)).mapEmpty();
+  /**
+   * Clears the pending flag of {@code version} (only) and bumps the listing version of {@code categories} (always: an
+   * extra bump costs a cache miss, a missing one would serve a stale listing).
+   */
+  public Future<Void> markDocumentApplied(UUID id, long version, List<String> categories) {
+    Future<?> done = pool.preparedQuery(MARK_DOCUMENT_APPLIED).execute(Tuple.of(id.toString(), version));
+    if (categories.isEmpty()) {
+      return done.mapEmpty();
+    }
+    return done.compose(v -> pool.preparedQuery(BUMP_CATEGORY_LISTING)
+      .executeBatch(categories.stream().map(c -> Tuple.of(c)).toList())).mapEmpty();
+  }
+
+  /** What a category listing takes from MySQL: how many live products it has and its listing version (0: none yet). */
+  public record CategoryListing(long total, long version) {
+  }
+
+  public Future<CategoryListing> categoryListing(String category) {
+    return pool.preparedQuery(SELECT_CATEGORY_LISTING).execute(Tuple.of(category, category)).map(rows -> {
+      Row row = rows.iterator().next();
+      Long version = row.getLong("listing_version");
+      return new CategoryListing(row.getLong("total"), version == null ? 0 : version);
+    });
   }
 
   /** Products whose Cassandra document is not known to be written and that changed before {@code olderThan}. */
@@ -102,10 +123,6 @@ public final class ProductRepository {
         rows.forEach(list::add);
         return list;
       });
-  }
-
-  public Future<Long> countByCategory(String category) {
-    return count(pool, COUNT_BY_CATEGORY, category);
   }
 
   public Future<Long> countBySeller(String sellerId) {

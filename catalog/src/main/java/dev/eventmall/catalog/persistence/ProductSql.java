@@ -35,7 +35,11 @@ final class ProductSql {
     + " FROM product p JOIN stock s ON s.product_id = p.product_id WHERE p.document_pending = 1 "
     + "AND p.updated_at < ? ORDER BY p.updated_at LIMIT ?";
 
-  static final String COUNT_BY_CATEGORY = "SELECT COUNT(*) FROM product WHERE category = ? AND deleted = 0";
+  static final String SELECT_CATEGORY_LISTING = "SELECT (SELECT COUNT(*) FROM product WHERE category = ? AND deleted = 0) "
+    + "AS total, (SELECT version FROM category_listing WHERE category = ?) AS listing_version";
+
+  static final String BUMP_CATEGORY_LISTING = "INSERT INTO category_listing (category, version) VALUES (?, 1) "
+    + "ON DUPLICATE KEY UPDATE version = version + 1";
 
   static final String COUNT_BY_SELLER = "SELECT COUNT(*) FROM product WHERE seller_id = ? AND deleted = 0";
 

@@ -44,12 +44,21 @@ public final class ProductStore {
   /** {@code CATALOG_DOCUMENT_CACHE}: documents cached per HTTP instance, default {@value #DEFAULT_CACHED_DOCUMENTS}. */
   public static final String DOCUMENT_CACHE = "CATALOG_DOCUMENT_CACHE";
   public static final int DEFAULT_CACHED_DOCUMENTS = 10_000;
+  /** Category listings cached per instance (when documents are); a listing of more than 200 products is not kept. */
+  static final int LISTINGS = 1_000;
+  static final int LISTING_MAX = 200;
   private static final Logger LOG = LoggerFactory.getLogger(ProductStore.class);
 
   private final Vertx vertx;
   private final ProductRepository mysql;
   private final CassandraProducts cassandra;
-  private final DocumentCache documents;
+  /** Documents by id, at the product's MySQL version. */
+  private final VersionedCache<UUID, Product> documents;
+  /** The newest documents of a category (key: category and how many), at the category's listing version. */
+  private final VersionedCache<Listing, List<Product>> listings;
+
+  private record Listing(String category, int limit) {
+  }
 
   /** A store caching up to {@code cachedDocuments} product documents, counted in {@code registry}. */
   public ProductStore(Vertx vertx, ProductRepository mysql, CassandraProducts cassandra, int cachedDocuments,
@@ -57,7 +66,8 @@ public final class ProductStore {
     this.vertx = vertx;
     this.mysql = mysql;
     this.cassandra = cassandra;
-    this.documents = new DocumentCache(cachedDocuments, registry);
+    this.documents = new VersionedCache<>("document", cachedDocuments, registry);
+    this.listings = new VersionedCache<>("listing", cachedDocuments > 0 ? LISTINGS : 0, registry);
   }
 
   public Future<Product> create(String sellerId, ProductDetails details) {
@@ -118,15 +128,34 @@ public final class ProductStore {
           return Future.failedFuture(notFound(id));
         }
         // a document behind MySQL (its write still pending) is shown, as before, but not kept
-        documents.put(doc, ps.version());
+        if (doc.version() == ps.version()) {
+          documents.put(id, ps.version(), doc);
+        } else {
+          documents.remove(id);
+        }
         return Future.succeededFuture(withPriceAndStock(doc, ps));
       });
     });
   }
 
+  /**
+   * A page of a category, newest first: the documents from Cassandra — or from {@link #listings} while the category's
+   * listing version in MySQL is still the one they were read at (every document write of a product bumps the version
+   * of its categories once Cassandra has it, see {@link #writeDocument}) — joined with MySQL's price and stock.
+   */
   public Future<Page> byCategory(String category, int page, int size) {
-    return cassandra.byCategory(category, (page + 1) * size)
-      .compose(docs -> page(docs, page, size, mysql.countByCategory(category)));
+    int limit = (page + 1) * size;
+    return mysql.categoryListing(category).compose(state -> {
+      Listing key = new Listing(category, limit);
+      List<Product> cached = limit <= LISTING_MAX ? listings.get(key, state.version()) : null;
+      Future<List<Product>> docs = cached != null ? Future.succeededFuture(cached)
+        : cassandra.byCategory(category, limit).onSuccess(read -> {
+          if (limit <= LISTING_MAX) {
+            listings.put(key, state.version(), read);
+          }
+        });
+      return docs.compose(read -> page(read, page, size, Future.succeededFuture(state.total())));
+    });
   }
 
   public Future<Page> bySeller(String sellerId, int page, int size) {
@@ -195,9 +224,18 @@ public final class ProductStore {
       : vertx.timer(100L << attempt).compose(v -> attempt(product, staleCategories, attempt + 1)));
   }
 
+  /**
+   * The Cassandra write, then in MySQL: the pending flag cleared and the listing version of every category the write
+   * touched bumped, so no listing cached before it is answered again (a listing cached between the write and the bump
+   * misses nothing a caller was already told: the change's request has not returned yet).
+   */
   private Future<Void> writeDocument(Product product, List<String> staleCategories) {
+    List<String> categories = new ArrayList<>(staleCategories);
+    if (!categories.contains(product.details().category())) {
+      categories.add(product.details().category());
+    }
     return cassandra.write(product, staleCategories)
-      .compose(v -> mysql.markDocumentApplied(product.id(), product.version()));
+      .compose(v -> mysql.markDocumentApplied(product.id(), product.version(), categories));
   }
 
   private static Product owned(ProductRepository.Stored stored, UUID id, String sellerId) {
