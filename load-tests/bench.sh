@@ -23,7 +23,10 @@ ORDER_CONCURRENCY=${ORDER_CONCURRENCY:-32}
 OPEN_RATES=${OPEN_RATES:-"20 40 60 80"}
 OPEN_SECONDS=${OPEN_SECONDS:-60}
 OPEN_PAUSE=${OPEN_PAUSE:-45}
+ORDERS=${ORDERS:-1}
 SEARCH_URL=${SEARCH_URL:-http://127.0.0.1:8084}
+CATALOG_URL=${CATALOG_URL:-http://127.0.0.1:8085}
+# ORDERS=0 skips the order phases (closed loop and open workload): the HTTP figures alone
 BARE_PORT=${BARE_PORT:-18080}
 OUT=load-tests/target/bench
 mkdir -p "$OUT"
@@ -45,6 +48,34 @@ wrk_rps() { wrk -t2 -c"$WRK_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency "$@" | t
 
 declare -A R
 record() { R[$1]=$2; echo "$1 $2 $3"; }
+
+descendants() { echo "$1"; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; done; }
+# CPU clock ticks (utime + stime) of the devstack JVM and every server it started
+tree_ticks() {
+  local sum=0 p
+  for p in $(descendants "$DEVSTACK_PID"); do
+    [ -r "/proc/$p/stat" ] && sum=$((sum + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$sum"
+}
+# wrk against the platform: records NAME_rps, NAME_p99_ms and NAME_cpu_us_per_req (devstack and its servers; wrk's own
+# CPU not included)
+platform_wrk() {
+  local name=$1; shift
+  local before after log="$OUT/wrk-$name.log"
+  before=$(tree_ticks)
+  wrk -t2 -c"$WRK_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency "$@" > "$log"
+  after=$(tree_ticks)
+  cat "$log" >> "$OUT/wrk.log"
+  local requests rps p99
+  requests=$(awk '/requests in/ {print $1}' "$log")
+  rps=$(awk '/Requests\/sec/ {print $2}' "$log")
+  p99=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; print v}' "$log")
+  record "${name}_rps" "$rps" req/s
+  record "${name}_p99_ms" "$p99" ms
+  record "${name}_cpu_us_per_req" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')" "µs (devstack + servers)"
+  grep -E "Non-2xx|Socket errors" "$log" || true
+}
 
 echo "## baseline: bare Vert.x JSON endpoint (wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
 # java itself in the background (not the bench function: killing its subshell would orphan the JVM)
@@ -68,12 +99,32 @@ local qs = {"%EB%AC%B4%EC%84%A0", "%EC%9D%B4%EC%96%B4%ED%8F%B0", "%EC%8A%A4%ED%9
 local i = 0
 request = function() i = i + 1; return wrk.format("GET", "/search?q=" .. qs[(i % #qs) + 1]) end
 LUA
-bench seed 40 >/dev/null
+bench seed 40 | sed -n 's/^PRODUCT //p' > "$OUT/products.txt"
 curl -sf "$SEARCH_URL/search?q=%EB%AC%B4%EC%84%A0" >/dev/null || echo "warning: search did not answer 200"
-record search_rps "$(wrk_rps -s "$OUT/search.lua" "$SEARCH_URL")" req/s
+platform_wrk search -s "$OUT/search.lua" "$SEARCH_URL"
 
-echo "## platform: order saga, $ORDER_CONCURRENCY customers in a closed loop for ${ORDER_SECONDS}s (devstack pid $DEVSTACK_PID)"
-while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench orders "$ORDER_SECONDS" "$ORDER_CONCURRENCY" "$DEVSTACK_PID" | tee "$OUT/orders.log" | grep -E '^(RESULT|failure)' | sed 's/^failure/RESULT failure/')
+echo "## platform: product page (GET /products/{id}, the 40 seeded products in turn, wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
+{
+  echo "local ids = {"; sed 's/.*/"&",/' "$OUT/products.txt"; echo "}"
+  echo 'local i = 0'
+  echo 'request = function() i = i + 1; return wrk.format("GET", "/products/" .. ids[(i % #ids) + 1]) end'
+} > "$OUT/product.lua"
+platform_wrk product_page -s "$OUT/product.lua" "$CATALOG_URL"
+
+echo "## platform: category listing (GET /products?category=…&size=20, four categories in turn)"
+cat > "$OUT/category.lua" <<'LUA'
+local cs = {"audio", "camera", "kitchen", "outdoor"}
+local i = 0
+request = function() i = i + 1; return wrk.format("GET", "/products?size=20&category=" .. cs[(i % #cs) + 1]) end
+LUA
+platform_wrk category_listing -s "$OUT/category.lua" "$CATALOG_URL"
+
+if [ "$ORDERS" = 0 ]; then OPEN_RATES=""; fi
+
+if [ "$ORDERS" != 0 ]; then
+  echo "## platform: order saga, $ORDER_CONCURRENCY customers in a closed loop for ${ORDER_SECONDS}s (devstack pid $DEVSTACK_PID)"
+  while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench orders "$ORDER_SECONDS" "$ORDER_CONCURRENCY" "$DEVSTACK_PID" | tee "$OUT/orders.log" | grep -E '^(RESULT|failure)' | sed 's/^failure/RESULT failure/')
+fi
 
 for rate in $OPEN_RATES; do
   echo "## platform: order saga, open workload $rate orders/s for ${OPEN_SECONDS}s (no polling; latency from the order database)"
@@ -83,7 +134,6 @@ for rate in $OPEN_RATES; do
 done
 
 echo "## RSS per process (devstack JVM and its children)"
-descendants() { echo "$1"; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; done; }
 for p in $(descendants "$DEVSTACK_PID"); do
   [ -r "/proc/$p/status" ] || continue
   rss=$(awk '/VmRSS/ {printf "%d", $2/1024}' /proc/$p/status)
@@ -95,7 +145,9 @@ done | tee "$OUT/rss.txt"
 ratio() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 echo
 echo "## summary"
-echo "search / bare Vert.x HTTP            : ${R[search_rps]:-?} / ${R[bare_http_rps]:-?} = $(ratio search_rps bare_http_rps) (target >= 0.5)"
+echo "search / bare Vert.x HTTP            : ${R[search_rps]:-?} / ${R[bare_http_rps]:-?} = $(ratio search_rps bare_http_rps) (target >= 0.5), p99 ${R[search_p99_ms]:-?} ms, ${R[search_cpu_us_per_req]:-?} µs CPU/request"
+echo "product page / bare Vert.x HTTP      : ${R[product_page_rps]:-?} / ${R[bare_http_rps]:-?} = $(ratio product_page_rps bare_http_rps), p99 ${R[product_page_p99_ms]:-?} ms, ${R[product_page_cpu_us_per_req]:-?} µs CPU/request"
+echo "category listing / bare Vert.x HTTP  : ${R[category_listing_rps]:-?} / ${R[bare_http_rps]:-?} = $(ratio category_listing_rps bare_http_rps), p99 ${R[category_listing_p99_ms]:-?} ms, ${R[category_listing_cpu_us_per_req]:-?} µs CPU/request"
 echo "orders/s / Kafka produce+consume msg/s: ${R[orders_per_s]:-?} / ${R[kafka_produce_consume_msgs_per_s]:-?} = $(ratio orders_per_s kafka_produce_consume_msgs_per_s)"
 echo "orders/s / MariaDB durable insert tps : ${R[orders_per_s]:-?} / ${R[mysql_insert_tps_${MYSQL_THREADS}_threads]:-?} = $(ratio orders_per_s mysql_insert_tps_${MYSQL_THREADS}_threads)"
 echo "saga p50 / p99 ms                     : ${R[saga_p50_ms]:-?} / ${R[saga_p99_ms]:-?} (target p99 <= 250)"

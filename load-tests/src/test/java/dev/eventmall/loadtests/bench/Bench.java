@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   msg/s.</li>
  *   <li>{@code mysql JDBC_URL THREADS SECONDS} — single-row INSERTs, autocommit (one durable commit each), THREADS
  *   connections.</li>
- *   <li>{@code seed COUNT} — COUNT products (so search has something to find), waits until they are indexed.</li>
+ *   <li>{@code seed COUNT} — COUNT products (so search has something to find), waits until they are indexed, prints
+ *   {@code PRODUCT <id>} lines.</li>
  *   <li>{@code orders SECONDS CONCURRENCY PID} — the platform: CONCURRENCY pre-made customers each place an order and
  *   poll it to SHIPPING/DELIVERED, again and again, for SECONDS; orders/s, saga latency, failed/stuck orders, and CPU
  *   µs per order from /proc/PID/stat (and its child processes) over the window.</li>
@@ -64,8 +65,9 @@ public final class Bench {
       case "mysql" -> mysql(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
       case "seed" -> {
         String tag = "bench" + Long.toHexString(System.nanoTime());
-        Fixtures.products(Fixtures.member("SELLER"), tag, Integer.parseInt(args[1]), 1_000);
+        List<String> ids = Fixtures.products(Fixtures.member("SELLER"), tag, Integer.parseInt(args[1]), 1_000);
         Fixtures.awaitSearchable(tag, Integer.parseInt(args[1]));
+        ids.forEach(id -> System.out.println("PRODUCT " + id));
       }
       case "orders" -> orders(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
       case "orders-open" -> OpenOrders.run(Double.parseDouble(args[1]), Integer.parseInt(args[2]),
