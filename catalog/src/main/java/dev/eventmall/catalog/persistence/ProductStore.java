@@ -41,11 +41,14 @@ import java.util.UUID;
  */
 public final class ProductStore {
   static final int ATTEMPTS = 3;
-  /** {@code CATALOG_DOCUMENT_CACHE}: documents cached per HTTP instance, default {@value #DEFAULT_CACHED_DOCUMENTS}. */
+  /**
+   * {@code CATALOG_DOCUMENT_CACHE}: product documents each HTTP instance keeps for product pages, and as many again in
+   * cached category listings; default {@value #DEFAULT_CACHED_DOCUMENTS} (a document is at most ~20 KB in memory, about
+   * 2 KB typically); 0 turns both caches off.
+   */
   public static final String DOCUMENT_CACHE = "CATALOG_DOCUMENT_CACHE";
-  public static final int DEFAULT_CACHED_DOCUMENTS = 10_000;
-  /** Category listings cached per instance (when documents are); a listing of more than 200 products is not kept. */
-  static final int LISTINGS = 1_000;
+  public static final int DEFAULT_CACHED_DOCUMENTS = 2_000;
+  /** A listing of more products than this (deep pages) is not cached. */
   static final int LISTING_MAX = 200;
   private static final Logger LOG = LoggerFactory.getLogger(ProductStore.class);
 
@@ -66,8 +69,8 @@ public final class ProductStore {
     this.vertx = vertx;
     this.mysql = mysql;
     this.cassandra = cassandra;
-    this.documents = new VersionedCache<>("document", cachedDocuments, registry);
-    this.listings = new VersionedCache<>("listing", cachedDocuments > 0 ? LISTINGS : 0, registry);
+    this.documents = new VersionedCache<>("document", cachedDocuments, doc -> 1, registry);
+    this.listings = new VersionedCache<>("listing", cachedDocuments, List::size, registry);
   }
 
   public Future<Product> create(String sellerId, ProductDetails details) {

@@ -3,8 +3,9 @@ package dev.eventmall.catalog.persistence;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * What was read from Cassandra, kept in process under the MySQL version it was read at, least recently used first out.
@@ -15,22 +16,23 @@ import java.util.Map;
  * <p>Counts {@code eventmall.catalog.cache{cache=NAME, result=hit|miss}}.
  */
 final class VersionedCache<K, V> {
-  private record Entry<V>(long version, V value) {
+  private record Entry<V>(long version, V value, int weight) {
   }
 
   private final int capacity;
-  private final Map<K, Entry<V>> entries;
+  private final ToIntFunction<V> weigher;
+  private final LinkedHashMap<K, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private long weight;
   private final Counter hits;
   private final Counter misses;
 
-  VersionedCache(String name, int capacity, MeterRegistry registry) {
+  /**
+   * A cache of at most {@code capacity} units, each value weighing {@code weigher} units (e.g. the documents it holds),
+   * so memory stays bounded whatever is cached.
+   */
+  VersionedCache(String name, int capacity, ToIntFunction<V> weigher, MeterRegistry registry) {
     this.capacity = Math.max(0, capacity);
-    this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, Entry<V>> eldest) {
-        return size() > VersionedCache.this.capacity;
-      }
-    };
+    this.weigher = weigher;
     this.hits = counter(registry, name, "hit");
     this.misses = counter(registry, name, "miss");
   }
@@ -54,13 +56,25 @@ final class VersionedCache<K, V> {
 
   /** Keeps {@code value}, read at {@code version}, for {@code key}. */
   synchronized void put(K key, long version, V value) {
-    if (capacity > 0) {
-      entries.put(key, new Entry<>(version, value));
+    int w = Math.max(1, weigher.applyAsInt(value));
+    if (w > capacity) {
+      remove(key);
+      return;
+    }
+    Entry<V> previous = entries.put(key, new Entry<>(version, value, w));
+    weight += w - (previous == null ? 0 : previous.weight());
+    Iterator<Entry<V>> eldest = entries.values().iterator();
+    while (weight > capacity) {
+      weight -= eldest.next().weight();
+      eldest.remove();
     }
   }
 
   /** Forgets {@code key}. */
   synchronized void remove(K key) {
-    entries.remove(key);
+    Entry<V> removed = entries.remove(key);
+    if (removed != null) {
+      weight -= removed.weight();
+    }
   }
 }
