@@ -99,7 +99,7 @@ abstract class CatalogTestSupport {
     client.close();
     Await.result(cassandra.close());
     // the stock bridge must leave consumer group catalog-stock now: the next test class joins it with its own database
-    Await.result(deployment.undeploy(vertx));
+    Await.shutDown(deployment.undeploy(vertx));
   }
 
   String sellerToken(String sellerId) {

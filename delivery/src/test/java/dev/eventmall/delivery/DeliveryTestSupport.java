@@ -115,7 +115,7 @@ abstract class DeliveryTestSupport {
     client.close();
     Await.result(db.close());
     // the bridge must leave consumer group delivery-saga now: the next test class joins it with its own database
-    Await.result(deployment.undeploy(vertx));
+    Await.shutDown(deployment.undeploy(vertx));
     Await.result(carrier.close());
   }
 

@@ -102,7 +102,7 @@ class MemberSecurityTest extends MemberServiceTestBase {
       assertThat(send(replica.httpPort(), "GET", "/members/me", session.getString("accessToken"), null).statusCode())
         .isEqualTo(200);
     } finally {
-      Await.result(replica.undeploy(vertx));
+      Await.shutDown(replica.undeploy(vertx));
     }
   }
 

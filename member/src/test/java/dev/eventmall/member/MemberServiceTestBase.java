@@ -74,7 +74,7 @@ abstract class MemberServiceTestBase {
   static void close() {
     client.close();
     Await.result(db.close());
-    Await.result(deployment.undeploy(vertx));
+    Await.shutDown(deployment.undeploy(vertx));
   }
 
   // ---------------------------------------------------------------- HTTP helpers (blocking, test thread only)

@@ -96,7 +96,7 @@ abstract class OrderTestSupport {
     producer.close();
     client.close();
     Await.result(db.close());
-    Await.result(deployment.undeploy(vertx));
+    Await.shutDown(deployment.undeploy(vertx));
   }
 
   // ---------------------------------------------------------------- identities

@@ -41,7 +41,7 @@ class PaymentRecoveryTest extends PaymentTestSupport {
     assertThat(toss.charges(orderId)).hasSize(1);
 
     // restart the service
-    Await.result(deployment.undeploy(vertx));
+    Await.shutDown(deployment.undeploy(vertx));
     client.close();
     deployment = Await.result(PaymentApp.deploy(vertx, config, Metrics.create("payment-test-restart")),
       Duration.ofSeconds(120));

@@ -113,7 +113,7 @@ abstract class PaymentTestSupport {
     producer.close();
     client.close();
     // the saga bridge must leave consumer group payment-saga now: the next class joins it with its own database
-    Await.result(deployment.undeploy(vertx));
+    Await.shutDown(deployment.undeploy(vertx));
     Await.result(db.close());
     Await.result(toss.close());
   }

@@ -151,7 +151,7 @@ class OutboxRelayTest {
     String first = Await.result(vertx.deployVerticle(
       () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)), new DeploymentOptions()));
     reader.awaitCount(100, Duration.ofSeconds(30));
-    Await.result(vertx.undeploy(first));
+    Await.shutDown(vertx.undeploy(first));
     long unsentAfterKill = Await.result(pool.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").execute())
       .iterator().next().getLong(0);
     assertThat(unsentAfterKill).as("the relay was stopped mid-stream").isGreaterThan(0);

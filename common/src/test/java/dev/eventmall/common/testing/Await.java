@@ -25,11 +25,67 @@ public final class Await {
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
     } catch (TimeoutException e) {
-      throw new AssertionError("no result within " + timeout, e);
+      String threads = threadDump();
+      System.err.println("no result within " + timeout + "; threads:\n" + threads);
+      throw new AssertionError("no result within " + timeout + "; busy threads:\n" + busyThreads(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeException(e);
     }
+  }
+
+  /**
+   * A shutdown (an undeploy closing Kafka clients and pools): its result within 90 s — three times the 30 s a Kafka
+   * consumer may take to close — or the failure with the busy threads.
+   */
+  public static <T> T shutDown(Future<T> future) {
+    return result(future, Duration.ofSeconds(90));
+  }
+
+  /** Every live thread with its stack (for stderr: the surefire report keeps it). */
+  static String threadDump() {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      out.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+      for (StackTraceElement frame : stack) {
+        out.append("    at ").append(frame).append('\n');
+      }
+    });
+    return out.toString();
+  }
+
+  /**
+   * The threads of the platform's clients and event loops that are not idle, five frames each (for the failure
+   * message, which is what CI prints): an event loop in epoll or a pool thread parked waiting for work is idle.
+   */
+  static String busyThreads() {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      String name = thread.getName();
+      boolean ours = name.startsWith("vert.x-") || name.contains("kafka");
+      if (!ours || thread == Thread.currentThread() || stack.length == 0 || idle(stack)) {
+        return;
+      }
+      out.append("  \"").append(name).append("\" ").append(thread.getState()).append('\n');
+      for (int i = 0; i < Math.min(5, stack.length); i++) {
+        out.append("      at ").append(stack[i]).append('\n');
+      }
+    });
+    return out.toString();
+  }
+
+  /** An event loop waiting in epoll/select, or a pool thread waiting for a task. */
+  private static boolean idle(StackTraceElement[] stack) {
+    String top = stack[0].getClassName() + '.' + stack[0].getMethodName();
+    if (top.toLowerCase(java.util.Locale.ROOT).contains("epoll") || top.startsWith("sun.nio.ch.")) {
+      return true;
+    }
+    for (StackTraceElement frame : stack) {
+      if (frame.getMethodName().equals("getTask") && frame.getClassName().endsWith("ThreadPoolExecutor")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The failure of a future that must fail. */

@@ -471,7 +471,7 @@ class SearchServiceTest {
       Await.until("the index is marked built again", Duration.ofSeconds(30),
         () -> String.valueOf(str(redis.get(watchedPrefix + "index-built"))).startsWith("built:"));
     } finally {
-      Await.result(watched.undeploy(vertx));
+      Await.shutDown(watched.undeploy(vertx));
     }
   }
 
