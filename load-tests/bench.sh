@@ -94,29 +94,27 @@ while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(be
 grep innodb "$OUT/mysql.log" || true
 
 echo "## platform: search (GET /search, rotating keywords, wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
-cat > "$OUT/search.lua" <<'LUA'
-local qs = {"%EB%AC%B4%EC%84%A0", "%EC%9D%B4%EC%96%B4%ED%8F%B0", "%EC%8A%A4%ED%94%BC%EC%BB%A4", "%EC%B9%B4%EB%A9%94%EB%9D%BC"}
-local i = 0
-request = function() i = i + 1; return wrk.format("GET", "/search?q=" .. qs[(i % #qs) + 1]) end
-LUA
+# a wrk script asking for PREFIX followed by each of the remaining arguments in turn
+rotating_lua() {
+  local file=$1 prefix=$2; shift 2
+  { echo "local xs = {"; printf '"%s",\n' "$@"; echo "}"
+    echo 'local i = 0'
+    echo "request = function() i = i + 1; return wrk.format(\"GET\", \"$prefix\" .. xs[(i % #xs) + 1]) end"
+  } > "$file"
+}
+rotating_lua "$OUT/search.lua" "/search?q=" "%EB%AC%B4%EC%84%A0" "%EC%9D%B4%EC%96%B4%ED%8F%B0" "%EC%8A%A4%ED%94%BC%EC%BB%A4" \
+  "%EC%B9%B4%EB%A9%94%EB%9D%BC"
 bench seed 40 | sed -n 's/^PRODUCT //p' > "$OUT/products.txt"
 curl -sf "$SEARCH_URL/search?q=%EB%AC%B4%EC%84%A0" >/dev/null || echo "warning: search did not answer 200"
 platform_wrk search -s "$OUT/search.lua" "$SEARCH_URL"
 
 echo "## platform: product page (GET /products/{id}, the 40 seeded products in turn, wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
-{
-  echo "local ids = {"; sed 's/.*/"&",/' "$OUT/products.txt"; echo "}"
-  echo 'local i = 0'
-  echo 'request = function() i = i + 1; return wrk.format("GET", "/products/" .. ids[(i % #ids) + 1]) end'
-} > "$OUT/product.lua"
+mapfile -t PRODUCT_IDS < "$OUT/products.txt"
+rotating_lua "$OUT/product.lua" "/products/" "${PRODUCT_IDS[@]}"
 platform_wrk product_page -s "$OUT/product.lua" "$CATALOG_URL"
 
 echo "## platform: category listing (GET /products?category=…&size=20, four categories in turn)"
-cat > "$OUT/category.lua" <<'LUA'
-local cs = {"audio", "camera", "kitchen", "outdoor"}
-local i = 0
-request = function() i = i + 1; return wrk.format("GET", "/products?size=20&category=" .. cs[(i % #cs) + 1]) end
-LUA
+rotating_lua "$OUT/category.lua" "/products?size=20&category=" audio camera kitchen outdoor
 platform_wrk category_listing -s "$OUT/category.lua" "$CATALOG_URL"
 
 if [ "$ORDERS" = 0 ]; then OPEN_RATES=""; fi
