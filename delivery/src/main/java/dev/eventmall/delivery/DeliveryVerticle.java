@@ -7,6 +7,7 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.DeadLetters;
+import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.delivery.api.DeliveryApi;
@@ -66,6 +67,6 @@ public final class DeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return admin == null ? Future.succeededFuture() : admin.close();
+    return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
   }
 }

@@ -6,6 +6,7 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.DeadLetters;
+import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.payment.api.PaymentApi;
@@ -72,6 +73,6 @@ public final class PaymentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return admin == null ? Future.succeededFuture() : admin.close();
+    return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
   }
 }

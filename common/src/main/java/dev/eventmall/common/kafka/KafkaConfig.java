@@ -13,6 +13,13 @@ public final class KafkaConfig {
   private KafkaConfig() {
   }
 
+  /**
+   * How long closing an admin client may wait for its pending calls (e.g. a readiness check's {@code describeCluster}
+   * while the brokers are down): vertx-kafka-client's {@code KafkaAdminClient.close()} waits for them without a bound,
+   * so a service stopping during a Kafka outage would hang; {@code close(ADMIN_CLOSE_MS)} gives up after this.
+   */
+  public static final long ADMIN_CLOSE_MS = 2_000;
+
   /** Durable, ordered, idempotent producer: {@code acks=all}, idempotence on, at most 5 in flight, lz4 batches. */
   public static Map<String, String> producer(String bootstrapServers) {
     Map<String, String> config = new HashMap<>();
