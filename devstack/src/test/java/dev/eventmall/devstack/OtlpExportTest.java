@@ -44,7 +44,7 @@ class OtlpExportTest {
         }
         assertThat(exporterThreads()).as("one exporter per traced service").isEqualTo(TRACED.size());
         orderId = SagaEndToEndTest.place(customer, productId, 1);
-        SagaEndToEndTest.awaitStatus(customer, orderId, "SHIPPING");
+        SagaEndToEndTest.awaitReached(customer, orderId, "SHIPPING");
         // the order service's CONSUMER span of DeliveryStarted is the last one of this part of the saga
         awaitConsumed(otlp, orderId, "order", "DeliveryStarted");
       } finally {
@@ -58,7 +58,7 @@ class OtlpExportTest {
       Await.until("no exporter thread", Duration.ofSeconds(10), () -> exporterThreads() == 0);
       int exports = otlp.exports();
       String untraced = SagaEndToEndTest.place(customer, productId, 1);
-      SagaEndToEndTest.awaitStatus(customer, untraced, "SHIPPING");
+      SagaEndToEndTest.awaitReached(customer, untraced, "SHIPPING");
       assertThat(exporterThreads()).isZero();
       assertThat(otlp.exports()).isEqualTo(exports);
       assertThat(otlp.spans()).noneMatch(s -> untraced.equals(s.attribute("messaging.kafka.message.key")));

@@ -44,7 +44,7 @@ class TracePropagationTest {
          TopicReader payments = new TopicReader(TestInfra.kafka(), Topics.PAYMENT_EVENTS)) {
       String orderId = SagaEndToEndTest.place(customer, SagaEndToEndTest.orderBody(customer, productId, 1),
         Map.of("traceparent", incoming)).json().getString("orderId");
-      SagaEndToEndTest.awaitStatus(customer, orderId, "PAID");
+      SagaEndToEndTest.awaitReached(customer, orderId, "PAID");
 
       Set<String> spans = new HashSet<>();
       spans.add(TraceContext.spanId(incoming));
