@@ -43,8 +43,6 @@ if [ ! -s "$OUT/classpath" ] || [ load-tests/pom.xml -nt "$OUT/classpath" ]; the
 fi
 CP="load-tests/target/test-classes:$(cat "$OUT/classpath")"
 bench() { java -Xmx512m -cp "$CP" dev.eventmall.loadtests.bench.Bench "$@"; }
-wrk_rps() { wrk -t2 -c"$WRK_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency "$@" | tee -a "$OUT/wrk.log" \
-  | awk '/Requests\/sec/ {print $2}'; }
 
 declare -A R
 record() { R[$1]=$2; echo "$1 $2 $3"; }
@@ -58,23 +56,24 @@ tree_ticks() {
   done
   echo "$sum"
 }
-# wrk against the platform: records NAME_rps, NAME_p99_ms and NAME_cpu_us_per_req (devstack and its servers; wrk's own
-# CPU not included)
-platform_wrk() {
+# wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s: records NAME_rps and NAME_p99_ms; its output stays in $OUT/wrk-NAME.log
+run_wrk() {
   local name=$1; shift
-  local before after log="$OUT/wrk-$name.log"
-  before=$(tree_ticks)
+  local log="$OUT/wrk-$name.log"
   wrk -t2 -c"$WRK_CONNECTIONS" -d"${HTTP_SECONDS}s" --latency "$@" > "$log"
-  after=$(tree_ticks)
   cat "$log" >> "$OUT/wrk.log"
-  local requests rps p99
-  requests=$(awk '/requests in/ {print $1}' "$log")
-  rps=$(awk '/Requests\/sec/ {print $2}' "$log")
-  p99=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; print v}' "$log")
-  record "${name}_rps" "$rps" req/s
-  record "${name}_p99_ms" "$p99" ms
-  record "${name}_cpu_us_per_req" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')" "µs (devstack + servers)"
+  record "${name}_rps" "$(awk '/Requests\/sec/ {print $2}' "$log")" req/s
+  record "${name}_p99_ms" "$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; print v}' "$log")" ms
   grep -E "Non-2xx|Socket errors" "$log" || true
+}
+# run_wrk against the platform, plus NAME_cpu_us_per_req (devstack and its servers; wrk's own CPU not included)
+platform_wrk() {
+  local name=$1 before after requests
+  before=$(tree_ticks)
+  run_wrk "$@"
+  after=$(tree_ticks)
+  requests=$(awk '/requests in/ {print $1}' "$OUT/wrk-$name.log")
+  record "${name}_cpu_us_per_req" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')" "µs (devstack + servers)"
 }
 
 echo "## baseline: bare Vert.x JSON endpoint (wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
@@ -83,7 +82,7 @@ java -Xmx512m -cp "$CP" dev.eventmall.loadtests.bench.Bench http-server "$BARE_P
 BARE=$!
 trap 'kill $BARE 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.2; done
-record bare_http_rps "$(wrk_rps "http://127.0.0.1:$BARE_PORT/")" req/s
+run_wrk bare_http "http://127.0.0.1:$BARE_PORT/"
 kill "$BARE"; wait "$BARE" 2>/dev/null || true
 
 echo "## baseline: Kafka produce+consume, $KAFKA_RECORDS x 600 B, platform producer config"

@@ -148,12 +148,12 @@ public final class ProductStore {
    */
   public Future<Page> byCategory(String category, int page, int size) {
     int limit = (page + 1) * size;
+    Listing key = limit <= LISTING_MAX ? new Listing(category, limit) : null;
     return mysql.categoryListing(category).compose(state -> {
-      Listing key = new Listing(category, limit);
-      List<Product> cached = limit <= LISTING_MAX ? listings.get(key, state.version()) : null;
+      List<Product> cached = key != null ? listings.get(key, state.version()) : null;
       Future<List<Product>> docs = cached != null ? Future.succeededFuture(cached)
         : cassandra.byCategory(category, limit).onSuccess(read -> {
-          if (limit <= LISTING_MAX) {
+          if (key != null) {
             listings.put(key, state.version(), read);
           }
         });

@@ -161,19 +161,18 @@ public final class KafkaEventBridge extends VerticleBase {
     LOG.info("{}: stopping; closing the consumer", options.group());
     closed.future().onComplete(ar -> LOG.info("{}: consumer closed in {} ms", options.group(),
       (System.nanoTime() - began) / 1_000_000));
+    // cancelled when the close completes
     long guard = vertx.setTimer(CLOSE_TIMEOUT_MS, id -> {
-      if (!closed.future().isComplete()) {
-        LOG.warn("{}: the consumer did not close within {} ms; closing it directly", options.group(), CLOSE_TIMEOUT_MS);
-        vertx.executeBlocking(() -> {
-          consumer.unwrap().close(Duration.ofSeconds(5));
-          return null;
-        }, false).onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.warn("{}: closing the consumer directly failed: {}", options.group(), ar.cause().toString());
-          }
-          closed.tryComplete();
-        });
-      }
+      LOG.warn("{}: the consumer did not close within {} ms; closing it directly", options.group(), CLOSE_TIMEOUT_MS);
+      vertx.executeBlocking(() -> {
+        consumer.unwrap().close(Duration.ofSeconds(5));
+        return null;
+      }, false).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("{}: closing the consumer directly failed: {}", options.group(), ar.cause().toString());
+        }
+        closed.tryComplete();
+      });
     });
     consumer.close().onComplete(ar -> {
       vertx.cancelTimer(guard);

@@ -3,6 +3,8 @@ package dev.eventmall.common.testing;
 import io.vertx.core.Future;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,9 +27,10 @@ public final class Await {
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
     } catch (TimeoutException e) {
-      String threads = threadDump();
-      System.err.println("no result within " + timeout + "; threads:\n" + threads);
-      throw new AssertionError("no result within " + timeout + "; busy threads:\n" + busyThreads(), e);
+      Map<Thread, StackTraceElement[]> threads = Thread.getAllStackTraces();
+      System.err.println("no result within " + timeout + "; threads:\n" + describe(threads, Integer.MAX_VALUE));
+      threads.keySet().removeIf(t -> t == Thread.currentThread() || !busy(t, threads.get(t)));
+      throw new AssertionError("no result within " + timeout + "; busy threads:\n" + describe(threads, 5), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeException(e);
@@ -42,42 +45,31 @@ public final class Await {
     return result(future, Duration.ofSeconds(90));
   }
 
-  /** Every live thread with its stack (for stderr: the surefire report keeps it). */
-  static String threadDump() {
+  /** {@code threads} with up to {@code frames} frames of each stack. */
+  static String describe(Map<Thread, StackTraceElement[]> threads, int frames) {
     StringBuilder out = new StringBuilder();
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      out.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
-      for (StackTraceElement frame : stack) {
-        out.append("    at ").append(frame).append('\n');
-      }
-    });
-    return out.toString();
-  }
-
-  /**
-   * The threads of the platform's clients and event loops that are not idle, five frames each (for the failure
-   * message, which is what CI prints): an event loop in epoll or a pool thread parked waiting for work is idle.
-   */
-  static String busyThreads() {
-    StringBuilder out = new StringBuilder();
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      String name = thread.getName();
-      boolean ours = name.startsWith("vert.x-") || name.contains("kafka");
-      if (!ours || thread == Thread.currentThread() || stack.length == 0 || idle(stack)) {
-        return;
-      }
-      out.append("  \"").append(name).append("\" ").append(thread.getState()).append('\n');
-      for (int i = 0; i < Math.min(5, stack.length); i++) {
+    threads.forEach((thread, stack) -> {
+      out.append("  \"").append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+      for (int i = 0; i < Math.min(frames, stack.length); i++) {
         out.append("      at ").append(stack[i]).append('\n');
       }
     });
     return out.toString();
   }
 
+  /**
+   * A thread of the platform's clients and event loops that is not idle (what the failure message, which CI prints,
+   * lists): an event loop in epoll or a pool thread parked waiting for work is idle.
+   */
+  private static boolean busy(Thread thread, StackTraceElement[] stack) {
+    String name = thread.getName();
+    return (name.startsWith("vert.x-") || name.contains("kafka")) && stack.length > 0 && !idle(stack);
+  }
+
   /** An event loop waiting in epoll/select, or a pool thread waiting for a task. */
   private static boolean idle(StackTraceElement[] stack) {
     String top = stack[0].getClassName() + '.' + stack[0].getMethodName();
-    if (top.toLowerCase(java.util.Locale.ROOT).contains("epoll") || top.startsWith("sun.nio.ch.")) {
+    if (top.toLowerCase(Locale.ROOT).contains("epoll") || top.startsWith("sun.nio.ch.")) {
       return true;
     }
     for (StackTraceElement frame : stack) {
