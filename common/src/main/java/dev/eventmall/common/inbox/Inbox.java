@@ -1,11 +1,18 @@
 package dev.eventmall.common.inbox;
 
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.common.event.EventEnvelope;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -14,6 +21,8 @@ import java.util.function.Function;
  */
 public final class Inbox {
   static final String CLAIM = "INSERT IGNORE INTO inbox (consumer, event_id, event_type) VALUES (?, ?, ?)";
+  static final String HANDLED_BEFORE = "SELECT event_id FROM inbox WHERE consumer = ? AND event_id IN (";
+  static final String INSERT_BEFORE = "INSERT INTO inbox (consumer, event_id, event_type) VALUES ";
 
   private Inbox() {
   }
@@ -27,6 +36,55 @@ public final class Inbox {
     return conn.preparedQuery(CLAIM)
       .execute(Tuple.of(consumer, event.id().toString(), event.type()))
       .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Claims a batch of events for {@code consumer} inside the caller's transaction with two statements (which of them
+   * were handled before, then one multi-row insert of the others).
+   *
+   * @return the ids handled for the first time (an event twice in the batch counts once); the caller applies only
+   * those. A concurrent claim of the same event makes the insert fail with a duplicate key, which rolls the caller's
+   * transaction back: the caller retries and then sees the event as handled.
+   */
+  public static Future<Set<UUID>> claimAll(SqlConnection conn, String consumer, List<EventEnvelope> events) {
+    return firstSeen(conn, consumer, events).compose(fresh -> record(conn, consumer,
+      distinct(events).values().stream().filter(e -> fresh.contains(e.id())).toList()).map(fresh));
+  }
+
+  /**
+   * Which of {@code events} {@code consumer} has not handled before (one SELECT, nothing recorded): for a handler that
+   * decides first and then {@link #record}s only the events it applied, so an event it defers (to be retried later)
+   * stays unhandled.
+   */
+  public static Future<Set<UUID>> firstSeen(SqlConnection conn, String consumer, List<EventEnvelope> events) {
+    Map<UUID, EventEnvelope> distinct = distinct(events);
+    if (distinct.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    List<String> ids = distinct.keySet().stream().map(UUID::toString).toList();
+    return Sql.selectIn(conn, HANDLED_BEFORE, ")", Tuple.of(consumer), ids, row -> UUID.fromString(row.getString(0)))
+      .map(before -> {
+        Set<UUID> fresh = new LinkedHashSet<>(distinct.keySet());
+        before.forEach(fresh::remove);
+        return fresh;
+      });
+  }
+
+  /**
+   * Records {@code events} as handled by {@code consumer} inside the caller's transaction (one multi-row insert). One
+   * recorded meanwhile by a concurrent handler fails the insert with a duplicate key, which rolls the caller's
+   * transaction back: it retries and then sees the event as handled.
+   */
+  public static Future<Void> record(SqlConnection conn, String consumer, List<EventEnvelope> events) {
+    List<Tuple> rows = distinct(events).values().stream()
+      .map(e -> Tuple.of(consumer, e.id().toString(), e.type())).toList();
+    return Sql.insert(conn, INSERT_BEFORE, 3, rows, "").mapEmpty();
+  }
+
+  private static Map<UUID, EventEnvelope> distinct(List<EventEnvelope> events) {
+    Map<UUID, EventEnvelope> distinct = new LinkedHashMap<>();
+    events.forEach(e -> distinct.putIfAbsent(e.id(), e));
+    return distinct;
   }
 
   /**

@@ -12,6 +12,12 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -34,6 +40,39 @@ public final class EventHandlers {
     return "eventmall.events." + group + "." + topic;
   }
 
+  /** Per Vert.x instance: consumer group → its batch handler (see {@link #registerBatch}). */
+  private static final Map<Vertx, Map<String, BatchRegistration>> BATCH =
+    Collections.synchronizedMap(new WeakHashMap<>());
+
+  private record BatchRegistration(BatchHandler handler, List<MessageConsumer<JsonObject>> consumers) {
+    boolean live() {
+      return consumers.stream().allMatch(MessageConsumer::isRegistered);
+    }
+  }
+
+  /**
+   * Registers the batch handler of consumer group {@code group}: its {@link KafkaEventBridge} hands it whole polls
+   * ({@link BatchHandler}). The single-record lane (retries of an event that failed in its batch) and dead-letter replays
+   * reach the same handler with a batch of one, through the per-topic event-bus addresses registered here as by
+   * {@link #register}. It lasts as long as those consumers: undeploying the verticle that registered it ends it.
+   */
+  public static Future<Void> registerBatch(Vertx vertx, String group, List<String> topics, BatchHandler handler) {
+    List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    for (String topic : topics) {
+      consumers.add(register(vertx, group, topic, event -> handler.handle(List.of(new Consumed(topic, event,
+        TraceContext.current()))).compose(results -> results.get(0))));
+    }
+    BATCH.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>()).put(group, new BatchRegistration(handler, consumers));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  /** The live batch handler of {@code group} in {@code vertx}, or null (the bridge then hands records over one by one). */
+  static BatchHandler batchHandler(Vertx vertx, String group) {
+    Map<String, BatchRegistration> groups = BATCH.get(vertx);
+    BatchRegistration registration = groups == null ? null : groups.get(group);
+    return registration != null && registration.live() ? registration.handler() : null;
+  }
+
   public static MessageConsumer<JsonObject> register(Vertx vertx, String group, String topic,
                                                      Function<EventEnvelope, Future<?>> handler) {
     Tracing tracing = Tracing.of(vertx);
@@ -45,44 +84,49 @@ public final class EventHandlers {
   }
 
   /**
+   * The CONSUMER span {@code <topic> process} of one handling whose ids are {@code consumer} (a child of the event's
+   * span); {@link Tracing#noSpan()} when tracing is off or the event carries no trace.
+   */
+  static Tracing.Span consumerSpan(Tracing tracing, String group, String topic, EventEnvelope event, String consumer,
+                                   String attempt) {
+    if (consumer == null || !tracing.enabled()) {
+      return Tracing.noSpan();
+    }
+    return tracing.start(Tracing.Kind.CONSUMER, topic + " process", consumer, TraceContext.spanId(event.traceparent()))
+      .set("messaging.system", "kafka")
+      .set("messaging.operation.type", "process")
+      .set("messaging.destination.name", topic)
+      .set("messaging.consumer.group.name", group)
+      .set("messaging.message.id", event.id().toString())
+      .set("messaging.kafka.message.key", event.key())
+      .set("eventmall.event.type", event.type())
+      .set("eventmall.attempt", attempt);
+  }
+
+  /**
    * Runs the handler as a span of its own, a child of the event's span (same trace, new span id): the events it causes
    * are children of that span. With {@link Tracing} enabled it is exported as a CONSUMER span {@code <topic> process}.
    */
   private static void handle(Tracing tracing, String group, String topic, Function<EventEnvelope, Future<?>> handler,
                              Message<JsonObject> msg) {
     Future<?> result;
-    Tracing.Span span = null;
+    Tracing.Span span = Tracing.noSpan();
     try {
       EventEnvelope event = EventEnvelope.fromJson(msg.body());
       String consumer = TraceContext.valid(event.traceparent()) ? TraceContext.child(event.traceparent()) : null;
       TraceContext.setCurrent(consumer);
-      if (consumer != null && tracing.enabled()) {
-        span = tracing.start(Tracing.Kind.CONSUMER, topic + " process", consumer, TraceContext.spanId(event.traceparent()))
-          .set("messaging.system", "kafka")
-          .set("messaging.operation.type", "process")
-          .set("messaging.destination.name", topic)
-          .set("messaging.consumer.group.name", group)
-          .set("messaging.message.id", event.id().toString())
-          .set("messaging.kafka.message.key", event.key())
-          .set("eventmall.event.type", event.type())
-          .set("eventmall.attempt", msg.headers().get("attempt"));
-      }
+      span = consumerSpan(tracing, group, topic, event, consumer, msg.headers().get("attempt"));
       result = handler.apply(event);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
     Tracing.Span consumed = span;
     result.onComplete(ar -> {
-      if (consumed != null) {
-        if (ar.succeeded()) {
-          consumed.end();
-        } else {
-          consumed.fail(String.valueOf(ar.cause()));
-        }
-      }
       if (ar.succeeded()) {
+        consumed.end();
         msg.reply(null);
       } else {
+        consumed.fail(String.valueOf(ar.cause()));
         LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
         msg.fail(StoreUnavailable.is(ar.cause()) ? STORE_UNAVAILABLE : 500, String.valueOf(ar.cause()));
       }

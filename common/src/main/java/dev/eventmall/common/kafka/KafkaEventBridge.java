@@ -3,6 +3,7 @@ package dev.eventmall.common.kafka;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.trace.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Feeds the records a consumer group reads from its topics to the group's domain handlers over the event bus
@@ -113,6 +115,10 @@ public final class KafkaEventBridge extends VerticleBase {
   private final Map<TopicPartition, PartitionTrack> tracks = new HashMap<>();
   private int inFlight;
   private boolean waitingForRoom;
+  // batch mode (the group registered a BatchHandler): records wait here for the next batch, one batch at a time
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private boolean batchRunning;
+  private Tracing tracing;
   private long commitTimer = -1;
   private boolean committing;
   private boolean commitAgain;
@@ -128,6 +134,7 @@ public final class KafkaEventBridge extends VerticleBase {
     consumer = KafkaConsumer.create(vertx, config);
     producer = KafkaProducer.create(vertx, KafkaConfig.producer(options.bootstrapServers()));
     delivery = new EventDelivery(vertx, options.retry(), options.handlerTimeout(), true);
+    tracing = Tracing.of(vertx);
     MeterRegistry registry = Metrics.registryOf(vertx);
     for (String topic : options.topics()) {
       consumed.put(topic, Counter.builder("eventmall.kafka.consumed").tag("topic", topic).tag("group", options.group())
@@ -265,6 +272,7 @@ public final class KafkaEventBridge extends VerticleBase {
         for (int i = 0; i < records.size(); i++) {
           dispatch(records.recordAt(i));
         }
+        runBatch();
         pollLoop();
       });
   }
@@ -286,17 +294,118 @@ public final class KafkaEventBridge extends VerticleBase {
     Pending entry = new Pending(record.offset());
     track.pending.addLast(entry);
     inFlight++;
-    String chainKey = record.topic() + '/' + record.partition() + '/' + record.key();
-    Future<Void> previous = chains.get(chainKey);
-    Future<Void> run = previous == null ? process(record) : previous.transform(ar -> process(record));
-    chains.put(chainKey, run);
-    PartitionTrack owner = track;
+    Queued queued = new Queued(record, tp, track, entry, record.topic() + '/' + record.partition() + '/' + record.key());
+    if (EventHandlers.batchHandler(vertx, options.group()) != null) {
+      queue.addLast(queued); // runBatch() decides once the whole poll is dispatched
+    } else {
+      single(queued, null);
+    }
+  }
+
+  /**
+   * The single-record lane: {@code q} is handed over alone (retries with backoff, finally parked) after the records of
+   * its chain (same topic, partition and key) still in flight, and after {@code first} when given (the outcome of its
+   * batch: only a failure there sends it down this lane).
+   */
+  private void single(Queued q, Future<Void> first) {
+    Future<Void> previous = chains.get(q.chainKey());
+    Future<Void> own = first == null ? null : first;
+    Future<Void> run;
+    if (own == null) {
+      run = previous == null ? process(q.record()) : previous.transform(ar -> process(q.record()));
+    } else {
+      Future<Void> after = previous == null ? own : previous.transform(ar -> own);
+      run = after.transform(ar -> ar.succeeded() ? Future.succeededFuture() : process(q.record()));
+    }
+    if (!run.isComplete()) {
+      chains.put(q.chainKey(), run);
+    }
     run.onComplete(ar -> {
-      if (chains.get(chainKey) == run) {
-        chains.remove(chainKey);
+      if (chains.get(q.chainKey()) == run) {
+        chains.remove(q.chainKey());
       }
-      done(tp, owner, entry, ar.succeeded());
+      done(q.tp(), q.track(), q.entry(), ar.succeeded());
     });
+  }
+
+  /** A record on its way: where its offset is tracked and the chain (topic/partition/key) it belongs to. */
+  private record Queued(KafkaConsumerRecord<String, Buffer> record, TopicPartition tp, PartitionTrack track,
+                        Pending entry, String chainKey) {
+  }
+
+  /**
+   * Hands the queued records to the group's {@link BatchHandler} as one batch (at most {@link Options#maxPollRecords()}),
+   * unless a batch is running: one batch at a time, so one group's transactions never contend with each other. A record
+   * whose chain has a record in the single-record lane, or that is not an event envelope, takes that lane instead (after
+   * it, keeping per-key order; or straight to the dead-letter topic). Each record's own outcome from the batch either
+   * acknowledges it or sends it down the single-record lane; the next batch starts once the handler's outer future
+   * completes.
+   */
+  private void runBatch() {
+    if (batchRunning || stopped || queue.isEmpty()) {
+      return;
+    }
+    BatchHandler handler = EventHandlers.batchHandler(vertx, options.group());
+    List<Queued> batch = new ArrayList<>();
+    List<Consumed> events = new ArrayList<>();
+    while (!queue.isEmpty() && batch.size() < options.maxPollRecords()) {
+      Queued q = queue.pollFirst();
+      EventEnvelope event = handler == null || chains.containsKey(q.chainKey()) ? null : envelope(q.record());
+      if (event == null) {
+        single(q, null);
+      } else {
+        batch.add(q);
+        events.add(Consumed.of(q.record().topic(), event));
+      }
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    batchRunning = true;
+    Tracing.Span[] spans = new Tracing.Span[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      Consumed c = events.get(i);
+      spans[i] = EventHandlers.consumerSpan(tracing, options.group(), c.topic(), c.event(), c.span(), "1");
+    }
+    Future<List<Future<Void>>> outcome;
+    try {
+      outcome = handler.handle(events).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      outcome = Future.failedFuture(e);
+    }
+    outcome.onComplete(ar -> {
+      batchRunning = false;
+      boolean whole = ar.succeeded() && ar.result() != null && ar.result().size() == batch.size();
+      if (!whole) {
+        LOG.info("{}: a batch of {} failed ({}); its records go on one by one", options.group(), batch.size(),
+          ar.failed() ? ar.cause().toString() : "one outcome per record expected");
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        Queued q = batch.get(i);
+        Tracing.Span span = spans[i];
+        Future<Void> result = whole
+          ? ar.result().get(i).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          : Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("no outcome"));
+        single(q, result.andThen(r -> {
+          if (r.succeeded()) {
+            span.end();
+            consumed.get(q.record().topic()).increment();
+          } else {
+            span.fail(String.valueOf(r.cause()));
+          }
+        }));
+      }
+      runBatch();
+    });
+  }
+
+  /** The record's event, or null when it is not an event envelope (the single-record lane parks it). */
+  private static EventEnvelope envelope(KafkaConsumerRecord<String, Buffer> record) {
+    try {
+      return EventEnvelope.fromJson(record.value().toJsonObject());
+    } catch (RuntimeException notAnEnvelope) {
+      return null;
+    }
   }
 
   private void done(TopicPartition tp, PartitionTrack track, Pending entry, boolean acknowledged) {

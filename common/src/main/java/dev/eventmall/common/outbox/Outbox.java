@@ -1,5 +1,6 @@
 package dev.eventmall.common.outbox;
 
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.trace.TraceContext;
@@ -8,6 +9,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,9 +24,16 @@ import java.util.List;
  * does. When the transaction commits, the local relay is woken at once instead of at its next poll.
  */
 public final class Outbox {
-  static final String INSERT =
-    "INSERT INTO outbox (event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  static final String INSERT_BEFORE =
+    "INSERT INTO outbox (event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope) VALUES ";
+  static final int COLUMNS = 7;
+
+  /**
+   * One event to append: its topic, the event, and the span id its PRODUCER span is a child of (the span of the request
+   * or of the handling that caused it; null outside a trace).
+   */
+  public record Outgoing(String topic, EventEnvelope event, String parentSpanId) {
+  }
 
   private Outbox() {
   }
@@ -33,33 +42,43 @@ public final class Outbox {
     return appendAll(conn, topic, List.of(event));
   }
 
-  /** Appends several events in one round trip, in list order. */
+  /**
+   * Appends several events of one topic in the current request's or event's trace ({@link TraceContext#current()}):
+   * an event without a traceparent gets a new span of that trace, and its PRODUCER span is a child of the current span.
+   */
   public static Future<Void> appendAll(SqlConnection conn, String topic, List<EventEnvelope> events) {
+    String traceparent = TraceContext.current();
+    List<Outgoing> outgoing = new ArrayList<>(events.size());
+    for (EventEnvelope event : events) {
+      EventEnvelope e = event.traceparent() == null && traceparent != null
+        ? event.withTraceparent(TraceContext.child(traceparent)) : event;
+      outgoing.add(new Outgoing(topic, e, TraceContext.parentInCurrent(e.traceparent())));
+    }
+    return appendAll(conn, outgoing);
+  }
+
+  /** Appends events in list order with one multi-row INSERT (a few for large batches: {@link Sql#insert}). */
+  public static Future<Void> appendAll(SqlConnection conn, List<Outgoing> events) {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> rows;
+    List<Tuple> rows = new ArrayList<>(events.size());
     try {
-      String traceparent = TraceContext.current();
-      rows = events.stream().map(event -> {
-        EventEnvelope e = event.traceparent() == null && traceparent != null
-          ? event.withTraceparent(TraceContext.child(traceparent)) : event;
+      for (Outgoing o : events) {
+        EventEnvelope e = o.event();
         if (EventSchemas.enabled()) {
           EventSchemas.validate(e);
         }
-        return Tuple.of(e.id().toString(), topic, e.key(), e.type(), e.traceparent(),
-          TraceContext.parentInCurrent(e.traceparent()), e.toJson().encode());
-      }).toList();
+        rows.add(Tuple.of(e.id().toString(), o.topic(), e.key(), e.type(), e.traceparent(), o.parentSpanId(),
+          e.toJson().encode()));
+      }
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
-    Future<?> insert = rows.size() == 1
-      ? conn.preparedQuery(INSERT).execute(rows.get(0))
-      : conn.preparedQuery(INSERT).executeBatch(rows);
     Transaction tx = conn.transaction();
     if (tx != null) {
       tx.completion().onSuccess(v -> OutboxRelay.wakeUp());
     }
-    return insert.mapEmpty();
+    return Sql.insert(conn, INSERT_BEFORE, COLUMNS, rows, "").mapEmpty();
   }
 }

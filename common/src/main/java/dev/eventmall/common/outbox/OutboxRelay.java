@@ -1,6 +1,7 @@
 package dev.eventmall.common.outbox;
 
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.common.trace.Tracing;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.eventmall.common.metrics.Metrics;
 
@@ -62,6 +62,7 @@ public final class OutboxRelay extends VerticleBase {
   static final String COUNT_UNSENT = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
   static final String DELETE_SENT =
     "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 10000";
+  static final String MARK_SENT_BEFORE = "UPDATE outbox SET sent_at = NOW(6) WHERE seq IN (";
   static final String LOCK = "SELECT GET_LOCK(CONCAT('outbox-relay:', DATABASE()), 0)";
   static final String DATABASE = "SELECT DATABASE()";
 
@@ -79,7 +80,9 @@ public final class OutboxRelay extends VerticleBase {
    */
   public record Options(String mysqlUri, String bootstrapServers, int batchSize, Duration idlePoll, Duration retention) {
     public Options(String mysqlUri, String bootstrapServers) {
-      this(mysqlUri, bootstrapServers, 500, Duration.ofMillis(200), Duration.ofHours(1));
+      // commits in this process wake the relay at once (wakeUp); the idle poll only finds rows appended elsewhere (a
+      // crashed instance's leftovers, a relay that lost its lock), so it can be slow and cheap
+      this(mysqlUri, bootstrapServers, 500, Duration.ofSeconds(1), Duration.ofHours(1));
     }
 
     public Options withBatchSize(int batchSize) {
@@ -294,9 +297,8 @@ public final class OutboxRelay extends VerticleBase {
     if (seqs.isEmpty()) {
       return Future.succeededFuture();
     }
-    String placeholders = seqs.stream().map(s -> "?").collect(Collectors.joining(","));
-    return pool.preparedQuery("UPDATE outbox SET sent_at = NOW(6) WHERE seq IN (" + placeholders + ")")
-      .execute(Tuple.from(seqs))
+    // one statement per round; the IN list is padded to a power of two so the prepared statement is reused
+    return Sql.updateIn(pool, MARK_SENT_BEFORE, ")", Tuple.tuple(), seqs)
       .onSuccess(r -> published.increment(seqs.size()))
       .mapEmpty();
   }

@@ -1,0 +1,33 @@
+package dev.eventmall.common.kafka;
+
+import io.vertx.core.Future;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The domain side of a consumer group on the batch-shaped event path: the {@link KafkaEventBridge} hands it the records
+ * of a poll (all topics and partitions of the group, each partition in offset order) as one batch, and a handler applies
+ * them in one transaction: one inbox claim for all, the state changes of every aggregate touched, one outbox insert,
+ * one commit.
+ *
+ * <p>The returned future says when the next batch may start; it holds one future per event (same order), which says
+ * what became of that event: success acknowledges it, failure hands it to the bridge's single-record lane (retried
+ * alone with backoff, finally parked on the dead-letter topic) while the rest of the batch stands. A failed outer future
+ * sends every event of the batch to that lane: that is how a poison event is isolated when it breaks the batch's
+ * transaction. A handler may complete an event's future later than the outer one (after an outside call the
+ * transaction announced, as payment's charges): later records of the same topic, partition and key then wait for it.
+ *
+ * <p>A handler must be idempotent per event (the inbox) and must give the same outcome whether an event comes in a
+ * batch or alone: the single-record lane and the dead-letter replay call it with a batch of one.
+ */
+@FunctionalInterface
+public interface BatchHandler {
+
+  Future<List<Future<Void>>> handle(List<Consumed> batch);
+
+  /** Every one of {@code n} events acknowledged. */
+  static List<Future<Void>> acknowledged(int n) {
+    return Collections.nCopies(n, Future.succeededFuture());
+  }
+}
