@@ -17,6 +17,11 @@ public record Order(String orderId, String memberId, OrderStatus status, Payment
       createdAt, updatedAt);
   }
 
+  public Order withStatus(OrderStatus status) {
+    return new Order(orderId, memberId, status, paymentMethod, totalAmount, orderName, shippingAddress, lines,
+      createdAt, updatedAt);
+  }
+
   /** "무선 이어폰 외 2건": the first product's name and how many other lines, at most 100 characters. */
   public static String nameOf(List<OrderLine> lines) {
     String suffix = lines.size() > 1 ? " 외 " + (lines.size() - 1) + "건" : "";

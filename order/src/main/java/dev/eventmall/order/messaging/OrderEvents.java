@@ -1,6 +1,7 @@
 package dev.eventmall.order.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.order.domain.Order;
 import dev.eventmall.order.domain.OrderLine;
 import dev.eventmall.order.persistence.OrderRepository;
@@ -46,13 +47,13 @@ public final class OrderEvents {
       new JsonObject().put("orderId", orderId).put("reason", reason).put("requestedAt", at.toString()));
   }
 
-  public static EventEnvelope cancelled(EventEnvelope cause, String orderId, String reason, Instant at) {
-    return EventEnvelope.causedBy(cause, ORDER_CANCELLED, orderId,
+  public static EventEnvelope cancelled(Consumed cause, String orderId, String reason, Instant at) {
+    return cause.causes(ORDER_CANCELLED, orderId,
       new JsonObject().put("orderId", orderId).put("cancelledAt", at.toString()).put("reason", reason));
   }
 
-  public static EventEnvelope completed(EventEnvelope cause, String orderId, Instant at) {
-    return EventEnvelope.causedBy(cause, ORDER_COMPLETED, orderId,
+  public static EventEnvelope completed(Consumed cause, String orderId, Instant at) {
+    return cause.causes(ORDER_COMPLETED, orderId,
       new JsonObject().put("orderId", orderId).put("completedAt", at.toString()));
   }
 }

@@ -36,12 +36,7 @@ public final class OrderEventsVerticle extends VerticleBase {
     SagaHandlers saga = new SagaHandlers(pool, metrics);
     ProjectionHandlers projections = new ProjectionHandlers(pool);
     return Future.all(
-      EventHandlers.register(vertx, SAGA_GROUP, Topics.CATALOG_STOCK, e -> saga.onEvent(Topics.CATALOG_STOCK, e))
-        .completion(),
-      EventHandlers.register(vertx, SAGA_GROUP, Topics.PAYMENT_EVENTS, e -> saga.onEvent(Topics.PAYMENT_EVENTS, e))
-        .completion(),
-      EventHandlers.register(vertx, SAGA_GROUP, Topics.DELIVERY_EVENTS, e -> saga.onEvent(Topics.DELIVERY_EVENTS, e))
-        .completion(),
+      EventHandlers.registerBatch(vertx, SAGA_GROUP, SAGA_TOPICS, saga),
       EventHandlers.register(vertx, PROJECTION_GROUP, Topics.CATALOG_PRODUCTS, projections::onProductEvent)
         .completion(),
       EventHandlers.register(vertx, PROJECTION_GROUP, Topics.MEMBER_EVENTS, projections::onMemberEvent).completion());

@@ -3,6 +3,8 @@ package dev.eventmall.order.messaging;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.inbox.Inbox;
+import dev.eventmall.common.kafka.BatchHandler;
+import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.order.OrderMetrics;
 import dev.eventmall.order.domain.Order;
@@ -15,23 +17,30 @@ import dev.eventmall.order.persistence.OrderRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The order saga (consumer group {@value #CONSUMER}): applies catalog.stock, payment.events and delivery.events to
- * the order's state machine. Each event runs in ONE transaction with its inbox row (a duplicate is a no-op), under the
- * order's row lock; the event is appended to the order's timeline whether it applied or was ignored; OrderCancelled and
- * OrderCompleted go out through the outbox in the same transaction.
+ * the order's state machine, a whole batch of events in ONE transaction: one inbox claim for the batch (a duplicate is
+ * a no-op), the touched orders locked in id order, every event applied in batch order to the state the previous ones
+ * left ({@link OrderStateMachine}), then one status update per new status, one multi-row timeline insert (the event is
+ * recorded whether it applied or was ignored) and one outbox insert of the OrderCancelled / OrderCompleted it causes.
  */
-public final class SagaHandlers {
+public final class SagaHandlers implements BatchHandler {
   public static final String CONSUMER = "order-saga";
   private static final Logger LOG = LoggerFactory.getLogger(SagaHandlers.class);
 
@@ -44,56 +53,109 @@ public final class SagaHandlers {
     this.metrics = metrics;
   }
 
-  /** Any of the saga's topics; unknown types are acknowledged and ignored. */
-  public Future<?> onEvent(String topic, EventEnvelope event) {
-    Optional<SagaInput> input = SagaInput.ofEventType(event.type());
-    if (input.isEmpty()) {
-      return Future.succeededFuture();
+  /** One event the saga knows, and the order it concerns. */
+  private record Input(Consumed consumed, SagaInput input, String orderId) {
+  }
+
+  /** What applying one event did: the transition, the timeline rows, the event to publish (or null). */
+  record Step(Transition transition, List<TimelineEntry> timeline, EventEnvelope emitted) {
+  }
+
+  /** Events of any of the saga's topics; unknown types are acknowledged and ignored, one without orderId fails alone. */
+  @Override
+  public Future<List<Future<Void>>> handle(List<Consumed> batch) {
+    List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
+    List<Input> inputs = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Consumed c = batch.get(i);
+      Optional<SagaInput> input = SagaInput.ofEventType(c.type());
+      if (input.isEmpty()) {
+        continue;
+      }
+      String orderId = c.payload().getString("orderId");
+      if (orderId == null || orderId.isBlank()) {
+        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id()
+          + " has no orderId")));
+        continue;
+      }
+      inputs.add(new Input(c, input.get(), orderId));
     }
-    String orderId = event.payload().getString("orderId");
-    if (orderId == null || orderId.isBlank()) {
-      return Future.failedFuture(new IllegalArgumentException(event.type() + " " + event.id() + " has no orderId"));
+    if (inputs.isEmpty()) {
+      return Future.succeededFuture(results);
     }
-    AtomicReference<Transition> outcome = new AtomicReference<>();
-    return Inbox.once(pool, CONSUMER, event, conn -> orders.lock(conn, orderId).compose(order -> {
-        if (order.isEmpty()) {
-          LOG.warn("{} {} for unknown order {}: ignored", event.type(), event.id(), orderId);
-          return Future.succeededFuture();
+    List<Transition> applied = new ArrayList<>();
+    return pool.withTransaction(conn -> Inbox.claimAll(conn, CONSUMER, inputs.stream().map(in -> in.consumed().event())
+        .toList()).compose(fresh -> {
+        List<Input> todo = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Input in : inputs) {
+          if (fresh.contains(in.consumed().event().id()) && ids.add(in.consumed().event().id().toString())) {
+            todo.add(in);
+          }
         }
-        Transition t = OrderStateMachine.apply(order.get().status(), order.get().paymentMethod(), input.get());
-        outcome.set(t);
-        return apply(conn, topic, event, order.get(), t);
+        Set<String> orderIds = new HashSet<>();
+        todo.forEach(in -> orderIds.add(in.orderId()));
+        return orders.lockAll(conn, orderIds).compose(locked -> {
+          Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+          Map<String, Order> current = new HashMap<>(locked);
+          Map<String, OrderStatus> statuses = new LinkedHashMap<>();
+          List<Map.Entry<String, TimelineEntry>> timeline = new ArrayList<>();
+          List<Outbox.Outgoing> emitted = new ArrayList<>();
+          for (Input in : todo) {
+            Order order = current.get(in.orderId());
+            if (order == null) {
+              LOG.warn("{} {} for unknown order {}: ignored", in.consumed().type(), in.consumed().event().id(),
+                in.orderId());
+              continue;
+            }
+            Step step = step(order, in.input(), in.consumed(), now);
+            Transition t = step.transition();
+            if (t.applied()) {
+              current.put(order.orderId(), order.withStatus(t.to()));
+              statuses.put(order.orderId(), t.to());
+              applied.add(t);
+            } else {
+              LOG.info("order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
+                in.consumed().type(), in.consumed().event().id());
+            }
+            step.timeline().forEach(e -> timeline.add(new AbstractMap.SimpleEntry<>(order.orderId(), e)));
+            if (step.emitted() != null) {
+              emitted.add(in.consumed().emit(Topics.ORDER_EVENTS, step.emitted()));
+            }
+          }
+          return orders.updateStatuses(conn, statuses, now)
+            .compose(v -> orders.appendTimelines(conn, timeline))
+            .compose(v -> Outbox.appendAll(conn, emitted));
+        });
       }))
-      .onSuccess(first -> {
-        Transition t = outcome.get();
-        if (first && t != null && t.applied()) {
-          metrics.reached(t.to());
-        }
+      .map(v -> {
+        applied.forEach(t -> metrics.reached(t.to()));
+        return results;
       });
   }
 
-  private Future<Void> apply(SqlConnection conn, String topic, EventEnvelope event, Order order, Transition t) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+  /**
+   * Applies one event to an order (pure): the state machine's transition, the timeline rows it leaves (the event, and
+   * the event the order emits because of it) and that event.
+   */
+  static Step step(Order order, SagaInput input, Consumed cause, Instant now) {
+    Transition t = OrderStateMachine.apply(order.status(), order.paymentMethod(), input);
+    EventEnvelope event = cause.event();
     String orderId = order.orderId();
-    if (!t.applied()) {
-      LOG.info("order {} in {}: {} {} does not apply; recorded and ignored", orderId, t.from(), event.type(), event.id());
-    }
-    Future<Void> step = (t.applied() ? orders.updateStatus(conn, orderId, t.to(), now) : Future.<Void>succeededFuture())
-      .compose(v -> orders.appendTimeline(conn, orderId, new TimelineEntry(0, event.id().toString(), event.type(),
-        topic, t.applied() ? TimelineEntry.APPLIED : TimelineEntry.IGNORED, t.from(), t.to(), detail(event.payload()),
-        event.occurredAt(), now)));
+    List<TimelineEntry> timeline = new ArrayList<>(2);
+    timeline.add(new TimelineEntry(0, event.id().toString(), event.type(), cause.topic(),
+      t.applied() ? TimelineEntry.APPLIED : TimelineEntry.IGNORED, t.from(), t.to(), detail(event.payload()),
+      event.occurredAt(), now));
     EventEnvelope emitted = switch (t.emit()) {
-      case ORDER_CANCELLED -> OrderEvents.cancelled(event, orderId, cancelReason(t.from(), event), now);
-      case ORDER_COMPLETED -> OrderEvents.completed(event, orderId, now);
+      case ORDER_CANCELLED -> OrderEvents.cancelled(cause, orderId, cancelReason(t.from(), event), now);
+      case ORDER_COMPLETED -> OrderEvents.completed(cause, orderId, now);
       default -> null;
     };
-    if (emitted == null) {
-      return step;
+    if (emitted != null) {
+      timeline.add(new TimelineEntry(0, emitted.id().toString(), emitted.type(), "order", TimelineEntry.APPLIED, t.to(),
+        t.to(), emitted.payload().getString("reason"), now, now));
     }
-    return step
-      .compose(v -> orders.appendTimeline(conn, orderId, new TimelineEntry(0, emitted.id().toString(), emitted.type(),
-        "order", TimelineEntry.APPLIED, t.to(), t.to(), emitted.payload().getString("reason"), now, now)))
-      .compose(v -> Outbox.append(conn, Topics.ORDER_EVENTS, emitted));
+    return new Step(t, timeline, emitted);
   }
 
   private static String cancelReason(OrderStatus from, EventEnvelope cause) {

@@ -15,7 +15,14 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
+import dev.eventmall.common.db.Sql;
+
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -85,6 +92,40 @@ public final class OrderRepository {
   public Future<Optional<Order>> lock(SqlConnection conn, String orderId) {
     return conn.preparedQuery(LOCK_ORDER).mapping(ORDER).execute(Tuple.of(orderId))
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  }
+
+  /** The orders (without lines) among {@code orderIds}, locked in id order until the transaction ends. */
+  public Future<Map<String, Order>> lockAll(SqlConnection conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, LOCK_ORDERS_BEFORE, LOCK_ORDERS_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
+      .map(found -> {
+        Map<String, Order> byId = new HashMap<>();
+        found.forEach(o -> byId.put(o.orderId(), o));
+        return byId;
+      });
+  }
+
+  /** Sets each order's status ({@code orderId → status}): one UPDATE per distinct status. */
+  public Future<Void> updateStatuses(SqlConnection conn, Map<String, OrderStatus> statuses, Instant now) {
+    Map<OrderStatus, List<String>> byStatus = new TreeMap<>();
+    statuses.forEach((id, status) -> byStatus.computeIfAbsent(status, s -> new ArrayList<>()).add(id));
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<OrderStatus, List<String>> e : byStatus.entrySet()) {
+      chain = chain.compose(v -> Sql.updateIn(conn, UPDATE_STATUSES_BEFORE, ")",
+        Tuple.of(e.getKey().name(), Rows.utc(now)), e.getValue()).mapEmpty());
+    }
+    return chain;
+  }
+
+  /** Appends timeline rows ({@code orderId}, entry) in list order with multi-row inserts. */
+  public Future<Void> appendTimelines(SqlConnection conn, List<Map.Entry<String, TimelineEntry>> entries) {
+    List<Tuple> rows = new ArrayList<>(entries.size());
+    for (Map.Entry<String, TimelineEntry> oe : entries) {
+      TimelineEntry e = oe.getValue();
+      rows.add(Tuple.of(oe.getKey(), e.eventId(), e.eventType(), e.source(), e.outcome(),
+          e.from() == null ? null : e.from().name(), e.to().name(), truncate(e.detail()))
+        .addValue(Rows.utc(e.occurredAt())).addValue(Rows.utc(e.recordedAt())));
+    }
+    return Sql.insert(conn, INSERT_TIMELINE_BEFORE, 10, rows, "").mapEmpty();
   }
 
   private Future<Optional<Order>> withLines(SqlClient client, RowSet<Order> rows) {

@@ -15,6 +15,11 @@ final class OrderSql {
   static final String LOCK_ORDER = SELECT_ORDER + " FOR UPDATE";
   static final String SELECT_LINES =
     "SELECT product_id, product_name, quantity, unit_price FROM order_line WHERE order_id = ? ORDER BY line_no";
+  static final String LOCK_ORDERS_BEFORE = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE order_id IN (";
+  static final String LOCK_ORDERS_AFTER = ") ORDER BY order_id FOR UPDATE";
+  static final String UPDATE_STATUSES_BEFORE = "UPDATE orders SET status = ?, updated_at = ? WHERE order_id IN (";
+  static final String INSERT_TIMELINE_BEFORE = "INSERT INTO order_timeline (order_id, event_id, event_type, source, "
+    + "outcome, from_status, to_status, detail, occurred_at, recorded_at) VALUES ";
   static final String UPDATE_STATUS = "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ?";
   static final String LIST_OWN = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE member_id = ? "
     + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
