@@ -1,39 +1,50 @@
 package dev.eventmall.catalog.messaging;
 
+import dev.eventmall.catalog.domain.StockLedger;
 import dev.eventmall.catalog.domain.StockLine;
 import dev.eventmall.catalog.persistence.StockRepository;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.inbox.Inbox;
+import dev.eventmall.common.kafka.BatchHandler;
+import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Stock reservation driven by the order saga. Each handled event runs in ONE MySQL transaction together with its inbox
- * row ({@link Inbox#once}, consumer {@value #CONSUMER}) and the outgoing {@code catalog.stock} event (outbox), so a
- * redelivered event changes nothing and emits nothing.
+ * Stock reservation driven by the order saga (consumer group {@value #CONSUMER}), a whole batch of events in ONE MySQL
+ * transaction: one inbox claim (a redelivered event changes nothing and emits nothing), the batch's reservations and
+ * then its products' stock locked (in key order), every event applied in batch order by the pure {@link StockLedger},
+ * then one statement per kind of change (stock, new reservations, released reservations) and one outbox insert of the
+ * {@code catalog.stock} events.
  * <ul>
- *   <li>{@code OrderPlaced}: every line is reserved or none ({@link StockRepository#reserveAll}); emits
- *   {@code StockReserved} or {@code StockRejected}.</li>
+ *   <li>{@code OrderPlaced}: every line is reserved or none; emits {@code StockReserved} or {@code StockRejected}.</li>
  *   <li>{@code PaymentFailed}, {@code OrderCancelled}, {@code DeliveryFailed}: the order's RESERVED lines go back to
  *   available and become RELEASED; emits {@code StockReleased} once. Without a reservation (never reserved, rejected or
  *   already released) it is a no-op.</li>
  * </ul>
- * Other event types on these topics are acknowledged and ignored.
+ * Other event types on these topics are acknowledged and ignored; an event without an orderId or with unusable lines
+ * fails alone (retried, then parked) while the rest of its batch commits.
  */
-public final class StockHandlers {
+public final class StockHandlers implements BatchHandler {
   public static final String CONSUMER = "catalog-stock";
   private static final Logger LOG = LoggerFactory.getLogger(StockHandlers.class);
+  private static final Set<String> RELEASING = Set.of("OrderCancelled", "PaymentFailed", "DeliveryFailed");
 
   private final Pool pool;
   private final StockRepository stock = new StockRepository();
@@ -42,52 +53,102 @@ public final class StockHandlers {
     this.pool = pool;
   }
 
-  /** {@code order.events}. */
-  public Future<?> onOrderEvent(EventEnvelope event) {
-    return switch (event.type()) {
-      case "OrderPlaced" -> reserve(event);
-      case "OrderCancelled" -> release(event);
-      default -> Future.succeededFuture();
-    };
+  /** One event the stock rules apply to: its order and, for an OrderPlaced, its normalized lines (else null). */
+  private record Input(Consumed consumed, String orderId, List<StockLine> lines) {
+    boolean placed() {
+      return lines != null;
+    }
   }
 
-  /** {@code payment.events}. */
-  public Future<?> onPaymentEvent(EventEnvelope event) {
-    return "PaymentFailed".equals(event.type()) ? release(event) : Future.succeededFuture();
-  }
-
-  /** {@code delivery.events}. */
-  public Future<?> onDeliveryEvent(EventEnvelope event) {
-    return "DeliveryFailed".equals(event.type()) ? release(event) : Future.succeededFuture();
-  }
-
-  Future<Boolean> reserve(EventEnvelope placed) {
-    String orderId = orderId(placed);
-    List<StockLine> lines = StockLine.normalize(placed.payload().getJsonArray("lines"));
-    return Inbox.once(pool, CONSUMER, placed, conn -> reserve(conn, placed, orderId, lines));
-  }
-
-  private Future<Void> reserve(SqlConnection conn, EventEnvelope placed, String orderId, List<StockLine> lines) {
-    Instant now = now();
-    return stock.hasReservations(conn, orderId).compose(already -> {
-      if (already) {
-        LOG.info("order {} already has reservations; {} {} ignored", orderId, placed.type(), placed.id());
-        return Future.succeededFuture();
+  @Override
+  public Future<List<Future<Void>>> handle(List<Consumed> batch) {
+    List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
+    List<Input> inputs = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Consumed c = batch.get(i);
+      boolean placed = Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
+      if (!placed && !RELEASING.contains(c.type())) {
+        continue;
       }
-      return stock.reserveAll(conn, orderId, placed.id().toString(), lines, now).compose(outcome -> {
-        EventEnvelope answer = outcome.reserved()
-          ? EventEnvelope.causedBy(placed, "StockReserved", orderId, reserved(placed, orderId, lines, now))
-          : EventEnvelope.causedBy(placed, "StockRejected", orderId, new JsonObject()
-            .put("orderId", orderId)
-            .put("reason", "insufficient stock")
-            .put("lines", new JsonArray(outcome.lines().stream().map(s -> new JsonObject()
-              .put("productId", s.productId()).put("requested", s.requested()).put("available", s.available()))
-              .toList()))
-            .put("rejectedAt", now.toString()));
-        LOG.debug("order {}: {} {}", orderId, answer.type(), answer.payload().getJsonArray("lines"));
-        return Outbox.append(conn, Topics.CATALOG_STOCK, answer);
-      });
-    });
+      try {
+        String orderId = c.payload().getString("orderId");
+        if (orderId == null || orderId.isBlank()) {
+          throw new IllegalArgumentException(c.type() + " " + c.event().id() + " has no orderId");
+        }
+        inputs.add(new Input(c, orderId, placed ? StockLine.normalize(c.payload().getJsonArray("lines")) : null));
+      } catch (RuntimeException e) {
+        results.set(i, Future.failedFuture(e));
+      }
+    }
+    if (inputs.isEmpty()) {
+      return Future.succeededFuture(results);
+    }
+    return pool.withTransaction(conn -> Inbox.claimAll(conn, CONSUMER,
+        inputs.stream().map(in -> in.consumed().event()).toList()).compose(fresh -> {
+        List<Input> todo = new ArrayList<>();
+        Set<Object> seen = new HashSet<>();
+        for (Input in : inputs) {
+          if (fresh.contains(in.consumed().event().id()) && seen.add(in.consumed().event().id())) {
+            todo.add(in);
+          }
+        }
+        if (todo.isEmpty()) {
+          return Future.<Void>succeededFuture();
+        }
+        Set<String> orderIds = new TreeSet<>();
+        todo.forEach(in -> orderIds.add(in.orderId()));
+        return stock.lockReservations(conn, orderIds).compose(reservations -> {
+          Set<String> productIds = new TreeSet<>();
+          reservations.forEach(r -> productIds.add(r.productId()));
+          todo.stream().filter(Input::placed).forEach(in -> in.lines().forEach(l -> productIds.add(l.productId())));
+          return stock.lockStock(conn, productIds).compose(locked -> {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            StockLedger ledger = new StockLedger(locked, reservations);
+            Map<String, String> causedBy = new HashMap<>();
+            List<Outbox.Outgoing> emitted = new ArrayList<>();
+            for (Input in : todo) {
+              EventEnvelope answer = apply(ledger, in, now);
+              if (answer != null) {
+                if (in.placed()) {
+                  causedBy.putIfAbsent(in.orderId(), in.consumed().event().id().toString());
+                }
+                emitted.add(in.consumed().emit(Topics.CATALOG_STOCK, answer));
+              }
+            }
+            return stock.write(conn, ledger, causedBy, now).compose(v -> Outbox.appendAll(conn, emitted));
+          });
+        });
+      }))
+      .map(v -> results);
+  }
+
+  /** One event through the ledger; the event it emits, or null. */
+  private static EventEnvelope apply(StockLedger ledger, Input in, Instant now) {
+    Consumed cause = in.consumed();
+    String orderId = in.orderId();
+    if (in.placed()) {
+      StockLedger.Decision d = ledger.place(orderId, in.lines());
+      return switch (d.outcome()) {
+        case RESERVED -> cause.causes("StockReserved", orderId, reserved(cause.event(), orderId, in.lines(), now));
+        case REJECTED -> cause.causes("StockRejected", orderId, new JsonObject()
+          .put("orderId", orderId)
+          .put("reason", "insufficient stock")
+          .put("lines", new JsonArray(d.shortages().stream().map(s -> new JsonObject()
+            .put("productId", s.productId()).put("requested", s.requested()).put("available", s.available()))
+            .toList()))
+          .put("rejectedAt", now.toString()));
+        default -> {
+          LOG.info("order {} already has reservations; {} {} ignored", orderId, cause.type(), cause.event().id());
+          yield null;
+        }
+      };
+    }
+    StockLedger.Decision d = ledger.release(orderId);
+    if (d.outcome() != StockLedger.Outcome.RELEASED) {
+      return null;
+    }
+    return cause.causes("StockReleased", orderId, new JsonObject().put("orderId", orderId)
+      .put("lines", StockLine.toJson(d.lines())).put("cause", cause.type()).put("releasedAt", now.toString()));
   }
 
   /**
@@ -104,30 +165,5 @@ public final class StockHandlers {
       }
     }
     return payload;
-  }
-
-  Future<Boolean> release(EventEnvelope cause) {
-    String orderId = orderId(cause);
-    return Inbox.once(pool, CONSUMER, cause, conn -> {
-      LOG.debug("order {}: release on {} {}", orderId, cause.type(), cause.id());
-      Instant now = now();
-      return stock.releaseAll(conn, orderId, now).compose(lines -> lines.isEmpty()
-        ? Future.succeededFuture()
-        : Outbox.append(conn, Topics.CATALOG_STOCK, EventEnvelope.causedBy(cause, "StockReleased", orderId,
-          new JsonObject().put("orderId", orderId).put("lines", StockLine.toJson(lines)).put("cause", cause.type())
-            .put("releasedAt", now.toString()))));
-    });
-  }
-
-  private static String orderId(EventEnvelope event) {
-    String orderId = event.payload().getString("orderId");
-    if (orderId == null || orderId.isBlank()) {
-      throw new IllegalArgumentException(event.type() + " " + event.id() + " has no orderId");
-    }
-    return orderId;
-  }
-
-  private static Instant now() {
-    return Instant.now().truncatedTo(ChronoUnit.MILLIS);
   }
 }

@@ -9,8 +9,8 @@ import io.vertx.core.VerticleBase;
 import java.util.List;
 
 /**
- * Registers the stock handlers for consumer group {@value #GROUP} on the topics its {@code KafkaEventBridge} reads
- * ({@link #TOPICS}); the consumers go away with the verticle.
+ * Registers the stock handlers for consumer group {@value #GROUP} as one batch handler of the topics its
+ * {@code KafkaEventBridge} reads ({@link #TOPICS}); the consumers go away with the verticle.
  */
 public final class StockVerticle extends VerticleBase {
   public static final String GROUP = "catalog-stock";
@@ -25,9 +25,6 @@ public final class StockVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     StockHandlers handlers = new StockHandlers(Database.pool(vertx, mysqlUri, "catalog-stock", 8));
-    return Future.all(
-      EventHandlers.register(vertx, GROUP, Topics.ORDER_EVENTS, handlers::onOrderEvent).completion(),
-      EventHandlers.register(vertx, GROUP, Topics.PAYMENT_EVENTS, handlers::onPaymentEvent).completion(),
-      EventHandlers.register(vertx, GROUP, Topics.DELIVERY_EVENTS, handlers::onDeliveryEvent).completion());
+    return EventHandlers.registerBatch(vertx, GROUP, TOPICS, handlers);
   }
 }
