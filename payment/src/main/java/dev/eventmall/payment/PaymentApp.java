@@ -10,7 +10,7 @@ import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.outbox.OutboxRelay;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.messaging.PaymentSagaVerticle;
-import dev.eventmall.payment.persistence.PaymentRepository;
+import dev.eventmall.payment.persistence.AttemptLog;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -86,10 +86,7 @@ public final class PaymentApp {
     List<String> ids = new ArrayList<>();
     List<PaymentVerticle> http = new CopyOnWriteArrayList<>();
     Pool pool = Database.pool(vertx, mysqlUri, "payment", 10);
-    PaymentRepository attempts = new PaymentRepository();
-    TossClient toss = TossClient.create(vertx, config, a -> attempts.insertAttempt(pool, a)
-        .onFailure(e -> LOG.warn("could not log Toss attempt {} {}: {}", a.operation(), a.orderId(), e.toString())))
-      .registerMetrics(metrics.registry());
+    TossClient toss = TossClient.create(vertx, config, new AttemptLog(pool)).registerMetrics(metrics.registry());
     Payments payments = new Payments(pool, toss, new PaymentMetrics(metrics.registry()));
     return Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),

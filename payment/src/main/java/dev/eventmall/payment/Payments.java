@@ -2,13 +2,13 @@ package dev.eventmall.payment;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.client.TossException;
 import dev.eventmall.payment.domain.BillingKey;
 import dev.eventmall.payment.domain.Payment;
 import dev.eventmall.payment.domain.PaymentMethod;
+import dev.eventmall.payment.domain.PaymentRules;
 import dev.eventmall.payment.domain.PaymentStatus;
 import dev.eventmall.payment.persistence.PaymentRepository;
 import dev.eventmall.payment.persistence.PaymentRepository.Transition;
@@ -25,10 +25,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 
 /**
- * The payment rules of docs/saga.md. Every decision is taken under a row lock on the order's {@code payments} row;
+ * Payments outside the saga's consumer (the saga itself is {@link PaymentSaga}): checkout confirms, webhooks and the
+ * recovery of rows a crash left unresolved. Every decision is taken under a row lock on the order's {@code payments} row;
  * Toss is called only after the row that announces the call ({@code CHARGING}, {@code REFUNDING}) is committed, and the
  * outcome moves the row on with a guarded transition in the same transaction as the outgoing event, so whoever
  * resolves a call (the handler, a retry, the startup recovery, a webhook) emits the event at most once.
@@ -36,9 +36,9 @@ import java.util.UUID;
 public final class Payments {
   /** Inbox consumer name of the saga handlers. */
   public static final String CONSUMER = "payment-saga";
-  public static final String ORDER_CANCELLED = "ORDER_CANCELLED";
-  public static final String NO_BILLING_KEY = "NO_BILLING_KEY";
-  public static final String INCOMPLETE_STOCK_RESERVED = "INCOMPLETE_STOCK_RESERVED";
+  public static final String ORDER_CANCELLED = PaymentRules.ORDER_CANCELLED;
+  public static final String NO_BILLING_KEY = PaymentRules.NO_BILLING_KEY;
+  public static final String INCOMPLETE_STOCK_RESERVED = PaymentRules.INCOMPLETE_STOCK_RESERVED;
   private static final Logger LOG = LoggerFactory.getLogger(Payments.class);
 
   private final Pool pool;
@@ -60,67 +60,12 @@ public final class Payments {
     return repo;
   }
 
-  /** What the locked decision asks for once its transaction committed. */
-  private record Next(Payment payment, BillingKey key, boolean refund, String reason) {
-    static final Next NOTHING = new Next(null, null, false, null);
+  public TossClient toss() {
+    return toss;
   }
 
-  // ---------------------------------------------------------------- saga: catalog.stock
-
-  /** {@code StockReserved}: BILLING → charge the member's billing key; CHECKOUT → remember the expected amount. */
-  public Future<?> onStockReserved(EventEnvelope event) {
-    JsonObject p = event.payload();
-    String orderId = p.getString("orderId");
-    return pool.withTransaction(conn -> Inbox.claim(conn, CONSUMER, event)
-        .compose(first -> repo.findForUpdate(conn, orderId).compose(row -> {
-          if (row != null) {
-            if (row.status() == PaymentStatus.CHARGING && row.method() == PaymentMethod.BILLING) {
-              return billingKeyOf(conn, row).map(key -> new Next(row, key, false, null));
-            }
-            LOG.info("order {} is already {}; {} {} charges nothing", orderId, row.status(), event.type(), event.id());
-            return Future.succeededFuture(Next.NOTHING);
-          }
-          if (!first) {
-            return Future.succeededFuture(Next.NOTHING);
-          }
-          return firstReservation(conn, event, orderId, p);
-        })))
-      .compose(next -> next.payment() == null ? Future.succeededFuture() : charge(next.payment(), next.key(), event));
-  }
-
-  private Future<Next> firstReservation(SqlConnection conn, EventEnvelope event, String orderId, JsonObject p) {
-    String memberId = p.getString("memberId");
-    Long amount = p.getLong("totalAmount");
-    String method = p.getString("paymentMethod");
-    String orderName = orderName(p.getString("orderName"), orderId);
-    Instant now = Instant.now();
-    if (memberId == null || amount == null || method == null) {
-      // the contract marks them optional: without them nobody can be charged; fail the order instead of hanging it
-      Payment failed = newRow(orderId, memberId, amount, method == null ? null : PaymentMethod.valueOf(method), orderName,
-        PaymentStatus.FAILED, INCOMPLETE_STOCK_RESERVED, "StockReserved lacks memberId, totalAmount or paymentMethod");
-      return repo.insert(conn, failed).compose(v -> emitFailed(conn, event, failed)).map(Next.NOTHING);
-    }
-    if (PaymentMethod.CHECKOUT.name().equals(method)) {
-      Payment awaiting = newRow(orderId, memberId, amount, PaymentMethod.CHECKOUT, orderName,
-        PaymentStatus.AWAITING_CHECKOUT, null, null);
-      return repo.insert(conn, awaiting).map(Next.NOTHING);
-    }
-    return repo.findBillingKey(conn, memberId).compose(key -> {
-      if (key == null) {
-        Payment failed = newRow(orderId, memberId, amount, PaymentMethod.BILLING, orderName, PaymentStatus.FAILED,
-          NO_BILLING_KEY, "member " + memberId + " has no billing key");
-        return repo.insert(conn, failed).compose(v -> emitFailed(conn, event, failed)).map(Next.NOTHING);
-      }
-      Payment charging = newRow(orderId, memberId, amount, PaymentMethod.BILLING, orderName, PaymentStatus.CHARGING,
-        null, null);
-      // the unique key on order_id makes a second charge of the order impossible
-      return repo.insert(conn, charging).map(v -> new Next(charging, key, false, null));
-    });
-  }
-
-  private Future<BillingKey> billingKeyOf(SqlConnection conn, Payment row) {
-    return repo.findBillingKey(conn, row.memberId()).compose(key -> key != null ? Future.succeededFuture(key)
-      : Future.failedFuture(new IllegalStateException("CHARGING order " + row.orderId() + " lost its billing key")));
+  PaymentMetrics metrics() {
+    return metrics;
   }
 
   /** Charges a committed CHARGING row and records the outcome; fails when the outcome stays unknown. */
@@ -148,9 +93,7 @@ public final class Payments {
             }
             metrics.succeeded();
             return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentCompleted", row.orderId(),
-              new JsonObject().put("orderId", row.orderId()).put("paymentId", row.paymentId())
-                .put("paymentKey", paymentKey).put("amount", row.amount()).put("method", row.method().name())
-                .put("approvedAt", approvedAt.toString())));
+              completedPayload(row, paymentKey, approvedAt)));
           }));
       }
       Throwable e = ar.cause();
@@ -170,72 +113,6 @@ public final class Payments {
       LOG.warn("charge of order {} unresolved (row stays CHARGING): {}", row.orderId(), e.toString());
       return Future.failedFuture(e);
     });
-  }
-
-  // ---------------------------------------------------------------- saga: order.events, delivery.events
-
-  /** {@code OrderCancelRequested}: void before any charge, refund after one, wait while charging. */
-  public Future<?> onOrderCancelRequested(EventEnvelope event) {
-    String orderId = event.payload().getString("orderId");
-    String reason = "order cancelled: " + event.payload().getString("reason", "");
-    return refundOrVoid(event, orderId, reason, true);
-  }
-
-  /** {@code DeliveryFailed}: refund a DONE payment. */
-  public Future<?> onDeliveryFailed(EventEnvelope event) {
-    String orderId = event.payload().getString("orderId");
-    String reason = "delivery failed: " + event.payload().getString("reason", "");
-    return refundOrVoid(event, orderId, reason, false);
-  }
-
-  private Future<?> refundOrVoid(EventEnvelope event, String orderId, String reason, boolean cancelRequest) {
-    return pool.withTransaction(conn -> Inbox.claim(conn, CONSUMER, event)
-        .compose(first -> repo.findForUpdate(conn, orderId).compose(row -> {
-          if (row != null && row.status() == PaymentStatus.REFUNDING) {
-            return Future.succeededFuture(new Next(row, null, true, reason));
-          }
-          if (!first) {
-            return Future.succeededFuture(Next.NOTHING);
-          }
-          if (row == null || row.status() == PaymentStatus.AWAITING_CHECKOUT) {
-            if (!cancelRequest) {
-              LOG.info("{} for order {} without a payment: nothing to refund", event.type(), orderId);
-              return Future.succeededFuture(Next.NOTHING);
-            }
-            return voidPayment(conn, event, orderId, row).map(Next.NOTHING);
-          }
-          switch (row.status()) {
-            case CHARGING:
-              // docs/saga.md: fail the handler; the bridge retries with backoff until the charge resolves
-              return Future.failedFuture(new IllegalStateException("order " + orderId + " is being charged; "
-                + event.type() + " waits for the outcome"));
-            case DONE:
-              return repo.transition(conn, orderId, PaymentStatus.DONE,
-                  Transition.to(PaymentStatus.REFUNDING).refunded(null, reason))
-                .map(moved -> new Next(row, null, true, reason));
-            default:
-              LOG.info("order {} is {}; {} changes nothing", orderId, row.status(), event.type());
-              return Future.succeededFuture(Next.NOTHING);
-          }
-        })))
-      .compose(next -> next.payment() == null ? Future.succeededFuture() : refund(next.payment(), next.reason(), event));
-  }
-
-  private Future<Void> voidPayment(SqlConnection conn, EventEnvelope event, String orderId, Payment awaiting) {
-    Payment voided;
-    Future<?> stored;
-    if (awaiting == null) {
-      voided = newRow(orderId, null, null, null, null, PaymentStatus.VOIDED, ORDER_CANCELLED,
-        "order cancelled before any charge");
-      stored = repo.insert(conn, voided);
-    } else {
-      voided = new Payment(awaiting.paymentId(), orderId, awaiting.memberId(), awaiting.amount(), awaiting.method(),
-        awaiting.orderName(), PaymentStatus.VOIDED, null, null, ORDER_CANCELLED, "order cancelled before checkout", null,
-        null, awaiting.createdAt(), Instant.now());
-      stored = repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
-        Transition.to(PaymentStatus.VOIDED).failure(ORDER_CANCELLED, "order cancelled before checkout"));
-    }
-    return stored.compose(v -> emitFailed(conn, event, voided));
   }
 
   /** Cancels a committed REFUNDING row at Toss ({@code cancel:<orderId>:1}) and records REFUNDED + PaymentRefunded. */
@@ -258,14 +135,8 @@ public final class Payments {
             return Future.succeededFuture();
           }
           metrics.refunded();
-          JsonObject payload = new JsonObject().put("orderId", row.orderId()).put("paymentId", row.paymentId())
-            .put("paymentKey", payment.getString("paymentKey", row.paymentKey()))
-            .put("amount", row.amount() != null ? row.amount() : payment.getLong("totalAmount", 0L))
-            .put("refundedAt", refundedAt.toString());
-          if (reason != null) {
-            payload.put("reason", reason);
-          }
-          return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentRefunded", row.orderId(), payload));
+          return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentRefunded", row.orderId(),
+            refundedPayload(row, payment, refundedAt, reason)));
         });
     }));
   }
@@ -418,28 +289,38 @@ public final class Payments {
 
   private Future<Void> emitFailed(SqlConnection conn, EventEnvelope cause, Payment failed) {
     metrics.failed(failed.failureCode());
-    JsonObject payload = new JsonObject().put("orderId", failed.orderId()).put("paymentId", failed.paymentId())
+    return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentFailed", failed.orderId(),
+      failedPayload(failed)));
+  }
+
+  static JsonObject completedPayload(Payment row, String paymentKey, Instant approvedAt) {
+    return new JsonObject().put("orderId", row.orderId()).put("paymentId", row.paymentId())
+      .put("paymentKey", paymentKey).put("amount", row.amount()).put("method", row.method().name())
+      .put("approvedAt", approvedAt.toString());
+  }
+
+  static JsonObject failedPayload(Payment failed) {
+    return new JsonObject().put("orderId", failed.orderId()).put("paymentId", failed.paymentId())
       .put("code", failed.failureCode())
       .put("reason", ORDER_CANCELLED.equals(failed.failureCode()) ? ORDER_CANCELLED
         : trim(failed.failureMessage() == null ? failed.failureCode() : failed.failureMessage(), 1000))
       .put("failedAt", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
-    return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentFailed", failed.orderId(), payload));
+  }
+
+  /** {@code payment}: Toss's answer to the cancel. */
+  static JsonObject refundedPayload(Payment row, JsonObject payment, Instant refundedAt, String reason) {
+    JsonObject payload = new JsonObject().put("orderId", row.orderId()).put("paymentId", row.paymentId())
+      .put("paymentKey", payment.getString("paymentKey", row.paymentKey()))
+      .put("amount", row.amount() != null ? row.amount() : payment.getLong("totalAmount", 0L))
+      .put("refundedAt", refundedAt.toString());
+    if (reason != null) {
+      payload.put("reason", reason);
+    }
+    return payload;
   }
 
   private static EventEnvelope event(EventEnvelope cause, String type, String orderId, JsonObject payload) {
     return cause == null ? EventEnvelope.of(type, orderId, payload) : EventEnvelope.causedBy(cause, type, orderId, payload);
-  }
-
-  private static Payment newRow(String orderId, String memberId, Long amount, PaymentMethod method, String orderName,
-                                PaymentStatus status, String failureCode, String failureMessage) {
-    Instant now = Instant.now();
-    return new Payment(UUID.randomUUID().toString(), orderId, memberId, amount, method, orderName, status, null, null,
-      failureCode, failureMessage, null, null, now, now);
-  }
-
-  private static String orderName(String name, String orderId) {
-    String n = name == null || name.isBlank() ? "EventMall order " + orderId : name;
-    return trim(n, 100);
   }
 
   static Instant parseInstant(String s) {
@@ -453,7 +334,7 @@ public final class Payments {
     }
   }
 
-  private static Instant lastCanceledAt(JsonObject payment) {
+  static Instant lastCanceledAt(JsonObject payment) {
     JsonArray cancels = payment.getJsonArray("cancels");
     if (cancels == null || cancels.isEmpty()) {
       return Instant.now().truncatedTo(ChronoUnit.MILLIS);

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -43,6 +44,8 @@ public final class TossClient {
   public static final String RETRY_BACKOFF_MS = "TOSS_RETRY_BACKOFF_MS";
   public static final String BREAKER_MAX_FAILURES = "TOSS_BREAKER_MAX_FAILURES";
   public static final String BREAKER_RESET_MS = "TOSS_BREAKER_RESET_MS";
+  /** {@code TOSS_MAX_CONNECTIONS}: HTTP/1.1 connections to Toss kept at once (calls in flight), default 64. */
+  public static final String MAX_CONNECTIONS = "TOSS_MAX_CONNECTIONS";
 
   private static final Logger LOG = LoggerFactory.getLogger(TossClient.class);
   private static final long MAX_BACKOFF_MS = 5_000;
@@ -67,7 +70,7 @@ public final class TossClient {
       .setSsl(tls)
       .setConnectTimeout(config.getInt(CONNECT_TIMEOUT_MS, 3_000))
       .setUserAgent("EventMall-payment")
-      .setKeepAlive(true));
+      .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(1, config.getInt(MAX_CONNECTIONS, 64))));
     this.authorization = "Basic " + Base64.getEncoder()
       .encodeToString((config.tossSecretKey() + ":").getBytes(StandardCharsets.UTF_8));
     this.readTimeoutMs = config.getLong(READ_TIMEOUT_MS, 10_000);

@@ -1,8 +1,8 @@
 package dev.eventmall.payment.messaging;
 
-import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.EventHandlers;
+import dev.eventmall.payment.PaymentSaga;
 import dev.eventmall.payment.Payments;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Registers the payment saga handlers of consumer group {@value #GROUP} ({@link #TOPICS}) and resolves rows left in
+ * Registers the payment saga ({@link PaymentSaga}, a batch handler) of consumer group {@value #GROUP} ({@link #TOPICS}) and resolves rows left in
  * {@code CHARGING}/{@code REFUNDING} at start and then periodically.
  */
 public final class PaymentSagaVerticle extends VerticleBase {
@@ -33,10 +33,7 @@ public final class PaymentSagaVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<?> registered = Future.all(
-      EventHandlers.register(vertx, GROUP, Topics.CATALOG_STOCK, this::onStock).completion(),
-      EventHandlers.register(vertx, GROUP, Topics.ORDER_EVENTS, this::onOrder).completion(),
-      EventHandlers.register(vertx, GROUP, Topics.DELIVERY_EVENTS, this::onDelivery).completion());
+    Future<?> registered = EventHandlers.registerBatch(vertx, GROUP, TOPICS, new PaymentSaga(payments));
     return registered.onSuccess(v -> {
       // at start every CHARGING row is a crash leftover: resolve them all (lookup by orderId, same Idempotency-Key)
       recover(Duration.ZERO);
@@ -54,17 +51,5 @@ public final class PaymentSagaVerticle extends VerticleBase {
         }
       })
       .onFailure(e -> LOG.warn("resolving unresolved payments failed: {}", e.toString()));
-  }
-
-  private Future<?> onStock(EventEnvelope event) {
-    return "StockReserved".equals(event.type()) ? payments.onStockReserved(event) : Future.succeededFuture();
-  }
-
-  private Future<?> onOrder(EventEnvelope event) {
-    return "OrderCancelRequested".equals(event.type()) ? payments.onOrderCancelRequested(event) : Future.succeededFuture();
-  }
-
-  private Future<?> onDelivery(EventEnvelope event) {
-    return "DeliveryFailed".equals(event.type()) ? payments.onDeliveryFailed(event) : Future.succeededFuture();
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventmall.payment.persistence;
 
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.payment.domain.BillingKey;
 import dev.eventmall.payment.domain.Payment;
 import dev.eventmall.payment.domain.PaymentMethod;
@@ -15,7 +16,11 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /** {@code payments}, {@code payment_attempts} and {@code billing_keys}. Times are stored as UTC DATETIME(6). */
@@ -120,6 +125,57 @@ public final class PaymentRepository {
     return client.preparedQuery(PaymentSql.UPSERT_BILLING_KEY).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
       k.memberId(), k.customerKey(), k.billingKey(), k.cardMasked(), k.issuerCode(), k.cardType(), utc(k.createdAt()),
       utc(k.updatedAt()))))).mapEmpty();
+  }
+
+  /** The rows of {@code orderIds}, locked until the transaction ends; orders without a row are missing. */
+  public Future<Map<String, Payment>> lockAll(SqlClient conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, PaymentSql.LOCK_ALL_BEFORE, PaymentSql.LOCK_ALL_AFTER, Tuple.tuple(), new TreeSet<>(orderIds),
+      PAYMENT).map(rows -> {
+        Map<String, Payment> byOrder = new HashMap<>();
+        rows.forEach(p -> byOrder.put(p.orderId(), p));
+        return byOrder;
+      });
+  }
+
+  /** The billing keys of {@code memberIds}; members without one are missing. */
+  public Future<Map<String, BillingKey>> billingKeys(SqlClient conn, Collection<String> memberIds) {
+    return Sql.selectIn(conn, PaymentSql.BILLING_KEYS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(memberIds), BILLING_KEY)
+      .map(rows -> {
+        Map<String, BillingKey> byMember = new HashMap<>();
+        rows.forEach(k -> byMember.put(k.memberId(), k));
+        return byMember;
+      });
+  }
+
+  /** A row to write and the refund reason to record with it (null keeps the stored one). */
+  public record Saved(Payment payment, boolean inserted, String refundReason) {
+  }
+
+  /**
+   * Writes rows decided under the caller's locks: new rows with one multi-row insert (a second row of an order fails on
+   * the unique key), changed rows with one multi-row upsert.
+   */
+  public Future<Void> saveAll(SqlClient conn, List<Saved> rows) {
+    List<Tuple> inserted = new ArrayList<>();
+    List<Tuple> updated = new ArrayList<>();
+    for (Saved s : rows) {
+      Payment p = s.payment();
+      Tuple t = Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(p.paymentId(), p.orderId(), p.memberId(), p.amount(),
+        p.method() == null ? null : p.method().name(), p.orderName(), p.status().name(), p.paymentKey(), p.tossStatus(),
+        p.failureCode(), trim(p.failureMessage(), 1000), trim(s.refundReason(), 200), utc(p.approvedAt()),
+        utc(p.refundedAt()), utc(p.createdAt()), utc(p.updatedAt()))));
+      (s.inserted() ? inserted : updated).add(t);
+    }
+    return Sql.insert(conn, PaymentSql.INSERT_ALL_BEFORE, 16, inserted, "")
+      .compose(n -> Sql.insert(conn, PaymentSql.INSERT_ALL_BEFORE, 16, updated, PaymentSql.UPDATE_ALL_AFTER))
+      .mapEmpty();
+  }
+
+  /** Logs many Toss exchanges with one statement. */
+  public Future<Void> insertAttempts(SqlClient client, List<TossAttempt> attempts) {
+    return Sql.insert(client, PaymentSql.INSERT_ATTEMPTS_BEFORE, 7, attempts.stream().map(a -> Tuple.wrap(
+      new ArrayList<>(java.util.Arrays.asList(a.orderId(), a.operation(), a.idempotencyKey(), a.httpStatus(), a.code(),
+        a.durationMs(), utc(a.at()))))).toList(), "").mapEmpty();
   }
 
   private static Future<Payment> one(Future<RowSet<Row>> rows) {

@@ -36,4 +36,22 @@ final class PaymentSql {
     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE customer_key = VALUES(customer_key), "
     + "billing_key = VALUES(billing_key), card_masked = VALUES(card_masked), issuer_code = VALUES(issuer_code), "
     + "card_type = VALUES(card_type), updated_at = VALUES(updated_at)";
+
+  /** The batch's rows, locked in order id order. */
+  static final String LOCK_ALL_BEFORE = "SELECT " + COLUMNS + " FROM payments WHERE order_id IN (";
+  static final String LOCK_ALL_AFTER = ") ORDER BY order_id FOR UPDATE";
+  static final String BILLING_KEYS_BEFORE = "SELECT " + BILLING_COLUMNS + " FROM billing_keys WHERE member_id IN (";
+
+  static final String SAVE_COLUMNS = "payment_id, order_id, member_id, amount, method, order_name, status, payment_key, "
+    + "toss_status, failure_code, failure_message, refund_reason, approved_at, refunded_at, created_at, updated_at";
+  /** New rows, many at once; a second row of an order fails on the unique key (a second charge is impossible). */
+  static final String INSERT_ALL_BEFORE = "INSERT INTO payments (" + SAVE_COLUMNS + ") VALUES ";
+  /** Rows that exist (locked by the caller), many at once: their new state. */
+  static final String UPDATE_ALL_AFTER = " ON DUPLICATE KEY UPDATE status = VALUES(status), "
+    + "payment_key = VALUES(payment_key), toss_status = VALUES(toss_status), failure_code = VALUES(failure_code), "
+    + "failure_message = VALUES(failure_message), refund_reason = COALESCE(VALUES(refund_reason), refund_reason), "
+    + "approved_at = VALUES(approved_at), refunded_at = VALUES(refunded_at), updated_at = VALUES(updated_at)";
+
+  static final String INSERT_ATTEMPTS_BEFORE = "INSERT INTO payment_attempts (order_id, operation, idempotency_key, "
+    + "http_status, code, duration_ms, attempted_at) VALUES ";
 }
