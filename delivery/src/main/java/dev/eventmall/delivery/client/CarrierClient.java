@@ -5,6 +5,7 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +61,9 @@ public final class CarrierClient {
     this.options = options;
     this.client = WebClient.create(vertx, new WebClientOptions()
       .setConnectTimeout((int) options.timeout().toMillis())
-      .setUserAgent("eventmall-delivery"));
+      .setUserAgent("eventmall-delivery").setKeepAlive(true),
+      // shipments of a batch are booked concurrently: more than the default 5 connections
+      new PoolOptions().setHttp1MaxSize(64));
     this.breaker = CircuitBreaker.create("carrier", vertx, new CircuitBreakerOptions()
       .setMaxFailures(options.breakerMaxFailures())
       .setTimeout(options.timeout().toMillis() + 1_000)

@@ -3,35 +3,51 @@ package dev.eventmall.delivery.messaging;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.inbox.Inbox;
+import dev.eventmall.common.kafka.BatchHandler;
+import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.delivery.client.CarrierClient;
+import dev.eventmall.delivery.domain.DeliveryRules;
 import dev.eventmall.delivery.domain.ShipmentStatus;
 import dev.eventmall.delivery.persistence.DeliveryRepository;
+import dev.eventmall.delivery.persistence.DeliveryRepository.EventRow;
+import dev.eventmall.delivery.persistence.DeliveryRepository.NewShipment;
+import dev.eventmall.delivery.persistence.DeliveryRepository.OrderRow;
 import dev.eventmall.delivery.persistence.DeliveryRepository.ShipmentRow;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 /**
- * The {@code delivery-saga} consumer (docs/saga.md, "Delivery rules"). Each event's effect commits with its inbox row
- * ({@link Inbox#once}, consumer {@value #CONSUMER}) under the lock of the order's {@code delivery_order} row.
+ * The {@code delivery-saga} consumer (docs/saga.md, "Delivery rules", decided by {@link DeliveryRules}), a batch of
+ * events at a time in ONE transaction: which events are new (inbox), the batch's order and shipment rows locked, every
+ * event applied in batch order to the state the previous ones left, then one statement per kind of change (orders
+ * placed, orders cancelled, new shipments, timeline entries, outbox) plus one update per shipment a cancel moves.
  * <ul>
  *   <li>OrderPlaced: remember memberId, the shipping address snapshot and the lines.</li>
- *   <li>PaymentCompleted: before OrderPlaced → fail (the bridge retries); order cancelled → a CANCELLED row, no
- *   shipment; no shipping address → FAILED + DeliveryFailed; else a PENDING row (UNIQUE order_id: a second
- *   PaymentCompleted adds nothing) which the {@link ShipmentDispatcher} sends to the carrier after the commit.</li>
+ *   <li>PaymentCompleted: before OrderPlaced → that event fails alone (retried, not recorded as handled); order
+ *   cancelled → a CANCELLED row, no shipment; no shipping address → FAILED + DeliveryFailed; else a PENDING row (UNIQUE
+ *   order_id: a second PaymentCompleted adds nothing) which the {@link ShipmentDispatcher} books with the carrier
+ *   after the commit, the whole batch's shipments at once.</li>
  *   <li>OrderCancelRequested: remember it (a later PaymentCompleted ships nothing); PENDING → CANCELLED; ACCEPTED →
- *   canceled with the carrier first (outside the transaction; unknown outcome fails the handler, retried), then
+ *   canceled with the carrier first (before the transaction; an unknown outcome fails that event alone, retried), then
  *   CANCELED + DeliveryStatusChanged(CANCELED); already picked up → recorded in the timeline, nothing emitted.</li>
  * </ul>
  */
-public final class DeliveryHandlers {
+public final class DeliveryHandlers implements BatchHandler {
   public static final String CONSUMER = "delivery-saga";
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryHandlers.class);
 
@@ -48,128 +64,200 @@ public final class DeliveryHandlers {
     this.metrics = metrics;
   }
 
-  /** {@code order.events}. */
-  public Future<?> onOrderEvent(EventEnvelope event) {
-    return switch (event.type()) {
-      case "OrderPlaced" -> placed(event);
-      case "OrderCancelRequested" -> cancelRequested(event);
-      default -> Future.succeededFuture();
-    };
+  private record Input(int index, Consumed consumed, String orderId) {
+    String type() {
+      return consumed.type();
+    }
   }
 
-  /** {@code payment.events}. */
-  public Future<?> onPaymentEvent(EventEnvelope event) {
-    return "PaymentCompleted".equals(event.type()) ? paymentCompleted(event) : Future.succeededFuture();
+  @Override
+  public Future<List<Future<Void>>> handle(List<Consumed> batch) {
+    List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
+    List<Input> inputs = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Consumed c = batch.get(i);
+      boolean acts = Topics.ORDER_EVENTS.equals(c.topic())
+        && ("OrderPlaced".equals(c.type()) || "OrderCancelRequested".equals(c.type()))
+        || Topics.PAYMENT_EVENTS.equals(c.topic()) && "PaymentCompleted".equals(c.type());
+      if (!acts) {
+        continue;
+      }
+      String orderId = c.payload().getString("orderId");
+      if (orderId == null || orderId.isBlank()) {
+        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id()
+          + " has no orderId")));
+        continue;
+      }
+      inputs.add(new Input(i, c, orderId));
+    }
+    if (inputs.isEmpty()) {
+      return Future.succeededFuture(results);
+    }
+    return withdrawn(inputs, results).compose(withdrawn -> apply(inputs, results, withdrawn)).map(results);
   }
 
-  Future<Boolean> placed(EventEnvelope event) {
-    JsonObject p = event.payload();
-    String orderId = orderId(event);
-    return Inbox.once(pool, CONSUMER, event, conn -> repo.upsertPlaced(conn, orderId, p.getString("memberId"),
-      p.getJsonObject("shippingAddress"), p.getJsonArray("lines"), p.getString("orderName"), ShipmentDispatcher.now()));
-  }
-
-  private enum Next { NOTHING, DISPATCH, FAILED }
-
-  Future<Boolean> paymentCompleted(EventEnvelope event) {
-    String orderId = orderId(event);
-    Next[] next = {Next.NOTHING};
-    return Inbox.once(pool, CONSUMER, event, conn -> repo.lockOrder(conn, orderId).compose(found -> {
-        Instant now = ShipmentDispatcher.now();
-        if (found.isEmpty() || !found.get().placed() && !found.get().cancelRequested()) {
-          return Future.failedFuture(new IllegalStateException(
-            "PaymentCompleted " + event.id() + " for order " + orderId + " before its OrderPlaced; retried"));
+  /**
+   * A cancel of a shipment the carrier holds is withdrawn at the carrier first (idempotent there), outside any
+   * transaction, all of the batch's at once. Returns the orders withdrawn; a cancel whose outcome is unknown fails
+   * alone and is left out of the batch.
+   */
+  private Future<Set<String>> withdrawn(List<Input> inputs, List<Future<Void>> results) {
+    Set<String> cancels = new LinkedHashSet<>();
+    inputs.stream().filter(in -> "OrderCancelRequested".equals(in.type())).forEach(in -> cancels.add(in.orderId()));
+    if (cancels.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    return repo.findShipments(pool, cancels).compose(shipments -> {
+      Set<String> withdrawn = new HashSet<>();
+      List<Future<Void>> calls = new ArrayList<>();
+      for (ShipmentRow s : shipments.values()) {
+        if (!DeliveryRules.withdrawAtCarrier(s.status(), s.trackingNumber())) {
+          continue;
         }
-        var order = found.get();
-        String key = "ship:" + orderId;
-        String carrierName = CarrierClient.CARRIER;
-        if (order.cancelRequested()) {
-          return repo.insertShipment(conn, orderId, ShipmentStatus.CANCELLED, carrierName, key,
-              "order cancelled before payment completed", event.id().toString(), now)
-            .compose(inserted -> inserted ? repo.addEvent(conn, orderId, ShipmentStatus.CANCELLED.name(),
-              "Payment completed after the order was cancelled: nothing shipped", now) : Future.succeededFuture());
-        }
-        if (order.shippingAddress() == null || order.lines() == null || order.lines().isEmpty()) {
-          String reason = "order has no shipping address";
-          return repo.insertShipment(conn, orderId, ShipmentStatus.FAILED, carrierName, key, reason, event.id().toString(), now)
-            .compose(inserted -> {
-              if (!inserted) {
-                return Future.succeededFuture();
-              }
-              next[0] = Next.FAILED;
-              return repo.addEvent(conn, orderId, ShipmentStatus.FAILED.name(), reason, now)
-                .compose(v -> Outbox.append(conn, Topics.DELIVERY_EVENTS,
-                  DeliveryEvents.failed(orderId, event.id().toString(), reason, null, now)));
-            });
-        }
-        return repo.insertShipment(conn, orderId, ShipmentStatus.PENDING, carrierName, key, null, event.id().toString(), now)
-          .compose(inserted -> {
-            if (!inserted) {
-              LOG.info("order {} already has a shipment; PaymentCompleted {} adds nothing", orderId, event.id());
-              return Future.succeededFuture();
+        calls.add(carrier.cancel(s.trackingNumber()).transform(ar -> {
+          if (ar.succeeded()) {
+            if (ar.result().isPresent()) {
+              withdrawn.add(s.orderId());
             }
-            next[0] = Next.DISPATCH;
-            return repo.addEvent(conn, orderId, ShipmentStatus.PENDING.name(), "Payment completed: creating the shipment", now);
-          });
-      }))
-      .onSuccess(first -> {
-        switch (next[0]) {
-          case DISPATCH -> dispatcher.dispatch(orderId);
-          case FAILED -> metrics.failed.increment();
-          default -> {
+          } else {
+            inputs.stream().filter(in -> in.orderId().equals(s.orderId()) && "OrderCancelRequested".equals(in.type()))
+              .forEach(in -> results.set(in.index(), Future.failedFuture(ar.cause())));
           }
-        }
-      });
-  }
-
-  Future<Boolean> cancelRequested(EventEnvelope event) {
-    String orderId = orderId(event);
-    // a shipment the carrier holds is withdrawn first (idempotent at the carrier), outside any transaction
-    return repo.findShipment(pool, orderId).compose(before -> {
-      Optional<ShipmentRow> s = before.filter(r -> r.status() == ShipmentStatus.ACCEPTED && r.trackingNumber() != null);
-      Future<Optional<JsonObject>> withdrawn = s.isEmpty()
-        ? Future.succeededFuture(Optional.empty())
-        : carrier.cancel(s.get().trackingNumber());
-      return withdrawn.compose(canceled -> Inbox.once(pool, CONSUMER, event,
-        conn -> recordCancel(conn, event, orderId, canceled.isPresent())));
+          return Future.<Void>succeededFuture();
+        }));
+      }
+      return Future.join(calls).transform(ar -> Future.succeededFuture(withdrawn));
     });
   }
 
-  private Future<Void> recordCancel(SqlConnection conn, EventEnvelope event, String orderId, boolean canceledAtCarrier) {
-    Instant now = ShipmentDispatcher.now();
-    String reason = event.payload().getString("reason", "");
-    return repo.markCancelRequested(conn, orderId, now)
-      .compose(v -> repo.lockOrder(conn, orderId))
-      .compose(v -> repo.lockShipment(conn, orderId))
-      .compose(found -> {
-        if (found.isEmpty()) {
-          return repo.addEvent(conn, orderId, "CANCEL_REQUESTED", "Order cancelled before shipping: nothing will be shipped ("
-            + reason + ")", now);
+  private Future<Void> apply(List<Input> all, List<Future<Void>> results, Set<String> withdrawn) {
+    List<Input> inputs = all.stream().filter(in -> !results.get(in.index()).failed()).toList();
+    if (inputs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> dispatch = new ArrayList<>();
+    int[] failed = {0};
+    return pool.withTransaction(conn -> Inbox.firstSeen(conn, CONSUMER,
+        inputs.stream().map(in -> in.consumed().event()).toList()).compose(fresh -> {
+        Set<String> orderIds = new HashSet<>();
+        inputs.forEach(in -> orderIds.add(in.orderId()));
+        return repo.lockOrders(conn, orderIds).compose(orders -> repo.lockShipments(conn, orderIds)
+          .compose(shipments -> {
+            Instant now = ShipmentDispatcher.now();
+            Map<String, OrderRow> state = new HashMap<>(orders);
+            Map<String, ShipmentRow> ships = new HashMap<>(shipments);
+            Map<String, OrderRow> placed = new LinkedHashMap<>();
+            Set<String> cancelled = new LinkedHashSet<>();
+            List<NewShipment> created = new ArrayList<>();
+            List<ShipmentRow> moved = new ArrayList<>();
+            List<EventRow> timeline = new ArrayList<>();
+            List<String> timelineOrders = new ArrayList<>();
+            List<Outbox.Outgoing> emitted = new ArrayList<>();
+            List<EventEnvelope> handled = new ArrayList<>();
+            Set<UUID> seen = new HashSet<>();
+            for (Input in : inputs) {
+              Consumed c = in.consumed();
+              if (!fresh.contains(c.event().id()) || !seen.add(c.event().id())) {
+                continue;
+              }
+              String orderId = in.orderId();
+              OrderRow order = state.get(orderId);
+              JsonObject p = c.payload();
+              DeliveryRules.Decision d;
+              switch (in.type()) {
+                case "OrderPlaced" -> {
+                  OrderRow now0 = new OrderRow(orderId, p.getString("memberId"), p.getJsonObject("shippingAddress"),
+                    p.getJsonArray("lines"), p.getString("orderName"), true,
+                    order != null && order.cancelRequested());
+                  state.put(orderId, now0);
+                  placed.put(orderId, now0);
+                  handled.add(c.event());
+                  continue;
+                }
+                case "OrderCancelRequested" -> {
+                  state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
+                    : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
+                    order.orderName(), order.placed(), true));
+                  cancelled.add(orderId);
+                  ShipmentRow s = ships.get(orderId);
+                  d = DeliveryRules.cancelRequested(s == null ? null : s.status(), withdrawn.contains(orderId),
+                    p.getString("reason", ""));
+                }
+                default -> {
+                  ShipmentRow s = ships.get(orderId);
+                  d = DeliveryRules.paymentCompleted(order == null ? null : new DeliveryRules.Order(order.placed(),
+                      order.cancelRequested(), order.shippingAddress() != null && order.lines() != null
+                      && !order.lines().isEmpty()),
+                    s == null ? null : s.status());
+                }
+              }
+              if (d.action() == DeliveryRules.Action.WAIT) {
+                seen.remove(c.event().id());
+                results.set(in.index(), Future.failedFuture(new IllegalStateException(c.type() + " " + c.event().id()
+                  + " for order " + orderId + " before its OrderPlaced; retried")));
+                continue;
+              }
+              handled.add(c.event());
+              ShipmentRow s = ships.get(orderId);
+              if (d.action() == DeliveryRules.Action.NOTE && d.note() == null) {
+                LOG.info("order {} already has a shipment; {} {} adds nothing", orderId, c.type(), c.event().id());
+              }
+              if (d.action() == DeliveryRules.Action.CREATE) {
+                String key = "ship:" + orderId;
+                created.add(new NewShipment(orderId, d.status(), CarrierClient.CARRIER, key, d.reason(),
+                  c.event().id().toString()));
+                ships.put(orderId, new ShipmentRow(orderId, d.status(), CarrierClient.CARRIER, null, null, key, 0,
+                  d.reason(), c.event().id().toString(), now, now));
+              }
+              if (d.action() == DeliveryRules.Action.MOVE) {
+                ShipmentRow m = new ShipmentRow(orderId, d.status(), s.carrier(), s.shipmentId(), s.trackingNumber(),
+                  s.idempotencyKey(), s.attempts(), d.reason(), s.causeEventId(), s.createdAt(), now);
+                ships.put(orderId, m);
+                moved.add(m);
+              }
+              if (d.note() != null) {
+                timeline.add(new EventRow(d.noteStatus(), d.note(), now));
+                timelineOrders.add(orderId);
+              }
+              switch (d.emit()) {
+                case DELIVERY_FAILED -> {
+                  failed[0]++;
+                  emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes("DeliveryFailed", orderId,
+                    DeliveryEvents.failed(orderId, c.event().id().toString(), d.reason(), null, now).payload())));
+                }
+                case STATUS_CHANGED -> emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes("DeliveryStatusChanged",
+                  orderId, DeliveryEvents.statusChanged(orderId, s.trackingNumber(), ShipmentStatus.CANCELED,
+                    ShipmentStatus.ACCEPTED, "order cancelled", now).payload())));
+                default -> {
+                }
+              }
+              if (d.dispatch()) {
+                dispatch.add(orderId);
+              }
+            }
+            return Inbox.record(conn, CONSUMER, handled)
+              .compose(v -> repo.upsertPlacedAll(conn, List.copyOf(placed.values()), now))
+              .compose(v -> repo.markCancelRequestedAll(conn, cancelled, now))
+              .compose(v -> repo.insertShipments(conn, created, now))
+              .compose(v -> moveAll(conn, moved, now))
+              .compose(v -> repo.addEvents(conn, timeline, timelineOrders))
+              .compose(v -> Outbox.appendAll(conn, emitted));
+          }));
+      }))
+      .onSuccess(v -> {
+        for (int i = 0; i < failed[0]; i++) {
+          metrics.failed.increment();
         }
-        ShipmentRow s = found.get();
-        return switch (s.status()) {
-          case PENDING -> repo.move(conn, orderId, ShipmentStatus.CANCELLED, "order cancelled: " + reason, now)
-            .compose(v -> repo.addEvent(conn, orderId, ShipmentStatus.CANCELLED.name(),
-              "Order cancelled before the carrier accepted the shipment", now));
-          case ACCEPTED -> canceledAtCarrier
-            ? repo.move(conn, orderId, ShipmentStatus.CANCELED, "order cancelled: " + reason, now)
-              .compose(v -> repo.addEvent(conn, orderId, ShipmentStatus.CANCELED.name(),
-                "Shipment canceled with the carrier: order cancelled", now))
-              .compose(v -> Outbox.append(conn, Topics.DELIVERY_EVENTS, DeliveryEvents.statusChanged(orderId,
-                s.trackingNumber(), ShipmentStatus.CANCELED, ShipmentStatus.ACCEPTED, "order cancelled", now)))
-            : repo.addEvent(conn, orderId, "CANCEL_REQUESTED",
-              "Order cancel requested but the carrier no longer allows canceling the shipment", now);
-          default -> repo.addEvent(conn, orderId, "CANCEL_REQUESTED",
-            "Order cancel requested while the shipment is " + s.status() + ": nothing to cancel", now);
-        };
+        dispatcher.dispatchAll(dispatch);
       });
   }
 
-  private static String orderId(EventEnvelope event) {
-    String orderId = event.payload().getString("orderId");
-    if (orderId == null || orderId.isBlank()) {
-      throw new IllegalArgumentException(event.type() + " " + event.id() + " has no orderId");
+  /** The shipments a cancel moved (rare: one statement each, in order). */
+  private Future<Void> moveAll(io.vertx.sqlclient.SqlConnection conn, List<ShipmentRow> moved, Instant now) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ShipmentRow m : moved) {
+      chain = chain.compose(v -> repo.move(conn, m.orderId(), m.status(), m.failureReason(), now));
     }
-    return orderId;
+    return chain;
   }
 }

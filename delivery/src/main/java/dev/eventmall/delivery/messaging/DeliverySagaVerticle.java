@@ -64,10 +64,7 @@ public final class DeliverySagaVerticle extends VerticleBase {
           .put("status", r.status().name()));
       }
     }));
-    return Future.all(
-      EventHandlers.register(vertx, GROUP, Topics.ORDER_EVENTS, handlers::onOrderEvent).completion(),
-      EventHandlers.register(vertx, GROUP, Topics.PAYMENT_EVENTS, handlers::onPaymentEvent).completion(),
-      refresh.completion());
+    return Future.all(EventHandlers.registerBatch(vertx, GROUP, TOPICS, handlers), refresh.completion());
   }
 
   @Override

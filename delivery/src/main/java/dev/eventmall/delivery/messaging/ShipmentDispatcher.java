@@ -4,9 +4,11 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.delivery.client.CarrierClient;
 import dev.eventmall.delivery.domain.Backoff;
+import dev.eventmall.delivery.domain.DeliveryRules;
 import dev.eventmall.delivery.domain.ShipmentStatus;
 import dev.eventmall.delivery.domain.ShippingRequest;
 import dev.eventmall.delivery.persistence.DeliveryRepository;
+import dev.eventmall.delivery.persistence.DeliveryRepository.EventRow;
 import dev.eventmall.delivery.persistence.DeliveryRepository.OrderRow;
 import dev.eventmall.delivery.persistence.DeliveryRepository.ShipmentRow;
 import io.vertx.core.Future;
@@ -17,8 +19,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,7 +36,8 @@ import java.util.Set;
  *   asked for the order's shipments first ({@code GET /v1/shipments?orderId=}); one found is adopted, else FAILED +
  *   DeliveryFailed.</li>
  * </ul>
- * Runs on the saga verticle's event loop; an order is never dispatched twice at the same time by this instance, and the
+ * A batch of shipments is booked at once: the calls run concurrently and their definite answers are recorded in one
+ * transaction. Runs on the saga verticle's event loop; an order is never dispatched twice at the same time by this instance, and the
  * conditional {@code PENDING} update makes concurrent instances harmless (the carrier dedups by key).
  */
 public final class ShipmentDispatcher {
@@ -43,7 +48,7 @@ public final class ShipmentDispatcher {
   private final Backoff backoff;
   private final DeliveryMetrics metrics;
   private final DeliveryRepository repo = new DeliveryRepository();
-  private final Set<String> inFlight = new HashSet<>();
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
   public ShipmentDispatcher(Pool pool, CarrierClient carrier, Backoff backoff, DeliveryMetrics metrics) {
     this.pool = pool;
@@ -54,115 +59,143 @@ public final class ShipmentDispatcher {
 
   /** Sends every PENDING shipment whose next attempt is due (restarts resume here too). */
   public Future<Void> dispatchDue() {
-    return repo.due(pool, now(), 20).compose(ids -> {
-      ids.forEach(this::dispatch);
+    return repo.due(pool, now(), 100).compose(ids -> {
+      dispatchAll(ids);
       return Future.<Void>succeededFuture();
     });
   }
 
   /** One carrier attempt for the order, unless one is already running. */
   public void dispatch(String orderId) {
-    if (!inFlight.add(orderId)) {
-      return;
-    }
-    attempt(orderId)
-      .onFailure(e -> LOG.warn("order {}: shipment attempt could not be recorded: {}", orderId, e.toString()))
-      .onComplete(ar -> inFlight.remove(orderId));
+    dispatchAll(List.of(orderId));
   }
 
-  private Future<Void> attempt(String orderId) {
-    Future<Optional<ShipmentRow>> shipment = repo.findShipment(pool, orderId);
-    Future<Optional<OrderRow>> order = repo.findOrder(pool, orderId);
-    return Future.all(shipment, order).compose(all -> {
-      ShipmentRow row = shipment.result().orElse(null);
-      if (row == null || row.status() != ShipmentStatus.PENDING) {
-        return Future.succeededFuture();
+  /**
+   * One carrier attempt for each of {@code orderIds} not already in flight, all at once: their rows read with two
+   * statements, the bookings sent concurrently, and the definite answers (accepted, refused) recorded together in one
+   * transaction; an unknown outcome is scheduled for a retry row by row.
+   */
+  public void dispatchAll(List<String> orderIds) {
+    List<String> ids = orderIds.stream().filter(inFlight::add).toList();
+    if (ids.isEmpty()) {
+      return;
+    }
+    attempt(ids)
+      .onFailure(e -> LOG.warn("orders {}: shipment attempts could not be recorded: {}", ids, e.toString()))
+      .onComplete(ar -> ids.forEach(inFlight::remove));
+  }
+
+  /** The carrier's definite answer for one shipment: its created shipment, or the reason it refused. */
+  private record Answer(ShipmentRow row, JsonObject shipment, String refusal) {
+  }
+
+  private Future<Void> attempt(List<String> orderIds) {
+    Future<Map<String, ShipmentRow>> shipments = repo.findShipments(pool, orderIds);
+    Future<Map<String, OrderRow>> orders = repo.findOrders(pool, orderIds);
+    return Future.all(shipments, orders).compose(all -> {
+      List<Answer> answers = new ArrayList<>();
+      List<Future<Void>> calls = new ArrayList<>();
+      for (String orderId : orderIds) {
+        ShipmentRow row = shipments.result().get(orderId);
+        if (row == null || row.status() != ShipmentStatus.PENDING) {
+          continue;
+        }
+        OrderRow o = orders.result().get(orderId);
+        JsonObject body = ShippingRequest.of(orderId, o.shippingAddress(), o.lines(), o.orderName());
+        calls.add(carrier.create(row.idempotencyKey(), body).transform(ar -> {
+          if (ar.failed()) {
+            return unknownOutcome(row, ar.cause());
+          }
+          if (ar.result() instanceof CarrierClient.Accepted a) {
+            answers.add(new Answer(row, a.shipment(), null));
+          } else {
+            answers.add(new Answer(row, null, "carrier refused the shipment: "
+              + ((CarrierClient.Refused) ar.result()).reason()));
+          }
+          return Future.<Void>succeededFuture();
+        }));
       }
-      OrderRow o = order.result().orElseThrow();
-      JsonObject body = ShippingRequest.of(orderId, o.shippingAddress(), o.lines(), o.orderName());
-      return carrier.create(row.idempotencyKey(), body)
-        .compose(created -> created instanceof CarrierClient.Accepted a
-          ? accepted(row, a.shipment())
-          : failed(row, "carrier refused the shipment: " + ((CarrierClient.Refused) created).reason()),
-          unknown -> unknownOutcome(row, unknown));
+      return Future.join(calls).transform(ar -> answers.isEmpty() ? Future.succeededFuture() : record(answers));
     });
   }
 
   private Future<Void> unknownOutcome(ShipmentRow row, Throwable cause) {
-    int attempts = row.attempts() + 1;
-    if (!backoff.exhausted(attempts)) {
-      Instant next = now().plus(backoff.after(attempts));
-      LOG.info("order {}: carrier outcome unknown (attempt {}/{}: {}); next attempt at {}", row.orderId(), attempts,
-        backoff.maxAttempts(), cause.getMessage(), next);
-      return repo.retryLater(pool, row.orderId(), attempts, next, now());
+    DeliveryRules.Retry retry = DeliveryRules.unknownOutcome(row.attempts(), backoff);
+    if (!retry.giveUp()) {
+      Instant next = now().plus(retry.after());
+      LOG.info("order {}: carrier outcome unknown (attempt {}/{}: {}); next attempt at {}", row.orderId(),
+        retry.attempts(), backoff.maxAttempts(), cause.getMessage(), next);
+      return repo.retryLater(pool, row.orderId(), retry.attempts(), next, now());
     }
-    String reason = "carrier unavailable after " + attempts + " attempts: " + cause.getMessage();
+    String reason = "carrier unavailable after " + retry.attempts() + " attempts: " + cause.getMessage();
     return carrier.findByOrder(row.orderId())
-      .compose(found -> found.isEmpty() ? failed(row, reason) : accepted(row, found.get(0)),
-        lookupFailed -> failed(row, reason));
+      .compose(found -> record(List.of(found.isEmpty() ? new Answer(row, null, reason)
+          : new Answer(row, found.get(0), null))),
+        lookupFailed -> record(List.of(new Answer(row, null, reason))));
   }
 
-  private Future<Void> accepted(ShipmentRow row, JsonObject shipment) {
-    String orderId = row.orderId();
-    String shipmentId = shipment.getString("shipmentId");
-    String trackingNumber = shipment.getString("trackingNumber");
+  /** The definite answers in one transaction, each against its row as locked now (only PENDING rows move). */
+  private Future<Void> record(List<Answer> answers) {
     Instant at = now();
-    boolean[] started = {false};
-    boolean[] cancelAtCarrier = {false};
-    return pool.withTransaction(conn -> repo.lockShipment(conn, orderId).compose(locked -> {
-        ShipmentRow current = locked.orElseThrow();
-        if (current.status() == ShipmentStatus.PENDING) {
-          started[0] = true;
-          return repo.accept(conn, orderId, shipmentId, trackingNumber, at)
-            .compose(v -> repo.addEvent(conn, orderId, ShipmentStatus.ACCEPTED.name(),
-              "Carrier accepted the shipment, tracking number " + trackingNumber, at))
-            .compose(v -> Outbox.append(conn, Topics.DELIVERY_EVENTS, DeliveryEvents.started(orderId,
-              current.causeEventId(), shipmentId, trackingNumber, current.carrier(), at)));
-        }
-        if (current.status() == ShipmentStatus.CANCELLED && current.trackingNumber() == null) {
-          // the order was cancelled while the create call was in flight: keep the ids and withdraw the parcel
-          cancelAtCarrier[0] = true;
-          return repo.attachTracking(conn, orderId, shipmentId, trackingNumber, at)
-            .compose(v -> repo.addEvent(conn, orderId, ShipmentStatus.CANCELLED.name(),
-              "Carrier accepted " + trackingNumber + " after the order was cancelled: cancelling it with the carrier", at));
-        }
-        return Future.succeededFuture();
-      }))
-      .onSuccess(v -> {
-        if (started[0]) {
-          metrics.started.increment();
-          LOG.info("order {}: carrier accepted shipment {} ({})", orderId, shipmentId, trackingNumber);
-        }
-        if (cancelAtCarrier[0]) {
-          carrier.cancel(trackingNumber).onComplete(ar -> LOG.info("order {}: carrier cancel of {} after the order was "
-            + "cancelled: {}", orderId, trackingNumber, ar.succeeded() ? ar.result().isPresent() ? "CANCELED"
-            : "not cancelable" : ar.cause().toString()));
-        }
-      })
-      .mapEmpty();
-  }
-
-  private Future<Void> failed(ShipmentRow row, String reason) {
-    String orderId = row.orderId();
-    Instant at = now();
-    boolean[] emitted = {false};
-    return pool.withTransaction(conn -> repo.lockShipment(conn, orderId).compose(locked -> {
-        if (locked.orElseThrow().status() != ShipmentStatus.PENDING) {
-          return Future.succeededFuture();
-        }
-        emitted[0] = true;
-        return repo.move(conn, orderId, ShipmentStatus.FAILED, reason, at)
-          .compose(v -> repo.addEvent(conn, orderId, ShipmentStatus.FAILED.name(), reason, at))
-          .compose(v -> Outbox.append(conn, Topics.DELIVERY_EVENTS,
-            DeliveryEvents.failed(orderId, row.causeEventId(), reason, null, at)));
-      }))
-      .onSuccess(v -> {
-        if (emitted[0]) {
-          metrics.failed.increment();
-          LOG.info("order {}: DeliveryFailed ({})", orderId, reason);
-        }
-      })
-      .mapEmpty();
+    List<Runnable> after = new ArrayList<>();
+    return pool.withTransaction(conn -> repo.lockShipments(conn, answers.stream().map(a -> a.row().orderId()).toList())
+        .compose(locked -> {
+          List<EventRow> timeline = new ArrayList<>();
+          List<String> timelineOrders = new ArrayList<>();
+          List<Outbox.Outgoing> emitted = new ArrayList<>();
+          Future<Void> chain = Future.succeededFuture();
+          for (Answer a : answers) {
+            String orderId = a.row().orderId();
+            ShipmentRow current = locked.get(orderId);
+            if (current == null) {
+              continue;
+            }
+            if (a.shipment() != null) {
+              String shipmentId = a.shipment().getString("shipmentId");
+              String trackingNumber = a.shipment().getString("trackingNumber");
+              switch (DeliveryRules.accepted(current.status(), current.trackingNumber())) {
+                case ACCEPT -> {
+                  chain = chain.compose(v -> repo.accept(conn, orderId, shipmentId, trackingNumber, at).mapEmpty());
+                  timeline.add(new EventRow(ShipmentStatus.ACCEPTED.name(),
+                    "Carrier accepted the shipment, tracking number " + trackingNumber, at));
+                  timelineOrders.add(orderId);
+                  emitted.add(new Outbox.Outgoing(Topics.DELIVERY_EVENTS, DeliveryEvents.started(orderId,
+                    current.causeEventId(), shipmentId, trackingNumber, current.carrier(), at), null));
+                  after.add(() -> {
+                    metrics.started.increment();
+                    LOG.info("order {}: carrier accepted shipment {} ({})", orderId, shipmentId, trackingNumber);
+                  });
+                }
+                case ATTACH_AND_WITHDRAW -> {
+                  // the order was cancelled while the create call was in flight: keep the ids and withdraw the parcel
+                  chain = chain.compose(v -> repo.attachTracking(conn, orderId, shipmentId, trackingNumber, at));
+                  timeline.add(new EventRow(ShipmentStatus.CANCELLED.name(), "Carrier accepted " + trackingNumber
+                    + " after the order was cancelled: cancelling it with the carrier", at));
+                  timelineOrders.add(orderId);
+                  after.add(() -> carrier.cancel(trackingNumber).onComplete(ar -> LOG.info("order {}: carrier cancel "
+                    + "of {} after the order was cancelled: {}", orderId, trackingNumber, ar.succeeded()
+                    ? ar.result().isPresent() ? "CANCELED" : "not cancelable" : ar.cause().toString())));
+                }
+                default -> {
+                }
+              }
+            } else if (DeliveryRules.refused(current.status())) {
+              String reason = a.refusal();
+              chain = chain.compose(v -> repo.move(conn, orderId, ShipmentStatus.FAILED, reason, at));
+              timeline.add(new EventRow(ShipmentStatus.FAILED.name(), reason, at));
+              timelineOrders.add(orderId);
+              emitted.add(new Outbox.Outgoing(Topics.DELIVERY_EVENTS,
+                DeliveryEvents.failed(orderId, current.causeEventId(), reason, null, at), null));
+              after.add(() -> {
+                metrics.failed.increment();
+                LOG.info("order {}: DeliveryFailed ({})", orderId, reason);
+              });
+            }
+          }
+          return chain.compose(v -> repo.addEvents(conn, timeline, timelineOrders))
+            .compose(v -> Outbox.appendAll(conn, emitted));
+        }))
+      .onSuccess(v -> after.forEach(Runnable::run));
   }
 
   static Instant now() {

@@ -1,5 +1,6 @@
 package dev.eventmall.delivery.persistence;
 
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.delivery.domain.ShipmentStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -12,8 +13,12 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import static dev.eventmall.delivery.persistence.DeliverySql.*;
@@ -143,6 +148,70 @@ public final class DeliveryRepository {
       rows.forEach(list::add);
       return list;
     });
+  }
+
+  // ---------------------------------------------------------------- batches
+
+  /** The rows of {@code orderIds}, locked in id order; orders without one are missing. */
+  public Future<Map<String, OrderRow>> lockOrders(SqlClient conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, LOCK_ORDERS_BEFORE, LOCK_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
+      .map(rows -> byOrder(rows, OrderRow::orderId));
+  }
+
+  public Future<Map<String, OrderRow>> findOrders(SqlClient conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, FIND_ORDERS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
+      .map(rows -> byOrder(rows, OrderRow::orderId));
+  }
+
+  /** The shipments of {@code orderIds}, locked in id order; orders without one are missing. */
+  public Future<Map<String, ShipmentRow>> lockShipments(SqlClient conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, LOCK_SHIPMENTS_BEFORE, LOCK_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), SHIPMENT)
+      .map(rows -> byOrder(rows, ShipmentRow::orderId));
+  }
+
+  public Future<Map<String, ShipmentRow>> findShipments(SqlClient conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, FIND_SHIPMENTS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds), SHIPMENT)
+      .map(rows -> byOrder(rows, ShipmentRow::orderId));
+  }
+
+  /** OrderPlaced of many orders: one row each (order_id, member_id, shipping_address, order_lines, order_name). */
+  public Future<Void> upsertPlacedAll(SqlClient conn, List<OrderRow> placed, Instant now) {
+    List<Tuple> rows = placed.stream().map(o -> Tuple.of(o.orderId(), o.memberId(),
+      o.shippingAddress() == null ? null : o.shippingAddress().encode(), o.lines() == null ? null : o.lines().encode(),
+      o.orderName(), 1, utc(now), utc(now))).toList();
+    return Sql.insert(conn, UPSERT_PLACED_BEFORE, 8, rows, UPSERT_PLACED_AFTER).mapEmpty();
+  }
+
+  public Future<Void> markCancelRequestedAll(SqlClient conn, Collection<String> orderIds, Instant now) {
+    List<Tuple> rows = orderIds.stream().map(id -> Tuple.of(id, 1, utc(now), utc(now))).toList();
+    return Sql.insert(conn, UPSERT_CANCEL_REQUESTED_BEFORE, 4, rows, UPSERT_CANCEL_REQUESTED_AFTER).mapEmpty();
+  }
+
+  /** A new shipment row: order, status, carrier, idempotency key, failure reason, cause event. */
+  public record NewShipment(String orderId, ShipmentStatus status, String carrier, String idempotencyKey,
+                            String failureReason, String causeEventId) {
+  }
+
+  public Future<Void> insertShipments(SqlClient conn, List<NewShipment> shipments, Instant now) {
+    List<Tuple> rows = shipments.stream().map(s -> Tuple.of(s.orderId(), s.status().name(), s.carrier(),
+      s.idempotencyKey(), 0, utc(now), s.failureReason(), s.causeEventId(), utc(now), utc(now))).toList();
+    return Sql.insert(conn, INSERT_SHIPMENTS_BEFORE, 10, rows, "").mapEmpty();
+  }
+
+  /** Timeline entries of many orders in one statement, in list order. */
+  public Future<Void> addEvents(SqlClient conn, List<EventRow> events, List<String> orderIds) {
+    List<Tuple> rows = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      EventRow e = events.get(i);
+      rows.add(Tuple.of(orderIds.get(i), e.status(), e.description(), utc(e.at())));
+    }
+    return Sql.insert(conn, INSERT_EVENTS_BEFORE, 4, rows, "").mapEmpty();
+  }
+
+  private static <T> Map<String, T> byOrder(List<T> rows, Function<T, String> id) {
+    Map<String, T> map = new HashMap<>();
+    rows.forEach(r -> map.put(id.apply(r), r));
+    return map;
   }
 
   private static <T> Future<Optional<T>> one(SqlClient conn, String sql, Function<Row, T> mapper, String id) {

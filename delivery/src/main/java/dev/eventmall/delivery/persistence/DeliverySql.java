@@ -55,4 +55,25 @@ final class DeliverySql {
     "INSERT INTO shipment_event (order_id, status, description, occurred_at) VALUES (?, ?, ?, ?)";
 
   static final String EVENTS = "SELECT status, description, occurred_at FROM shipment_event WHERE order_id = ? ORDER BY seq";
+
+  // ---------------------------------------------------------------- a batch of saga events: one statement per kind
+
+  static final String UPSERT_PLACED_BEFORE = "INSERT INTO delivery_order (order_id, member_id, shipping_address, "
+    + "order_lines, order_name, placed, created_at, updated_at) VALUES ";
+  static final String UPSERT_PLACED_AFTER = " ON DUPLICATE KEY UPDATE member_id = VALUES(member_id), "
+    + "shipping_address = VALUES(shipping_address), order_lines = VALUES(order_lines), order_name = VALUES(order_name), "
+    + "placed = 1, updated_at = VALUES(updated_at)";
+  static final String UPSERT_CANCEL_REQUESTED_BEFORE = "INSERT INTO delivery_order (order_id, cancel_requested, "
+    + "created_at, updated_at) VALUES ";
+  static final String UPSERT_CANCEL_REQUESTED_AFTER = " ON DUPLICATE KEY UPDATE cancel_requested = 1, "
+    + "updated_at = VALUES(updated_at)";
+  static final String LOCK_ORDERS_BEFORE = "SELECT " + ORDER_COLUMNS + " WHERE order_id IN (";
+  static final String FIND_ORDERS_BEFORE = LOCK_ORDERS_BEFORE;
+  static final String LOCK_SHIPMENTS_BEFORE = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id IN (";
+  static final String FIND_SHIPMENTS_BEFORE = LOCK_SHIPMENTS_BEFORE;
+  static final String LOCK_AFTER = ") ORDER BY order_id FOR UPDATE";
+  static final String INSERT_SHIPMENTS_BEFORE = "INSERT IGNORE INTO shipment (order_id, status, carrier, "
+    + "idempotency_key, attempts, next_attempt_at, failure_reason, cause_event_id, created_at, updated_at) VALUES ";
+  static final String INSERT_EVENTS_BEFORE = "INSERT INTO shipment_event (order_id, status, description, occurred_at) "
+    + "VALUES ";
 }

@@ -1,0 +1,141 @@
+package dev.eventmall.delivery.domain;
+
+import java.time.Duration;
+
+/**
+ * The delivery rules of docs/saga.md ("Delivery rules") as pure functions (no SQL, Kafka or HTTP): what PaymentCompleted
+ * and OrderCancelRequested do to an order's shipment, and what the carrier's answer to a booking does. Callers hold the
+ * locks of the order's rows, write what a decision says with its event in one transaction, and call the carrier only
+ * outside it.
+ */
+public final class DeliveryRules {
+  private DeliveryRules() {
+  }
+
+  /** What delivery knows of an order when the event comes (null arguments: no row). */
+  public record Order(boolean placed, boolean cancelRequested, boolean hasAddress) {
+  }
+
+  /** What an event does to the shipment. */
+  public enum Action {
+    /** Nothing changes but the timeline note, if any. */
+    NOTE,
+    /** The event cannot be applied yet (PaymentCompleted before OrderPlaced): it fails and is retried later. */
+    WAIT,
+    /** A new shipment row in {@link Decision#status}. */
+    CREATE,
+    /** The existing shipment moves to {@link Decision#status}. */
+    MOVE
+  }
+
+  /** What the event emits with the write. */
+  public enum Emit { NONE, DELIVERY_STARTED, DELIVERY_FAILED, STATUS_CHANGED }
+
+  /**
+   * @param action   what happens to the shipment row
+   * @param status   the shipment's new status (CREATE, MOVE), else null
+   * @param reason   the failure reason stored and sent (FAILED), or the CANCELLED reason
+   * @param note     the timeline entry's status and description (null = no entry)
+   * @param emit     the event emitted
+   * @param dispatch whether the shipment must be booked with the carrier once committed
+   */
+  public record Decision(Action action, ShipmentStatus status, String reason, String noteStatus, String note, Emit emit,
+                         boolean dispatch) {
+    static Decision note(String status, String note) {
+      return new Decision(Action.NOTE, null, null, status, note, Emit.NONE, false);
+    }
+  }
+
+  /**
+   * PaymentCompleted: before OrderPlaced → wait; an order that already has a shipment → nothing (a second
+   * PaymentCompleted ships nothing twice); cancelled before → a CANCELLED shipment, nothing shipped; no shipping
+   * address → a FAILED shipment + DeliveryFailed; else a PENDING shipment booked with the carrier after the commit.
+   *
+   * @param order    what delivery knows of the order, null when nothing
+   * @param shipment the order's shipment status, null when none
+   */
+  public static Decision paymentCompleted(Order order, ShipmentStatus shipment) {
+    if (order == null || !order.placed() && !order.cancelRequested()) {
+      return new Decision(Action.WAIT, null, null, null, null, Emit.NONE, false);
+    }
+    if (shipment != null) {
+      return new Decision(Action.NOTE, null, null, null, null, Emit.NONE, false);
+    }
+    if (order.cancelRequested()) {
+      return new Decision(Action.CREATE, ShipmentStatus.CANCELLED, "order cancelled before payment completed",
+        ShipmentStatus.CANCELLED.name(), "Payment completed after the order was cancelled: nothing shipped", Emit.NONE,
+        false);
+    }
+    if (!order.hasAddress()) {
+      String reason = "order has no shipping address";
+      return new Decision(Action.CREATE, ShipmentStatus.FAILED, reason, ShipmentStatus.FAILED.name(), reason,
+        Emit.DELIVERY_FAILED, false);
+    }
+    return new Decision(Action.CREATE, ShipmentStatus.PENDING, null, ShipmentStatus.PENDING.name(),
+      "Payment completed: creating the shipment", Emit.NONE, true);
+  }
+
+  /** Whether an OrderCancelRequested must first withdraw the shipment at the carrier (outside any transaction). */
+  public static boolean withdrawAtCarrier(ShipmentStatus shipment, String trackingNumber) {
+    return shipment == ShipmentStatus.ACCEPTED && trackingNumber != null;
+  }
+
+  /**
+   * OrderCancelRequested (the order is remembered as cancelled whatever happens, so a later PaymentCompleted ships
+   * nothing): no shipment → a note; PENDING → CANCELLED; ACCEPTED and withdrawn at the carrier → CANCELED +
+   * DeliveryStatusChanged(CANCELED); ACCEPTED but the carrier no longer cancels, or later → a note, nothing emitted.
+   */
+  public static Decision cancelRequested(ShipmentStatus shipment, boolean withdrawn, String reason) {
+    if (shipment == null) {
+      return Decision.note("CANCEL_REQUESTED", "Order cancelled before shipping: nothing will be shipped (" + reason
+        + ")");
+    }
+    return switch (shipment) {
+      case PENDING -> new Decision(Action.MOVE, ShipmentStatus.CANCELLED, "order cancelled: " + reason,
+        ShipmentStatus.CANCELLED.name(), "Order cancelled before the carrier accepted the shipment", Emit.NONE, false);
+      case ACCEPTED -> withdrawn
+        ? new Decision(Action.MOVE, ShipmentStatus.CANCELED, "order cancelled: " + reason, ShipmentStatus.CANCELED.name(),
+        "Shipment canceled with the carrier: order cancelled", Emit.STATUS_CHANGED, false)
+        : Decision.note("CANCEL_REQUESTED",
+        "Order cancel requested but the carrier no longer allows canceling the shipment");
+      default -> Decision.note("CANCEL_REQUESTED", "Order cancel requested while the shipment is " + shipment
+        + ": nothing to cancel");
+    };
+  }
+
+  /** The carrier's answer to a booking. */
+  public enum Booked {
+    /** PENDING → ACCEPTED + DeliveryStarted. */
+    ACCEPT,
+    /** Cancelled while the call was in flight: keep the carrier's ids and withdraw the parcel. */
+    ATTACH_AND_WITHDRAW,
+    /** Resolved before (another instance, a retry): nothing. */
+    NOTHING
+  }
+
+  /** The carrier accepted the booking (201, or found by the order lookup). */
+  public static Booked accepted(ShipmentStatus current, String currentTracking) {
+    if (current == ShipmentStatus.PENDING) {
+      return Booked.ACCEPT;
+    }
+    if (current == ShipmentStatus.CANCELLED && currentTracking == null) {
+      return Booked.ATTACH_AND_WITHDRAW;
+    }
+    return Booked.NOTHING;
+  }
+
+  /** The carrier refused the booking for good (a definite 4xx): FAILED + DeliveryFailed, only from PENDING. */
+  public static boolean refused(ShipmentStatus current) {
+    return current == ShipmentStatus.PENDING;
+  }
+
+  /** After an unknown outcome: try again after {@code after}, or give up (look the order up at the carrier first). */
+  public record Retry(boolean giveUp, int attempts, Duration after) {
+  }
+
+  /** {@code attempts}: the attempts made before this one. */
+  public static Retry unknownOutcome(int attempts, Backoff backoff) {
+    int made = attempts + 1;
+    return backoff.exhausted(made) ? new Retry(true, made, Duration.ZERO) : new Retry(false, made, backoff.after(made));
+  }
+}

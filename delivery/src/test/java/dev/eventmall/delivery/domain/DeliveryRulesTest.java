@@ -1,0 +1,95 @@
+package dev.eventmall.delivery.domain;
+
+import dev.eventmall.delivery.domain.DeliveryRules.Decision;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The delivery rules as tables, without Vert.x, SQL or the carrier. */
+class DeliveryRulesTest {
+
+  private static String show(Decision d) {
+    return d.action() + (d.status() == null ? "" : " " + d.status()) + " " + d.emit() + (d.dispatch() ? " dispatch" : "")
+      + (d.noteStatus() == null ? "" : " note=" + d.noteStatus());
+  }
+
+  @ParameterizedTest(name = "PaymentCompleted, order {0}, shipment {1} -> {2}")
+  @CsvSource(delimiter = '|', textBlock = """
+    # order (placed/cancelled/address) | shipment  | outcome
+    none                               | none      | WAIT NONE
+    -/-/-                              | none      | WAIT NONE
+    placed/-/address                   | none      | CREATE PENDING NONE dispatch note=PENDING
+    placed/-/-                         | none      | CREATE FAILED DELIVERY_FAILED note=FAILED
+    placed/cancelled/address           | none      | CREATE CANCELLED NONE note=CANCELLED
+    -/cancelled/-                      | none      | CREATE CANCELLED NONE note=CANCELLED
+    placed/-/address                   | PENDING   | NOTE NONE
+    placed/-/address                   | ACCEPTED  | NOTE NONE
+    placed/-/address                   | DELIVERED | NOTE NONE
+    placed/cancelled/address           | CANCELLED | NOTE NONE
+    """)
+  void paymentCompleted(String order, String shipment, String outcome) {
+    DeliveryRules.Order o = "none".equals(order) ? null : new DeliveryRules.Order(order.contains("placed"),
+      order.contains("cancelled"), order.contains("address"));
+    ShipmentStatus s = "none".equals(shipment) ? null : ShipmentStatus.valueOf(shipment);
+    assertThat(show(DeliveryRules.paymentCompleted(o, s))).isEqualTo(outcome);
+  }
+
+  @ParameterizedTest(name = "OrderCancelRequested, shipment {0} (tracking {1}), withdrawn {2} -> {3} / {4}")
+  @CsvSource(delimiter = '|', textBlock = """
+    # shipment  | tracking | withdrawn | withdraw first | outcome
+    none        | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    PENDING     | false    | false     | false          | MOVE CANCELLED NONE note=CANCELLED
+    ACCEPTED    | true     | true      | true           | MOVE CANCELED STATUS_CHANGED note=CANCELED
+    ACCEPTED    | true     | false     | true           | NOTE NONE note=CANCEL_REQUESTED
+    ACCEPTED    | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    IN_TRANSIT  | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    DELIVERED   | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    FAILED      | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    CANCELLED   | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    """)
+  void cancelRequested(String shipment, boolean tracking, boolean withdrawn, boolean withdrawFirst, String outcome) {
+    ShipmentStatus s = "none".equals(shipment) ? null : ShipmentStatus.valueOf(shipment);
+    assertThat(DeliveryRules.withdrawAtCarrier(s, tracking ? "TRK1" : null)).isEqualTo(withdrawFirst);
+    Decision d = DeliveryRules.cancelRequested(s, withdrawn, "changed my mind");
+    assertThat(show(d)).isEqualTo(outcome);
+    if (d.action() == DeliveryRules.Action.MOVE) {
+      assertThat(d.reason()).isEqualTo("order cancelled: changed my mind");
+    }
+  }
+
+  @ParameterizedTest(name = "carrier accepted, shipment {0} (tracking {1}) -> {2}; refused -> FAILED {3}")
+  @CsvSource(delimiter = '|', textBlock = """
+    # shipment | tracking | accepted            | refused fails it
+    PENDING    | false    | ACCEPT              | true
+    CANCELLED  | false    | ATTACH_AND_WITHDRAW | false
+    CANCELLED  | true     | NOTHING             | false
+    ACCEPTED   | true     | NOTHING             | false
+    FAILED     | false    | NOTHING             | false
+    DELIVERED  | true     | NOTHING             | false
+    """)
+  void carrierAnswer(String shipment, boolean tracking, String accepted, boolean refusedFails) {
+    ShipmentStatus s = ShipmentStatus.valueOf(shipment);
+    assertThat(DeliveryRules.accepted(s, tracking ? "TRK1" : null).name()).isEqualTo(accepted);
+    assertThat(DeliveryRules.refused(s)).isEqualTo(refusedFails);
+  }
+
+  @ParameterizedTest(name = "unknown outcome after {0} attempts -> give up {1}, attempts {2}, next in {3} ms")
+  @CsvSource(delimiter = '|', textBlock = """
+    # attempts before | give up | attempts | after ms
+    0                 | false   | 1        | 100
+    1                 | false   | 2        | 200
+    2                 | false   | 3        | 400
+    3                 | false   | 4        | 500
+    4                 | true    | 5        | 0
+    """)
+  void unknownOutcome(int before, boolean giveUp, int attempts, long afterMs) {
+    DeliveryRules.Retry r = DeliveryRules.unknownOutcome(before, new Backoff(5, Duration.ofMillis(100),
+      Duration.ofMillis(500)));
+    assertThat(r.giveUp()).isEqualTo(giveUp);
+    assertThat(r.attempts()).isEqualTo(attempts);
+    assertThat(r.after()).isEqualTo(Duration.ofMillis(afterMs));
+  }
+}
