@@ -26,6 +26,12 @@ import java.util.stream.Stream;
 public final class OrderApp {
   public static final String DATABASE = "orders";
   public static final int DEFAULT_PORT = 8086;
+  /**
+   * {@code ORDER_SAGA_BUDGET}: orders allowed in the saga at once (placed in the last minute, not yet past PAID) before
+   * {@code POST /orders} answers 503 with Retry-After; 0 admits everything.
+   */
+  public static final String SAGA_BUDGET = "ORDER_SAGA_BUDGET";
+  public static final int DEFAULT_SAGA_BUDGET = 400;
   /** {@code ORDER_HTTP_INSTANCES}: HTTP verticle instances, default = available processors. */
   public static final String HTTP_INSTANCES = "ORDER_HTTP_INSTANCES";
   /** {@code ORDER_DB_POOL_SIZE}: MySQL connections of the HTTP side, default 10. */

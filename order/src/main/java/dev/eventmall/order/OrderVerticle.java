@@ -11,6 +11,7 @@ import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.order.api.OrderApi;
+import dev.eventmall.order.domain.Admission;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -44,6 +45,8 @@ public final class OrderVerticle extends VerticleBase {
     this.projections = projections;
   }
 
+  private SagaAdmission admission;
+
   /** The port this instance listens on. */
   public int port() {
     return port;
@@ -65,7 +68,9 @@ public final class OrderVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/order.yaml")
         .build();
-      OrderApi api = new OrderApi(new OrderService(pool, orderMetrics));
+      admission = new SagaAdmission(new Admission(config.getInt(OrderApp.SAGA_BUDGET, OrderApp.DEFAULT_SAGA_BUDGET)),
+        metrics.registry()).start(vertx, pool);
+      OrderApi api = new OrderApi(new OrderService(pool, orderMetrics), admission);
       HttpBootstrap.mount(root, "/orders", api.router(vertx, jwt));
       HttpBootstrap.mount(root, "/admin/orders", api.adminRouter(vertx, jwt));
       new DeadLetters(vertx, saga).mount(root, "/admin/dlq/saga", AuthHandlers.bearer(jwt),
@@ -79,6 +84,9 @@ public final class OrderVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (admission != null) {
+      admission.stop(vertx);
+    }
     return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
   }
 }

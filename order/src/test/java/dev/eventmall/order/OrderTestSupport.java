@@ -73,6 +73,7 @@ abstract class OrderTestSupport {
     env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
     env.put(Config.JWT_SECRET, SECRET);
     env.put(OrderApp.HTTP_INSTANCES, "2");
+    env.putAll(extraEnv());
     config = Config.of(env);
     metrics = Metrics.create("order-test");
     deployment = Await.result(OrderApp.deploy(vertx, config, metrics), Duration.ofSeconds(120));
@@ -88,6 +89,11 @@ abstract class OrderTestSupport {
     props.put("value.serializer", StringSerializer.class.getName());
     producer = new KafkaProducer<>(props);
     orderEvents = new TopicReader(TestInfra.kafka(), Topics.ORDER_EVENTS);
+  }
+
+  /** Settings a test class adds to the service's environment. */
+  Map<String, String> extraEnv() {
+    return Map.of();
   }
 
   @AfterAll

@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
 import dev.eventmall.order.OrderService;
+import dev.eventmall.order.SagaAdmission;
 import dev.eventmall.order.domain.Order;
 import dev.eventmall.order.domain.OrderLine;
 import dev.eventmall.order.domain.OrderStatus;
@@ -30,9 +31,11 @@ public final class OrderApi {
   private static final Pattern ORDER_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   private final OrderService service;
+  private final SagaAdmission admission;
 
-  public OrderApi(OrderService service) {
+  public OrderApi(OrderService service, SagaAdmission admission) {
     this.service = service;
+    this.admission = admission;
   }
 
   public Router router(Vertx vertx, JWTAuth jwt) {
@@ -56,6 +59,7 @@ public final class OrderApi {
 
   private void place(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
+    admission.admit(); // beyond the saga's budget: 503 at once, before any other work
     String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
     PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
     service.place(request, key)

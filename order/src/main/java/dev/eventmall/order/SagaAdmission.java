@@ -1,0 +1,82 @@
+package dev.eventmall.order;
+
+import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.order.domain.Admission;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The edge of {@link Admission}: counts the orders in the saga every {@value #SAMPLE_MS} ms (one indexed COUNT on
+ * {@code orders(status, created_at)}: PENDING, PAYMENT_PENDING and PAID orders of the last minute, so that a stuck
+ * order does not hold the door shut for ever) and refuses {@code POST /orders} beyond the budget before any other work:
+ * 503 {@code overloaded} with {@code Retry-After} (seconds, as HTTP has it) and {@code Retry-After-Ms}.
+ */
+public final class SagaAdmission {
+  static final long SAMPLE_MS = 100;
+  static final String IN_SAGA = "SELECT COUNT(*) FROM orders WHERE status IN ('PENDING', 'PAYMENT_PENDING', 'PAID') "
+    + "AND created_at > ?";
+  private static final Logger LOG = LoggerFactory.getLogger(SagaAdmission.class);
+
+  private final Admission admission;
+  private final AtomicLong inSaga = new AtomicLong();
+  private final AtomicLong admitted = new AtomicLong();
+  private final Counter shed;
+  private long timer = -1;
+
+  public SagaAdmission(Admission admission, MeterRegistry registry) {
+    this.admission = admission;
+    this.shed = Counter.builder("orders.shed").description("POST /orders refused with 503 because the saga is behind")
+      .register(registry);
+  }
+
+  /** Starts counting (nothing when the budget is 0). */
+  public SagaAdmission start(Vertx vertx, Pool pool) {
+    if (admission.budget() > 0) {
+      boolean[] sampling = {false};
+      timer = vertx.setPeriodic(SAMPLE_MS, id -> {
+        if (sampling[0]) {
+          return;
+        }
+        sampling[0] = true;
+        long before = admitted.get();
+        pool.preparedQuery(IN_SAGA).execute(Tuple.of(LocalDateTime.now(ZoneOffset.UTC).minusMinutes(1)))
+          .onSuccess(rows -> {
+            inSaga.set(rows.iterator().next().getLong(0));
+            admitted.addAndGet(-before);
+          })
+          .onFailure(e -> LOG.debug("orders in the saga not counted: {}", e.toString()))
+          .onComplete(ar -> sampling[0] = false);
+      });
+    }
+    return this;
+  }
+
+  public void stop(Vertx vertx) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Admits one order, or throws the 503 to answer with. */
+  public void admit() {
+    Admission.Decision d = admission.decide(inSaga.get(), admitted.get());
+    if (d.admitted()) {
+      admitted.incrementAndGet();
+      return;
+    }
+    shed.increment();
+    throw ProblemException.of(503, "overloaded", "Overloaded", "The platform is taking all the orders it can serve "
+        + "right now; retry in " + d.retryAfterMs() + " ms")
+      .withHeader("Retry-After", Long.toString((d.retryAfterMs() + 999) / 1000))
+      .withHeader("Retry-After-Ms", Long.toString(d.retryAfterMs()));
+  }
+}
