@@ -1,8 +1,13 @@
 package dev.eventmall.devstack;
 
+import dev.eventmall.infra.ServiceProcess;
+
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the dev infrastructure ({@link InfraStack}), prints its endpoints as environment lines
@@ -11,9 +16,14 @@ import java.util.List;
  *
  * <p>{@code mvn install -DskipTests && mvn -q -pl devstack exec:java} (three Kafka brokers:
  * {@code -Dexec.args=--cluster}). Then it seeds demo data through the REST APIs ({@link Seed}; {@code --no-seed} skips
- * it) and prints a curl walkthrough. Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
+ * it) and prints a curl walkthrough. {@code --processes} runs each service as a JVM of its own from its fat jar
+ * ({@code <service>/target/<service>.jar}, built by {@code install}), as compose does. Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
  */
 public final class DevStack {
+  /** The services {@code --processes} moves out of this JVM. */
+  static final List<String> SERVICE_NAMES = List.of("member", "search", "catalog", "order", "payment", "delivery");
+  /** As ops/Dockerfile runs a service (JVM defaults; a bounded heap instead of a share of the container). */
+  static final List<String> PROCESS_FLAGS = List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
 
   private DevStack() {
   }
@@ -24,6 +34,7 @@ public final class DevStack {
     }
     boolean cluster = List.of(args).contains("--cluster");
     boolean seed = !List.of(args).contains("--no-seed");
+    boolean processes = List.of(args).contains("--processes");
     Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();
     long began = System.nanoTime();
     InfraStack stack = InfraStack.start(home, cluster);
@@ -38,7 +49,24 @@ public final class DevStack {
       stack.close();
       throw e;
     }
+    List<ServiceProcess> separate = new ArrayList<>();
+    if (processes) {
+      // the compose topology on this machine: each service in a JVM of its own, same servers, same ports
+      for (String name : List.copyOf(platform.ports().keySet())) {
+        if (!SERVICE_NAMES.contains(name)) {
+          continue;
+        }
+        Map<String, String> env = platform.env(name);
+        int port = platform.ports().get(name);
+        platform.stop(name);
+        Path jar = Path.of(name, "target", name + ".jar").toAbsolutePath();
+        separate.add(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, PROCESS_FLAGS,
+          home.resolve("logs").resolve(name + ".log"), Duration.ofSeconds(180))));
+        System.out.printf("# %s runs as its own JVM (%s), log in %s%n", name, jar, home.resolve("logs"));
+      }
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      separate.forEach(ServiceProcess::stop);
       platform.close();
       stack.close();
     }, "devstack-stop"));
