@@ -76,6 +76,12 @@ platform_wrk() {
   record "${name}_cpu_us_per_req" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')" "µs (devstack + servers)"
 }
 
+IDLE_SECONDS=${IDLE_SECONDS:-20}
+if [ "$IDLE_SECONDS" != 0 ]; then
+  echo "## platform idle: CPU of devstack and its servers over ${IDLE_SECONDS}s with no load"
+  while read -r _ name value unit; do record "$name" "$value" "$unit"; done < <(bench idle "$IDLE_SECONDS" "$DEVSTACK_PID" | grep '^RESULT')
+fi
+
 echo "## baseline: bare Vert.x JSON endpoint (wrk -t2 -c$WRK_CONNECTIONS -d${HTTP_SECONDS}s)"
 # java itself in the background (not the bench function: killing its subshell would orphan the JVM)
 java -Xmx512m -cp "$CP" dev.eventmall.loadtests.bench.Bench http-server "$BARE_PORT" > "$OUT/bare.log" 2>&1 &
@@ -126,7 +132,7 @@ fi
 for rate in $OPEN_RATES; do
   echo "## platform: order saga, open workload $rate orders/s for ${OPEN_SECONDS}s (no polling; latency from the order database)"
   sleep "$OPEN_PAUSE"
-  while read -r _ name value unit; do record "${name}_at_$rate" "$value" "$unit"; done < <(bench orders-open "$rate" "$OPEN_SECONDS" "$DEVSTACK_PID" | tee "$OUT/open-$rate.log" | grep -E '^RESULT')
+  while read -r _ name value unit; do record "${name}_at_$rate" "$value" "$unit"; done < <(java -Xmx512m -Dpoll.ms="${POLL_MS:-0}" -cp "$CP" dev.eventmall.loadtests.bench.Bench orders-open "$rate" "$OPEN_SECONDS" "$DEVSTACK_PID" | tee "$OUT/open-$rate.log" | grep -E '^RESULT')
   grep -E '^(failure|final)' "$OUT/open-$rate.log" || true
 done
 
@@ -151,5 +157,5 @@ echo "saga p50 / p99 ms                     : ${R[saga_p50_ms]:-?} / ${R[saga_p9
 echo "failed or stuck orders                : ${R[orders_failed_or_stuck]:-?} (target 0)"
 echo "CPU µs per order (devstack + children): ${R[platform_cpu_us_per_order]:-?}"
 for rate in $OPEN_RATES; do
-  echo "open $rate/s: accepted ${R[open_accepted_per_s_at_$rate]:-?}/s, shipped ${R[open_shipped_at_$rate]:-?}, stuck ${R[open_stuck_at_$rate]:-?}, settled ${R[open_settle_seconds_after_window_at_$rate]:-?} s after the window, saga p50/p99 ${R[open_saga_p50_ms_at_$rate]:-?}/${R[open_saga_p99_ms_at_$rate]:-?} ms, POST p99 ${R[open_post_p99_ms_at_$rate]:-?} ms, CPU ${R[open_cpu_us_per_order_total_at_$rate]:-?} µs/order (services JVM ${R[open_cpu_us_per_order_services_jvm_at_$rate]:-?}, MariaDB ${R[open_cpu_us_per_order_mariadb_at_$rate]:-?}, Kafka ${R[open_cpu_us_per_order_kafka_at_$rate]:-?}), ${R[open_cpu_cores_busy_at_$rate]:-?} cores busy"
+  echo "open $rate/s: accepted ${R[open_accepted_per_s_at_$rate]:-?}/s, shipped ${R[open_shipped_at_$rate]:-?}, stuck ${R[open_stuck_at_$rate]:-?}, settled ${R[open_settle_seconds_after_window_at_$rate]:-?} s after the window, saga p50/p99 ${R[open_saga_p50_ms_at_$rate]:-?}/${R[open_saga_p99_ms_at_$rate]:-?} ms, POST p99 ${R[open_post_p99_ms_at_$rate]:-?} ms, commits/order ${R[open_db_com_commit_per_order_at_$rate]:-?} (Handler_commit ${R[open_db_handler_commit_per_order_at_$rate]:-?}), statements/order ${R[open_db_questions_per_order_at_$rate]:-?}, shed ${R[open_post_shed_503_at_$rate]:-?}, CPU ${R[open_cpu_us_per_order_total_at_$rate]:-?} µs/order (services JVM ${R[open_cpu_us_per_order_services_jvm_at_$rate]:-?}, MariaDB ${R[open_cpu_us_per_order_mariadb_at_$rate]:-?}, Kafka ${R[open_cpu_us_per_order_kafka_at_$rate]:-?}), ${R[open_cpu_cores_busy_at_$rate]:-?} cores busy"
 done

@@ -52,6 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code orders SECONDS CONCURRENCY PID} — the platform: CONCURRENCY pre-made customers each place an order and
  *   poll it to SHIPPING/DELIVERED, again and again, for SECONDS; orders/s, saga latency, failed/stuck orders, and CPU
  *   µs per order from /proc/PID/stat (and its child processes) over the window.</li>
+ *   <li>{@code idle SECONDS PID} — CPU the platform uses with nothing to do: ms of CPU per second per process kind
+ *   over SECONDS.</li>
  *   <li>{@code orders-open RATE SECONDS PID [JDBC_URL]} — open workload: POST /orders at RATE per second for SECONDS
  *   whatever the platform's pace, no polling; then the order database tells the saga latency (order created → SHIPPING
  *   recorded) and which orders are stuck; CPU µs per order for each process. See {@link OpenOrders}.</li>
@@ -70,6 +72,7 @@ public final class Bench {
         ids.forEach(id -> System.out.println("PRODUCT " + id));
       }
       case "orders" -> orders(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+      case "idle" -> idle(Integer.parseInt(args[1]), Long.parseLong(args[2]));
       case "orders-open" -> OpenOrders.run(Double.parseDouble(args[1]), Integer.parseInt(args[2]),
         Long.parseLong(args[3]), args.length > 4 ? args[4] : "jdbc:mariadb://127.0.0.1:3306/orders?user=root");
       default -> throw new IllegalArgumentException(args[0]);
@@ -190,6 +193,21 @@ public final class Bench {
     }
     pool.shutdown();
     result("mysql_insert_tps_" + threads + "_threads", inserted.get() / ((System.nanoTime() - start) / 1e9), "tps");
+  }
+
+  static void idle(int seconds, long pid) throws Exception {
+    Map<String, Long> before = OpenOrders.ticksByKind(pid);
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    Map<String, Long> after = OpenOrders.ticksByKind(pid);
+    long all = 0;
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      all += used;
+      result("idle_cpu_ms_per_s_" + e.getKey(), used * 10.0 / elapsed, "ms/s");
+    }
+    result("idle_cpu_cores", all / 100.0 / elapsed, "cores");
   }
 
   /** utime + stime of a process and all its descendants, in clock ticks (100/s on Linux). */

@@ -41,6 +41,12 @@ import java.util.stream.Collectors;
  */
 final class OpenOrders {
   static final int MAX_OUTSTANDING = 512;
+  /** {@code -Dpoll.ms=25}: every accepted order is polled ({@code GET /orders/{id}}) at this interval until it settles,
+   * as a customer's browser would, and the saga latency is the client's (POST sent → SHIPPING seen); 0 = nobody polls. */
+  static final long POLL_MS = Long.getLong("poll.ms", 0);
+  /** MariaDB's own counters, read before the first POST and after the last order settled. */
+  static final List<String> DB_COUNTERS = List.of("Com_commit", "Handler_commit", "Questions", "Innodb_log_writes",
+    "Innodb_os_log_fsyncs", "Com_insert", "Com_update", "Com_select");
   static final Set<String> SETTLED = Set.of("SHIPPING", "DELIVERED", "REJECTED", "PAYMENT_FAILED", "CANCELLED");
   static final Pattern ORDER_ID = Pattern.compile("\"orderId\"\\s*:\\s*\"([^\"]+)\"");
 
@@ -71,6 +77,13 @@ final class OpenOrders {
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     AtomicLong notSent = new AtomicLong();
     AtomicLong refused = new AtomicLong();
+    AtomicLong shed = new AtomicLong();
+    ConcurrentLinkedQueue<Long> shedMicros = new ConcurrentLinkedQueue<>();
+    Map<String, Long> clientSagaMicros = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, String> polledStatus = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.ScheduledExecutorService poller = Executors.newScheduledThreadPool(2);
+    java.util.concurrent.atomic.AtomicInteger polling = new java.util.concurrent.atomic.AtomicInteger();
+    Map<String, Long> counters0 = dbCounters(jdbcUrl);
     Map<String, Long> ticks0 = ticksByKind(pid);
     long total = Math.round(rate * seconds);
     long start = System.nanoTime();
@@ -99,6 +112,11 @@ final class OpenOrders {
           failures.add("POST failed: " + e);
           return;
         }
+        if (r.statusCode() == 503) {
+          shed.incrementAndGet();
+          shedMicros.add((System.nanoTime() - t0) / 1_000);
+          return;
+        }
         Matcher m = ORDER_ID.matcher(r.body());
         if (r.statusCode() != 201 || !m.find()) {
           refused.incrementAndGet();
@@ -107,12 +125,21 @@ final class OpenOrders {
         }
         postMicros.add((System.nanoTime() - t0) / 1_000);
         accepted.add(m.group(1));
+        if (POLL_MS > 0) {
+          polling.incrementAndGet();
+          poll(http, poller, customer[0], m.group(1), t0, clientSagaMicros, polledStatus, polling);
+        }
       });
     }
     long sendEnd = System.nanoTime();
     open.acquire(MAX_OUTSTANDING); // every answer is in
     double window = (sendEnd - start) / 1e9;
 
+    long pollDeadline = System.nanoTime() + 120_000_000_000L;
+    while (polling.get() > 0 && System.nanoTime() < pollDeadline) {
+      Thread.sleep(50);
+    }
+    poller.shutdownNow();
     List<String> ids = new ArrayList<>(accepted);
     Map<String, String> status = new HashMap<>();
     Map<String, Long> sagaMicros = new HashMap<>();
@@ -130,6 +157,7 @@ final class OpenOrders {
     }
     long settledAt = System.nanoTime();
     Map<String, Long> ticks1 = ticksByKind(pid);
+    Map<String, Long> counters1 = dbCounters(jdbcUrl);
 
     Map<String, Long> byStatus = status.values().stream()
       .collect(Collectors.groupingBy(s -> s, LinkedHashMap::new, Collectors.counting()));
@@ -142,12 +170,22 @@ final class OpenOrders {
     Bench.result("open_accepted_per_s", ids.size() / window, "orders/s");
     Bench.result("open_not_sent_client_limit", notSent.get(), "orders");
     Bench.result("open_post_refused", refused.get(), "orders");
+    Bench.result("open_post_shed_503", shed.get(), "orders");
+    percentiles("open_shed", new ArrayList<>(shedMicros));
     Bench.result("open_shipped", shipped, "orders");
     Bench.result("open_stuck", stuck, "orders");
     Bench.result("open_other_terminal", ids.size() - shipped - stuck, "orders");
     Bench.result("open_settle_seconds_after_window", (settledAt - sendEnd) / 1e9, "s");
     percentiles("open_post", new ArrayList<>(postMicros));
     percentiles("open_saga", new ArrayList<>(sagaMicros.values()));
+    if (POLL_MS > 0) {
+      percentiles("open_client_saga", new ArrayList<>(clientSagaMicros.values()));
+    }
+    for (String counter : DB_COUNTERS) {
+      long delta = counters1.getOrDefault(counter, 0L) - counters0.getOrDefault(counter, 0L);
+      Bench.result("open_db_" + counter.toLowerCase() + "_per_order", ids.isEmpty() ? 0 : (double) delta / ids.size(),
+        "per order");
+    }
     long all = 0;
     for (Map.Entry<String, Long> e : ticks1.entrySet()) {
       long used = e.getValue() - ticks0.getOrDefault(e.getKey(), 0L);
@@ -156,6 +194,56 @@ final class OpenOrders {
     }
     Bench.result("open_cpu_us_per_order_total", ids.isEmpty() ? 0 : all * 10_000.0 / ids.size(), "us");
     Bench.result("open_cpu_cores_busy", all / 100.0 / ((settledAt - start) / 1e9), "cores");
+  }
+
+  /** Polls one order every {@link #POLL_MS} until it settles (or 60 s pass); records the client's saga latency. */
+  static void poll(HttpClient http, java.util.concurrent.ScheduledExecutorService poller, String token, String orderId,
+                   long t0, Map<String, Long> sagaMicros, Map<String, String> last,
+                   java.util.concurrent.atomic.AtomicInteger polling) {
+    poller.schedule(() -> {
+      HttpRequest get = HttpRequest.newBuilder(URI.create(Settings.orderUrl() + "/orders/" + orderId))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).GET().build();
+      http.sendAsync(get, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+        String status = null;
+        if (e == null && r.statusCode() == 200) {
+          Matcher m = STATUS.matcher(r.body());
+          status = m.find() ? m.group(1) : null;
+        }
+        if (status != null) {
+          last.put(orderId, status);
+        }
+        if (status != null && SETTLED.contains(status)) {
+          if (status.equals("SHIPPING") || status.equals("DELIVERED")) {
+            sagaMicros.put(orderId, (System.nanoTime() - t0) / 1_000);
+          }
+          polling.decrementAndGet();
+        } else if (System.nanoTime() - t0 > 60_000_000_000L) {
+          polling.decrementAndGet();
+        } else {
+          poll(http, poller, token, orderId, t0, sagaMicros, last, polling);
+        }
+      });
+    }, POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([A-Z_]+)\"");
+
+  /** MariaDB's global counters of {@link #DB_COUNTERS}; empty when the server cannot be asked. */
+  static Map<String, Long> dbCounters(String jdbcUrl) {
+    Map<String, Long> out = new HashMap<>();
+    try (Connection db = DriverManager.getConnection(jdbcUrl);
+         PreparedStatement ps = db.prepareStatement("SHOW GLOBAL STATUS WHERE Variable_name IN ("
+           + marks(DB_COUNTERS.size()) + ")")) {
+      bind(ps, DB_COUNTERS);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    } catch (Exception e) {
+      System.out.println("failure: MariaDB counters not read: " + e);
+    }
+    return out;
   }
 
   static void percentiles(String name, List<Long> micros) {
@@ -228,7 +316,7 @@ final class OpenOrders {
     for (long p : Bench.family(pid)) {
       try {
         String cmd = Files.readString(Path.of("/proc/" + p + "/cmdline")).replace('\0', ' ');
-        String kind = p == pid ? "services_jvm" : cmd.contains("kafka.Kafka") ? "kafka"
+        String kind = p == pid || cmd.contains(".jar") && cmd.contains("-jar ") ? "services_jvm" : cmd.contains("kafka.Kafka") ? "kafka"
           : cmd.contains("CassandraDaemon") ? "cassandra" : cmd.contains("mariadbd") || cmd.contains("mysqld") ? "mariadb"
           : cmd.contains("redis-server") ? "redis" : null;
         if (kind != null) {
