@@ -136,6 +136,7 @@ public final class DeliveryHandlers implements BatchHandler {
       return Future.succeededFuture();
     }
     List<String> dispatch = new ArrayList<>();
+    Map<String, String> spans = new HashMap<>();
     int[] failed = {0};
     return pool.withTransaction(conn -> Inbox.firstSeen(conn, CONSUMER,
         inputs.stream().map(in -> in.consumed().event()).toList()).compose(fresh -> {
@@ -233,6 +234,9 @@ public final class DeliveryHandlers implements BatchHandler {
               }
               if (d.dispatch()) {
                 dispatch.add(orderId);
+                if (c.span() != null) {
+                  spans.put(orderId, c.span());
+                }
               }
             }
             return Inbox.record(conn, CONSUMER, handled)
@@ -248,7 +252,7 @@ public final class DeliveryHandlers implements BatchHandler {
         for (int i = 0; i < failed[0]; i++) {
           metrics.failed.increment();
         }
-        dispatcher.dispatchAll(dispatch);
+        dispatcher.dispatchAll(dispatch, spans);
       });
   }
 

@@ -1,7 +1,9 @@
 package dev.eventmall.delivery.messaging;
 
+import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
+import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.delivery.client.CarrierClient;
 import dev.eventmall.delivery.domain.Backoff;
 import dev.eventmall.delivery.domain.DeliveryRules;
@@ -49,6 +51,8 @@ public final class ShipmentDispatcher {
   private final DeliveryMetrics metrics;
   private final DeliveryRepository repo = new DeliveryRepository();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  /** Order id → traceparent of the handling that asked for its shipment, until the booking is answered. */
+  private final Map<String, String> traces = new ConcurrentHashMap<>();
 
   public ShipmentDispatcher(Pool pool, CarrierClient carrier, Backoff backoff, DeliveryMetrics metrics) {
     this.pool = pool;
@@ -76,6 +80,15 @@ public final class ShipmentDispatcher {
    * transaction; an unknown outcome is scheduled for a retry row by row.
    */
   public void dispatchAll(List<String> orderIds) {
+    dispatchAll(orderIds, Map.of());
+  }
+
+  /**
+   * As {@link #dispatchAll(List)}, in the traces of the events that asked for the shipments ({@code spans}: order id →
+   * traceparent of the handling): the DeliveryStarted / DeliveryFailed a booking ends with continues that trace.
+   */
+  public void dispatchAll(List<String> orderIds, Map<String, String> spans) {
+    traces.putAll(spans);
     List<String> ids = orderIds.stream().filter(inFlight::add).toList();
     if (ids.isEmpty()) {
       return;
@@ -159,8 +172,8 @@ public final class ShipmentDispatcher {
                   timeline.add(new EventRow(ShipmentStatus.ACCEPTED.name(),
                     "Carrier accepted the shipment, tracking number " + trackingNumber, at));
                   timelineOrders.add(orderId);
-                  emitted.add(new Outbox.Outgoing(Topics.DELIVERY_EVENTS, DeliveryEvents.started(orderId,
-                    current.causeEventId(), shipmentId, trackingNumber, current.carrier(), at), null));
+                  emitted.add(traced(orderId, DeliveryEvents.started(orderId, current.causeEventId(), shipmentId,
+                    trackingNumber, current.carrier(), at)));
                   after.add(() -> {
                     metrics.started.increment();
                     LOG.info("order {}: carrier accepted shipment {} ({})", orderId, shipmentId, trackingNumber);
@@ -184,8 +197,7 @@ public final class ShipmentDispatcher {
               chain = chain.compose(v -> repo.move(conn, orderId, ShipmentStatus.FAILED, reason, at));
               timeline.add(new EventRow(ShipmentStatus.FAILED.name(), reason, at));
               timelineOrders.add(orderId);
-              emitted.add(new Outbox.Outgoing(Topics.DELIVERY_EVENTS,
-                DeliveryEvents.failed(orderId, current.causeEventId(), reason, null, at), null));
+              emitted.add(traced(orderId, DeliveryEvents.failed(orderId, current.causeEventId(), reason, null, at)));
               after.add(() -> {
                 metrics.failed.increment();
                 LOG.info("order {}: DeliveryFailed ({})", orderId, reason);
@@ -196,6 +208,16 @@ public final class ShipmentDispatcher {
             .compose(v -> Outbox.appendAll(conn, emitted));
         }))
       .onSuccess(v -> after.forEach(Runnable::run));
+  }
+
+  /** {@code event} as an outbox row in the trace of the handling that asked for the shipment, if known. */
+  private Outbox.Outgoing traced(String orderId, EventEnvelope event) {
+    String span = traces.remove(orderId);
+    if (span == null) {
+      return new Outbox.Outgoing(Topics.DELIVERY_EVENTS, event, null);
+    }
+    return new Outbox.Outgoing(Topics.DELIVERY_EVENTS, event.withTraceparent(TraceContext.child(span)),
+      TraceContext.spanId(span));
   }
 
   static Instant now() {
