@@ -15,13 +15,14 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The edge of {@link Admission}: counts the orders in the saga every {@value #SAMPLE_MS} ms (one indexed COUNT on
+ * The edge of {@link Admission}: counts the orders in the saga every {@value #SAMPLE_MS} ms, every second when idle (one indexed COUNT on
  * {@code orders(status, created_at)}: PENDING, PAYMENT_PENDING and PAID orders of the last minute, so that a stuck
  * order does not hold the door shut for ever) and refuses {@code POST /orders} beyond the budget before any other work:
  * 503 {@code overloaded} with {@code Retry-After} (seconds, as HTTP has it) and {@code Retry-After-Ms}.
  */
 public final class SagaAdmission {
   static final long SAMPLE_MS = 100;
+  static final long IDLE_SAMPLE_NANOS = 1_000_000_000L;
   static final String IN_SAGA = "SELECT COUNT(*) FROM orders WHERE status IN ('PENDING', 'PAYMENT_PENDING', 'PAID') "
     + "AND created_at > ?";
   private static final Logger LOG = LoggerFactory.getLogger(SagaAdmission.class);
@@ -42,11 +43,16 @@ public final class SagaAdmission {
   public SagaAdmission start(Vertx vertx, Pool pool) {
     if (admission.budget() > 0) {
       boolean[] sampling = {false};
+      long[] last = {0};
       timer = vertx.setPeriodic(SAMPLE_MS, id -> {
-        if (sampling[0]) {
+        long now = System.nanoTime();
+        // idle (nothing in the saga, nothing admitted since): count once a second only
+        boolean quiet = inSaga.get() == 0 && admitted.get() == 0 && now - last[0] < IDLE_SAMPLE_NANOS;
+        if (sampling[0] || quiet) {
           return;
         }
         sampling[0] = true;
+        last[0] = now;
         long before = admitted.get();
         pool.preparedQuery(IN_SAGA).execute(Tuple.of(LocalDateTime.now(ZoneOffset.UTC).minusMinutes(1)))
           .onSuccess(rows -> {
