@@ -23,14 +23,19 @@ import static io.gatling.javaapi.http.HttpDsl.*;
  * gatling.conf) the group's response time is the saga latency as a customer sees it, to the polling interval.
  *
  * <p>Set-up (not measured): a seller and {@code -Dproducts} products with huge stock, and a probe order that proves the
- * order service's projections know them. Open model, {@code -Drate} customers (= orders) per second.
+ * order service's projections know them; with {@code -Dcustomers=N}, N customers (address, card) too, and then each
+ * arrival orders as one of them instead of signing up first (so the run measures the saga, not password hashing).
+ * Open model, {@code -Drate} customers (= orders) per second.
  */
 public class OrderSagaSimulation extends Simulation {
   static final String SAGA = "order saga";
   static final Set<String> DONE = Set.of("SHIPPING", "DELIVERED", "REJECTED", "PAYMENT_FAILED", "CANCELLED");
 
   final int productCount = Settings.integer("products", 20);
+  /** {@code -Dcustomers=N}: N customers made before the run, each arrival orders as one of them (0: each signs up). */
+  final int customerCount = Settings.integer("customers", 0);
   volatile List<String> productIds = List.of();
+  volatile List<String[]> customers = List.of();
 
   static ChainBuilder customer() {
     return exec(SignUpAndLoginSimulation.signUpAndLogin("CUSTOMER"))
@@ -83,11 +88,26 @@ public class OrderSagaSimulation extends Simulation {
     String seller = Fixtures.member("SELLER");
     productIds = Fixtures.products(seller, "lt" + Long.toHexString(System.nanoTime()), productCount, 1_000_000);
     Fixtures.awaitOrderable(productIds);
+    List<String[]> made = new java.util.ArrayList<>();
+    for (int i = 0; i < customerCount; i++) {
+      made.add(Fixtures.customer());
+    }
+    customers = List.copyOf(made);
+  }
+
+  /** One of the customers made before the run (token, addressId), round robin. */
+  ChainBuilder existingCustomer() {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    return exec(session -> {
+      String[] c = customers.get(Math.floorMod(next.getAndIncrement(), customers.size()));
+      return session.set("token", c[0]).set("addressId", c[1]);
+    });
   }
 
   {
     double rate = Settings.rate(50);
-    ScenarioBuilder orders = scenario("customer places an order").exec(customer()).exec(placeAndAwait(() -> productIds));
+    ScenarioBuilder orders = scenario("customer places an order")
+      .exec(customerCount > 0 ? existingCustomer() : customer()).exec(placeAndAwait(() -> productIds));
     setUp(orders.injectOpen(
         rampUsersPerSec(1).to(rate).during(Settings.ramp(10)),
         constantUsersPerSec(rate).during(Settings.duration(60))))
