@@ -88,6 +88,9 @@ public final class KafkaEventBridge extends VerticleBase {
    * @param topics         topics the group reads
    * @param handlerTimeout how long one handler call may take before it counts as failed
    */
+  /** How long a poll waits when nothing comes. */
+  static final Duration IDLE_POLL = Duration.ofSeconds(1);
+
   public record Options(String bootstrapServers, String group, List<String> topics, RetryPolicy retry,
                         Duration handlerTimeout, int maxPollRecords) {
     public Options(String bootstrapServers, String group, List<String> topics) {
@@ -259,7 +262,9 @@ public final class KafkaEventBridge extends VerticleBase {
       waitingForRoom = true; // resumed by done() once records complete
       return;
     }
-    consumer.poll(Duration.ofMillis(200))
+    // a poll returns as soon as records arrive; the timeout only paces an idle consumer (wake-ups cost CPU at rest,
+    // ~20 groups per service set) and how long a commit requested meanwhile waits for the consumer thread
+    consumer.poll(IDLE_POLL)
       .onComplete(ar -> {
         if (ar.failed()) {
           if (!stopped) {
