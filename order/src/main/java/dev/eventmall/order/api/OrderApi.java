@@ -40,6 +40,11 @@ public final class OrderApi {
 
   public Router router(Vertx vertx, JWTAuth jwt) {
     Router router = Router.router(vertx);
+    // overload is answered first, before any other work (token verification included): a refusal must stay cheap
+    router.post("/").handler(ctx -> {
+      admission.admit();
+      ctx.next();
+    });
     router.route().handler(AuthHandlers.bearer(jwt));
     router.post("/").handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).handler(this::place);
     router.get("/").respond(this::list);
@@ -59,7 +64,6 @@ public final class OrderApi {
 
   private void place(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
-    admission.admit(); // beyond the saga's budget: 503 at once, before any other work
     String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
     PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
     service.place(request, key)
