@@ -28,6 +28,12 @@ public final class DevStack {
   private DevStack() {
   }
 
+  /** {@link #PROCESS_FLAGS}, or {@code DEVSTACK_SERVICE_JVM_FLAGS} (space-separated) when set. */
+  static List<String> processFlags() {
+    String flags = System.getenv("DEVSTACK_SERVICE_JVM_FLAGS");
+    return flags == null || flags.isBlank() ? PROCESS_FLAGS : List.of(flags.trim().split("\\s+"));
+  }
+
   public static void main(String[] args) throws IOException {
     if (System.getProperty("eventmall.http.host") == null && System.getenv("HTTP_HOST") == null) {
       System.setProperty("eventmall.http.host", "127.0.0.1"); // a developer's machine: loopback only
@@ -60,7 +66,7 @@ public final class DevStack {
         int port = platform.ports().get(name);
         platform.stop(name);
         Path jar = Path.of(name, "target", name + ".jar").toAbsolutePath();
-        separate.add(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, PROCESS_FLAGS,
+        separate.add(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, processFlags(),
           home.resolve("logs").resolve(name + ".log"), Duration.ofSeconds(180))));
         System.out.printf("# %s runs as its own JVM (%s), log in %s%n", name, jar, home.resolve("logs"));
       }
