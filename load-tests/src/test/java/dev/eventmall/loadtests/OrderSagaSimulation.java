@@ -54,7 +54,8 @@ public class OrderSagaSimulation extends Simulation {
   /**
    * The saga as the customer sees it. POST /orders answers 422 while the order service has not yet projected the
    * customer's new address (it arrives through member.events): that answer is retried every 20 ms for up to 10 s with
-   * the same Idempotency-Key, inside the group (it is part of what the customer waits for).
+   * the same Idempotency-Key, inside the group (it is part of what the customer waits for). A 503 (the platform sheds
+   * load) is retried after its Retry-After-Ms the same way; either counts in the saga's time, not as a failure.
    */
   static ChainBuilder placeAndAwait(Supplier<List<String>> products) {
     Duration sagaTimeout = Duration.ofSeconds(Long.getLong("sagaTimeout", 30));
@@ -69,9 +70,14 @@ public class OrderSagaSimulation extends Simulation {
           .header("Authorization", "Bearer #{token}").header("Idempotency-Key", "#{idempotencyKey}")
           .body(StringBody("{\"lines\":[{\"productId\":\"#{productId}\",\"quantity\":1}],"
             + "\"addressId\":\"#{addressId}\",\"paymentMethod\":\"BILLING\"}")).asJson()
-          .check(status().in(200, 201, 422).saveAs("placeStatus"),
+          .check(status().in(200, 201, 422, 503).saveAs("placeStatus"),
+            header("Retry-After-Ms").optional().saveAs("retryAfterMs"),
             jsonPath("$.orderId").optional().saveAs("orderId")))
-          .doIf(session -> !session.contains("orderId")).then(pause(Duration.ofMillis(20)))),
+          // 422: the address is not projected yet, try again shortly; 503: the platform sheds load, come back when
+          // it says (Retry-After-Ms) as a well-behaved client does
+          .doIf(session -> !session.contains("orderId")).then(pause(session -> Duration.ofMillis(
+            session.getInt("placeStatus") == 503 && session.contains("retryAfterMs")
+              ? Long.parseLong(session.getString("retryAfterMs")) : 20)))),
       doIf(session -> session.contains("orderId")).then(
         asLongAsDuring(session -> !DONE.contains(session.getString("orderStatus")), sagaTimeout).on(
           pause(poll),
