@@ -92,20 +92,8 @@ public final class PaymentSaga implements BatchHandler {
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
-      Consumed c = batch.get(i);
-      if (!acts(c)) {
-        continue;
-      }
-      String orderId = c.payload().getString("orderId");
-      if (orderId == null || orderId.isBlank()) {
-        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id()
-          + " has no orderId")));
-        continue;
-      }
-      inputs.add(new Input(i, c, orderId));
-    }
+    List<Input> inputs = BatchHandler.keyed(batch, PaymentSaga::acts, "orderId", results).stream()
+      .map(k -> new Input(k.index(), k.consumed(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }

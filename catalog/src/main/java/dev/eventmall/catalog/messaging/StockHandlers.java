@@ -64,20 +64,12 @@ public final class StockHandlers implements BatchHandler {
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
     List<Input> inputs = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
-      Consumed c = batch.get(i);
-      boolean placed = Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
-      if (!placed && !RELEASING.contains(c.type())) {
-        continue;
-      }
+    for (BatchHandler.Keyed k : BatchHandler.keyed(batch, StockHandlers::acts, "orderId", results)) {
       try {
-        String orderId = c.payload().getString("orderId");
-        if (orderId == null || orderId.isBlank()) {
-          throw new IllegalArgumentException(c.type() + " " + c.event().id() + " has no orderId");
-        }
-        inputs.add(new Input(c, orderId, placed ? StockLine.normalize(c.payload().getJsonArray("lines")) : null));
-      } catch (RuntimeException e) {
-        results.set(i, Future.failedFuture(e));
+        inputs.add(new Input(k.consumed(), k.key(), placed(k.consumed())
+          ? StockLine.normalize(k.consumed().payload().getJsonArray("lines")) : null));
+      } catch (RuntimeException unusableLines) {
+        results.set(k.index(), Future.failedFuture(unusableLines));
       }
     }
     if (inputs.isEmpty()) {
@@ -120,6 +112,14 @@ public final class StockHandlers implements BatchHandler {
         });
       }))
       .map(v -> results);
+  }
+
+  private static boolean placed(Consumed c) {
+    return Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
+  }
+
+  private static boolean acts(Consumed c) {
+    return placed(c) || RELEASING.contains(c.type());
   }
 
   /** One event through the ledger; the event it emits, or null. */

@@ -2,8 +2,10 @@ package dev.eventmall.common.kafka;
 
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The domain side of a consumer group on the batch-shaped event path: the {@link KafkaEventBridge} hands it the records
@@ -29,5 +31,34 @@ public interface BatchHandler {
   /** Every one of {@code n} events acknowledged. */
   static List<Future<Void>> acknowledged(int n) {
     return Collections.nCopies(n, Future.succeededFuture());
+  }
+
+  /** An event of a batch that a handler acts on: its place in the batch and the id of the aggregate it concerns. */
+  record Keyed(int index, Consumed consumed, String key) {
+    public String type() {
+      return consumed.type();
+    }
+  }
+
+  /**
+   * The events of {@code batch} that {@code acts} selects, each with its aggregate id read from payload field
+   * {@code field}; an event without one fails alone in {@code results} (retried, then parked) and is left out.
+   */
+  static List<Keyed> keyed(List<Consumed> batch, Predicate<Consumed> acts, String field, List<Future<Void>> results) {
+    List<Keyed> keyed = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Consumed c = batch.get(i);
+      if (!acts.test(c)) {
+        continue;
+      }
+      String key = c.payload().getString(field);
+      if (key == null || key.isBlank()) {
+        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id() + " has no "
+          + field)));
+        continue;
+      }
+      keyed.add(new Keyed(i, c, key));
+    }
+    return keyed;
   }
 }

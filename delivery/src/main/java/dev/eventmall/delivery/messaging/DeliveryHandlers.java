@@ -73,23 +73,10 @@ public final class DeliveryHandlers implements BatchHandler {
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
-      Consumed c = batch.get(i);
-      boolean acts = Topics.ORDER_EVENTS.equals(c.topic())
+    List<Input> inputs = BatchHandler.keyed(batch, c -> Topics.ORDER_EVENTS.equals(c.topic())
         && ("OrderPlaced".equals(c.type()) || "OrderCancelRequested".equals(c.type()))
-        || Topics.PAYMENT_EVENTS.equals(c.topic()) && "PaymentCompleted".equals(c.type());
-      if (!acts) {
-        continue;
-      }
-      String orderId = c.payload().getString("orderId");
-      if (orderId == null || orderId.isBlank()) {
-        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id()
-          + " has no orderId")));
-        continue;
-      }
-      inputs.add(new Input(i, c, orderId));
-    }
+        || Topics.PAYMENT_EVENTS.equals(c.topic()) && "PaymentCompleted".equals(c.type()), "orderId", results)
+      .stream().map(k -> new Input(k.index(), k.consumed(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }

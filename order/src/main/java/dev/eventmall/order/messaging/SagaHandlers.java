@@ -29,7 +29,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 
@@ -65,21 +64,8 @@ public final class SagaHandlers implements BatchHandler {
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
-      Consumed c = batch.get(i);
-      Optional<SagaInput> input = SagaInput.ofEventType(c.type());
-      if (input.isEmpty()) {
-        continue;
-      }
-      String orderId = c.payload().getString("orderId");
-      if (orderId == null || orderId.isBlank()) {
-        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id()
-          + " has no orderId")));
-        continue;
-      }
-      inputs.add(new Input(c, input.get(), orderId));
-    }
+    List<Input> inputs = BatchHandler.keyed(batch, c -> SagaInput.ofEventType(c.type()).isPresent(), "orderId", results)
+      .stream().map(k -> new Input(k.consumed(), SagaInput.ofEventType(k.type()).orElseThrow(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }
