@@ -83,14 +83,14 @@ public final class KafkaEventBridge extends VerticleBase {
   private static final Map<MeterRegistry, Map<String, Map<KafkaEventBridge, Long>>> LAGS =
     Collections.synchronizedMap(new WeakHashMap<>());
 
+  /** How long a poll waits when nothing comes. */
+  static final Duration IDLE_POLL = Duration.ofSeconds(1);
+
   /**
    * @param group          consumer group (one per service and purpose, e.g. {@code catalog-stock})
    * @param topics         topics the group reads
    * @param handlerTimeout how long one handler call may take before it counts as failed
    */
-  /** How long a poll waits when nothing comes. */
-  static final Duration IDLE_POLL = Duration.ofSeconds(1);
-
   public record Options(String bootstrapServers, String group, List<String> topics, RetryPolicy retry,
                         Duration handlerTimeout, int maxPollRecords) {
     public Options(String bootstrapServers, String group, List<String> topics) {
@@ -274,8 +274,9 @@ public final class KafkaEventBridge extends VerticleBase {
           return;
         }
         KafkaConsumerRecords<String, Buffer> records = ar.result();
+        boolean batchMode = records.size() > 0 && EventHandlers.batchHandler(vertx, options.group()) != null;
         for (int i = 0; i < records.size(); i++) {
-          dispatch(records.recordAt(i));
+          dispatch(records.recordAt(i), batchMode);
         }
         runBatch();
         pollLoop();
@@ -286,7 +287,7 @@ public final class KafkaEventBridge extends VerticleBase {
    * Starts {@code record} after the records of its chain (same topic, partition and key) that are still in flight, and
    * tracks its offset so that the partition's commit point never passes it before it is acknowledged or parked.
    */
-  private void dispatch(KafkaConsumerRecord<String, Buffer> record) {
+  private void dispatch(KafkaConsumerRecord<String, Buffer> record, boolean batchMode) {
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     PartitionTrack track = tracks.get(tp);
     if (track == null || record.offset() <= track.lastOffset) {
@@ -300,7 +301,7 @@ public final class KafkaEventBridge extends VerticleBase {
     track.pending.addLast(entry);
     inFlight++;
     Queued queued = new Queued(record, tp, track, entry, record.topic() + '/' + record.partition() + '/' + record.key());
-    if (EventHandlers.batchHandler(vertx, options.group()) != null) {
+    if (batchMode) {
       queue.addLast(queued); // runBatch() decides once the whole poll is dispatched
     } else {
       single(queued, null);
@@ -314,12 +315,11 @@ public final class KafkaEventBridge extends VerticleBase {
    */
   private void single(Queued q, Future<Void> first) {
     Future<Void> previous = chains.get(q.chainKey());
-    Future<Void> own = first == null ? null : first;
     Future<Void> run;
-    if (own == null) {
+    if (first == null) {
       run = previous == null ? process(q.record()) : previous.transform(ar -> process(q.record()));
     } else {
-      Future<Void> after = previous == null ? own : previous.transform(ar -> own);
+      Future<Void> after = previous == null ? first : previous.transform(ar -> first);
       run = after.transform(ar -> ar.succeeded() ? Future.succeededFuture() : process(q.record()));
     }
     if (!run.isComplete()) {
