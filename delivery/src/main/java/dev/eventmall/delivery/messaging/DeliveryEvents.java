@@ -24,6 +24,12 @@ final class DeliveryEvents {
 
   static EventEnvelope statusChanged(String orderId, String trackingNumber, ShipmentStatus status, ShipmentStatus previous,
                                      String description, Instant at) {
+    return envelope("DeliveryStatusChanged", orderId, null,
+      statusChangedPayload(orderId, trackingNumber, status, previous, description, at));
+  }
+
+  static JsonObject statusChangedPayload(String orderId, String trackingNumber, ShipmentStatus status,
+                                         ShipmentStatus previous, String description, Instant at) {
     JsonObject payload = new JsonObject().put("orderId", orderId).put("trackingNumber", trackingNumber)
       .put("status", status.name()).put("changedAt", at.toString());
     if (previous == ShipmentStatus.ACCEPTED || previous == ShipmentStatus.IN_TRANSIT) {
@@ -32,7 +38,7 @@ final class DeliveryEvents {
     if (description != null) {
       payload.put("description", truncate(description));
     }
-    return envelope("DeliveryStatusChanged", orderId, null, payload);
+    return payload;
   }
 
   static EventEnvelope completed(String orderId, String trackingNumber, Instant at) {
@@ -41,11 +47,15 @@ final class DeliveryEvents {
   }
 
   static EventEnvelope failed(String orderId, String causeId, String reason, String trackingNumber, Instant at) {
+    return envelope("DeliveryFailed", orderId, causeId, failedPayload(orderId, reason, trackingNumber, at));
+  }
+
+  static JsonObject failedPayload(String orderId, String reason, String trackingNumber, Instant at) {
     JsonObject payload = new JsonObject().put("orderId", orderId).put("reason", truncate(reason)).put("failedAt", at.toString());
     if (trackingNumber != null) {
       payload.put("trackingNumber", trackingNumber);
     }
-    return envelope("DeliveryFailed", orderId, causeId, payload);
+    return payload;
   }
 
   private static EventEnvelope envelope(String type, String orderId, String causeId, JsonObject payload) {

@@ -17,6 +17,7 @@ import dev.eventmall.delivery.persistence.DeliveryRepository.ShipmentRow;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,8 +139,7 @@ public final class DeliveryHandlers implements BatchHandler {
             Set<String> cancelled = new LinkedHashSet<>();
             List<NewShipment> created = new ArrayList<>();
             List<ShipmentRow> moved = new ArrayList<>();
-            List<EventRow> timeline = new ArrayList<>();
-            List<String> timelineOrders = new ArrayList<>();
+            List<Map.Entry<String, EventRow>> timeline = new ArrayList<>();
             List<Outbox.Outgoing> emitted = new ArrayList<>();
             List<EventEnvelope> handled = new ArrayList<>();
             Set<UUID> seen = new HashSet<>();
@@ -154,11 +154,11 @@ public final class DeliveryHandlers implements BatchHandler {
               DeliveryRules.Decision d;
               switch (in.type()) {
                 case "OrderPlaced" -> {
-                  OrderRow now0 = new OrderRow(orderId, p.getString("memberId"), p.getJsonObject("shippingAddress"),
+                  OrderRow placedRow = new OrderRow(orderId, p.getString("memberId"), p.getJsonObject("shippingAddress"),
                     p.getJsonArray("lines"), p.getString("orderName"), true,
                     order != null && order.cancelRequested());
-                  state.put(orderId, now0);
-                  placed.put(orderId, now0);
+                  state.put(orderId, placedRow);
+                  placed.put(orderId, placedRow);
                   handled.add(c.event());
                   continue;
                 }
@@ -204,18 +204,17 @@ public final class DeliveryHandlers implements BatchHandler {
                 moved.add(m);
               }
               if (d.note() != null) {
-                timeline.add(new EventRow(d.noteStatus(), d.note(), now));
-                timelineOrders.add(orderId);
+                timeline.add(Map.entry(orderId, new EventRow(d.noteStatus(), d.note(), now)));
               }
               switch (d.emit()) {
                 case DELIVERY_FAILED -> {
                   failed[0]++;
                   emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes("DeliveryFailed", orderId,
-                    DeliveryEvents.failed(orderId, c.event().id().toString(), d.reason(), null, now).payload())));
+                    DeliveryEvents.failedPayload(orderId, d.reason(), null, now))));
                 }
                 case STATUS_CHANGED -> emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes("DeliveryStatusChanged",
-                  orderId, DeliveryEvents.statusChanged(orderId, s.trackingNumber(), ShipmentStatus.CANCELED,
-                    ShipmentStatus.ACCEPTED, "order cancelled", now).payload())));
+                  orderId, DeliveryEvents.statusChangedPayload(orderId, s.trackingNumber(),
+                    ShipmentStatus.CANCELED, ShipmentStatus.ACCEPTED, "order cancelled", now))));
                 default -> {
                 }
               }
@@ -231,7 +230,7 @@ public final class DeliveryHandlers implements BatchHandler {
               .compose(v -> repo.markCancelRequestedAll(conn, cancelled, now))
               .compose(v -> repo.insertShipments(conn, created, now))
               .compose(v -> moveAll(conn, moved, now))
-              .compose(v -> repo.addEvents(conn, timeline, timelineOrders))
+              .compose(v -> repo.addEvents(conn, timeline))
               .compose(v -> Outbox.appendAll(conn, emitted));
           }));
       }))
@@ -244,7 +243,7 @@ public final class DeliveryHandlers implements BatchHandler {
   }
 
   /** The shipments a cancel moved (rare: one statement each, in order). */
-  private Future<Void> moveAll(io.vertx.sqlclient.SqlConnection conn, List<ShipmentRow> moved, Instant now) {
+  private Future<Void> moveAll(SqlConnection conn, List<ShipmentRow> moved, Instant now) {
     Future<Void> chain = Future.succeededFuture();
     for (ShipmentRow m : moved) {
       chain = chain.compose(v -> repo.move(conn, m.orderId(), m.status(), m.failureReason(), now));

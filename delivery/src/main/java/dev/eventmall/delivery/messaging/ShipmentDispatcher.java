@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sends PENDING shipments to the carrier, outside any consumer transaction: {@code POST /v1/shipments} with
@@ -67,11 +67,6 @@ public final class ShipmentDispatcher {
       dispatchAll(ids);
       return Future.<Void>succeededFuture();
     });
-  }
-
-  /** One carrier attempt for the order, unless one is already running. */
-  public void dispatch(String orderId) {
-    dispatchAll(List.of(orderId));
   }
 
   /**
@@ -153,8 +148,7 @@ public final class ShipmentDispatcher {
     List<Runnable> after = new ArrayList<>();
     return pool.withTransaction(conn -> repo.lockShipments(conn, answers.stream().map(a -> a.row().orderId()).toList())
         .compose(locked -> {
-          List<EventRow> timeline = new ArrayList<>();
-          List<String> timelineOrders = new ArrayList<>();
+          List<Map.Entry<String, EventRow>> timeline = new ArrayList<>();
           List<Outbox.Outgoing> emitted = new ArrayList<>();
           Future<Void> chain = Future.succeededFuture();
           for (Answer a : answers) {
@@ -169,9 +163,8 @@ public final class ShipmentDispatcher {
               switch (DeliveryRules.accepted(current.status(), current.trackingNumber())) {
                 case ACCEPT -> {
                   chain = chain.compose(v -> repo.accept(conn, orderId, shipmentId, trackingNumber, at).mapEmpty());
-                  timeline.add(new EventRow(ShipmentStatus.ACCEPTED.name(),
-                    "Carrier accepted the shipment, tracking number " + trackingNumber, at));
-                  timelineOrders.add(orderId);
+                  timeline.add(Map.entry(orderId, new EventRow(ShipmentStatus.ACCEPTED.name(),
+                    "Carrier accepted the shipment, tracking number " + trackingNumber, at)));
                   emitted.add(traced(orderId, DeliveryEvents.started(orderId, current.causeEventId(), shipmentId,
                     trackingNumber, current.carrier(), at)));
                   after.add(() -> {
@@ -182,9 +175,8 @@ public final class ShipmentDispatcher {
                 case ATTACH_AND_WITHDRAW -> {
                   // the order was cancelled while the create call was in flight: keep the ids and withdraw the parcel
                   chain = chain.compose(v -> repo.attachTracking(conn, orderId, shipmentId, trackingNumber, at));
-                  timeline.add(new EventRow(ShipmentStatus.CANCELLED.name(), "Carrier accepted " + trackingNumber
-                    + " after the order was cancelled: cancelling it with the carrier", at));
-                  timelineOrders.add(orderId);
+                  timeline.add(Map.entry(orderId, new EventRow(ShipmentStatus.CANCELLED.name(), "Carrier accepted " + trackingNumber
+                    + " after the order was cancelled: cancelling it with the carrier", at)));
                   after.add(() -> carrier.cancel(trackingNumber).onComplete(ar -> LOG.info("order {}: carrier cancel "
                     + "of {} after the order was cancelled: {}", orderId, trackingNumber, ar.succeeded()
                     ? ar.result().isPresent() ? "CANCELED" : "not cancelable" : ar.cause().toString())));
@@ -195,8 +187,7 @@ public final class ShipmentDispatcher {
             } else if (DeliveryRules.refused(current.status())) {
               String reason = a.refusal();
               chain = chain.compose(v -> repo.move(conn, orderId, ShipmentStatus.FAILED, reason, at));
-              timeline.add(new EventRow(ShipmentStatus.FAILED.name(), reason, at));
-              timelineOrders.add(orderId);
+              timeline.add(Map.entry(orderId, new EventRow(ShipmentStatus.FAILED.name(), reason, at)));
               emitted.add(traced(orderId, DeliveryEvents.failed(orderId, current.causeEventId(), reason, null, at)));
               after.add(() -> {
                 metrics.failed.increment();
@@ -204,7 +195,7 @@ public final class ShipmentDispatcher {
               });
             }
           }
-          return chain.compose(v -> repo.addEvents(conn, timeline, timelineOrders))
+          return chain.compose(v -> repo.addEvents(conn, timeline))
             .compose(v -> Outbox.appendAll(conn, emitted));
         }))
       .onSuccess(v -> after.forEach(Runnable::run));

@@ -58,21 +58,6 @@ public final class DeliveryRepository {
   static final Function<Row, EventRow> EVENT = row -> new EventRow(row.getString("status"), row.getString("description"),
     instant(row.getLocalDateTime("occurred_at")));
 
-  public Future<Void> upsertPlaced(SqlClient conn, String orderId, String memberId, JsonObject address, JsonArray lines,
-                                   String orderName, Instant now) {
-    return conn.preparedQuery(UPSERT_PLACED).execute(Tuple.of(orderId, memberId,
-        address == null ? null : address.encode(), lines == null ? null : lines.encode(), orderName, utc(now), utc(now)))
-      .mapEmpty();
-  }
-
-  public Future<Void> markCancelRequested(SqlClient conn, String orderId, Instant now) {
-    return conn.preparedQuery(UPSERT_CANCEL_REQUESTED).execute(Tuple.of(orderId, utc(now), utc(now))).mapEmpty();
-  }
-
-  public Future<Optional<OrderRow>> lockOrder(SqlClient conn, String orderId) {
-    return one(conn, LOCK_ORDER, ORDER, orderId);
-  }
-
   public Future<Optional<OrderRow>> findOrder(SqlClient conn, String orderId) {
     return one(conn, FIND_ORDER, ORDER, orderId);
   }
@@ -81,24 +66,12 @@ public final class DeliveryRepository {
     return one(conn, FIND_SHIPMENT, SHIPMENT, orderId);
   }
 
-  public Future<Optional<ShipmentRow>> lockShipment(SqlClient conn, String orderId) {
-    return one(conn, LOCK_SHIPMENT, SHIPMENT, orderId);
-  }
-
   public Future<Optional<ShipmentRow>> lockShipmentByTracking(SqlClient conn, String trackingNumber) {
     return one(conn, LOCK_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
   }
 
   public Future<Optional<ShipmentRow>> findShipmentByTracking(SqlClient conn, String trackingNumber) {
     return one(conn, FIND_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
-  }
-
-  /** Inserts the order's shipment row; false when the order already has one (UNIQUE order_id). */
-  public Future<Boolean> insertShipment(SqlClient conn, String orderId, ShipmentStatus status, String carrier,
-                                        String idempotencyKey, String failureReason, String causeEventId, Instant now) {
-    return conn.preparedQuery(INSERT_SHIPMENT).execute(Tuple.of(orderId, status.name(), carrier, idempotencyKey, utc(now),
-        failureReason, causeEventId, utc(now), utc(now)))
-      .map(rows -> rows.rowCount() == 1);
   }
 
   /** PENDING → ACCEPTED with the carrier's ids; false when the row was no longer PENDING. */
@@ -139,7 +112,7 @@ public final class DeliveryRepository {
   }
 
   public Future<Void> addEvent(SqlClient conn, String orderId, String status, String description, Instant at) {
-    return conn.preparedQuery(INSERT_EVENT).execute(Tuple.of(orderId, status, description, utc(at))).mapEmpty();
+    return addEvents(conn, List.of(Map.entry(orderId, new EventRow(status, description, at))));
   }
 
   public Future<List<EventRow>> events(SqlClient conn, String orderId) {
@@ -154,23 +127,23 @@ public final class DeliveryRepository {
 
   /** The rows of {@code orderIds}, locked in id order; orders without one are missing. */
   public Future<Map<String, OrderRow>> lockOrders(SqlClient conn, Collection<String> orderIds) {
-    return Sql.selectIn(conn, LOCK_ORDERS_BEFORE, LOCK_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
+    return Sql.selectIn(conn, ORDERS_BEFORE, LOCK_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
       .map(rows -> byOrder(rows, OrderRow::orderId));
   }
 
   public Future<Map<String, OrderRow>> findOrders(SqlClient conn, Collection<String> orderIds) {
-    return Sql.selectIn(conn, FIND_ORDERS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
+    return Sql.selectIn(conn, ORDERS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds), ORDER)
       .map(rows -> byOrder(rows, OrderRow::orderId));
   }
 
   /** The shipments of {@code orderIds}, locked in id order; orders without one are missing. */
   public Future<Map<String, ShipmentRow>> lockShipments(SqlClient conn, Collection<String> orderIds) {
-    return Sql.selectIn(conn, LOCK_SHIPMENTS_BEFORE, LOCK_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), SHIPMENT)
+    return Sql.selectIn(conn, SHIPMENTS_BEFORE, LOCK_AFTER, Tuple.tuple(), new TreeSet<>(orderIds), SHIPMENT)
       .map(rows -> byOrder(rows, ShipmentRow::orderId));
   }
 
   public Future<Map<String, ShipmentRow>> findShipments(SqlClient conn, Collection<String> orderIds) {
-    return Sql.selectIn(conn, FIND_SHIPMENTS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds), SHIPMENT)
+    return Sql.selectIn(conn, SHIPMENTS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds), SHIPMENT)
       .map(rows -> byOrder(rows, ShipmentRow::orderId));
   }
 
@@ -198,13 +171,10 @@ public final class DeliveryRepository {
     return Sql.insert(conn, INSERT_SHIPMENTS_BEFORE, 10, rows, "").mapEmpty();
   }
 
-  /** Timeline entries of many orders in one statement, in list order. */
-  public Future<Void> addEvents(SqlClient conn, List<EventRow> events, List<String> orderIds) {
-    List<Tuple> rows = new ArrayList<>();
-    for (int i = 0; i < events.size(); i++) {
-      EventRow e = events.get(i);
-      rows.add(Tuple.of(orderIds.get(i), e.status(), e.description(), utc(e.at())));
-    }
+  /** Timeline entries ({@code orderId}, entry) of many orders in one statement, in list order. */
+  public Future<Void> addEvents(SqlClient conn, List<Map.Entry<String, EventRow>> events) {
+    List<Tuple> rows = events.stream().map(oe -> Tuple.of(oe.getKey(), oe.getValue().status(),
+      oe.getValue().description(), utc(oe.getValue().at()))).toList();
     return Sql.insert(conn, INSERT_EVENTS_BEFORE, 4, rows, "").mapEmpty();
   }
 

@@ -5,32 +5,15 @@ final class DeliverySql {
   private DeliverySql() {
   }
 
-  static final String UPSERT_PLACED = """
-    INSERT INTO delivery_order (order_id, member_id, shipping_address, order_lines, order_name, placed, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, 1, ?, ?)
-    ON DUPLICATE KEY UPDATE member_id = VALUES(member_id), shipping_address = VALUES(shipping_address),
-      order_lines = VALUES(order_lines), order_name = VALUES(order_name), placed = 1, updated_at = VALUES(updated_at)""";
-
-  static final String UPSERT_CANCEL_REQUESTED = """
-    INSERT INTO delivery_order (order_id, cancel_requested, created_at, updated_at) VALUES (?, 1, ?, ?)
-    ON DUPLICATE KEY UPDATE cancel_requested = 1, updated_at = VALUES(updated_at)""";
-
   static final String ORDER_COLUMNS =
     "order_id, member_id, shipping_address, order_lines, order_name, placed, cancel_requested FROM delivery_order";
-  static final String LOCK_ORDER = "SELECT " + ORDER_COLUMNS + " WHERE order_id = ? FOR UPDATE";
   static final String FIND_ORDER = "SELECT " + ORDER_COLUMNS + " WHERE order_id = ?";
 
   static final String SHIPMENT_COLUMNS = "order_id, status, carrier, shipment_id, tracking_number, idempotency_key, "
     + "attempts, failure_reason, cause_event_id, created_at, updated_at FROM shipment";
   static final String FIND_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ?";
-  static final String LOCK_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ? FOR UPDATE";
   static final String LOCK_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ? FOR UPDATE";
   static final String FIND_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ?";
-
-  static final String INSERT_SHIPMENT = """
-    INSERT IGNORE INTO shipment (order_id, status, carrier, idempotency_key, attempts, next_attempt_at, failure_reason,
-      cause_event_id, created_at, updated_at)
-    VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""";
 
   static final String ACCEPT = """
     UPDATE shipment SET status = 'ACCEPTED', shipment_id = ?, tracking_number = ?, updated_at = ?
@@ -51,9 +34,6 @@ final class DeliverySql {
   static final String TRACKABLE = "SELECT tracking_number FROM shipment WHERE status IN ('ACCEPTED', 'IN_TRANSIT') "
     + "AND tracking_number IS NOT NULL ORDER BY updated_at LIMIT ?";
 
-  static final String INSERT_EVENT =
-    "INSERT INTO shipment_event (order_id, status, description, occurred_at) VALUES (?, ?, ?, ?)";
-
   static final String EVENTS = "SELECT status, description, occurred_at FROM shipment_event WHERE order_id = ? ORDER BY seq";
 
   // ---------------------------------------------------------------- a batch of saga events: one statement per kind
@@ -67,10 +47,9 @@ final class DeliverySql {
     + "created_at, updated_at) VALUES ";
   static final String UPSERT_CANCEL_REQUESTED_AFTER = " ON DUPLICATE KEY UPDATE cancel_requested = 1, "
     + "updated_at = VALUES(updated_at)";
-  static final String LOCK_ORDERS_BEFORE = "SELECT " + ORDER_COLUMNS + " WHERE order_id IN (";
-  static final String FIND_ORDERS_BEFORE = LOCK_ORDERS_BEFORE;
-  static final String LOCK_SHIPMENTS_BEFORE = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id IN (";
-  static final String FIND_SHIPMENTS_BEFORE = LOCK_SHIPMENTS_BEFORE;
+  /** The orders / shipments of an IN list: read as is ({@code ")"}), or locked in id order ({@link #LOCK_AFTER}). */
+  static final String ORDERS_BEFORE = "SELECT " + ORDER_COLUMNS + " WHERE order_id IN (";
+  static final String SHIPMENTS_BEFORE = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id IN (";
   static final String LOCK_AFTER = ") ORDER BY order_id FOR UPDATE";
   static final String INSERT_SHIPMENTS_BEFORE = "INSERT IGNORE INTO shipment (order_id, status, carrier, "
     + "idempotency_key, attempts, next_attempt_at, failure_reason, cause_event_id, created_at, updated_at) VALUES ";

@@ -1,5 +1,6 @@
 package dev.eventmall.order.persistence;
 
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.order.domain.Order;
 import dev.eventmall.order.domain.OrderLine;
 import dev.eventmall.order.domain.OrderStatus;
@@ -15,16 +16,14 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
-import dev.eventmall.common.db.Sql;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 import static dev.eventmall.order.persistence.OrderSql.*;
@@ -117,7 +116,7 @@ public final class OrderRepository {
   }
 
   /** Appends timeline rows ({@code orderId}, entry) in list order with multi-row inserts. */
-  public Future<Void> appendTimelines(SqlConnection conn, List<Map.Entry<String, TimelineEntry>> entries) {
+  public Future<Void> appendTimelines(SqlClient conn, List<Map.Entry<String, TimelineEntry>> entries) {
     List<Tuple> rows = new ArrayList<>(entries.size());
     for (Map.Entry<String, TimelineEntry> oe : entries) {
       TimelineEntry e = oe.getValue();
@@ -173,9 +172,7 @@ public final class OrderRepository {
   }
 
   public Future<Void> appendTimeline(SqlClient client, String orderId, TimelineEntry e) {
-    return client.preparedQuery(INSERT_TIMELINE).execute(Tuple.of(orderId, e.eventId(), e.eventType(), e.source(),
-        e.outcome(), e.from() == null ? null : e.from().name(), e.to().name(), truncate(e.detail()))
-      .addValue(Rows.utc(e.occurredAt())).addValue(Rows.utc(e.recordedAt()))).mapEmpty();
+    return appendTimelines(client, List.of(Map.entry(orderId, e)));
   }
 
   public Future<List<TimelineEntry>> timeline(SqlClient client, String orderId) {

@@ -33,8 +33,6 @@ final class OrderSql {
     + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
   static final String COUNT_ALL_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE status = ?";
 
-  static final String INSERT_TIMELINE = "INSERT INTO order_timeline (order_id, event_id, event_type, source, outcome, "
-    + "from_status, to_status, detail, occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   static final String SELECT_TIMELINE = "SELECT seq, event_id, event_type, source, outcome, from_status, to_status, "
     + "detail, occurred_at, recorded_at FROM order_timeline WHERE order_id = ? ORDER BY seq";
 

@@ -89,14 +89,6 @@ public final class PaymentRepository {
       });
   }
 
-  /** Inserts the row; fails with MySQL error 1062 when the order already has one. */
-  public Future<Void> insert(SqlClient conn, Payment p) {
-    return conn.preparedQuery(PaymentSql.INSERT).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
-      p.paymentId(), p.orderId(), p.memberId(), p.amount(), p.method() == null ? null : p.method().name(),
-      p.orderName(), p.status().name(), p.failureCode(), trim(p.failureMessage(), 1000), utc(p.createdAt()),
-      utc(p.updatedAt()))))).mapEmpty();
-  }
-
   /** Moves the row from {@code from} to {@code t.to()}; false when it was no longer in {@code from}. */
   public Future<Boolean> transition(SqlClient conn, String orderId, PaymentStatus from, Transition t) {
     return conn.preparedQuery(PaymentSql.TRANSITION).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
@@ -107,12 +99,6 @@ public final class PaymentRepository {
 
   public Future<Void> tossStatus(SqlClient conn, String orderId, String tossStatus) {
     return conn.preparedQuery(PaymentSql.TOSS_STATUS).execute(Tuple.of(tossStatus, utc(Instant.now()), orderId))
-      .mapEmpty();
-  }
-
-  public Future<Void> insertAttempt(SqlClient client, TossAttempt a) {
-    return client.preparedQuery(PaymentSql.INSERT_ATTEMPT).execute(Tuple.wrap(new ArrayList<>(java.util.Arrays.asList(
-      a.orderId(), a.operation(), a.idempotencyKey(), a.httpStatus(), a.code(), a.durationMs(), utc(a.at())))))
       .mapEmpty();
   }
 

@@ -14,9 +14,6 @@ final class PaymentSql {
   static final String FIND_STUCK = "SELECT " + COLUMNS + " FROM payments WHERE status = ? AND updated_at < ? "
     + "ORDER BY updated_at LIMIT ?";
 
-  static final String INSERT = "INSERT INTO payments (payment_id, order_id, member_id, amount, method, order_name, "
-    + "status, failure_code, failure_message, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
   /** A state transition guarded by the expected current state (so two resolvers never both emit). */
   static final String TRANSITION = "UPDATE payments SET status = ?, payment_key = COALESCE(?, payment_key), "
     + "toss_status = COALESCE(?, toss_status), failure_code = COALESCE(?, failure_code), "
@@ -25,9 +22,6 @@ final class PaymentSql {
     + "WHERE order_id = ? AND status = ?";
 
   static final String TOSS_STATUS = "UPDATE payments SET toss_status = ?, updated_at = ? WHERE order_id = ?";
-
-  static final String INSERT_ATTEMPT = "INSERT INTO payment_attempts (order_id, operation, idempotency_key, "
-    + "http_status, code, duration_ms, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   static final String BILLING_COLUMNS = "member_id, customer_key, billing_key, card_masked, issuer_code, card_type, "
     + "created_at, updated_at";
