@@ -1,6 +1,7 @@
 package dev.eventmall.common.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -16,6 +17,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.UUID;
 
@@ -34,12 +36,19 @@ public final class Metrics {
   /** Registry of each Vert.x instance made by {@link #newVertx}, so that shared mechanics find it from their Vertx. */
   private static final Map<Vertx, MeterRegistry> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
 
+  /** The HTTP methods of RFC 9110 and PATCH: the only values the {@code method} label takes ({@link #OTHER_METHOD} else). */
+  static final Set<String> STANDARD_METHODS =
+    Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+  static final String OTHER_METHOD = "OTHER";
+
   private final PrometheusMeterRegistry registry;
   private final String registryName;
 
   private Metrics(String service) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.registry.config().commonTags("service", service);
+    this.registry.config().commonTags("service", service)
+      // a client picks the method token: unbounded label values would let anyone grow every meter family at will
+      .meterFilter(MeterFilter.replaceTagValues("method", m -> STANDARD_METHODS.contains(m) ? m : OTHER_METHOD));
     this.registryName = "eventmall-" + service + "-" + UUID.randomUUID();
   }
 
