@@ -71,11 +71,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
     send(response, problem);
   }
 
-  /** Ends {@code response} with {@code problem}: its status, {@code application/problem+json}, not cacheable. */
+  /** Ends {@code response} with {@code problem}: its status, {@code application/problem+json}, not cacheable, not sniffed. */
   static Future<Void> send(HttpServerResponse response, Problem problem) {
     return response.setStatusCode(problem.status())
       .putHeader("Content-Type", Problem.CONTENT_TYPE)
       .putHeader("Cache-Control", "no-store")
+      .putHeader("X-Content-Type-Options", "nosniff")
       .end(problem.toJson().encode());
   }
 

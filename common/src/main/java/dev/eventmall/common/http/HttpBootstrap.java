@@ -17,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
@@ -81,6 +82,7 @@ public final class HttpBootstrap {
     Router router = Router.router(vertx);
     FailureHandler failureHandler = FailureHandler.create();
     router.route().handler(RequestId::handle).failureHandler(failureHandler);
+    router.route().handler(HttpBootstrap::securityHeaders);
     router.route().handler(TraceContext::handle);
     Tracing tracing = Tracing.of(vertx);
     if (tracing.enabled()) {
@@ -146,8 +148,29 @@ public final class HttpBootstrap {
    * router is fed requests that record the routes they match, which name the SERVER spans.
    */
   public static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options) {
-    Handler<HttpServerRequest> handler = Tracing.of(vertx).enabled() ? ServerSpans.recordingRoutes(router) : router;
-    return vertx.createHttpServer(options).invalidRequestHandler(HttpBootstrap::invalidRequest).requestHandler(handler)
+    return listen(vertx, router, options, ConnectionGuard.Limits.fromEnvironment());
+  }
+
+  /** {@link #listen(Vertx, Router, HttpServerOptions)} with explicit client limits (tests). */
+  static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options, ConnectionGuard.Limits limits) {
+    Handler<HttpServerRequest> routed = Tracing.of(vertx).enabled() ? ServerSpans.recordingRoutes(router) : router;
+    ConnectionGuard guard = new ConnectionGuard(vertx, limits);
+    // HTTP/1.x only (no service speaks h2c): with h2c on, Vert.x creates the connection (and calls the guard) only once
+    // it has read enough bytes to tell the two apart, which a client dribbling its headers delays at will
+    HttpServerOptions guarded = new HttpServerOptions(options).setHttp2ClearTextEnabled(false);
+    if (guarded.getIdleTimeout() == 0) {
+      // a socket that never sends a byte has no connection object yet (the server waits for the first bytes to tell
+      // HTTP/1.x from h2c): the transport's idle timeout closes it
+      // (longer than any deadline below, so it never cuts a request being handled)
+      guarded.setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setIdleTimeout((int) (limits.requestRead().toMillis() + limits.keepAlive().toMillis()));
+    }
+    return vertx.createHttpServer(guarded).invalidRequestHandler(HttpBootstrap::invalidRequest)
+      .connectionHandler(guard::connected)
+      .requestHandler(request -> {
+        guard.request(request);
+        routed.handle(request);
+      })
       .listen();
   }
 
@@ -170,6 +193,21 @@ public final class HttpBootstrap {
     }
     FailureHandler.send(request.response().putHeader("Connection", "close"), problem.problem())
       .onComplete(v -> request.connection().close());
+  }
+
+  /**
+   * Headers every answer carries (issue 16 row 13): {@code X-Content-Type-Options: nosniff}, and {@code Cache-Control:
+   * no-store} unless the route chose its own caching — answers carry tokens, orders and addresses, which no shared or
+   * browser cache may keep.
+   */
+  static void securityHeaders(RoutingContext ctx) {
+    ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+    ctx.addHeadersEndHandler(v -> {
+      if (!ctx.response().headers().contains("Cache-Control")) {
+        ctx.response().putHeader("Cache-Control", "no-store");
+      }
+    });
+    ctx.next();
   }
 
   private static void live(RoutingContext ctx) {
