@@ -172,11 +172,29 @@ class ProductApiTest extends CatalogTestSupport {
         .collect(java.util.stream.Collectors.toMap(i -> "k" + i, i -> (Object) "v")))),
       good.copy().put("attributes", new JsonObject().put("weight", 3)),
       good.copy().put("options", new JsonArray().add(new JsonObject().put("name", "size"))),
-      good.copy().put("sellerId", "someone-else"));
+      good.copy().put("sellerId", "someone-else"),
+      // issue 16 rows 3 and 12 (before the fix: 500 with the product committed as "?", or 201 served as sent)
+      good.copy().put("attributes", new JsonObject().put("k\u0000", "v")),
+      good.copy().put("name", "abc\u202egnp.exe"),
+      good.copy().put("name", "nul\u0000name"),
+      good.copy().put("name", "\u200b\u200b\u200b"),
+      good.copy().put("description", "\u0007\u0007"),
+      good.copy().put("options", new JsonArray().add(new JsonObject().put("name", "size").put("values",
+        new JsonArray().add("L").add("\u2066XL")))));
     for (JsonObject body : bad) {
       HttpResponse<Buffer> res = create(token, body);
       assertProblem(res, 422);
       assertThat(res.bodyAsJsonObject().getJsonArray("errors")).as(body.encode()).isNotEmpty();
+    }
+    // lone surrogates as JSON escapes, as curl sends them (a Java string holding one cannot be encoded as UTF-8)
+    for (String raw : List.of(
+      good.copy().put("name", "@@").encode().replace("@@", "mug \\ud800"),
+      good.copy().put("description", "@@").encode().replace("@@", "a lone \\udc00 surrogate"),
+      good.copy().put("attributes", new JsonObject().put("color", "@@")).encode().replace("@@", "red\\ud800"))) {
+      HttpResponse<Buffer> res = Await.result(client.post("/products").bearerTokenAuthentication(token)
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(raw)));
+      assertProblem(res, 422);
+      assertThat(res.bodyAsString()).as(raw).contains("unpaired UTF-16 surrogate");
     }
     HttpResponse<Buffer> malformed = Await.result(client.post("/products").bearerTokenAuthentication(token)
       .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"name\": ")));

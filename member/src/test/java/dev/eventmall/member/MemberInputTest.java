@@ -7,6 +7,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad inputs are 4xx problem+json and store nothing: no member, no address, no outbox row. */
@@ -78,6 +80,14 @@ class MemberInputTest extends MemberServiceTestBase {
     assertThat(errorFields(post("/members", null, signUpBody(email, null).put("name", "n".repeat(101)))))
       .containsExactly("name");
     assertThat(errorFields(post("/members", null, signUpBody(email, "GUEST")))).containsExactly("role");
+    // issue 16 rows 3, 9 and 12 (before: 201 for each)
+    for (String password : List.of(" ".repeat(8), "\u0000".repeat(8), "\u200b".repeat(8), "password\u202e1",
+      "pass\u0007word")) {
+      assertThat(errorFields(post("/members", null, signUpBody(email, null).put("password", password))))
+        .as(password).containsExactly("password");
+    }
+    assertThat(errorFields(post("/members", null, "{\"email\":\"" + email + "\",\"password\":\"abcdefg\\ud800\","
+      + "\"name\":\"Kim\"}"))).containsExactly("password");
     assertNothingStored();
   }
 
@@ -111,6 +121,14 @@ class MemberInputTest extends MemberServiceTestBase {
       .put("isDefault", "yes"));
     assertProblem(res, 422);
     assertThat(errorFields(res)).containsExactlyInAnyOrder("recipient", "phone", "zipCode", "line1", "isDefault");
+    // issue 16 rows 3 and 12: before the fix 201, stored as "?" or as sent
+    // sent as JSON escapes, as curl would: a Java string with a lone surrogate cannot be encoded as UTF-8 at all
+    HttpResponse<Buffer> hostile = post("/members/me/addresses", token, "{\"recipient\":\"Kim \\ud800\","
+      + "\"phone\":\"010-1234-5678\",\"zipCode\":\"06236\",\"line1\":\"Teheran-ro \\u202e1\"}");
+    assertProblem(hostile, 422);
+    assertThat(errorFields(hostile)).containsExactlyInAnyOrder("recipient", "line1");
+    assertProblem(send("PATCH", "/members/me", token, new JsonObject().put("name", "\u200b")), 422);
+    assertProblem(send("PATCH", "/members/me", token, new JsonObject().put("name", "Kim\u0000")), 422);
     assertProblem(post("/members/me/addresses", token, "not json"), 400);
     assertProblem(get("/members/me/addresses?size=1000", token), 400);
     assertProblem(get("/members/me/addresses?page=-1", token), 400);

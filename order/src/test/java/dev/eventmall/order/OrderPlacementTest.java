@@ -216,6 +216,21 @@ class OrderPlacementTest extends OrderTestSupport {
       earbuds, 1)), 403);
   }
 
+  /** Issue 16 row 4: ids are kept in one case; before the fix the line was stored as the client spelled it. */
+  @Test
+  void idsInUpperCaseAreAcceptedAndStoredInCanonicalLowerCase() {
+    String member = UUID.randomUUID().toString();
+    String addressId = address(member);
+    HttpResponse<Buffer> res = place(customer(member), orderBody(addressId.toUpperCase(java.util.Locale.ROOT), "BILLING",
+      earbuds.toUpperCase(java.util.Locale.ROOT), 1));
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    String orderId = res.bodyAsJsonObject().getString("orderId");
+    assertThat(row("SELECT product_id FROM order_line WHERE order_id = ?", orderId).getString("product_id"))
+      .isEqualTo(earbuds);
+    assertThat(row("SELECT address_id FROM orders WHERE order_id = ?", orderId).getString("address_id"))
+      .isEqualTo(addressId);
+  }
+
   @Test
   void badInputsAreProblemsAndStoreNothing() {
     String member = UUID.randomUUID().toString();
@@ -236,7 +251,13 @@ class OrderPlacementTest extends OrderTestSupport {
       new JsonObject().put("lines", "earbuds").put("addressId", addressId).put("paymentMethod", "BILLING"),
       new JsonObject().put("lines", new JsonArray().add(42)).put("addressId", addressId).put("paymentMethod", "BILLING"),
       orderBody(addressId, "BILLING", earbuds, 1).put("totalAmount", 1),
-      orderBody(42, "BILLING", earbuds, 1));
+      orderBody(42, "BILLING", earbuds, 1),
+      // issue 16 row 4: one product in two cases was two lines here, one product to MySQL → 201, then catalog parked
+      // OrderPlaced and the order stayed PENDING (failed before the fix: 201)
+      orderBody(addressId, "BILLING", earbuds, 1, earbuds.toUpperCase(java.util.Locale.ROOT), 1),
+      orderBody(addressId, "BILLING", "not-a-uuid", 1),
+      orderBody(addressId, "BILLING", earbuds + "\u202E", 1),
+      orderBody("../" + addressId, "BILLING", earbuds, 1));
     for (JsonObject body : bad) {
       HttpResponse<Buffer> res = place(token, body);
       assertProblem(res, 422);

@@ -51,7 +51,9 @@ final class ProductRequests {
     if (rawDescription != null) {
       boolean ok = rawDescription instanceof String s && s.length() <= MAX_DESCRIPTION;
       v.check(ok, "description", "must be a string of at most " + MAX_DESCRIPTION + " characters");
-      description = ok ? ((String) rawDescription).trim() : "";
+      String raw = ok ? (String) rawDescription : "";
+      // checked untrimmed (trim() drops leading and trailing controls silently); a blank description is no description
+      description = raw.isBlank() || v.text("description", raw) ? raw.trim() : "";
     }
     String category = v.requiredString("category", 50);
     if (category != null && !CATEGORY.matcher(category).matches()) {
@@ -86,7 +88,7 @@ final class ProductRequests {
         && s.length() <= MAX_ATTRIBUTE_VALUE;
       v.check(ok, "attributes." + key, "keys must be 1-" + MAX_ATTRIBUTE_KEY + " characters and values strings of at most "
         + MAX_ATTRIBUTE_VALUE);
-      if (ok) {
+      if (ok && v.text("attributes." + key, key) && v.text("attributes." + key, (String) val)) {
         result.put(key, (String) val);
       }
     }
@@ -107,7 +109,7 @@ final class ProductRequests {
       Object url = array.getValue(i);
       boolean ok = url instanceof String s && s.length() <= MAX_URL && isHttpUrl(s);
       v.check(ok, "imageUrls[" + i + "]", "must be an http(s) URL of at most " + MAX_URL + " characters");
-      if (ok) {
+      if (ok && v.text("imageUrls[" + i + "]", (String) url)) {
         result.add((String) url);
       }
     }
@@ -147,7 +149,8 @@ final class ProductRequests {
         && option.size() == 2;
       v.check(ok, field, "must be {name: string, values: 1-" + MAX_OPTION_VALUES + " strings} of at most "
         + MAX_OPTION_TEXT + " characters each");
-      if (ok) {
+      if (ok && v.text(field + ".name", (String) name)
+        && ((JsonArray) values).stream().allMatch(x -> v.text(field + ".values", (String) x))) {
         result.add(new ProductOption((String) name, ((JsonArray) values).stream().map(String::valueOf).toList()));
       }
     }

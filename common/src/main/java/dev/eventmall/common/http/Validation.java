@@ -1,5 +1,7 @@
 package dev.eventmall.common.http;
 
+import dev.eventmall.common.text.TextPolicy;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -25,6 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class Validation {
 
+  private static final Pattern UUID_TEXT =
+    Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern EMAIL =
     Pattern.compile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
 
@@ -70,7 +74,7 @@ public final class Validation {
     return body;
   }
 
-  /** A non-blank string of at most {@code maxLength} characters (trimmed). */
+  /** A non-blank string of at most {@code maxLength} characters (trimmed) that passes {@link TextPolicy}. */
   public String requiredString(String field, int maxLength) {
     Object v = body.getValue(field);
     if (v == null) {
@@ -86,7 +90,39 @@ public final class Validation {
     if (t.length() > maxLength) {
       return error(field, "must be at most " + maxLength + " characters");
     }
+    String refused = TextPolicy.violation(s); // untrimmed: trim() would drop a trailing NUL or other control silently
+    if (refused != null) {
+      return error(field, refused);
+    }
     return t;
+  }
+
+  /**
+   * A required UUID in its 8-4-4-4-12 hexadecimal form, in either case, returned in canonical lower case: ids are
+   * compared, deduplicated and stored only in that form (issue 16 row 4: {@code id} and {@code ID.toUpperCase()} were
+   * two different lines of one order to the service and the same product to MySQL's case-insensitive collation).
+   */
+  public String uuid(String field) {
+    String s = requiredString(field, 36);
+    if (s == null) {
+      return null;
+    }
+    if (!UUID_TEXT.matcher(s).matches()) {
+      return error(field, "must be a UUID");
+    }
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Whether {@code text}, a value a service read itself (a description, an attribute, an option), passes
+   * {@link TextPolicy}; when not, records the field error. An empty text passes (the caller decides whether it may be).
+   */
+  public boolean text(String field, String text) {
+    String refused = text == null || text.isEmpty() ? null : TextPolicy.violation(text);
+    if (refused != null) {
+      error(field, refused);
+    }
+    return refused == null;
   }
 
   /** Like {@link #requiredString} but absent or null is fine (returns null). */

@@ -364,4 +364,20 @@ class HttpBootstrapTest {
         ctx.completeNow();
       })));
   }
+
+  /** Issue 16 rows 1 and 14: a method no route knows is answered like every other refusal, as problem+json. */
+  @Test
+  void anInventedMethodIsAProblem(VertxTestContext ctx) {
+    client.request(HttpMethod.valueOf("HXMETHODA"), api.port, "127.0.0.1", "/echo").send()
+      .compose(echo -> client.request(HttpMethod.valueOf("HXMETHODA"), api.port, "127.0.0.1", "/").send()
+        .map(root -> List.of(echo, root)))
+      .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+        for (HttpResponse<Buffer> res : both) {
+          assertThat(res.statusCode()).as(res.bodyAsString()).isIn(404, 405, 501);
+          assertProblem(res, res.statusCode(), res.statusCode() == 404 ? "not-found"
+            : res.statusCode() == 405 ? "method-not-allowed" : "not-implemented");
+        }
+        ctx.completeNow();
+      })));
+  }
 }

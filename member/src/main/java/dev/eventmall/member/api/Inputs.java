@@ -21,7 +21,7 @@ final class Inputs {
   private Inputs() {
   }
 
-  /** A password of 8..128 characters, taken as is (never trimmed); null when invalid. */
+  /** A password of 8..128 characters that passes the text rule, taken as is (never trimmed); null when invalid. */
   static String newPassword(Validation v, String field) {
     Object raw = v.body().getValue(field);
     if (raw == null) {
@@ -35,6 +35,9 @@ final class Inputs {
     int length = s.codePointCount(0, s.length());
     boolean ok = length >= Passwords.MIN_LENGTH && length <= Passwords.MAX_LENGTH;
     v.check(ok, field, "must be " + Passwords.MIN_LENGTH + " to " + Passwords.MAX_LENGTH + " characters");
+    // the text rule too: a lone surrogate would hash as '?' (two passwords, one hash), and spaces, controls or
+    // zero-width characters alone are no password (issue 16 rows 3 and 9)
+    ok = ok && v.text(field, s);
     return ok ? s : null;
   }
 

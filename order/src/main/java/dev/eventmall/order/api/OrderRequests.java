@@ -32,7 +32,7 @@ final class OrderRequests {
       v.check(ORDER_FIELDS.contains(field), field, "is not a field of an order request");
     }
     List<LineRequest> lines = lines(v, body.getValue("lines"));
-    String addressId = v.requiredString("addressId", 200);
+    String addressId = v.uuid("addressId");
     PaymentMethod method = v.enumValue("paymentMethod", PaymentMethod.class);
     v.done();
     return new PlaceOrder(memberId, lines, addressId, method);
@@ -64,7 +64,7 @@ final class OrderRequests {
           ? "is not accepted: prices are set by the server" : "is not a field of an order line");
       }
       Validation lv = Validation.of(line);
-      String productId = lv.requiredString("productId", 200);
+      String productId = lv.uuid("productId"); // canonical lower case: the duplicate check below sees one id once
       int quantity = lv.intInRange("quantity", 1, MAX_QUANTITY);
       if (!lv.valid()) {
         try {
