@@ -82,7 +82,8 @@ class MemberInputTest extends MemberServiceTestBase {
     assertThat(errorFields(post("/members", null, signUpBody(email, "GUEST")))).containsExactly("role");
     // issue 16 rows 3, 9 and 12 (before: 201 for each)
     for (String password : List.of(" ".repeat(8), "\u0000".repeat(8), "\u200b".repeat(8), "password\u202e1",
-      "pass\u0007word")) {
+      "pass\u0007word", "12345678", "password", "Password", email, email.toUpperCase(java.util.Locale.ROOT),
+      "xxxxxxxxxx")) {
       assertThat(errorFields(post("/members", null, signUpBody(email, null).put("password", password))))
         .as(password).containsExactly("password");
     }

@@ -36,6 +36,10 @@ final class AccountHandlers {
     String email = v.email("email");
     String name = v.requiredString("name", Inputs.NAME_MAX);
     String password = Inputs.newPassword(v, "password");
+    if (password != null) {
+      String weak = dev.eventmall.member.domain.PasswordPolicy.violation(password, email, name);
+      v.check(weak == null, "password", weak);
+    }
     Role role = Role.CUSTOMER;
     if (v.body().getValue("role") != null) {
       role = v.enumValue("role", Role.class);
