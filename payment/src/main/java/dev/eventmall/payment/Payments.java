@@ -97,6 +97,14 @@ public final class Payments {
           }));
       }
       Throwable e = ar.cause();
+      if (e instanceof TossException.ForeignPayment) {
+        // nothing was charged for this order: the key was another's; the customer may confirm with their own
+        LOG.warn("checkout confirm of order {} used a payment key that is not its own: {}", row.orderId(),
+          e.getMessage());
+        return pool.withTransaction(conn -> repo.releaseCheckout(conn, row.orderId(), row.paymentKey()))
+          .<Void>mapEmpty()
+          .compose(v -> Future.failedFuture(e));
+      }
       if (e instanceof TossException.Declined || e instanceof TossException.Misconfigured) {
         TossException t = (TossException) e;
         if (t instanceof TossException.Misconfigured) {
@@ -214,10 +222,13 @@ public final class Payments {
         return Future.failedFuture(new ConfirmRefused(422, "amount-mismatch", "The amount " + amount
           + " does not match the order's amount"));
       }
-      return repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
+      return repo.findByPaymentKey(conn, paymentKey).compose(holder -> holder != null
+        ? Future.failedFuture(new ConfirmRefused(409, "payment-key-in-use", "This payment key belongs to another "
+        + "order; confirm with the key your checkout returned"))
+        : repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
           Transition.to(PaymentStatus.CHARGING).paymentKey(paymentKey))
         .map(v -> new Payment(row.paymentId(), orderId, row.memberId(), row.amount(), row.method(), row.orderName(),
-          PaymentStatus.CHARGING, paymentKey, null, null, null, null, null, row.createdAt(), Instant.now()));
+          PaymentStatus.CHARGING, paymentKey, null, null, null, null, null, row.createdAt(), Instant.now())));
     })).compose(row -> {
       if (row.status() != PaymentStatus.CHARGING) {
         return Future.succeededFuture(new Confirmed(row, null));

@@ -139,6 +139,65 @@ class PaymentApiTest extends PaymentTestSupport {
       .bearerTokenAuthentication(customerToken(newMemberId())).send()), 404);
   }
 
+  /**
+   * Issue 16 row 2: a confirm with the payment key of another, already paid order was "provider unavailable" (503), the
+   * payment stayed CHARGING for ever and recovery never resolved it. Now: a key another order of ours holds is refused
+   * before Toss is called; a key Toss answers ALREADY_PROCESSED_PAYMENT for, and that belongs to an order we do not
+   * know, sends the payment back to AWAITING_CHECKOUT with 409 — nothing charged — and the customer's own key works.
+   */
+  @Test
+  void aConfirmWithAnotherOrdersPaymentKeyIsRefusedAndTheCheckoutStaysOpen() {
+    String memberA = newMemberId();
+    String orderA = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderA, memberA, 7_000, "CHECKOUT"));
+    awaitStatus(orderA, "AWAITING_CHECKOUT");
+    String keyA = openCheckout(orderA, 7_000);
+    assertThat(post("/payments/confirm", customerToken(memberA), new JsonObject().put("paymentKey", keyA)
+      .put("orderId", orderA).put("amount", 7_000)).statusCode()).isEqualTo(200);
+
+    String memberB = newMemberId();
+    String orderB = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderB, memberB, 7_000, "CHECKOUT"));
+    awaitStatus(orderB, "AWAITING_CHECKOUT");
+    String tokenB = customerToken(memberB);
+
+    HttpResponse<Buffer> ours = post("/payments/confirm", tokenB, new JsonObject().put("paymentKey", keyA)
+      .put("orderId", orderB).put("amount", 7_000));
+    assertProblem(ours, 409);
+    assertThat(ours.bodyAsJsonObject().getString("type")).endsWith("/payment-key-in-use");
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ?", orderB)).isZero();
+    assertThat(payment(orderB).getString("status")).isEqualTo("AWAITING_CHECKOUT");
+
+    // a key paid at Toss for an order that is not ours (confirmed there directly)
+    String elsewhere = newOrderId();
+    String keyElsewhere = openCheckout(elsewhere, 7_000);
+    URI base = URI.create(toss.baseUrl());
+    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    HttpResponse<Buffer> paidThere = Await.result(direct.post("/v1/payments/confirm")
+      .basicAuthentication("test_sk_payment_tests", "").putHeader("Idempotency-Key", "direct-" + elsewhere)
+      .sendJsonObject(new JsonObject().put("paymentKey", keyElsewhere).put("orderId", elsewhere).put("amount", 7_000)));
+    direct.close();
+    assertThat(paidThere.statusCode()).as(paidThere.bodyAsString()).isEqualTo(200);
+
+    HttpResponse<Buffer> foreign = post("/payments/confirm", tokenB, new JsonObject().put("paymentKey", keyElsewhere)
+      .put("orderId", orderB).put("amount", 7_000));
+    assertProblem(foreign, 409);
+    assertThat(foreign.bodyAsJsonObject().getString("type")).endsWith("/payment-key-mismatch");
+    JsonObject row = payment(orderB);
+    assertThat(row.getString("status")).isEqualTo("AWAITING_CHECKOUT");
+    assertThat(row.getString("payment_key")).isNull();
+    assertThat(toss.charges(orderB)).isEmpty();
+
+    String keyB = openCheckout(orderB, 7_000);
+    HttpResponse<Buffer> own = post("/payments/confirm", tokenB, new JsonObject().put("paymentKey", keyB)
+      .put("orderId", orderB).put("amount", 7_000));
+    assertThat(own.statusCode()).as(own.bodyAsString()).isEqualTo(200);
+    assertThat(own.bodyAsJsonObject().getString("status")).isEqualTo("DONE");
+    assertThat(toss.charges(orderB)).hasSize(1);
+    assertThat(toss.charges(orderA)).hasSize(1);
+  }
+
   @Test
   void aWebhookForAnUnknownPaymentIsA404ProblemAndChangesNothing() {
     String orderId = newOrderId();

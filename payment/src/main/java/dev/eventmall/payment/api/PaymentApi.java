@@ -198,6 +198,11 @@ public final class PaymentApi {
       return new ProblemException(Problem.of(422, "payment-declined", "Payment declined", d.getMessage())
         .with("code", d.code()));
     }
+    if (e instanceof TossException.ForeignPayment f) {
+      return new ProblemException(Problem.of(409, "payment-key-mismatch", "Payment key of another order",
+        "The payment key does not belong to this order; nothing was charged. Confirm with the key your checkout "
+          + "returned").with("code", f.code()));
+    }
     if (e instanceof TossException.Misconfigured m) {
       return new ProblemException(Problem.of(502, "payment-provider-misconfigured", "Payment provider refused us",
         "The payment provider refused the service's configuration").with("code", m.code()));

@@ -126,7 +126,32 @@ public final class TossClient {
   public Future<JsonObject> confirm(String paymentKey, String orderId, long amount) {
     JsonObject body = new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("amount", amount);
     String key = "confirm:" + orderId;
-    return settle(orderId, withRetries(() -> post("confirm", orderId, "/v1/payments/confirm", key, body, false)));
+    return settle(orderId, withRetries(() -> post("confirm", orderId, "/v1/payments/confirm", key, body, false))
+      .recover(e -> e instanceof TossException.AlreadyProcessed a ? ownPayment(paymentKey, orderId, amount, a)
+        : Future.failedFuture(e)));
+  }
+
+  /**
+   * After ALREADY_PROCESSED_PAYMENT on a confirm: the key's payment, read back, when it is this order's DONE payment of
+   * this amount (our own earlier confirm); a {@link TossException.ForeignPayment} when it is another order's or Toss does
+   * not know the key; the original answer when the lookup itself fails (still unknown: retried later).
+   */
+  private Future<JsonObject> ownPayment(String paymentKey, String orderId, long amount, TossException.AlreadyProcessed a) {
+    return payment(paymentKey, orderId).transform(ar -> {
+      if (ar.succeeded()) {
+        JsonObject p = ar.result();
+        if (orderId.equals(p.getString("orderId")) && Long.valueOf(amount).equals(p.getLong("totalAmount"))) {
+          return Future.succeededFuture(p);
+        }
+        return Future.failedFuture(new TossException.ForeignPayment(a.status(), a.code(),
+          "payment key " + paymentKey + " belongs to another order"));
+      }
+      if (ar.cause() instanceof TossException.NotFound) {
+        return Future.failedFuture(new TossException.ForeignPayment(a.status(), a.code(),
+          "Toss knows no payment " + paymentKey));
+      }
+      return Future.failedFuture(a);
+    });
   }
 
   /**

@@ -5,7 +5,8 @@ package dev.eventmall.payment.client;
  * {@link OutcomeUnknown} counts as a failure for the circuit breaker; every other kind is a healthy answer.
  */
 public abstract sealed class TossException extends RuntimeException
-  permits TossException.OutcomeUnknown, TossException.AlreadyProcessed, TossException.Declined,
+  permits TossException.OutcomeUnknown, TossException.AlreadyProcessed, TossException.ForeignPayment,
+  TossException.Declined,
   TossException.Misconfigured, TossException.NotFound {
 
   private final int status;
@@ -37,6 +38,17 @@ public abstract sealed class TossException extends RuntimeException
   /** ALREADY_PROCESSED_PAYMENT, ALREADY_CANCELED_PAYMENT, DUPLICATED_ORDER_ID: look it up and carry on. */
   public static final class AlreadyProcessed extends TossException {
     public AlreadyProcessed(int status, String code, String message) {
+      super(status, code, message);
+    }
+  }
+
+  /**
+   * A confirm Toss refused as ALREADY_PROCESSED_PAYMENT whose payment key, looked up, is not this order's payment of this
+   * amount (or is unknown): the key was someone else's. Nothing was charged for this order; the customer may confirm
+   * again with their own key (issue 16 row 2).
+   */
+  public static final class ForeignPayment extends TossException {
+    public ForeignPayment(int status, String code, String message) {
       super(status, code, message);
     }
   }

@@ -97,6 +97,12 @@ public final class PaymentRepository {
       .map(rows -> rows.rowCount() == 1);
   }
 
+  /** CHARGING with {@code paymentKey} → AWAITING_CHECKOUT without a key; false when the row was not in that state. */
+  public Future<Boolean> releaseCheckout(SqlClient conn, String orderId, String paymentKey) {
+    return conn.preparedQuery(PaymentSql.RELEASE_CHECKOUT).execute(Tuple.of(utc(Instant.now()), orderId, paymentKey))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
   public Future<Void> tossStatus(SqlClient conn, String orderId, String tossStatus) {
     return conn.preparedQuery(PaymentSql.TOSS_STATUS).execute(Tuple.of(tossStatus, utc(Instant.now()), orderId))
       .mapEmpty();

@@ -15,6 +15,9 @@ final class PaymentSql {
     + "ORDER BY updated_at LIMIT ?";
 
   /** A state transition guarded by the expected current state (so two resolvers never both emit). */
+  /** A checkout charge whose key was not this order's goes back to waiting for the customer's own key. */
+  static final String RELEASE_CHECKOUT = "UPDATE payments SET status = 'AWAITING_CHECKOUT', payment_key = NULL, "
+    + "toss_status = NULL, updated_at = ? WHERE order_id = ? AND status = 'CHARGING' AND payment_key = ?";
   static final String TRANSITION = "UPDATE payments SET status = ?, payment_key = COALESCE(?, payment_key), "
     + "toss_status = COALESCE(?, toss_status), failure_code = COALESCE(?, failure_code), "
     + "failure_message = COALESCE(?, failure_message), approved_at = COALESCE(?, approved_at), "
