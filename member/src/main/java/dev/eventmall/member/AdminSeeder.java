@@ -31,7 +31,7 @@ final class AdminSeeder {
           }
           return Future.<Void>succeededFuture();
         }
-        return Registration.register(vertx, pool, members, admin.email(), admin.password(),
+        return Registration.register(PasswordWork.of(vertx, settings), pool, members, admin.email(), admin.password(),
             admin.name(), Role.ADMIN)
           .onSuccess(m -> LOG.info("created the ADMIN account {}", m.email()))
           .<Void>mapEmpty()

@@ -10,10 +10,11 @@ import java.util.Optional;
  * Member-specific settings, from the environment:
  * {@code JWT_ACCESS_TTL_SECONDS} (default 900 here), {@code REFRESH_TTL_SECONDS} (default 14 days), {@code LOGIN_MAX_FAILURES} (5), {@code LOGIN_FAILURE_WINDOW_SECONDS}
  * (900), {@code HTTP_INSTANCES} (CPU count), {@code MYSQL_POOL_SIZE} (8), and the optional admin seed
- * {@code ADMIN_EMAIL} / {@code ADMIN_PASSWORD} / {@code ADMIN_NAME}.
+ * {@code ADMIN_EMAIL} / {@code ADMIN_PASSWORD} / {@code ADMIN_NAME}; {@code PASSWORD_HASH_THREADS} (half the CPUs, at
+ * least 1) and {@code PASSWORD_HASH_QUEUE} (8 per thread) size {@link PasswordWork}.
  */
 public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrottle throttle, int httpInstances,
-                             int poolSize, Optional<AdminSeed> adminSeed) {
+                             int poolSize, Optional<AdminSeed> adminSeed, int hashThreads, int hashQueue) {
 
   public static final int DEFAULT_PORT = 8081;
   /** Access tokens are short-lived: 15 minutes unless {@code JWT_ACCESS_TTL_SECONDS} says otherwise. */
@@ -33,6 +34,11 @@ public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrot
     long windowSeconds = config.getLong("LOGIN_FAILURE_WINDOW_SECONDS", 900);
     int instances = config.getInt("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()));
     int poolSize = config.getInt("MYSQL_POOL_SIZE", 8);
+    int hashThreads = config.getInt("PASSWORD_HASH_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    int hashQueue = config.getInt("PASSWORD_HASH_QUEUE", 8 * hashThreads);
+    if (hashThreads <= 0 || hashQueue < 0) {
+      throw new Config.ConfigException("PASSWORD_HASH_THREADS must be positive and PASSWORD_HASH_QUEUE not negative");
+    }
     if (refreshSeconds <= 0 || maxFailures <= 0 || windowSeconds <= 0 || instances <= 0 || poolSize <= 0) {
       throw new Config.ConfigException("REFRESH_TTL_SECONDS, LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS, "
         + "HTTP_INSTANCES and MYSQL_POOL_SIZE must be positive");
@@ -50,6 +56,7 @@ public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrot
       return new AdminSeed(email.toLowerCase(java.util.Locale.ROOT), password, config.get("ADMIN_NAME", "Administrator"));
     });
     return new MemberSettings(Duration.ofSeconds(refreshSeconds), Duration.ofSeconds(accessSeconds),
-      new LoginThrottle(maxFailures, Duration.ofSeconds(windowSeconds)), instances, poolSize, admin);
+      new LoginThrottle(maxFailures, Duration.ofSeconds(windowSeconds)), instances, poolSize, admin, hashThreads,
+      hashQueue);
   }
 }

@@ -22,12 +22,12 @@ public final class Registration {
   }
 
   /**
-   * Hashes the password on a worker thread, then inserts the member and its {@code MemberRegistered} event in one
+   * Hashes the password through {@link PasswordWork}, then inserts the member and its {@code MemberRegistered} event in one
    * transaction. Fails with {@link MemberRepository.DuplicateEmailException} when the e-mail is taken.
    */
-  public static Future<Member> register(Vertx vertx, Pool pool, MemberRepository members, String email,
+  public static Future<Member> register(PasswordWork work, Pool pool, MemberRepository members, String email,
                                         String password, String name, Role role) {
-    return vertx.executeBlocking(() -> Passwords.hash(password), false)
+    return work.run(() -> Passwords.hash(password))
       .compose(hash -> {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Member member = new Member(Ids.newId(), email, hash, name, role, now, now);

@@ -48,7 +48,7 @@ final class AccountHandlers {
     }
     v.done();
     Role chosen = role;
-    Registration.register(deps.vertx(), deps.pool(), deps.members(), email, password, name, chosen)
+    Registration.register(dev.eventmall.member.PasswordWork.of(deps.vertx(), deps.settings()), deps.pool(), deps.members(), email, password, name, chosen)
       .recover(err -> Future.failedFuture(err instanceof MemberRepository.DuplicateEmailException
         ? ProblemException.of(409, "email-taken", "E-mail already registered",
         "An account with this e-mail address already exists") : err))

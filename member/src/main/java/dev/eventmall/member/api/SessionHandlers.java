@@ -56,8 +56,8 @@ final class SessionHandlers {
         }
         return deps.members().byEmail(deps.pool(), email);
       })
-      .compose(member -> deps.vertx()
-        .executeBlocking(() -> Passwords.verify(password, member == null ? null : member.passwordHash()), false)
+      .compose(member -> dev.eventmall.member.PasswordWork.of(deps.vertx(), deps.settings())
+        .run(() -> Passwords.verify(password, member == null ? null : member.passwordHash()))
         .compose(ok -> {
           if (!ok) {
             count("failed");
