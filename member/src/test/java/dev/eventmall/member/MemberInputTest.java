@@ -80,6 +80,9 @@ class MemberInputTest extends MemberServiceTestBase {
     assertThat(errorFields(post("/members", null, signUpBody(email, null).put("name", "n".repeat(101)))))
       .containsExactly("name");
     assertThat(errorFields(post("/members", null, signUpBody(email, "GUEST")))).containsExactly("role");
+    // issue 16 row 14: unknown fields are refused here too, as everywhere else (before: 201, ignored)
+    assertThat(errorFields(post("/members", null, signUpBody(email, null).put("isAdmin", true))))
+      .containsExactly("isAdmin");
     // issue 16 rows 3, 9 and 12 (before: 201 for each)
     for (String password : List.of(" ".repeat(8), "\u0000".repeat(8), "\u200b".repeat(8), "password\u202e1",
       "pass\u0007word", "12345678", "password", "Password", email, email.toUpperCase(java.util.Locale.ROOT),
@@ -128,6 +131,10 @@ class MemberInputTest extends MemberServiceTestBase {
       + "\"phone\":\"010-1234-5678\",\"zipCode\":\"06236\",\"line1\":\"Teheran-ro \\u202e1\"}");
     assertProblem(hostile, 422);
     assertThat(errorFields(hostile)).containsExactlyInAnyOrder("recipient", "line1");
+    HttpResponse<Buffer> extra = post("/members/me/addresses", token, new JsonObject().put("recipient", "Kim")
+      .put("phone", "010-1234-5678").put("zipCode", "06236").put("line1", "Teheran-ro 1").put("memberId", "someone"));
+    assertProblem(extra, 422);
+    assertThat(errorFields(extra)).containsExactly("memberId");
     assertProblem(send("PATCH", "/members/me", token, new JsonObject().put("name", "\u200b")), 422);
     assertProblem(send("PATCH", "/members/me", token, new JsonObject().put("name", "Kim\u0000")), 422);
     assertProblem(post("/members/me/addresses", token, "not json"), 400);

@@ -4,7 +4,6 @@ import dev.eventmall.common.text.TextPolicy;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -39,18 +38,43 @@ public final class Validation {
     this.body = body;
   }
 
-  /** Validates the request body (needs {@code BodyHandler}); 400 when it is absent, malformed or not a JSON object. */
+  /**
+   * The body parsed strictly (issue 16 row 14): Vert.x's shared parser accepts comments and lets a duplicate key win
+   * silently, so that a proxy and this service could read two different requests from one body; here both are 400.
+   */
+  static Object strictJson(Buffer buffer) {
+    try (com.fasterxml.jackson.core.JsonParser parser = io.vertx.core.json.jackson.JacksonCodec.createParser(buffer)) {
+      parser.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      parser.disable(com.fasterxml.jackson.core.JsonParser.Feature.ALLOW_COMMENTS);
+      return io.vertx.core.json.jackson.JacksonCodec.fromParser(parser, Object.class);
+    } catch (DecodeException | java.io.IOException e) {
+      String why = String.valueOf(e.getMessage());
+      throw ProblemException.of(400, "malformed-json", "Malformed JSON", why.contains("Duplicate field")
+        ? "The request body names a field twice" : "The request body is not valid JSON");
+    }
+  }
+
+  /** {@code application/json} or {@code application/<something>+json}, parameters (charset) aside. */
+  static boolean isJson(String contentType) {
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+  }
+
+  /**
+   * Validates the request body (needs {@code BodyHandler}); 400 when it is absent, malformed (comments and duplicate
+   * keys included) or not a JSON object, 415 when it is declared as anything but JSON (an absent type is read as JSON).
+   */
   public static Validation of(RoutingContext ctx) {
     Buffer buffer = ctx.body().buffer();
     if (buffer == null || buffer.length() == 0) {
       throw ProblemException.badRequest("A JSON object body is required");
     }
-    Object value;
-    try {
-      value = Json.decodeValue(buffer);
-    } catch (DecodeException e) {
-      throw ProblemException.of(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (contentType != null && !isJson(contentType)) {
+      throw ProblemException.of(415, "unsupported-media-type", "Unsupported Media Type",
+        "The request body must be sent as application/json, not " + contentType);
     }
+    Object value = strictJson(buffer);
     if (value instanceof JsonObject object) {
       return new Validation(object);
     }
@@ -123,6 +147,14 @@ public final class Validation {
       error(field, refused);
     }
     return refused == null;
+  }
+
+  /** Records "is not a field of {@code what}" for every body field outside {@code allowed}. */
+  public Validation onlyFields(java.util.Set<String> allowed, String what) {
+    for (String field : body.fieldNames()) {
+      check(allowed.contains(field), field, "is not a field of " + what);
+    }
+    return this;
   }
 
   /** Like {@link #requiredString} but absent or null is fine (returns null). */

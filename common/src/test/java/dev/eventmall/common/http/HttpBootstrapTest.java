@@ -380,4 +380,43 @@ class HttpBootstrapTest {
         ctx.completeNow();
       })));
   }
+
+  /**
+   * Issue 16 row 14: a duplicated key (which a proxy and this service could read differently) and comments are malformed
+   * JSON; a body declared as anything but JSON is 415. Before: 200 with the last duplicate winning, comments skipped,
+   * text/plain parsed.
+   */
+  @Test
+  void duplicateKeysCommentsAndNonJsonTypesAreRefused(VertxTestContext ctx) {
+    String good = "{\"email\":\"a@b.co\",\"name\":\"Kim\",\"quantity\":2,\"price\":5,\"size\":\"M\"}";
+    client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "application/json; charset=utf-8")
+      .sendBuffer(Buffer.buffer(good))
+      .compose(ok -> {
+        ctx.verify(() -> assertThat(ok.statusCode()).as(ok.bodyAsString()).isEqualTo(200));
+        return client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(good.replace("\"price\":5", "\"price\":5,\"price\":500000")));
+      })
+      .compose(duplicate -> {
+        ctx.verify(() -> {
+          assertProblem(duplicate, 400, "malformed-json");
+          assertThat(duplicate.bodyAsJsonObject().getString("detail")).contains("field twice");
+        });
+        return client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(good.replace("{", "{/* hi */")));
+      })
+      .compose(comment -> {
+        ctx.verify(() -> assertProblem(comment, 400, "malformed-json"));
+        return client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "text/plain")
+          .sendBuffer(Buffer.buffer(good));
+      })
+      .compose(plain -> {
+        ctx.verify(() -> assertProblem(plain, 415, "unsupported-media-type"));
+        return client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "application/problem+json")
+          .sendBuffer(Buffer.buffer(good));
+      })
+      .onComplete(ctx.succeeding(plusJson -> ctx.verify(() -> {
+        assertThat(plusJson.statusCode()).as("application/*+json is JSON").isEqualTo(200);
+        ctx.completeNow();
+      })));
+  }
 }

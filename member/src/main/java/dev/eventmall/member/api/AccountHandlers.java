@@ -33,6 +33,7 @@ final class AccountHandlers {
   /** POST /members {email, password, name, role?}: 201 with the member, 409 when the e-mail is taken. */
   void signUp(RoutingContext ctx) {
     Validation v = Validation.of(ctx);
+    v.onlyFields(java.util.Set.of("email", "password", "name", "role"), "a sign-up"); // issue 16 row 14
     String email = v.email("email");
     String name = v.requiredString("name", Inputs.NAME_MAX);
     String password = Inputs.newPassword(v, "password");

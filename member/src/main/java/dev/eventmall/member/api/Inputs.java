@@ -18,6 +18,9 @@ final class Inputs {
   private static final Pattern PHONE = Pattern.compile("^\\+?[0-9][0-9 ()-]{3,19}$");
   private static final Pattern ZIP = Pattern.compile("^[0-9A-Za-z][0-9A-Za-z -]{1,9}$");
 
+  static final java.util.Set<String> ADDRESS_FIELDS =
+    java.util.Set.of("recipient", "phone", "zipCode", "line1", "line2", "isDefault");
+
   private Inputs() {
   }
 
@@ -69,6 +72,7 @@ final class Inputs {
   /** The fields of an address body; raises 422 listing every invalid field. */
   static AddressInput address(RoutingContext ctx) {
     Validation v = Validation.of(ctx);
+    v.onlyFields(ADDRESS_FIELDS, "an address"); // refused like every other endpoint's unknown fields (issue 16 row 14)
     String recipient = v.requiredString("recipient", 100);
     String phone = v.requiredString("phone", 20);
     if (phone != null) {
