@@ -167,6 +167,14 @@ class ProductApiTest extends CatalogTestSupport {
       good.copy().put("category", "Mugs!"),
       good.copy().put("imageUrls", new JsonArray(IntStream.range(0, 21).mapToObj(i -> "https://x.dev/" + i).toList())),
       good.copy().put("imageUrls", new JsonArray().add("ftp://x.dev/a.png")),
+      // issue 16 row 14: image URLs pointing inside a network (before: 201)
+      good.copy().put("imageUrls", new JsonArray().add("http://169.254.169.254/latest/meta-data/")),
+      good.copy().put("imageUrls", new JsonArray().add("http://127.0.0.1:8085/admin")),
+      good.copy().put("imageUrls", new JsonArray().add("http://[::1]/a.png")),
+      good.copy().put("imageUrls", new JsonArray().add("https://10.0.0.5/a.png")),
+      good.copy().put("imageUrls", new JsonArray().add("https://192.168.1.1/a.png")),
+      good.copy().put("imageUrls", new JsonArray().add("http://localhost/a.png")),
+      good.copy().put("imageUrls", new JsonArray().add("http://2130706433/a.png")),
       good.copy().put("imageUrls", new JsonArray().add("https://x.dev/" + "a".repeat(500))),
       good.copy().put("attributes", new JsonObject(IntStream.range(0, 51).boxed()
         .collect(java.util.stream.Collectors.toMap(i -> "k" + i, i -> (Object) "v")))),

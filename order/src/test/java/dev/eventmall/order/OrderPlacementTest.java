@@ -273,6 +273,10 @@ class OrderPlacementTest extends OrderTestSupport {
     assertProblem(post("/orders", token, null, Buffer.buffer("[1,2]")), 400);
     assertProblem(post("/orders", token, null, null), 400);
     assertProblem(post("/orders", token, "x".repeat(101), orderBody(addressId, "BILLING", earbuds, 1).toBuffer()), 400);
+    // issue 16 row 14: two Idempotency-Key headers (before: the first was used, 201)
+    assertProblem(Await.result(client.post("/orders").bearerTokenAuthentication(token)
+      .putHeader("Idempotency-Key", List.of("key-one", "key-two"))
+      .sendJsonObject(orderBody(addressId, "BILLING", earbuds, 1))), 400);
     Buffer huge = Buffer.buffer("{\"lines\":[],\"pad\":\"" + "a".repeat(10 * 1024 * 1024) + "\"}");
     assertProblem(post("/orders", token, null, huge), 413);
     assertProblem(get("/orders?status=NOPE", token), 400);

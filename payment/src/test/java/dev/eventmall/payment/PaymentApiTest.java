@@ -71,6 +71,8 @@ class PaymentApiTest extends PaymentTestSupport {
     assertProblem(res, 422);
     assertThat(res.bodyAsJsonObject().getString("code")).isEqualTo("INVALID_CARD_NUMBER");
     assertThat(res.bodyAsJsonObject().getString("type")).endsWith("/payment-declined");
+    // issue 16 row 14: our words, not Toss's message (before: the emulator's message was forwarded)
+    assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("The card company declined the payment; see code");
   }
 
   @Test

@@ -116,11 +116,35 @@ final class ProductRequests {
     return result;
   }
 
-  private static boolean isHttpUrl(String s) {
+  /**
+   * An absolute http(s) URL whose host is a name or a public address: loopback, private, link-local (cloud metadata at
+   * 169.254.169.254), unspecified and multicast literals are refused (issue 16 row 14) — a browser or a thumbnailer
+   * fetching product images must not be pointed inside someone's network.
+   */
+  static boolean isHttpUrl(String s) {
     try {
       URI uri = new URI(s);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+        && publicHost(uri.getHost());
     } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static boolean publicHost(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost") || h.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost")) {
+      return false;
+    }
+    boolean literal = h.contains(":") || h.matches("[0-9.]+");
+    if (!literal) {
+      return true; // a name: not resolved here (no DNS lookups while validating)
+    }
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(h); // a literal: parsed, never looked up
+      return !(a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+        || a.isMulticastAddress() || (a.getAddress().length == 16 && (a.getAddress()[0] & 0xfe) == 0xfc));
+    } catch (java.net.UnknownHostException e) {
       return false;
     }
   }

@@ -64,6 +64,11 @@ public final class OrderApi {
 
   private void place(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
+    if (ctx.request().headers().getAll("Idempotency-Key").size() > 1) {
+      // which one would a proxy have used? (issue 16 row 14)
+      throw dev.eventmall.common.http.ProblemException.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+        "Send one Idempotency-Key header, not several");
+    }
     String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
     PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
     service.place(request, key)

@@ -195,8 +195,10 @@ public final class PaymentApi {
   /** Toss outcomes as problems; anything else passes through (the failure handler makes it a 500). */
   static RuntimeException problem(Throwable e) {
     if (e instanceof TossException.Declined d) {
-      return new ProblemException(Problem.of(422, "payment-declined", "Payment declined", d.getMessage())
-        .with("code", d.code()));
+      // Toss's own message stays in our logs and the payment row: it is Toss's wording for the merchant (and may change
+      // or carry details), the code is what a client acts on (issue 16 row 14)
+      return new ProblemException(Problem.of(422, "payment-declined", "Payment declined",
+        "The card company declined the payment; see code").with("code", d.code()));
     }
     if (e instanceof TossException.ForeignPayment f) {
       return new ProblemException(Problem.of(409, "payment-key-mismatch", "Payment key of another order",
