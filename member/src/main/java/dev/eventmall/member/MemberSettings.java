@@ -11,10 +11,13 @@ import java.util.Optional;
  * {@code JWT_ACCESS_TTL_SECONDS} (default 900 here), {@code REFRESH_TTL_SECONDS} (default 14 days), {@code LOGIN_MAX_FAILURES} (5), {@code LOGIN_FAILURE_WINDOW_SECONDS}
  * (900), {@code HTTP_INSTANCES} (CPU count), {@code MYSQL_POOL_SIZE} (8), and the optional admin seed
  * {@code ADMIN_EMAIL} / {@code ADMIN_PASSWORD} / {@code ADMIN_NAME}; {@code PASSWORD_HASH_THREADS} (half the CPUs, at
- * least 1) and {@code PASSWORD_HASH_QUEUE} (8 per thread) size {@link PasswordWork}.
+ * least 1) and {@code PASSWORD_HASH_QUEUE} (8 per thread) size {@link PasswordWork};
+ * {@code PASSWORD_RATE_PER_CLIENT} (5 a second; 0 = off) and {@code PASSWORD_BURST_PER_CLIENT} (20) limit sign-ups and
+ * logins per client address.
  */
 public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrottle throttle, int httpInstances,
-                             int poolSize, Optional<AdminSeed> adminSeed, int hashThreads, int hashQueue) {
+                             int poolSize, Optional<AdminSeed> adminSeed, int hashThreads, int hashQueue,
+                             double passwordRatePerClient, int passwordBurstPerClient) {
 
   public static final int DEFAULT_PORT = 8081;
   /** Access tokens are short-lived: 15 minutes unless {@code JWT_ACCESS_TTL_SECONDS} says otherwise. */
@@ -36,6 +39,11 @@ public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrot
     int poolSize = config.getInt("MYSQL_POOL_SIZE", 8);
     int hashThreads = config.getInt("PASSWORD_HASH_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     int hashQueue = config.getInt("PASSWORD_HASH_QUEUE", 8 * hashThreads);
+    double ratePerClient = Double.parseDouble(config.get("PASSWORD_RATE_PER_CLIENT", "5"));
+    int burstPerClient = config.getInt("PASSWORD_BURST_PER_CLIENT", 20);
+    if (ratePerClient < 0 || burstPerClient <= 0) {
+      throw new Config.ConfigException("PASSWORD_RATE_PER_CLIENT must not be negative, PASSWORD_BURST_PER_CLIENT positive");
+    }
     if (hashThreads <= 0 || hashQueue < 0) {
       throw new Config.ConfigException("PASSWORD_HASH_THREADS must be positive and PASSWORD_HASH_QUEUE not negative");
     }
@@ -57,6 +65,6 @@ public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrot
     });
     return new MemberSettings(Duration.ofSeconds(refreshSeconds), Duration.ofSeconds(accessSeconds),
       new LoginThrottle(maxFailures, Duration.ofSeconds(windowSeconds)), instances, poolSize, admin, hashThreads,
-      hashQueue);
+      hashQueue, ratePerClient, burstPerClient);
   }
 }

@@ -106,6 +106,45 @@ class MemberSecurityTest extends MemberServiceTestBase {
     }
   }
 
+  /**
+   * Issue 16 rows 5 and 10: sign-ups and logins are limited per client address before any Argon2 work or lookup (the
+   * suite's own deployment runs with the limit off: all its requests come from 127.0.0.1). Before: unlimited.
+   */
+  @Test
+  void signUpsAndLoginsPastTheClientLimitAre429WithoutAnyWork() {
+    MemberApp.Deployment limited = Await.result(MemberApp.deploy(vertx, config.with("HTTP_INSTANCES", "1")
+        .with("PASSWORD_RATE_PER_CLIENT", "1").with("PASSWORD_BURST_PER_CLIENT", "3"),
+      dev.eventmall.common.metrics.Metrics.create("member-limited")));
+    try {
+      int port = limited.httpPort();
+      for (int i = 0; i < 3; i++) {
+        assertProblem(send(port, "POST", "/auth/login", null,
+          new JsonObject().put("email", uniqueEmail()).put("password", "wrong-password-" + i)), 401);
+      }
+      String fourth = uniqueEmail();
+      HttpResponse<Buffer> refused = send(port, "POST", "/auth/login", null,
+        new JsonObject().put("email", fourth).put("password", "wrong-password-4"));
+      assertProblem(refused, 429);
+      assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+      assertThat(Long.parseLong(refused.getHeader("Retry-After-Ms"))).isBetween(1L, 1_000L);
+      assertThat(count("SELECT COUNT(*) FROM login_failures WHERE email = ?", fourth)).isZero();
+      String email = uniqueEmail();
+      assertProblem(send(port, "POST", "/members", null, signUpBody(email, null)), 429);
+      assertThat(count("SELECT COUNT(*) FROM members WHERE email = ?", email)).isZero();
+      // the limit is the client's at this deployment only: the unlimited one still answers
+      assertProblem(send(deployment.httpPort(), "POST", "/auth/login", null,
+        new JsonObject().put("email", fourth).put("password", "wrong-password-5")), 401);
+      try {
+        Thread.sleep(1_100); // a token comes back after a second
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      assertThat(send(port, "POST", "/members", null, signUpBody(email, null)).statusCode()).isEqualTo(201);
+    } finally {
+      Await.shutDown(limited.undeploy(vertx));
+    }
+  }
+
   /** A stand-in for another service configured with the same JWT_SECRET, built only from common. */
   private static int otherServiceRouter(JWTAuth verifier) {
     Router root = HttpBootstrap.builder(vertx).build();

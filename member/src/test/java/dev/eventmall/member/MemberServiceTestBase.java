@@ -63,6 +63,7 @@ abstract class MemberServiceTestBase {
     env.put("HTTP_INSTANCES", "2");
     env.put("ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
+    env.put("PASSWORD_RATE_PER_CLIENT", "0"); // every test request comes from 127.0.0.1; MemberSecurityTest turns it on
     config = Config.of(env);
     deployment = Await.result(MemberApp.deploy(vertx, config, Metrics.create("member-test")));
     assertThat(deployment.httpPort()).isPositive();

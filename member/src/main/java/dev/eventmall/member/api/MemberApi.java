@@ -1,7 +1,9 @@
 package dev.eventmall.member.api;
 
+
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.TokenIssuer;
+import dev.eventmall.common.http.ClientRateLimit;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.member.MemberSettings;
 import dev.eventmall.member.persistence.AddressRepository;
@@ -43,8 +45,11 @@ public final class MemberApi {
     AddressHandlers addresses = new AddressHandlers(deps);
     SessionHandlers sessions = new SessionHandlers(deps);
 
+    // the two routes that spend Argon2: a per-client limit before any work (issue 16 rows 5 and 10)
+    ClientRateLimit passwordWork = ClientRateLimit.of("member-password", deps.settings().passwordRatePerClient(),
+      deps.settings().passwordBurstPerClient());
     Router members = Router.router(deps.vertx());
-    members.post("/").handler(accounts::signUp);
+    members.post("/").handler(passwordWork).handler(accounts::signUp);
     members.route("/me*").handler(AuthHandlers.bearer(deps.jwt()));
     members.get("/me").respond(accounts::me);
     members.patch("/me").respond(accounts::updateMe);
@@ -56,7 +61,7 @@ public final class MemberApi {
     HttpBootstrap.mount(root, "/members", members);
 
     Router auth = Router.router(deps.vertx());
-    auth.post("/login").respond(sessions::login);
+    auth.post("/login").handler(passwordWork).respond(sessions::login);
     auth.post("/refresh").respond(sessions::refresh);
     auth.post("/logout").handler(sessions::logout);
     HttpBootstrap.mount(root, "/auth", auth);
