@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * Member-specific settings, from the environment:
- * {@code JWT_ACCESS_TTL_SECONDS} (default 900 here), {@code REFRESH_TTL_SECONDS} (default 14 days), {@code LOGIN_MAX_FAILURES} (5), {@code LOGIN_FAILURE_WINDOW_SECONDS}
- * (900), {@code HTTP_INSTANCES} (CPU count), {@code MYSQL_POOL_SIZE} (8), and the optional admin seed
+ * {@code JWT_ACCESS_TTL_SECONDS} (default 900 here), {@code REFRESH_TTL_SECONDS} (default 14 days), {@code LOGIN_MAX_FAILURES} (5 per
+ * client), {@code LOGIN_FAILURE_WINDOW_SECONDS} (900), {@code LOGIN_FIRST_DELAY_SECONDS} (30, doubled per further failure),
+ * {@code LOGIN_ACCOUNT_MAX_FAILURES} (100 over all clients), {@code HTTP_INSTANCES} (CPU count), {@code MYSQL_POOL_SIZE} (8), and the optional admin seed
  * {@code ADMIN_EMAIL} / {@code ADMIN_PASSWORD} / {@code ADMIN_NAME}; {@code PASSWORD_HASH_THREADS} (half the CPUs, at
  * least 1) and {@code PASSWORD_HASH_QUEUE} (8 per thread) size {@link PasswordWork};
  * {@code PASSWORD_RATE_PER_CLIENT} (5 a second; 0 = off) and {@code PASSWORD_BURST_PER_CLIENT} (20) limit sign-ups and
@@ -35,6 +36,11 @@ public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrot
     long refreshSeconds = config.getLong("REFRESH_TTL_SECONDS", Duration.ofDays(14).toSeconds());
     int maxFailures = config.getInt("LOGIN_MAX_FAILURES", 5);
     long windowSeconds = config.getLong("LOGIN_FAILURE_WINDOW_SECONDS", 900);
+    long firstDelaySeconds = config.getLong("LOGIN_FIRST_DELAY_SECONDS", 30);
+    int accountMaxFailures = config.getInt("LOGIN_ACCOUNT_MAX_FAILURES", 100);
+    if (firstDelaySeconds <= 0 || accountMaxFailures <= 0) {
+      throw new Config.ConfigException("LOGIN_FIRST_DELAY_SECONDS and LOGIN_ACCOUNT_MAX_FAILURES must be positive");
+    }
     int instances = config.getInt("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()));
     int poolSize = config.getInt("MYSQL_POOL_SIZE", 8);
     int hashThreads = config.getInt("PASSWORD_HASH_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
@@ -64,7 +70,8 @@ public record MemberSettings(Duration refreshTtl, Duration accessTtl, LoginThrot
       return new AdminSeed(email.toLowerCase(java.util.Locale.ROOT), password, config.get("ADMIN_NAME", "Administrator"));
     });
     return new MemberSettings(Duration.ofSeconds(refreshSeconds), Duration.ofSeconds(accessSeconds),
-      new LoginThrottle(maxFailures, Duration.ofSeconds(windowSeconds)), instances, poolSize, admin, hashThreads,
+      new LoginThrottle(maxFailures, Duration.ofSeconds(windowSeconds), Duration.ofSeconds(firstDelaySeconds),
+        accountMaxFailures), instances, poolSize, admin, hashThreads,
       hashQueue, ratePerClient, burstPerClient);
   }
 }

@@ -78,6 +78,21 @@ class MemberSecurityTest extends MemberServiceTestBase {
     String other = uniqueEmail();
     signUp(other);
     login(other, PASSWORD);
+
+    // issue 16 row 8: the failures were this client's (127.0.0.1); the owner logging in from another address is not
+    // slowed by them (before: 429 for everyone for 15 minutes, the right password included)
+    io.vertx.ext.web.client.WebClient elsewhere = io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setLocalAddress("127.0.0.2"));
+    try {
+      HttpResponse<Buffer> owner = Await.result(elsewhere.post(deployment.httpPort(), "127.0.0.1", "/auth/login")
+        .sendJsonObject(new JsonObject().put("email", email).put("password", PASSWORD)));
+      assertThat(owner.statusCode()).as(owner.bodyAsString()).isEqualTo(200);
+      assertThat(owner.bodyAsJsonObject().getString("accessToken")).isNotBlank();
+      // and the failing client is still waiting
+      assertProblem(post("/auth/login", null, new JsonObject().put("email", email).put("password", PASSWORD)), 429);
+    } finally {
+      elsewhere.close();
+    }
   }
 
   @Test

@@ -23,8 +23,10 @@ import java.util.List;
  * <ul>
  *   <li>Login answers one and the same 401 for an unknown e-mail and a wrong password, and spends the same Argon2 work
  *   on both (a dummy hash is checked when the e-mail is unknown).</li>
- *   <li>Failed logins are counted per e-mail in MySQL (so across instances); past the limit every attempt, right or
- *   wrong, gets 429 with {@code Retry-After} until the window has passed.</li>
+ *   <li>Failed logins are counted per e-mail and client address in MySQL (so across instances); past the limit that
+ *   client's attempts, right or wrong, get 429 with {@code Retry-After} for a delay that doubles with each failure
+ *   ({@link LoginThrottle}); other clients are not slowed unless the account's failures from all clients pass the
+ *   account's limit.</li>
  *   <li>Refresh tokens rotate: a used token is dead; presenting it again revokes its whole family (theft detection).</li>
  * </ul>
  */
@@ -46,9 +48,10 @@ final class SessionHandlers {
     v.done();
     LoginThrottle throttle = deps.settings().throttle();
     Instant now = Instant.now();
+    String from = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
     return deps.members().failures(deps.pool(), email)
       .compose(failures -> {
-        long retryAfter = throttle.retryAfterSeconds(failures, now);
+        long retryAfter = throttle.retryAfterSeconds(failures, from, now);
         if (retryAfter > 0) {
           count("throttled");
           return Future.failedFuture(ProblemException.of(429, "too-many-login-attempts", "Too Many Requests",
@@ -61,11 +64,11 @@ final class SessionHandlers {
         .compose(ok -> {
           if (!ok) {
             count("failed");
-            return deps.members().recordFailure(deps.pool(), email, now, throttle.window())
+            return deps.members().recordFailure(deps.pool(), email, from, now, throttle.window())
               .compose(x -> Future.failedFuture(invalidCredentials()));
           }
           count("succeeded");
-          return deps.members().clearFailures(deps.pool(), email)
+          return deps.members().clearFailures(deps.pool(), email, from)
             .compose(x -> deps.pool().withTransaction(conn -> issue(conn, member, Ids.newId())));
         }));
   }

@@ -25,12 +25,15 @@ public final class MemberRepository {
   static final String BY_EMAIL = "SELECT " + COLUMNS + " FROM members WHERE email = ?";
   static final String UPDATE_NAME = "UPDATE members SET name = ?, updated_at = ? WHERE id = ?";
 
-  static final String FAILURES = "SELECT failures, window_started_at FROM login_failures WHERE email = ?";
+  static final String FAILURES =
+    "SELECT client, failures, window_started_at, last_failure_at FROM login_failures WHERE email = ?";
   // assignments run left to right: failures is computed against the old window before the window moves
-  static final String RECORD_FAILURE = "INSERT INTO login_failures (email, failures, window_started_at) VALUES (?, 1, ?) "
+  static final String RECORD_FAILURE = "INSERT INTO login_failures (email, client, failures, window_started_at, "
+    + "last_failure_at) VALUES (?, ?, 1, ?, ?) "
     + "ON DUPLICATE KEY UPDATE failures = IF(window_started_at <= ?, 1, failures + 1), "
-    + "window_started_at = IF(window_started_at <= ?, VALUES(window_started_at), window_started_at)";
-  static final String CLEAR_FAILURES = "DELETE FROM login_failures WHERE email = ?";
+    + "window_started_at = IF(window_started_at <= ?, VALUES(window_started_at), window_started_at), "
+    + "last_failure_at = VALUES(last_failure_at)";
+  static final String CLEAR_FAILURES = "DELETE FROM login_failures WHERE email = ? AND client = ?";
 
   /** MySQL/MariaDB duplicate-key error. */
   public static final int DUPLICATE_KEY = 1062;
@@ -38,8 +41,12 @@ public final class MemberRepository {
   static final Function<Row, Member> MEMBER = row -> new Member(row.getString("id"), row.getString("email"),
     row.getString("password_hash"), row.getString("name"), Role.valueOf(row.getString("role")),
     Rows.instant(row.getLocalDateTime("created_at")), Rows.instant(row.getLocalDateTime("updated_at")));
-  static final Function<Row, LoginThrottle.Failures> FAILURE_ROW = row -> new LoginThrottle.Failures(
-    row.getInteger("failures"), Rows.instant(row.getLocalDateTime("window_started_at")));
+  static final Function<Row, LoginThrottle.Failures> FAILURE_ROW = row -> {
+    Instant windowStarted = Rows.instant(row.getLocalDateTime("window_started_at"));
+    java.time.LocalDateTime last = row.getLocalDateTime("last_failure_at");
+    return new LoginThrottle.Failures(row.getString("client"), row.getInteger("failures"), windowStarted,
+      last == null ? windowStarted : Rows.instant(last));
+  };
 
   /** Inserts {@code member}; fails with {@link DuplicateEmailException} when the e-mail is taken. */
   public Future<Member> insert(SqlClient client, Member member) {
@@ -69,18 +76,25 @@ public final class MemberRepository {
       .map(rows -> rows.rowCount() > 0);
   }
 
-  public Future<LoginThrottle.Failures> failures(SqlClient client, String email) {
-    return one(client.preparedQuery(FAILURES).mapping(FAILURE_ROW).execute(Tuple.of(email)));
+  /** Every client's failures for {@code email}. */
+  public Future<java.util.List<LoginThrottle.Failures>> failures(SqlClient client, String email) {
+    return client.preparedQuery(FAILURES).mapping(FAILURE_ROW).execute(Tuple.of(email)).map(rows -> {
+      java.util.List<LoginThrottle.Failures> all = new java.util.ArrayList<>();
+      rows.forEach(all::add);
+      return all;
+    });
   }
 
-  /** Counts a failed login for {@code email}; a window older than {@code window} restarts at {@code now}. */
-  public Future<Void> recordFailure(SqlClient client, String email, Instant now, Duration window) {
+  /** Counts a failed login for {@code email} from {@code from}; a window older than {@code window} restarts at {@code now}. */
+  public Future<Void> recordFailure(SqlClient client, String email, String from, Instant now, Duration window) {
     var expired = Rows.utc(now.minus(window));
-    return client.preparedQuery(RECORD_FAILURE).execute(Tuple.of(email, Rows.utc(now), expired, expired)).mapEmpty();
+    return client.preparedQuery(RECORD_FAILURE)
+      .execute(Tuple.of(email, from, Rows.utc(now), Rows.utc(now), expired, expired)).mapEmpty();
   }
 
-  public Future<Void> clearFailures(SqlClient client, String email) {
-    return client.preparedQuery(CLEAR_FAILURES).execute(Tuple.of(email)).mapEmpty();
+  /** Forgets the failures of {@code email} from {@code from} (after a success from there). */
+  public Future<Void> clearFailures(SqlClient client, String email, String from) {
+    return client.preparedQuery(CLEAR_FAILURES).execute(Tuple.of(email, from)).mapEmpty();
   }
 
   private static <T> Future<T> one(Future<RowSet<T>> rows) {
