@@ -33,6 +33,16 @@ public final class OrderApp {
    */
   public static final String SAGA_BUDGET = "ORDER_SAGA_BUDGET";
   public static final int DEFAULT_SAGA_BUDGET = 256;
+  /**
+   * {@code ORDER_CHECKOUT_WINDOW_SECONDS}: how long a CHECKOUT order may wait for its payment before it is cancelled and
+   * its stock released (default 30 minutes; 0 = never).
+   */
+  public static final String CHECKOUT_WINDOW = "ORDER_CHECKOUT_WINDOW_SECONDS";
+  public static final long DEFAULT_CHECKOUT_WINDOW_SECONDS = 1800;
+  /** {@code ORDER_CHECKOUT_SWEEP_MS}: how often expired checkouts are looked for (default 30 s). */
+  public static final String CHECKOUT_SWEEP_MS = "ORDER_CHECKOUT_SWEEP_MS";
+  /** {@code ORDER_MAX_UNPAID_CHECKOUTS}: unpaid CHECKOUT orders one customer may hold (default 5; 0 = no cap). */
+  public static final String MAX_UNPAID_CHECKOUTS = "ORDER_MAX_UNPAID_CHECKOUTS";
   /** {@code ORDER_HTTP_INSTANCES}: HTTP verticle instances, default = available processors. */
   public static final String HTTP_INSTANCES = "ORDER_HTTP_INSTANCES";
   /** {@code ORDER_DB_POOL_SIZE}: MySQL connections of the HTTP side, default 10. */

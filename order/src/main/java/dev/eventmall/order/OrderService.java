@@ -46,10 +46,61 @@ public final class OrderService {
   private final OrderRepository orders = new OrderRepository();
   private final ProjectionRepository projections = new ProjectionRepository();
   private final OrderMetrics metrics;
+  private final int maxUnpaidCheckouts;
 
   public OrderService(Pool pool, OrderMetrics metrics) {
+    this(pool, metrics, 0);
+  }
+
+  /** @param maxUnpaidCheckouts unpaid CHECKOUT orders one customer may hold at once; 0 = no cap */
+  public OrderService(Pool pool, OrderMetrics metrics, int maxUnpaidCheckouts) {
     this.pool = pool;
     this.metrics = metrics;
+    this.maxUnpaidCheckouts = maxUnpaidCheckouts;
+  }
+
+  static final String UNPAID_CHECKOUTS = "SELECT COUNT(*) FROM orders WHERE member_id = ? AND payment_method = 'CHECKOUT' "
+    + "AND status IN ('PENDING', 'AWAITING_PAYMENT')";
+  static final String EXPIRED_CHECKOUTS = "SELECT order_id, member_id FROM orders WHERE status = 'AWAITING_PAYMENT' "
+    + "AND payment_method = 'CHECKOUT' AND created_at < ? ORDER BY created_at LIMIT 100";
+  /** The timeline's reason when the checkout window closes on an unpaid order. */
+  public static final String CHECKOUT_EXPIRED = "checkout window expired";
+
+  /**
+   * Issue 16 row 7: a customer holding {@code maxUnpaidCheckouts} unpaid CHECKOUT orders (each holds its stock until it
+   * is paid or expires) cannot place another: 409 {@code too-many-unpaid-orders}.
+   */
+  private Future<Void> unpaidCap(PlaceOrder request) {
+    if (maxUnpaidCheckouts <= 0 || request.paymentMethod() != dev.eventmall.order.domain.PaymentMethod.CHECKOUT) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(UNPAID_CHECKOUTS).execute(io.vertx.sqlclient.Tuple.of(request.memberId()))
+      .compose(rows -> rows.iterator().next().getLong(0) >= maxUnpaidCheckouts
+        ? Future.failedFuture(new ProblemException(Problem.of(409, "too-many-unpaid-orders", "Too many unpaid orders",
+          "You have " + maxUnpaidCheckouts + " orders waiting for payment; pay or cancel one first")))
+        : Future.succeededFuture());
+  }
+
+  /**
+   * Cancels, as the customer's cancel would (OrderCancelRequested: catalog releases the stock, payment closes the
+   * checkout), the CHECKOUT orders still unpaid {@code window} after they were placed — at most 100 per call, oldest
+   * first. Safe from several instances at once: each cancel locks its row and the state machine refuses a second one.
+   * Answers how many it cancelled.
+   */
+  public Future<Integer> expireUnpaidCheckouts(java.time.Duration window) {
+    return pool.preparedQuery(EXPIRED_CHECKOUTS)
+      .execute(io.vertx.sqlclient.Tuple.of(java.time.LocalDateTime.ofInstant(now().minus(window),
+        java.time.ZoneOffset.UTC)))
+      .compose(rows -> {
+        Future<Integer> chain = Future.succeededFuture(0);
+        for (io.vertx.sqlclient.Row row : rows) {
+          String orderId = row.getString("order_id");
+          String memberId = row.getString("member_id");
+          chain = chain.compose(n -> cancel(orderId, memberId, CHECKOUT_EXPIRED).map(o -> n + 1)
+            .otherwise(n)); // moved on meanwhile (paid, cancelled): nothing to do
+        }
+        return chain;
+      });
   }
 
   static Instant now() {
@@ -62,7 +113,7 @@ public final class OrderService {
     Future<Optional<Placed>> earlier = idempotencyKey == null ? Future.succeededFuture(Optional.empty())
       : replay(request.memberId(), idempotencyKey, hash);
     return earlier.compose(found -> found.isPresent() ? Future.succeededFuture(found.get())
-      : price(request).compose(order -> insert(order, idempotencyKey, hash)
+      : unpaidCap(request).compose(v -> price(request)).compose(order -> insert(order, idempotencyKey, hash)
         .map(v -> {
           metrics.placed();
           return new Placed(order, false);

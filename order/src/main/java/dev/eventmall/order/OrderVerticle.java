@@ -46,6 +46,8 @@ public final class OrderVerticle extends VerticleBase {
   }
 
   private SagaAdmission admission;
+  private long checkoutSweep = -1;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrderVerticle.class);
 
   /** The port this instance listens on. */
   public int port() {
@@ -70,7 +72,20 @@ public final class OrderVerticle extends VerticleBase {
         .build();
       admission = new SagaAdmission(new Admission(config.getInt(OrderApp.SAGA_BUDGET, OrderApp.DEFAULT_SAGA_BUDGET)),
         metrics.registry()).start(vertx, pool);
-      OrderApi api = new OrderApi(new OrderService(pool, orderMetrics), admission);
+      OrderService service = new OrderService(pool, orderMetrics, config.getInt(OrderApp.MAX_UNPAID_CHECKOUTS, 5));
+      long window = config.getLong(OrderApp.CHECKOUT_WINDOW, OrderApp.DEFAULT_CHECKOUT_WINDOW_SECONDS);
+      if (window > 0) {
+        // every HTTP instance sweeps (cancels lock their rows: a second sweeper finds nothing left to do)
+        checkoutSweep = vertx.setPeriodic(config.getLong(OrderApp.CHECKOUT_SWEEP_MS, 30_000), id ->
+          service.expireUnpaidCheckouts(java.time.Duration.ofSeconds(window))
+            .onSuccess(n -> {
+              if (n > 0) {
+                LOG.info("cancelled {} CHECKOUT orders unpaid after {} s", n, window);
+              }
+            })
+            .onFailure(e -> LOG.warn("checkout expiry sweep failed: {}", e.toString())));
+      }
+      OrderApi api = new OrderApi(service, admission);
       HttpBootstrap.mount(root, "/orders", api.router(vertx, jwt));
       HttpBootstrap.mount(root, "/admin/orders", api.adminRouter(vertx, jwt));
       new DeadLetters(vertx, saga).mount(root, "/admin/dlq/saga", AuthHandlers.bearer(jwt),
@@ -87,6 +102,7 @@ public final class OrderVerticle extends VerticleBase {
     if (admission != null) {
       admission.stop(vertx);
     }
+    vertx.cancelTimer(checkoutSweep);
     return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
   }
 }
