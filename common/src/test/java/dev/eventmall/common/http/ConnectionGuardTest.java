@@ -135,7 +135,11 @@ class ConnectionGuardTest {
       held.add(raw);
     }
     Raw fourth = new Raw();
-    fourth.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    try {
+      fourth.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    } catch (Exception closedFirst) { // VertxException or a netty ClosedChannelException, depending on the race
+      // the server closed it on connecting, before the request could be written: that is the point
+    }
     assertThat(fourth.closedAfterMs(400)).isLessThan(400L);
     assertThat(fourth.received.toString()).doesNotContain("200");
     held.forEach(r -> assertThat(r.closed).isNotDone());
