@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -59,10 +60,6 @@ public final class OrderService {
     this.maxUnpaidCheckouts = maxUnpaidCheckouts;
   }
 
-  static final String UNPAID_CHECKOUTS = "SELECT COUNT(*) FROM orders WHERE member_id = ? AND payment_method = 'CHECKOUT' "
-    + "AND status IN ('PENDING', 'AWAITING_PAYMENT')";
-  static final String EXPIRED_CHECKOUTS = "SELECT order_id, member_id FROM orders WHERE status = 'AWAITING_PAYMENT' "
-    + "AND payment_method = 'CHECKOUT' AND created_at < ? ORDER BY created_at LIMIT 100";
   /** The timeline's reason when the checkout window closes on an unpaid order. */
   public static final String CHECKOUT_EXPIRED = "checkout window expired";
 
@@ -74,8 +71,8 @@ public final class OrderService {
     if (maxUnpaidCheckouts <= 0 || request.paymentMethod() != dev.eventmall.order.domain.PaymentMethod.CHECKOUT) {
       return Future.succeededFuture();
     }
-    return pool.preparedQuery(UNPAID_CHECKOUTS).execute(io.vertx.sqlclient.Tuple.of(request.memberId()))
-      .compose(rows -> rows.iterator().next().getLong(0) >= maxUnpaidCheckouts
+    return orders.countUnpaidCheckouts(pool, request.memberId())
+      .compose(unpaid -> unpaid >= maxUnpaidCheckouts
         ? Future.failedFuture(new ProblemException(Problem.of(409, "too-many-unpaid-orders", "Too many unpaid orders",
           "You have " + maxUnpaidCheckouts + " orders waiting for payment; pay or cancel one first")))
         : Future.succeededFuture());
@@ -88,19 +85,14 @@ public final class OrderService {
    * Answers how many it cancelled.
    */
   public Future<Integer> expireUnpaidCheckouts(java.time.Duration window) {
-    return pool.preparedQuery(EXPIRED_CHECKOUTS)
-      .execute(io.vertx.sqlclient.Tuple.of(java.time.LocalDateTime.ofInstant(now().minus(window),
-        java.time.ZoneOffset.UTC)))
-      .compose(rows -> {
-        Future<Integer> chain = Future.succeededFuture(0);
-        for (io.vertx.sqlclient.Row row : rows) {
-          String orderId = row.getString("order_id");
-          String memberId = row.getString("member_id");
-          chain = chain.compose(n -> cancel(orderId, memberId, CHECKOUT_EXPIRED).map(o -> n + 1)
-            .otherwise(n)); // moved on meanwhile (paid, cancelled): nothing to do
-        }
-        return chain;
-      });
+    return orders.expiredCheckouts(pool, now().minus(window), 100).compose(due -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (Map.Entry<String, String> order : due) {
+        chain = chain.compose(n -> cancel(order.getKey(), order.getValue(), CHECKOUT_EXPIRED).map(o -> n + 1)
+          .otherwise(n)); // moved on meanwhile (paid, cancelled): nothing to do
+      }
+      return chain;
+    });
   }
 
   static Instant now() {

@@ -41,6 +41,16 @@ class PaymentApiTest extends PaymentTestSupport {
     }
   }
 
+  /** A CHECKOUT order of {@code memberId} reserved, checked out at Toss and confirmed (200); its payment key. */
+  String paidCheckout(String memberId, String orderId, long amount) {
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, amount, "CHECKOUT"));
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    String paymentKey = openCheckout(orderId, amount);
+    assertThat(post("/payments/confirm", customerToken(memberId), new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", orderId).put("amount", amount)).statusCode()).isEqualTo(200);
+    return paymentKey;
+  }
+
   @Test
   void registeringACardStoresTheBillingKeyButNeverTheCardNumber() {
     String memberId = newMemberId();
@@ -149,13 +159,8 @@ class PaymentApiTest extends PaymentTestSupport {
    */
   @Test
   void aConfirmWithAnotherOrdersPaymentKeyIsRefusedAndTheCheckoutStaysOpen() {
-    String memberA = newMemberId();
     String orderA = newOrderId();
-    publish(Topics.CATALOG_STOCK, stockReserved(orderA, memberA, 7_000, "CHECKOUT"));
-    awaitStatus(orderA, "AWAITING_CHECKOUT");
-    String keyA = openCheckout(orderA, 7_000);
-    assertThat(post("/payments/confirm", customerToken(memberA), new JsonObject().put("paymentKey", keyA)
-      .put("orderId", orderA).put("amount", 7_000)).statusCode()).isEqualTo(200);
+    String keyA = paidCheckout(newMemberId(), orderA, 7_000);
 
     String memberB = newMemberId();
     String orderB = newOrderId();
@@ -173,13 +178,8 @@ class PaymentApiTest extends PaymentTestSupport {
     // a key paid at Toss for an order that is not ours (confirmed there directly)
     String elsewhere = newOrderId();
     String keyElsewhere = openCheckout(elsewhere, 7_000);
-    URI base = URI.create(toss.baseUrl());
-    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-      .setDefaultPort(base.getPort()));
-    HttpResponse<Buffer> paidThere = Await.result(direct.post("/v1/payments/confirm")
-      .basicAuthentication("test_sk_payment_tests", "").putHeader("Idempotency-Key", "direct-" + elsewhere)
-      .sendJsonObject(new JsonObject().put("paymentKey", keyElsewhere).put("orderId", elsewhere).put("amount", 7_000)));
-    direct.close();
+    HttpResponse<Buffer> paidThere = atToss("/v1/payments/confirm", "direct-" + elsewhere,
+      new JsonObject().put("paymentKey", keyElsewhere).put("orderId", elsewhere).put("amount", 7_000));
     assertThat(paidThere.statusCode()).as(paidThere.bodyAsString()).isEqualTo(200);
 
     HttpResponse<Buffer> foreign = post("/payments/confirm", tokenB, new JsonObject().put("paymentKey", keyElsewhere)
@@ -215,13 +215,8 @@ class PaymentApiTest extends PaymentTestSupport {
 
   @Test
   void aWebhookForACancelAtTossIsVerifiedAndRecordedAsARefund() throws InterruptedException {
-    String memberId = newMemberId();
     String orderId = newOrderId();
-    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 4_000, "CHECKOUT"));
-    awaitStatus(orderId, "AWAITING_CHECKOUT");
-    String paymentKey = openCheckout(orderId, 4_000);
-    assertThat(post("/payments/confirm", customerToken(memberId), new JsonObject().put("paymentKey", paymentKey)
-      .put("orderId", orderId).put("amount", 4_000)).statusCode()).isEqualTo(200);
+    String paymentKey = paidCheckout(newMemberId(), orderId, 4_000);
 
     // a forged webhook claiming CANCELED changes nothing: Toss says DONE
     HttpResponse<Buffer> forged = post("/payments/webhooks/toss", null, new JsonObject()
@@ -232,13 +227,8 @@ class PaymentApiTest extends PaymentTestSupport {
     assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).doesNotContain("PaymentRefunded");
 
     // cancelled at Toss (e.g. from the console): the webhook, verified by re-reading, records the refund once
-    URI base = URI.create(toss.baseUrl());
-    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-      .setDefaultPort(base.getPort()));
-    HttpResponse<Buffer> cancelled = Await.result(direct.post("/v1/payments/" + paymentKey + "/cancel")
-      .basicAuthentication("test_sk_payment_tests", "").putHeader("Idempotency-Key", "console-cancel-" + orderId)
-      .sendJsonObject(new JsonObject().put("cancelReason", "console")));
-    direct.close();
+    HttpResponse<Buffer> cancelled = atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
+      new JsonObject().put("cancelReason", "console"));
     assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
     JsonObject webhook = new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED")
       .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", "CANCELED"));

@@ -11,7 +11,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -29,14 +28,9 @@ class PaymentRecoveryTest extends PaymentTestSupport {
     Await.result(db.preparedQuery("INSERT INTO payments (payment_id, order_id, member_id, amount, method, order_name, "
         + "status, created_at, updated_at) VALUES (?, ?, ?, 6000, 'BILLING', 'Crashed order', 'CHARGING', NOW(6), NOW(6))")
       .execute(Tuple.of(UUID.randomUUID().toString(), orderId, memberId)));
-    URI base = URI.create(toss.baseUrl());
-    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-      .setDefaultPort(base.getPort()));
-    HttpResponse<Buffer> charged = Await.result(direct.post("/v1/billing/" + key.getString("billing_key"))
-      .basicAuthentication("test_sk_payment_tests", "").putHeader("Idempotency-Key", "charge:" + orderId)
-      .sendJsonObject(new JsonObject().put("customerKey", key.getString("customer_key")).put("amount", 6000)
-        .put("orderId", orderId).put("orderName", "Crashed order")));
-    direct.close();
+    HttpResponse<Buffer> charged = atToss("/v1/billing/" + key.getString("billing_key"), "charge:" + orderId,
+      new JsonObject().put("customerKey", key.getString("customer_key")).put("amount", 6000)
+        .put("orderId", orderId).put("orderName", "Crashed order"));
     assertThat(charged.statusCode()).as(charged.bodyAsString()).isEqualTo(200);
     assertThat(toss.charges(orderId)).hasSize(1);
 

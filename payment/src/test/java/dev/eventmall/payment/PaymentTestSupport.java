@@ -57,6 +57,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Needs({Infra.MYSQL, Infra.KAFKA})
 abstract class PaymentTestSupport {
   static final String SECRET = "payment-test-secret-0123456789-0123456789";
+  static final String TOSS_SECRET_KEY = "test_sk_payment_tests";
   static final String GOOD_CARD = "4330123412341234";
 
   Vertx vertx;
@@ -79,7 +80,7 @@ abstract class PaymentTestSupport {
     env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
     env.put(Config.JWT_SECRET, SECRET);
     env.put(Config.TOSS_BASE_URL, toss.baseUrl());
-    env.put(Config.TOSS_SECRET_KEY, "test_sk_payment_tests");
+    env.put(Config.TOSS_SECRET_KEY, TOSS_SECRET_KEY);
     env.put(TossClient.READ_TIMEOUT_MS, "1500");
     env.put(TossClient.RETRY_BACKOFF_MS, "50");
     env.put(TossClient.MAX_RETRIES, "3");
@@ -229,5 +230,21 @@ abstract class PaymentTestSupport {
     assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
     assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
     assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+  }
+
+  /**
+   * A POST straight to the Toss emulator with the service's secret key, as the merchant's console or another system of
+   * the merchant would send it (not through the payment service).
+   */
+  HttpResponse<Buffer> atToss(String path, String idempotencyKey, JsonObject body) {
+    java.net.URI base = java.net.URI.create(toss.baseUrl());
+    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    try {
+      return Await.result(direct.post(path).basicAuthentication(TOSS_SECRET_KEY, "")
+        .putHeader("Idempotency-Key", idempotencyKey).sendJsonObject(body));
+    } finally {
+      direct.close();
+    }
   }
 }

@@ -35,8 +35,6 @@ final class ProductRequests {
   static final int MAX_OFFSET = 10_000;
 
   static final Pattern CATEGORY = Pattern.compile("[a-z0-9-]{1,50}");
-  private static final Pattern UUID_TEXT =
-    Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private ProductRequests() {
   }
@@ -184,7 +182,7 @@ final class ProductRequests {
   /** The {@code :id} path parameter; anything that is not a UUID is a product that does not exist (404). */
   static UUID productId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (id == null || !UUID_TEXT.matcher(id).matches()) {
+    if (!Validation.isUuid(id)) {
       throw ProblemException.notFound("Product " + id + " does not exist");
     }
     return UUID.fromString(id);

@@ -45,7 +45,7 @@ public final class ClientRateLimit implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String client = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
+    String client = HttpBootstrap.clientAddress(ctx.request());
     long now = System.nanoTime();
     long[] wait = new long[1];
     store(ctx.vertx()).asMap().compute(client, (k, bucket) -> {

@@ -54,15 +54,12 @@ final class ConnectionGuard {
     }
 
     private static long setting(String property, String env, long fallback) {
-      String value = System.getProperty(property);
-      if (value == null || value.isBlank()) {
-        value = System.getenv(env);
-      }
-      if (value == null || value.isBlank()) {
+      String value = HttpBootstrap.setting(property, env);
+      if (value == null) {
         return fallback;
       }
       try {
-        long parsed = Long.parseLong(value.trim());
+        long parsed = Long.parseLong(value);
         if (parsed < 0) {
           throw new NumberFormatException("negative");
         }

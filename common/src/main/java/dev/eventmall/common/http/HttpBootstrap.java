@@ -136,11 +136,22 @@ public final class HttpBootstrap {
    * {@code 0.0.0.0} (what a container needs). devstack and the tests use {@code 127.0.0.1}.
    */
   public static String host() {
-    String host = System.getProperty("eventmall.http.host");
-    if (host == null || host.isBlank()) {
-      host = System.getenv("HTTP_HOST");
+    String host = setting("eventmall.http.host", "HTTP_HOST");
+    return host == null ? "0.0.0.0" : host;
+  }
+
+  /** System property {@code property}, else env {@code env}, trimmed; null when neither is set to something. */
+  static String setting(String property, String env) {
+    String value = System.getProperty(property);
+    if (value == null || value.isBlank()) {
+      value = System.getenv(env);
     }
-    return host == null || host.isBlank() ? "0.0.0.0" : host.trim();
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  /** The address of the client at the other end of {@code request}'s connection ({@code "?"} when there is none). */
+  public static String clientAddress(HttpServerRequest request) {
+    return request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
   }
 
   /**
@@ -159,9 +170,8 @@ public final class HttpBootstrap {
     // it has read enough bytes to tell the two apart, which a client dribbling its headers delays at will
     HttpServerOptions guarded = new HttpServerOptions(options).setHttp2ClearTextEnabled(false);
     if (guarded.getIdleTimeout() == 0) {
-      // a socket that never sends a byte has no connection object yet (the server waits for the first bytes to tell
-      // HTTP/1.x from h2c): the transport's idle timeout closes it
-      // (longer than any deadline below, so it never cuts a request being handled)
+      // a backstop for whatever the guard's timers miss: the transport closes a socket silent for longer than the guard's
+      // deadlines together (40 s by default, beyond any handler's own timeout here)
       guarded.setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setIdleTimeout((int) (limits.requestRead().toMillis() + limits.keepAlive().toMillis()));
     }

@@ -131,10 +131,15 @@ public final class Validation {
     if (s == null) {
       return null;
     }
-    if (!UUID_TEXT.matcher(s).matches()) {
+    if (!isUuid(s)) {
       return error(field, "must be a UUID");
     }
     return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Whether {@code s} is a UUID in its 8-4-4-4-12 hexadecimal form, in either case. */
+  public static boolean isUuid(String s) {
+    return s != null && UUID_TEXT.matcher(s).matches();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.eventmall.member.api;
 
+import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
 import dev.eventmall.common.metrics.Metrics;
@@ -48,7 +49,7 @@ final class SessionHandlers {
     v.done();
     LoginThrottle throttle = deps.settings().throttle();
     Instant now = Instant.now();
-    String from = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
+    String from = HttpBootstrap.clientAddress(ctx.request());
     return deps.members().failures(deps.pool(), email)
       .compose(failures -> {
         long retryAfter = throttle.retryAfterSeconds(failures, from, now);

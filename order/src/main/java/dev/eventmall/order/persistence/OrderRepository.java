@@ -200,4 +200,19 @@ public final class OrderRepository {
   private static String truncate(String s) {
     return s == null || s.length() <= 1000 ? s : s.substring(0, 1000);
   }
+
+  /** Unpaid CHECKOUT orders (PENDING or AWAITING_PAYMENT) of {@code memberId}. */
+  public Future<Long> countUnpaidCheckouts(SqlClient client, String memberId) {
+    return client.preparedQuery(COUNT_UNPAID_CHECKOUTS).execute(Tuple.of(memberId))
+      .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /** (orderId, memberId) of at most {@code limit} CHECKOUT orders still AWAITING_PAYMENT that were placed before {@code before}, oldest first. */
+  public Future<List<Map.Entry<String, String>>> expiredCheckouts(SqlClient client, Instant before, int limit) {
+    return client.preparedQuery(EXPIRED_CHECKOUTS).execute(Tuple.of(Rows.utc(before), limit)).map(rows -> {
+      List<Map.Entry<String, String>> due = new ArrayList<>();
+      rows.forEach(r -> due.add(Map.entry(r.getString("order_id"), r.getString("member_id"))));
+      return due;
+    });
+  }
 }

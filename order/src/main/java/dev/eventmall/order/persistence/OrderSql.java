@@ -24,6 +24,10 @@ final class OrderSql {
   static final String LIST_OWN = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE member_id = ? "
     + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
   static final String COUNT_OWN = "SELECT COUNT(*) AS n FROM orders WHERE member_id = ?";
+  static final String COUNT_UNPAID_CHECKOUTS = "SELECT COUNT(*) AS n FROM orders WHERE member_id = ? "
+    + "AND payment_method = 'CHECKOUT' AND status IN ('PENDING', 'AWAITING_PAYMENT')";
+  static final String EXPIRED_CHECKOUTS = "SELECT order_id, member_id FROM orders WHERE status = 'AWAITING_PAYMENT' "
+    + "AND payment_method = 'CHECKOUT' AND created_at < ? ORDER BY created_at LIMIT ?";
   static final String LIST_OWN_STATUS = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE member_id = ? AND status = ? "
     + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
   static final String COUNT_OWN_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE member_id = ? AND status = ?";
