@@ -140,7 +140,9 @@ class ConnectionGuardTest {
     } catch (Exception closedFirst) { // VertxException or a netty ClosedChannelException, depending on the race
       // the server closed it on connecting, before the request could be written: that is the point
     }
-    assertThat(fourth.closedAfterMs(400)).isLessThan(400L);
+    // closed by the cap, long before a served connection would be (request read 0.6 s + keep-alive 2 s); the close itself
+    // took up to ~0.4 s on the loaded CI machine, so the bound leaves room for that
+    assertThat(fourth.closedAfterMs(1_500)).isLessThan(1_500L);
     assertThat(fourth.received.toString()).doesNotContain("200");
     held.forEach(r -> assertThat(r.closed).isNotDone());
     held.get(0).socket.close().await();
