@@ -1,5 +1,6 @@
 package dev.eventmall.order;
 
+import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.http.Problem;
@@ -22,7 +23,6 @@ import dev.eventmall.order.persistence.ProjectionRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Instant;
@@ -110,7 +110,7 @@ public final class OrderService {
           metrics.placed();
           return new Placed(order, false);
         })
-        .recover(err -> idempotencyKey != null && isDuplicateKey(err)
+        .recover(err -> idempotencyKey != null && Database.isDuplicateKey(err)
           // a concurrent request with the same key won the race: answer with its order
           ? replay(request.memberId(), idempotencyKey, hash).map(p -> p.orElseThrow(() -> new IllegalStateException(
             "Idempotency-Key row vanished")))
@@ -234,7 +234,4 @@ public final class OrderService {
     return new JsonObject().put("field", field).put("message", message);
   }
 
-  static boolean isDuplicateKey(Throwable err) {
-    return err instanceof MySQLException e && e.getErrorCode() == 1062;
-  }
 }

@@ -29,6 +29,14 @@ public final class Database {
   private Database() {
   }
 
+  /** MySQL/MariaDB's ER_DUP_ENTRY: a unique key refused the row. */
+  public static final int DUPLICATE_KEY = 1062;
+
+  /** Whether {@code err} is a unique key refusing a row (another writer got there first). */
+  public static boolean isDuplicateKey(Throwable err) {
+    return err instanceof io.vertx.mysqlclient.MySQLException e && e.getErrorCode() == DUPLICATE_KEY;
+  }
+
   /**
    * A pool shared by every verticle instance that asks for the same {@code name}, with prepared statements cached.
    */

@@ -1,10 +1,10 @@
 package dev.eventmall.member.persistence;
 
+import dev.eventmall.common.db.Database;
 import dev.eventmall.member.domain.LoginThrottle;
 import dev.eventmall.member.domain.Member;
 import dev.eventmall.member.domain.Role;
 import io.vertx.core.Future;
-import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -35,9 +35,6 @@ public final class MemberRepository {
     + "last_failure_at = VALUES(last_failure_at)";
   static final String CLEAR_FAILURES = "DELETE FROM login_failures WHERE email = ? AND client = ?";
 
-  /** MySQL/MariaDB duplicate-key error. */
-  public static final int DUPLICATE_KEY = 1062;
-
   static final Function<Row, Member> MEMBER = row -> new Member(row.getString("id"), row.getString("email"),
     row.getString("password_hash"), row.getString("name"), Role.valueOf(row.getString("role")),
     Rows.instant(row.getLocalDateTime("created_at")), Rows.instant(row.getLocalDateTime("updated_at")));
@@ -53,7 +50,7 @@ public final class MemberRepository {
     return client.preparedQuery(INSERT)
       .execute(Tuple.of(member.id(), member.email(), member.passwordHash(), member.name(), member.role().name(),
         Rows.utc(member.createdAt()), Rows.utc(member.updatedAt())))
-      .recover(err -> Future.failedFuture(err instanceof MySQLException e && e.getErrorCode() == DUPLICATE_KEY
+      .recover(err -> Future.failedFuture(Database.isDuplicateKey(err)
         ? new DuplicateEmailException() : err))
       .map(member);
   }
