@@ -102,8 +102,10 @@ public final class Platform implements AutoCloseable {
       env.putIfAbsent(Config.CARRIER_BASE_URL, platform.emulators.carrier().baseUrl());
 
       // one machine, every client on 127.0.0.1 (bench, Gatling, tests): a per-client limit would throttle them all as
-      // one; set PASSWORD_RATE_PER_CLIENT to try it (compose keeps the service's default)
+      // one; set PASSWORD_RATE_PER_CLIENT to try it (compose keeps the service's default). The emulators' webhooks come
+      // from 127.0.0.1 too, several per order (a limit would turn load into 429s and rely on the poller)
       env.putIfAbsent("PASSWORD_RATE_PER_CLIENT", "0");
+      env.putIfAbsent("WEBHOOK_RATE_PER_CLIENT", "0");
       for (Service service : SERVICES) {
         Map<String, String> own = new HashMap<>(env);
         own.put(Config.HTTP_PORT, Integer.toString(fixedPorts ? service.port() : 0));

@@ -45,7 +45,7 @@ public final class PaymentApp {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentApp.class);
 
   /** What {@link #deploy} started; {@link #undeploy} stops it in reverse and closes the Toss client and the pool. */
-  public record Deployment(int httpPort, List<String> deploymentIds, TossClient toss, Pool pool) {
+  public record Deployment(int httpPort, List<String> deploymentIds, TossClient toss, Pool pool, Payments payments) {
     public Future<Void> undeploy(Vertx vertx) {
       Future<Void> chain = Future.succeededFuture();
       for (int i = deploymentIds.size() - 1; i >= 0; i--) {
@@ -99,9 +99,9 @@ public final class PaymentApp {
         http.add(verticle);
         return verticle;
       }, new DeploymentOptions().setInstances(instances))).onSuccess(ids::add)
-      .map(v -> new Deployment(http.get(0).port(), List.copyOf(ids), toss, pool))
+      .map(v -> new Deployment(http.get(0).port(), List.copyOf(ids), toss, pool, payments))
       .recover(e -> {
-        Deployment partial = new Deployment(0, List.copyOf(ids), toss, pool);
+        Deployment partial = new Deployment(0, List.copyOf(ids), toss, pool, payments);
         return partial.undeploy(vertx).transform(ar -> Future.failedFuture(e));
       });
   }

@@ -4,6 +4,7 @@ import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
+import dev.eventmall.common.http.ClientRateLimit;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.DeadLetters;
 import dev.eventmall.common.kafka.KafkaConfig;
@@ -63,7 +64,8 @@ public final class PaymentVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/payment.yaml")
         .build();
-      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss, config.tossSecretKey()).router(vertx, jwt));
+      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss, config.tossSecretKey()).router(vertx, jwt,
+        ClientRateLimit.webhooks(config, "payment-webhook")));
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       return HttpBootstrap.listen(vertx, root, config.httpPort(PaymentApp.DEFAULT_PORT))

@@ -1,5 +1,7 @@
 package dev.eventmall.payment;
 
+import dev.eventmall.common.async.Coalescer;
+import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
@@ -45,6 +47,8 @@ public final class Payments {
   private final TossClient toss;
   private final PaymentMetrics metrics;
   private final PaymentRepository repo = new PaymentRepository();
+  /** Webhook verifications running at once (distinct keys); past that the recovery sweep takes the rest. */
+  private final Coalescer webhookVerifications = new Coalescer(64);
 
   public Payments(Pool pool, TossClient toss, PaymentMetrics metrics) {
     this.pool = pool;
@@ -223,10 +227,11 @@ public final class Payments {
           + " does not match the order's amount"));
       }
       return repo.findByPaymentKey(conn, paymentKey).compose(holder -> holder != null
-        ? Future.failedFuture(new ConfirmRefused(409, "payment-key-in-use", "This payment key belongs to another "
-        + "order; confirm with the key your checkout returned"))
+        ? Future.failedFuture(keyInUse())
         : repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
           Transition.to(PaymentStatus.CHARGING).paymentKey(paymentKey))
+        // two confirms of one key for two orders racing past the check above: the unique index refuses the second
+        .recover(e -> Future.failedFuture(Database.isDuplicateKey(e) ? keyInUse() : e))
         .map(v -> new Payment(row.paymentId(), orderId, row.memberId(), row.amount(), row.method(), row.orderName(),
           PaymentStatus.CHARGING, paymentKey, null, null, null, null, null, row.createdAt(), Instant.now())));
     })).compose(row -> {
@@ -239,6 +244,11 @@ public final class Payments {
             : now.status() == PaymentStatus.FAILED
             ? new TossException.Declined(0, now.failureCode(), String.valueOf(now.failureMessage())) : null)));
     });
+  }
+
+  private static ConfirmRefused keyInUse() {
+    return new ConfirmRefused(409, "payment-key-in-use", "This payment key belongs to another order; confirm with the "
+      + "key your checkout returned");
   }
 
   /** A confirm refused before any Toss call. */
@@ -256,19 +266,52 @@ public final class Payments {
   // ---------------------------------------------------------------- webhook (HTTP)
 
   /**
-   * Applies a {@code PAYMENT_STATUS_CHANGED} webhook after verifying it: the payment is read again from Toss with the
-   * secret key and only what Toss answers is trusted. Returns the row (null when the payment is unknown here).
+   * Takes a {@code PAYMENT_STATUS_CHANGED} webhook for {@code paymentKey}. The caller answers at once and the same way
+   * whatever happens here (issue 16 row 11: the webhook is no lookup oracle; issue 13: Toss gets its answer within its
+   * 10 s window however slow the re-read is). When the key is one of ours the row records that a verification is owed
+   * and the verification starts — folded into one already running for that key, so a flood of one key costs at most
+   * two reads at Toss. A key that is not ours costs one indexed UPDATE and no call to Toss (e.g. an abandoned checkout
+   * that EXPIRED: Toss must not retry it). Only what Toss answers to the re-read is trusted.
    */
-  public Future<Payment> onWebhook(String paymentKey) {
-    // only payments we know are verified at Toss: an unauthenticated caller must not make us call Toss (and log an
-    // attempt) for keys that are not ours. Toss retries a webhook, so one that beats the local row is not lost.
-    return repo.findByPaymentKey(pool, paymentKey).compose(known -> known == null
-      ? Future.succeededFuture((Payment) null)
-      : verifyWebhook(paymentKey));
+  public Future<Void> acceptWebhook(String paymentKey) {
+    return repo.webhookPending(pool, paymentKey, Instant.now()).map(ours -> {
+      if (ours) {
+        verifyOwed(paymentKey);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Starts the verifications owed since before {@code olderThan} ago: webhooks acknowledged just before a crash, ones
+   * whose re-read failed (Toss down) and ones refused by the cap on concurrent verifications. Returns how many.
+   */
+  public Future<Integer> verifyOwedWebhooks(Duration olderThan) {
+    return repo.webhooksPending(pool, Instant.now().minus(olderThan), 100).map(keys -> {
+      keys.forEach(this::verifyOwed);
+      return keys.size();
+    });
+  }
+
+  private void verifyOwed(String paymentKey) {
+    webhookVerifications.request(paymentKey, () -> {
+      Instant started = Instant.now();
+      return verifyWebhook(paymentKey)
+        .compose(row -> repo.webhookVerified(pool, paymentKey, started))
+        .onFailure(e -> LOG.warn("verifying the webhook of payment {} failed, the recovery sweep retries it: {}",
+          paymentKey, e.toString()));
+    });
   }
 
   private Future<Payment> verifyWebhook(String paymentKey) {
-    return toss.payment(paymentKey, null).compose(verified -> {
+    // the local row names the order the re-read is logged under (payment_attempts)
+    return repo.findByPaymentKey(pool, paymentKey).compose(known -> known == null
+      ? Future.succeededFuture((Payment) null)
+      : rereadForWebhook(paymentKey, known.orderId()));
+  }
+
+  private Future<Payment> rereadForWebhook(String paymentKey, String knownOrderId) {
+    return toss.payment(paymentKey, knownOrderId).compose(verified -> {
       String orderId = verified.getString("orderId");
       String status = verified.getString("status", "");
       return pool.withTransaction(conn -> repo.findForUpdate(conn, orderId).compose(row -> {

@@ -200,17 +200,113 @@ class PaymentApiTest extends PaymentTestSupport {
     assertThat(toss.charges(orderA)).hasSize(1);
   }
 
+  /**
+   * Issue 13 (and the terminal outcome of issue 16 row 2): Toss answering a confirm with NOT_FOUND_PAYMENT, and having
+   * no payment of the order when asked by orderId, is a definite decline — FAILED, PaymentFailed, 422 — where before
+   * the row stayed CHARGING (503) and the recovery re-confirmed it for ever.
+   */
   @Test
-  void aWebhookForAnUnknownPaymentIsA404ProblemAndChangesNothing() {
+  void aConfirmAnsweredNotFoundWithNoPaymentOfTheOrderAtTossIsDeclinedForGood() {
+    String memberId = newMemberId();
     String orderId = newOrderId();
-    HttpResponse<Buffer> res = post("/payments/webhooks/toss", null, new JsonObject()
-      .put("eventType", "PAYMENT_STATUS_CHANGED").put("createdAt", "2026-01-01T00:00:00.000000")
-      .put("data", new JsonObject().put("paymentKey", "tgen_unknown_payment_key_123").put("orderId", orderId)
-        .put("status", "CANCELED")));
-    assertProblem(res, 404);
-    assertThat(res.bodyAsJsonObject().getString("type")).endsWith("/unknown-payment");
-    assertThat(payment(orderId)).isNull();
-    assertThat(paymentEventsOf(orderId)).isEmpty();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 8_000, "CHECKOUT"));
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 1.0, "NOT_FOUND_PAYMENT", 404, false, 0, true,
+      dev.eventmall.emulators.sandbox.Faults.Outage.NONE, false, List.of("/v1/payments/confirm"), -1));
+
+    HttpResponse<Buffer> res = post("/payments/confirm", customerToken(memberId), new JsonObject()
+      .put("paymentKey", "tgen_never_issued_0001").put("orderId", orderId).put("amount", 8_000));
+    assertProblem(res, 422);
+    assertThat(res.bodyAsJsonObject().getString("type")).endsWith("/payment-declined");
+    assertThat(res.bodyAsJsonObject().getString("code")).isEqualTo("NOT_FOUND_PAYMENT");
+    assertThat(payment(orderId).getString("status")).isEqualTo("FAILED");
+    assertThat(awaitPaymentEvent(orderId, "PaymentFailed").payload().getString("code")).isEqualTo("NOT_FOUND_PAYMENT");
+    assertThat(toss.charges(orderId)).isEmpty();
+  }
+
+  /**
+   * Issue 16 row 2: two confirms of one payment key for two orders at the same moment — both can pass the "key held by
+   * another order" check before either commits, and the unique index decides. Neither gets a 500 (before: 500 from the
+   * index): each is 200 (only the key's own order can be) or 409 (payment-key-in-use while the other holds the key,
+   * payment-key-mismatch once Toss said the key is no checkout of that order). The other order never keeps the key,
+   * so the owner's confirm goes through — at once or on its retry — and only the owner is charged, once.
+   */
+  @Test
+  void twoConfirmsRacingWithOneKeyForTwoOrdersNeverFailAndOnlyTheOwnerIsCharged() {
+    for (int round = 0; round < 5; round++) {
+      String memberA = newMemberId();
+      String orderA = newOrderId();
+      String memberB = newMemberId();
+      String orderB = newOrderId();
+      publish(Topics.CATALOG_STOCK, stockReserved(orderA, memberA, 9_000, "CHECKOUT"));
+      publish(Topics.CATALOG_STOCK, stockReserved(orderB, memberB, 9_000, "CHECKOUT"));
+      awaitStatus(orderA, "AWAITING_CHECKOUT");
+      awaitStatus(orderB, "AWAITING_CHECKOUT");
+      String keyA = openCheckout(orderA, 9_000);
+      JsonObject confirmA = new JsonObject().put("paymentKey", keyA).put("orderId", orderA).put("amount", 9_000);
+      var a = client.post("/payments/confirm").bearerTokenAuthentication(customerToken(memberA))
+        .sendJsonObject(confirmA);
+      var b = client.post("/payments/confirm").bearerTokenAuthentication(customerToken(memberB))
+        .sendJsonObject(new JsonObject().put("paymentKey", keyA).put("orderId", orderB).put("amount", 9_000));
+      Await.result(io.vertx.core.Future.join(a, b));
+      assertProblem(b.result(), 409);
+      assertThat(b.result().bodyAsJsonObject().getString("type")).matches(".*/payment-key-(in-use|mismatch)");
+      if (a.result().statusCode() != 200) {
+        assertProblem(a.result(), 409);
+        assertThat(a.result().bodyAsJsonObject().getString("type")).endsWith("/payment-key-in-use");
+        HttpResponse<Buffer> retry = post("/payments/confirm", customerToken(memberA), confirmA);
+        assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(200);
+      }
+      assertThat(payment(orderA).getString("status")).isEqualTo("DONE");
+      JsonObject rowB = payment(orderB);
+      assertThat(rowB.getString("status")).isEqualTo("AWAITING_CHECKOUT");
+      assertThat(rowB.getString("payment_key")).isNull();
+      assertThat(toss.charges(orderA)).hasSize(1);
+      assertThat(toss.charges(orderB)).isEmpty();
+    }
+  }
+
+  static JsonObject webhook(String paymentKey, String orderId, String status) {
+    return new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED").put("createdAt", "2026-01-01T00:00:00.000000")
+      .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", status));
+  }
+
+  /** Waits until no verification is owed for the payment of {@code orderId} (the re-read at Toss is done). */
+  void awaitWebhookVerified(String orderId) {
+    Await.until("webhook of " + orderId + " verified", java.time.Duration.ofSeconds(30),
+      () -> payment(orderId).getValue("webhook_pending_at") == null);
+  }
+
+  long lookups(String orderId) {
+    return count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ? AND operation = 'lookup'", orderId);
+  }
+
+  /**
+   * Issue 16 row 11 and issue 13: a webhook for a payment that is not ours (an abandoned checkout that EXPIRED at Toss,
+   * or a guess) gets the very answer a real one gets — 200, not a 404 that made Toss retry seven times and told a
+   * guesser which keys exist — and changes nothing, without a call to Toss. Before: 404 unknown-payment.
+   */
+  @Test
+  void aWebhookForAPaymentThatIsNotOursGetsTheSameAnswerAsOursAndChangesNothing() throws InterruptedException {
+    String orderId = newOrderId();
+    String paymentKey = paidCheckout(newMemberId(), orderId, 3_000);
+    long attemptsBefore = count("SELECT COUNT(*) AS n FROM payment_attempts");
+
+    String unknownOrder = newOrderId();
+    HttpResponse<Buffer> unknown = post("/payments/webhooks/toss", null,
+      webhook("tgen_unknown_payment_key_123", unknownOrder, "EXPIRED"));
+    HttpResponse<Buffer> ours = post("/payments/webhooks/toss", null, webhook(paymentKey, orderId, "DONE"));
+
+    assertThat(unknown.statusCode()).as(unknown.bodyAsString()).isEqualTo(200);
+    assertThat(ours.statusCode()).as(ours.bodyAsString()).isEqualTo(200);
+    assertThat(unknown.bodyAsString()).isEqualTo(ours.bodyAsString()).isEqualTo("{\"received\":true}");
+    assertThat(unknown.getHeader("Content-Type")).isEqualTo(ours.getHeader("Content-Type"));
+    assertThat(payment(unknownOrder)).isNull();
+    assertThat(paymentEventsOf(unknownOrder)).isEmpty();
+    awaitWebhookVerified(orderId);
+    Await.until("the re-read of our payment logged", java.time.Duration.ofSeconds(10), () -> lookups(orderId) == 1);
+    Thread.sleep(300); // attempts are group-committed: a lookup for the unknown key would be logged by now
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts")).isEqualTo(attemptsBefore + 1);
   }
 
   @Test
@@ -219,10 +315,9 @@ class PaymentApiTest extends PaymentTestSupport {
     String paymentKey = paidCheckout(newMemberId(), orderId, 4_000);
 
     // a forged webhook claiming CANCELED changes nothing: Toss says DONE
-    HttpResponse<Buffer> forged = post("/payments/webhooks/toss", null, new JsonObject()
-      .put("eventType", "PAYMENT_STATUS_CHANGED")
-      .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", "CANCELED")));
+    HttpResponse<Buffer> forged = post("/payments/webhooks/toss", null, webhook(paymentKey, orderId, "CANCELED"));
     assertThat(forged.statusCode()).isEqualTo(200);
+    awaitWebhookVerified(orderId);
     assertThat(payment(orderId).getString("status")).isEqualTo("DONE");
     assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).doesNotContain("PaymentRefunded");
 
@@ -230,16 +325,91 @@ class PaymentApiTest extends PaymentTestSupport {
     HttpResponse<Buffer> cancelled = atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
       new JsonObject().put("cancelReason", "console"));
     assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
-    JsonObject webhook = new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED")
-      .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", "CANCELED"));
-    HttpResponse<Buffer> real = post("/payments/webhooks/toss", null, webhook);
-    assertThat(real.statusCode()).as(real.bodyAsString()).isEqualTo(200);
-    assertThat(real.bodyAsJsonObject().getString("status")).isEqualTo("REFUNDED");
-    assertThat(post("/payments/webhooks/toss", null, webhook).statusCode()).isEqualTo(200); // Toss retries: no-op
+    JsonObject real = webhook(paymentKey, orderId, "CANCELED");
+    HttpResponse<Buffer> answer = post("/payments/webhooks/toss", null, real);
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    assertThat(answer.bodyAsJsonObject()).isEqualTo(new JsonObject().put("received", true));
     EventEnvelope refunded = awaitPaymentEvent(orderId, "PaymentRefunded");
     assertThat(refunded.payload().getLong("amount")).isEqualTo(4_000L);
+    awaitStatus(orderId, "REFUNDED");
     assertThat(payment(orderId).getString("toss_status")).isEqualTo("CANCELED");
+    assertThat(post("/payments/webhooks/toss", null, real).statusCode()).isEqualTo(200); // Toss retries: no-op
+    awaitWebhookVerified(orderId);
     Thread.sleep(1_000); // a second PaymentRefunded would be relayed by now
     assertThat(paymentEventsOf(orderId).stream().filter(e -> e.type().equals("PaymentRefunded"))).hasSize(1);
+  }
+
+  /**
+   * Issue 13: Toss waits 10 s for a webhook's answer. With the re-read at Toss taking 1.2 s (the tests' read timeout is
+   * 1.5 s; in production 10 s, as long as Toss's window) the answer still comes before it, and the cancel is recorded
+   * when the re-read returns. Before: the answer waited for the re-read.
+   */
+  @Test
+  void aWebhookIsAnsweredAtOnceWhileTheReReadAtTossIsSlow() {
+    String orderId = newOrderId();
+    String paymentKey = paidCheckout(newMemberId(), orderId, 5_000);
+    assertThat(atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
+      new JsonObject().put("cancelReason", "console")).statusCode()).isEqualTo(200);
+    toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(1_200));
+
+    long started = System.nanoTime();
+    HttpResponse<Buffer> answer = post("/payments/webhooks/toss", null, webhook(paymentKey, orderId, "CANCELED"));
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(tookMs).isLessThan(1_000L);
+    assertThat(payment(orderId).getString("status")).isEqualTo("DONE"); // not verified yet: Toss is still answering
+    awaitPaymentEvent(orderId, "PaymentRefunded");
+    awaitStatus(orderId, "REFUNDED");
+  }
+
+  /**
+   * Issue 16 row 11: fifty webhooks for one payment of ours, all at once, make at most two re-reads at Toss (one
+   * running, one after it for what changed meanwhile). Before: fifty.
+   */
+  @Test
+  void aFloodOfWebhooksForOnePaymentCostsAtMostTwoReReadsAtToss() {
+    String orderId = newOrderId();
+    String paymentKey = paidCheckout(newMemberId(), orderId, 6_000);
+    toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(500)); // the first re-read is still running
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      sent.add(client.post("/payments/webhooks/toss").sendJsonObject(webhook(paymentKey, orderId, "DONE")));
+    }
+    Await.result(io.vertx.core.Future.all(sent));
+    sent.forEach(f -> assertThat(f.result().statusCode()).isEqualTo(200));
+    awaitWebhookVerified(orderId);
+    Await.until("re-reads logged", java.time.Duration.ofSeconds(10), () -> lookups(orderId) >= 1);
+    toss.clearFaults();
+    try {
+      Thread.sleep(1_500); // a folded re-read, and any third one, would have run and been logged by now
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    assertThat(lookups(orderId)).isBetween(1L, 2L);
+    assertThat(payment(orderId).getString("status")).isEqualTo("DONE");
+  }
+
+  /**
+   * A webhook acknowledged while Toss cannot be reached stays owed and is verified by the recovery sweep once Toss is
+   * back, so acknowledging first loses nothing (the row records the debt before the answer).
+   */
+  @Test
+  void aWebhookWhoseReReadFailedIsVerifiedByTheSweepLater() {
+    String orderId = newOrderId();
+    String paymentKey = paidCheckout(newMemberId(), orderId, 7_000);
+    assertThat(atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
+      new JsonObject().put("cancelReason", "console")).statusCode()).isEqualTo(200);
+    toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 0, null, 0, false, 0, true,
+      dev.eventmall.emulators.sandbox.Faults.Outage.SERVICE_UNAVAILABLE, false, null, -1));
+    assertThat(post("/payments/webhooks/toss", null, webhook(paymentKey, orderId, "CANCELED")).statusCode())
+      .isEqualTo(200);
+    Await.until("the re-read failed", java.time.Duration.ofSeconds(30), () -> lookups(orderId) >= 1);
+    assertThat(payment(orderId).getValue("webhook_pending_at")).isNotNull();
+    assertThat(payment(orderId).getString("status")).isEqualTo("DONE");
+    toss.clearFaults();
+    Await.result(deployment.payments().verifyOwedWebhooks(java.time.Duration.ZERO)); // what the periodic sweep calls
+    awaitPaymentEvent(orderId, "PaymentRefunded");
+    awaitStatus(orderId, "REFUNDED");
+    awaitWebhookVerified(orderId);
   }
 }

@@ -2,6 +2,7 @@ package dev.eventmall.common.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.eventmall.common.config.Config;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -37,6 +38,35 @@ public final class ClientRateLimit implements Handler<RoutingContext> {
   /** A limit named {@code name} (buckets are shared by every handler of that name in one Vert.x instance). */
   public static ClientRateLimit of(String name, double perSecond, int burst) {
     return new ClientRateLimit(name, perSecond, burst);
+  }
+
+  /** {@code WEBHOOK_RATE_PER_CLIENT}: webhooks a second one client address may send (default 1,000; 0 = off). */
+  public static final String WEBHOOK_RATE_PER_CLIENT = "WEBHOOK_RATE_PER_CLIENT";
+  /** {@code WEBHOOK_BURST_PER_CLIENT}: the burst allowed above that rate (default 2,000). */
+  public static final String WEBHOOK_BURST_PER_CLIENT = "WEBHOOK_BURST_PER_CLIENT";
+
+  /**
+   * The limit of a webhook receiver (issue 16 row 11). Generous by default: Toss and the carrier post every status
+   * change from a few addresses, and what a webhook makes us do is bounded elsewhere (a key that is not ours costs one
+   * indexed statement, re-reads are folded per key and capped); this bounds what one address can make the service
+   * do at all.
+   */
+  public static ClientRateLimit webhooks(Config config, String name) {
+    double rate = parse(config, WEBHOOK_RATE_PER_CLIENT, "1000");
+    double burst = parse(config, WEBHOOK_BURST_PER_CLIENT, "2000");
+    if (rate < 0 || burst < 1) {
+      throw new Config.ConfigException(WEBHOOK_RATE_PER_CLIENT + " must not be negative, " + WEBHOOK_BURST_PER_CLIENT
+        + " at least 1");
+    }
+    return of(name, rate, (int) burst);
+  }
+
+  private static double parse(Config config, String key, String defaultValue) {
+    try {
+      return Double.parseDouble(config.get(key, defaultValue));
+    } catch (NumberFormatException e) {
+      throw new Config.ConfigException(key + " must be a number");
+    }
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.eventmall.payment.domain.BillingKey;
 import dev.eventmall.payment.domain.CustomerKeys;
 import dev.eventmall.payment.domain.Payment;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -34,6 +35,9 @@ public final class PaymentApi {
   private static final Pattern PAYMENT_KEY = Pattern.compile("[A-Za-z0-9_\\-]{1,200}");
   private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_\\-]{6,64}");
 
+  /** The one answer to every well-formed webhook. */
+  static final JsonObject WEBHOOK_RECEIVED = new JsonObject().put("received", true);
+
   private final Payments payments;
   private final TossClient toss;
   private final String digestSecret;
@@ -45,9 +49,10 @@ public final class PaymentApi {
     this.digestSecret = digestSecret;
   }
 
-  public Router router(Vertx vertx, JWTAuth jwt) {
+  /** {@code webhookLimit}: the per-client limit in front of the webhook (issue 16 row 11). */
+  public Router router(Vertx vertx, JWTAuth jwt, Handler<RoutingContext> webhookLimit) {
     Router router = Router.router(vertx);
-    router.post("/webhooks/toss").respond(this::webhook);
+    router.post("/webhooks/toss").handler(webhookLimit).respond(this::webhook);
     router.post("/billing-keys").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
       .respond(this::registerBillingKey);
     router.get("/billing-keys/me").handler(AuthHandlers.bearer(jwt))
@@ -160,12 +165,19 @@ public final class PaymentApi {
 
   // ---------------------------------------------------------------- webhook
 
+  /**
+   * A Toss webhook gets the same answer — 200 {@link #WEBHOOK_RECEIVED} — whether or not the payment is ours and
+   * whatever its status, as soon as it is recorded: it tells the caller nothing (issue 16 row 11: no lookup oracle)
+   * and Toss gets it within its 10 s window however slow the re-read at Toss is (issue 13: a 404 made Toss retry an
+   * EXPIRED checkout seven times and e-mail the merchant). The verification runs afterwards ({@link
+   * Payments#acceptWebhook}). Only a malformed body is refused (4xx problem).
+   */
   private Future<JsonObject> webhook(RoutingContext ctx) {
     Validation v = Validation.of(ctx);
     String eventType = v.requiredString("eventType", 100);
     v.done();
     if (!"PAYMENT_STATUS_CHANGED".equals(eventType)) {
-      return Future.succeededFuture(new JsonObject().put("ignored", eventType));
+      return Future.succeededFuture(WEBHOOK_RECEIVED.copy());
     }
     Object data = v.body().getValue("data");
     if (!(data instanceof JsonObject payment)) {
@@ -178,16 +190,7 @@ public final class PaymentApi {
       d.check(PAYMENT_KEY.matcher(paymentKey).matches(), "paymentKey", "must be letters, digits, '-' or '_'");
     }
     d.done();
-    return payments.onWebhook(paymentKey)
-      .recover(e -> Future.failedFuture(e instanceof TossException.NotFound
-        ? ProblemException.of(404, "unknown-payment", "Unknown payment", "Toss knows no payment " + paymentKey)
-        : problem(e)))
-      .map(row -> {
-        if (row == null) {
-          throw ProblemException.of(404, "unknown-payment", "Unknown payment", "No order of ours has payment " + paymentKey);
-        }
-        return new JsonObject().put("orderId", row.orderId()).put("status", row.status().name());
-      });
+    return payments.acceptWebhook(paymentKey).map(v2 -> WEBHOOK_RECEIVED.copy());
   }
 
   // ---------------------------------------------------------------- errors
@@ -202,8 +205,8 @@ public final class PaymentApi {
     }
     if (e instanceof TossException.ForeignPayment f) {
       return new ProblemException(Problem.of(409, "payment-key-mismatch", "Payment key of another order",
-        "The payment key does not belong to this order; nothing was charged. Confirm with the key your checkout "
-          + "returned").with("code", f.code()));
+        "The payment key is not an open checkout of this order; nothing was charged. Confirm with the key your "
+          + "checkout returned, or start the checkout again").with("code", f.code()));
     }
     if (e instanceof TossException.Misconfigured m) {
       return new ProblemException(Problem.of(502, "payment-provider-misconfigured", "Payment provider refused us",

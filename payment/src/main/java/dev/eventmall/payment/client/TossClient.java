@@ -128,6 +128,11 @@ public final class TossClient {
     String key = "confirm:" + orderId;
     return settle(orderId, withRetries(() -> post("confirm", orderId, "/v1/payments/confirm", key, body, false))
       .recover(e -> e instanceof TossException.AlreadyProcessed a ? ownPayment(paymentKey, orderId, amount, a)
+        // the key is no open checkout of this order (another order's session, or this one's expired): nothing was
+        // charged, and the order must not keep a key that may be another order's (it would block that order's confirm)
+        : e instanceof TossException.Declined d && "NOT_FOUND_PAYMENT_SESSION".equals(d.code())
+        ? Future.failedFuture(new TossException.ForeignPayment(d.status(), d.code(), "payment key " + paymentKey
+        + " is no open checkout of order " + orderId))
         : Future.failedFuture(e)));
   }
 
@@ -199,12 +204,13 @@ public final class TossClient {
   // ---------------------------------------------------------------- mechanics
 
   /**
-   * Turns the answer of a charge or confirm into a DONE payment or a final failure: an unknown outcome or "already
-   * processed" is looked up by orderId before anything is declared.
+   * Turns the answer of a charge or confirm into a DONE payment or a final failure: an unknown outcome, "already
+   * processed" or NOT_FOUND_PAYMENT is looked up by orderId before anything is declared.
    */
   private Future<JsonObject> settle(String orderId, Future<JsonObject> answer) {
     return answer.compose(p -> "DONE".equals(p.getString("status")) ? Future.succeededFuture(p) : lookup(orderId, null),
       e -> e instanceof TossException.OutcomeUnknown || e instanceof TossException.AlreadyProcessed
+        || e instanceof TossException.NotFound
         ? lookup(orderId, (TossException) e)
         : Future.failedFuture(e));
   }
@@ -224,6 +230,12 @@ public final class TossClient {
         }
         return Future.failedFuture(new TossException.OutcomeUnknown(0, "PAYMENT_" + status,
           "payment of order " + orderId + " is " + status));
+      }
+      if (ar.cause() instanceof TossException.NotFound && cause instanceof TossException.NotFound) {
+        // NOT_FOUND_PAYMENT answered the charge and Toss has no payment for the order either: nothing was charged, a
+        // definite decline (issue 13: it stayed CHARGING and the recovery re-confirmed it for ever)
+        return Future.failedFuture(new TossException.Declined(cause.status(), cause.code(),
+          "Toss has no payment for order " + orderId));
       }
       if (ar.cause() instanceof TossException.NotFound && cause instanceof TossException.AlreadyProcessed) {
         return Future.failedFuture(new TossException.OutcomeUnknown(0, cause.code(), "already processed, not found"));

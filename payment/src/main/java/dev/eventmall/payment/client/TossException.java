@@ -43,9 +43,10 @@ public abstract sealed class TossException extends RuntimeException
   }
 
   /**
-   * A confirm Toss refused as ALREADY_PROCESSED_PAYMENT whose payment key, looked up, is not this order's payment of this
-   * amount (or is unknown): the key was someone else's. Nothing was charged for this order; the customer may confirm
-   * again with their own key (issue 16 row 2).
+   * A confirm whose payment key is not this order's: Toss refused it as ALREADY_PROCESSED_PAYMENT and the key, looked
+   * up, is not this order's payment of this amount (or is unknown), or as NOT_FOUND_PAYMENT_SESSION (no open checkout
+   * of this order has the key: another order's, or an expired session). Nothing was charged for this order; the
+   * customer may confirm again with a key of their own checkout (issue 16 row 2).
    */
   public static final class ForeignPayment extends TossException {
     public ForeignPayment(int status, String code, String message) {

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Registers the payment saga ({@link PaymentSaga}, a batch handler) of consumer group {@value #GROUP} ({@link #TOPICS}) and resolves rows left in
- * {@code CHARGING}/{@code REFUNDING} at start and then periodically.
+ * {@code CHARGING}/{@code REFUNDING} — and verifies webhooks still owed a re-read — at start and then periodically.
  */
 public final class PaymentSagaVerticle extends VerticleBase {
   public static final String GROUP = "payment-saga";
@@ -51,5 +51,12 @@ public final class PaymentSagaVerticle extends VerticleBase {
         }
       })
       .onFailure(e -> LOG.warn("resolving unresolved payments failed: {}", e.toString()));
+    payments.verifyOwedWebhooks(age)
+      .onSuccess(n -> {
+        if (n > 0) {
+          LOG.info("verifying {} webhooks still owed a re-read at Toss", n);
+        }
+      })
+      .onFailure(e -> LOG.warn("looking for webhooks owed a verification failed: {}", e.toString()));
   }
 }

@@ -103,6 +103,26 @@ public final class PaymentRepository {
       .map(rows -> rows.rowCount() == 1);
   }
 
+  /** Records that a webhook for {@code paymentKey} is owed a verification; false when no payment has that key. */
+  public Future<Boolean> webhookPending(SqlClient client, String paymentKey, Instant at) {
+    return client.preparedQuery(PaymentSql.WEBHOOK_PENDING).execute(Tuple.of(utc(at), paymentKey))
+      .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Clears what a verification started at {@code startedAt} settled (webhooks that came later stay owed). */
+  public Future<Void> webhookVerified(SqlClient client, String paymentKey, Instant startedAt) {
+    return client.preparedQuery(PaymentSql.WEBHOOK_VERIFIED).execute(Tuple.of(paymentKey, utc(startedAt))).mapEmpty();
+  }
+
+  /** Keys with a verification owed since before {@code before}, oldest first. */
+  public Future<List<String>> webhooksPending(SqlClient client, Instant before, int limit) {
+    return client.preparedQuery(PaymentSql.WEBHOOKS_PENDING).execute(Tuple.of(utc(before), limit)).map(rows -> {
+      List<String> keys = new ArrayList<>();
+      rows.forEach(r -> keys.add(r.getString("payment_key")));
+      return keys;
+    });
+  }
+
   public Future<Void> tossStatus(SqlClient conn, String orderId, String tossStatus) {
     return conn.preparedQuery(PaymentSql.TOSS_STATUS).execute(Tuple.of(tossStatus, utc(Instant.now()), orderId))
       .mapEmpty();

@@ -24,6 +24,14 @@ final class PaymentSql {
     + "refunded_at = COALESCE(?, refunded_at), refund_reason = COALESCE(?, refund_reason), updated_at = ? "
     + "WHERE order_id = ? AND status = ?";
 
+  /** A webhook for this key arrived: a verification is owed (0 rows: the key is not ours). */
+  static final String WEBHOOK_PENDING = "UPDATE payments SET webhook_pending_at = ? WHERE payment_key = ?";
+  /** Verified by a run that started at or after the webhook: nothing owed any more (a later webhook keeps its flag). */
+  static final String WEBHOOK_VERIFIED = "UPDATE payments SET webhook_pending_at = NULL WHERE payment_key = ? "
+    + "AND webhook_pending_at <= ?";
+  static final String WEBHOOKS_PENDING = "SELECT payment_key FROM payments WHERE webhook_pending_at IS NOT NULL "
+    + "AND webhook_pending_at < ? ORDER BY webhook_pending_at LIMIT ?";
+
   static final String TOSS_STATUS = "UPDATE payments SET toss_status = ?, updated_at = ? WHERE order_id = ?";
 
   static final String BILLING_COLUMNS = "member_id, customer_key, billing_key, card_masked, issuer_code, card_type, "
