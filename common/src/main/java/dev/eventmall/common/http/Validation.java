@@ -43,6 +43,12 @@ public final class Validation {
    * silently, so that a proxy and this service could read two different requests from one body; here both are 400.
    */
   static Object strictJson(Buffer buffer) {
+    // RFC 8259 §8.1: a sender must not add a byte order mark; Jackson would skip it silently (issue 16 row 14)
+    if (buffer.length() >= 3 && buffer.getByte(0) == (byte) 0xEF && buffer.getByte(1) == (byte) 0xBB
+      && buffer.getByte(2) == (byte) 0xBF) {
+      throw ProblemException.of(400, "malformed-json", "Malformed JSON",
+        "The request body starts with a byte order mark; send JSON without one");
+    }
     try (com.fasterxml.jackson.core.JsonParser parser = io.vertx.core.json.jackson.JacksonCodec.createParser(buffer)) {
       parser.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       parser.disable(com.fasterxml.jackson.core.JsonParser.Feature.ALLOW_COMMENTS);

@@ -406,6 +406,14 @@ class HttpBootstrapTest {
       })
       .compose(comment -> {
         ctx.verify(() -> assertProblem(comment, 400, "malformed-json"));
+        return client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}).appendString(good));
+      })
+      .compose(bom -> {
+        ctx.verify(() -> {
+          assertProblem(bom, 400, "malformed-json");
+          assertThat(bom.bodyAsJsonObject().getString("detail")).contains("byte order mark");
+        });
         return client.post(api.port, "127.0.0.1", "/validate").putHeader("Content-Type", "text/plain")
           .sendBuffer(Buffer.buffer(good));
       })
