@@ -175,7 +175,9 @@ class SecuritySweepTest {
     System.out.println("# SECURITY webhooks: ours and unknown answered alike (" + toss.get(0).body() + "), Toss calls "
       + (Stores.count("payment", "SELECT COUNT(*) FROM payment_attempts") - lookupsBefore));
     assertThat(Stores.count("payment", "SELECT COUNT(*) FROM payment_attempts")).isEqualTo(lookupsBefore + 1);
-    assertThat(quietTableCounts()).isEqualTo(rowsBefore);
+    Map<String, Long> rowsAfter = new java.util.TreeMap<>(quietTableCounts());
+    rowsAfter.merge("payment.payment_attempts", -1L, Long::sum); // the one re-read of ours, asserted above
+    assertThat(rowsAfter).isEqualTo(rowsBefore);
     assertThat(Rel.toss().ledger().size()).isEqualTo(ledgerBefore);
     assertThat(Rel.status(alice, orderId)).isEqualTo("DELIVERED");
     assertThat(Rel.call("payment", "GET", "/payments/orders/" + orderId, alice.member().token(), null).json()

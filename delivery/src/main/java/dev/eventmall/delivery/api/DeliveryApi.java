@@ -102,7 +102,9 @@ public final class DeliveryApi {
     Validation d = Validation.of(data);
     String trackingNumber = d.requiredString("trackingNumber", 100);
     if (trackingNumber != null) {
-      d.check(TRACKING_NUMBER.matcher(trackingNumber).matches(), "trackingNumber", "must be letters, digits, '-' or '_'");
+      // the value as sent, not trimmed: an identifier with whitespace around it is malformed, not another number
+      d.check(TRACKING_NUMBER.matcher(data.getString("trackingNumber")).matches(), "trackingNumber",
+        "must be letters, digits, '-' or '_'");
     }
     d.done();
     refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliverySagaVerticle.REFRESH, trackingNumber,

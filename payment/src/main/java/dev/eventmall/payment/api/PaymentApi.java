@@ -187,7 +187,9 @@ public final class PaymentApi {
     Validation d = Validation.of(payment);
     String paymentKey = d.requiredString("paymentKey", 200);
     if (paymentKey != null) {
-      d.check(PAYMENT_KEY.matcher(paymentKey).matches(), "paymentKey", "must be letters, digits, '-' or '_'");
+      // the value as sent, not trimmed: an identifier with whitespace around it is malformed, not another key
+      d.check(PAYMENT_KEY.matcher(payment.getString("paymentKey")).matches(), "paymentKey",
+        "must be letters, digits, '-' or '_'");
     }
     d.done();
     return payments.acceptWebhook(paymentKey).map(v2 -> WEBHOOK_RECEIVED.copy());
