@@ -266,6 +266,14 @@ class PaymentApiTest extends PaymentTestSupport {
     }
   }
 
+  /** A paid checkout of {@code orderId}, then cancelled at Toss directly (as from the merchant's console); its key. */
+  String cancelledAtToss(String orderId, long amount) {
+    String paymentKey = paidCheckout(newMemberId(), orderId, amount);
+    assertThat(atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
+      new JsonObject().put("cancelReason", "console")).statusCode()).isEqualTo(200);
+    return paymentKey;
+  }
+
   static JsonObject webhook(String paymentKey, String orderId, String status) {
     return new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED").put("createdAt", "2026-01-01T00:00:00.000000")
       .put("data", new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("status", status));
@@ -347,9 +355,7 @@ class PaymentApiTest extends PaymentTestSupport {
   @Test
   void aWebhookIsAnsweredAtOnceWhileTheReReadAtTossIsSlow() {
     String orderId = newOrderId();
-    String paymentKey = paidCheckout(newMemberId(), orderId, 5_000);
-    assertThat(atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
-      new JsonObject().put("cancelReason", "console")).statusCode()).isEqualTo(200);
+    String paymentKey = cancelledAtToss(orderId, 5_000);
     toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(1_200));
 
     long started = System.nanoTime();
@@ -396,9 +402,7 @@ class PaymentApiTest extends PaymentTestSupport {
   @Test
   void aWebhookWhoseReReadFailedIsVerifiedByTheSweepLater() {
     String orderId = newOrderId();
-    String paymentKey = paidCheckout(newMemberId(), orderId, 7_000);
-    assertThat(atToss("/v1/payments/" + paymentKey + "/cancel", "console-cancel-" + orderId,
-      new JsonObject().put("cancelReason", "console")).statusCode()).isEqualTo(200);
+    String paymentKey = cancelledAtToss(orderId, 7_000);
     toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 0, null, 0, false, 0, true,
       dev.eventmall.emulators.sandbox.Faults.Outage.SERVICE_UNAVAILABLE, false, null, -1));
     assertThat(post("/payments/webhooks/toss", null, webhook(paymentKey, orderId, "CANCELED")).statusCode())

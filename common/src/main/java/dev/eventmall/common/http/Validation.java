@@ -104,6 +104,27 @@ public final class Validation {
     return body;
   }
 
+  /**
+   * A required identifier: a string matching {@code pattern} exactly as sent (not trimmed: an id with whitespace around
+   * it is malformed, not another id); {@code shape} says what the pattern allows.
+   */
+  public String identifier(String field, int maxLength, java.util.regex.Pattern pattern, String shape) {
+    String value = requiredString(field, maxLength);
+    if (value != null && !pattern.matcher(body.getString(field)).matches()) {
+      return error(field, shape);
+    }
+    return value;
+  }
+
+  /** The JSON object in {@code field}, validated in turn; 422 at once when it is absent or not an object. */
+  public Validation object(String field, String what) {
+    if (!(body.getValue(field) instanceof JsonObject object)) {
+      throw ProblemException.validation(new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("field", field).put("message", "must be " + what)));
+    }
+    return new Validation(object);
+  }
+
   /** A non-blank string of at most {@code maxLength} characters (trimmed) that passes {@link TextPolicy}. */
   public String requiredString(String field, int maxLength) {
     Object v = body.getValue(field);

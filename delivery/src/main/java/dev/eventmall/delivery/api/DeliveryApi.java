@@ -95,17 +95,8 @@ public final class DeliveryApi {
     Validation v = Validation.of(ctx);
     v.requiredString("eventType", 100);
     v.done();
-    if (!(v.body().getValue("data") instanceof JsonObject data)) {
-      throw ProblemException.validation(new JsonArray()
-        .add(new JsonObject().put("field", "data").put("message", "must be a shipment object")));
-    }
-    Validation d = Validation.of(data);
-    String trackingNumber = d.requiredString("trackingNumber", 100);
-    if (trackingNumber != null) {
-      // the value as sent, not trimmed: an identifier with whitespace around it is malformed, not another number
-      d.check(TRACKING_NUMBER.matcher(data.getString("trackingNumber")).matches(), "trackingNumber",
-        "must be letters, digits, '-' or '_'");
-    }
+    Validation d = v.object("data", "a shipment object");
+    String trackingNumber = d.identifier("trackingNumber", 100, TRACKING_NUMBER, "must be letters, digits, '-' or '_'");
     d.done();
     refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliverySagaVerticle.REFRESH, trackingNumber,
         new DeliveryOptions().setSendTimeout(15_000))

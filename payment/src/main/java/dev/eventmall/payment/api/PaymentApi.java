@@ -179,18 +179,8 @@ public final class PaymentApi {
     if (!"PAYMENT_STATUS_CHANGED".equals(eventType)) {
       return Future.succeededFuture(WEBHOOK_RECEIVED.copy());
     }
-    Object data = v.body().getValue("data");
-    if (!(data instanceof JsonObject payment)) {
-      throw ProblemException.validation(new io.vertx.core.json.JsonArray()
-        .add(new JsonObject().put("field", "data").put("message", "must be a payment object")));
-    }
-    Validation d = Validation.of(payment);
-    String paymentKey = d.requiredString("paymentKey", 200);
-    if (paymentKey != null) {
-      // the value as sent, not trimmed: an identifier with whitespace around it is malformed, not another key
-      d.check(PAYMENT_KEY.matcher(payment.getString("paymentKey")).matches(), "paymentKey",
-        "must be letters, digits, '-' or '_'");
-    }
+    Validation d = v.object("data", "a payment object");
+    String paymentKey = d.identifier("paymentKey", 200, PAYMENT_KEY, "must be letters, digits, '-' or '_'");
     d.done();
     return payments.acceptWebhook(paymentKey).map(v2 -> WEBHOOK_RECEIVED.copy());
   }
