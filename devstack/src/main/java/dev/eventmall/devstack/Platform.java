@@ -106,6 +106,15 @@ public final class Platform implements AutoCloseable {
       // from 127.0.0.1 too, several per order (a limit would turn load into 429s and rely on the poller)
       env.putIfAbsent("PASSWORD_RATE_PER_CLIENT", "0");
       env.putIfAbsent("WEBHOOK_RATE_PER_CLIENT", "0");
+      // likewise the connection cap per client address: the bench's open workload at ~150 orders/s holds 500+
+      // connections from 127.0.0.1 and was cut at the default 512. The HTTP servers read it from the JVM (property or
+      // environment), not from this map: set the property for the services in this JVM; the map carries it to
+      // services run as processes (--processes)
+      if (System.getProperty("eventmall.http.max-connections-per-client") == null
+        && System.getenv("HTTP_MAX_CONNECTIONS_PER_CLIENT") == null) {
+        System.setProperty("eventmall.http.max-connections-per-client", "0");
+        env.put("HTTP_MAX_CONNECTIONS_PER_CLIENT", "0");
+      }
       for (Service service : SERVICES) {
         Map<String, String> own = new HashMap<>(env);
         own.put(Config.HTTP_PORT, Integer.toString(fixedPorts ? service.port() : 0));

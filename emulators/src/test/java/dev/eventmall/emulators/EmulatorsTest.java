@@ -36,4 +36,22 @@ class EmulatorsTest {
           tc.completeNow();
         })));
   }
+
+  /**
+   * Issue 16 row 15: by default both emulators listen on 127.0.0.1 only, so their unauthenticated /sandbox endpoints
+   * are not reachable from another address — 127.0.0.2 stands for one (this host, but not the bound address). This was
+   * already true when the issue was filed; the test keeps it so.
+   */
+  @Test
+  void byDefaultBothListenOnTheLoopbackAddressOnly(Vertx vertx) throws Exception {
+    Emulators running = Emulators.start(vertx, TossConfig.defaults().port(0), CarrierConfig.defaults().port(0))
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    for (int port : java.util.List.of(running.toss().actualPort(), running.carrier().actualPort())) {
+      try (java.net.Socket local = new java.net.Socket("127.0.0.1", port)) {
+        assertThat(local.isConnected()).isTrue();
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.2", port).close())
+          .isInstanceOf(java.net.ConnectException.class);
+    }
+  }
 }

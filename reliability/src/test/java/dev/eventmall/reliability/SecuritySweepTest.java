@@ -652,6 +652,10 @@ class SecuritySweepTest {
     bad.add(body("place order", "quantity 2^31", b -> b.put("lines", new JsonArray().add(
       new JsonObject().put("productId", productId).put("quantity", 2147483648L)))));
     bad.add(body("place order", "no lines", b -> b.put("lines", new JsonArray())));
+    // issue 16 row 4: one product on two lines, once upper-cased (before: 201, then OrderPlaced parked on the DLQ)
+    bad.add(body("place order", "one product twice by UUID case", b -> b.put("lines", new JsonArray()
+      .add(new JsonObject().put("productId", productId).put("quantity", 1))
+      .add(new JsonObject().put("productId", productId.toUpperCase()).put("quantity", 1)))));
     bad.add(body("place order", "a client price", b -> b.put("lines", new JsonArray().add(
       new JsonObject().put("productId", productId).put("quantity", 1).put("unitPrice", -1)))));
     bad.add(body("checkout confirm", "amount 0", b -> b.put("amount", 0)));
