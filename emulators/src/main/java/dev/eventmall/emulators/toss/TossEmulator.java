@@ -105,7 +105,8 @@ public final class TossEmulator extends VerticleBase {
     webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout());
     vertx.setPeriodic(1000, id -> expireSessions());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()));
-    return server.requestHandler(router()).listen(config.port());
+    // listen(port) alone binds 0.0.0.0 whatever the options say (issue 16 row 15): the host must be passed here
+    return server.requestHandler(router()).listen(config.port(), config.host());
   }
 
   @Override
