@@ -176,12 +176,21 @@ public final class PaymentSaga implements BatchHandler {
   }
 
   private static boolean acts(Consumed c) {
-    return switch (c.type()) {
-      case "StockReserved" -> Topics.CATALOG_STOCK.equals(c.topic());
-      case "OrderCancelRequested" -> Topics.ORDER_EVENTS.equals(c.topic());
-      case "DeliveryFailed" -> Topics.DELIVERY_EVENTS.equals(c.topic());
+    return acts(c.topic(), c.type());
+  }
+
+  private static boolean acts(String topic, String type) {
+    return switch (type) {
+      case "StockReserved" -> Topics.CATALOG_STOCK.equals(topic);
+      case "OrderCancelRequested" -> Topics.ORDER_EVENTS.equals(topic);
+      case "DeliveryFailed" -> Topics.DELIVERY_EVENTS.equals(topic);
       default -> false;
     };
+  }
+
+  @Override
+  public boolean actsOn(String topic, String type) {
+    return acts(topic, type);
   }
 
   private static Decision decide(Consumed c, String orderId, Payment row, boolean first, Map<String, BillingKey> keys,

@@ -114,12 +114,17 @@ public final class StockHandlers implements BatchHandler {
       .map(v -> results);
   }
 
-  private static boolean placed(Consumed c) {
-    return Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
+  private static boolean acts(Consumed c) {
+    return acts(c.topic(), c.type());
   }
 
-  private static boolean acts(Consumed c) {
-    return placed(c) || RELEASING.contains(c.type());
+  private static boolean acts(String topic, String type) {
+    return Topics.ORDER_EVENTS.equals(topic) && "OrderPlaced".equals(type) || RELEASING.contains(type);
+  }
+
+  @Override
+  public boolean actsOn(String topic, String type) {
+    return acts(topic, type);
   }
 
   /** One event through the ledger; the event it emits, or null. */

@@ -28,6 +28,16 @@ public interface BatchHandler {
 
   Future<List<Future<Void>>> handle(List<Consumed> batch);
 
+  /**
+   * Whether this handler acts on events of {@code type} read from {@code topic}. The bridge acknowledges the others by
+   * the record's {@code type} header, without parsing them or handing them over, so a group that reads a topic for one
+   * or two of its event types does not pay for the rest (issue 12). Handlers must still ignore what they are handed and
+   * do not act on (a record without the header, the single-record lane, a dead-letter replay). Default: every event.
+   */
+  default boolean actsOn(String topic, String type) {
+    return true;
+  }
+
   /** Every one of {@code n} events acknowledged. */
   static List<Future<Void>> acknowledged(int n) {
     return Collections.nCopies(n, Future.succeededFuture());

@@ -355,6 +355,12 @@ public final class KafkaEventBridge extends VerticleBase {
     List<Consumed> events = new ArrayList<>();
     while (!queue.isEmpty() && batch.size() < options.maxPollRecords()) {
       Queued q = queue.pollFirst();
+      if (handler != null && !chains.containsKey(q.chainKey()) && ignoredBy(handler, q.record())) {
+        // a type the group does not act on: acknowledged as read, never parsed (issue 12)
+        consumed.get(q.record().topic()).increment();
+        done(q.tp(), q.track(), q.entry(), true);
+        continue;
+      }
       EventEnvelope event = handler == null || chains.containsKey(q.chainKey()) ? null : envelope(q.record());
       if (event == null) {
         single(q, null);
@@ -402,6 +408,16 @@ public final class KafkaEventBridge extends VerticleBase {
       }
       runBatch();
     });
+  }
+
+  /** Whether the record's {@code type} header names a type {@code handler} does not act on (no header: it may). */
+  private static boolean ignoredBy(BatchHandler handler, KafkaConsumerRecord<String, Buffer> record) {
+    for (KafkaHeader header : record.headers()) {
+      if ("type".equals(header.key())) {
+        return !handler.actsOn(record.topic(), header.value().toString(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return false;
   }
 
   /** The record's event, or null when it is not an event envelope (the single-record lane parks it). */

@@ -77,7 +77,7 @@ class BatchEventPathTest {
     producer = new KafkaProducer<>(props);
     // the domain side: every new event leaves one effect row "<key>:<n>" in batch order, all in one transaction; a
     // "poison" event breaks the transaction (a NULL into a NOT NULL column) and with it the whole batch
-    Await.result(EventHandlers.registerBatch(vertx, group, List.of(topic), batch -> {
+    BatchHandler applies = batch -> {
       batches.add(batch.size());
       return pool.withTransaction(conn -> Inbox.claimAll(conn, CONSUMER, batch.stream().map(Consumed::event).toList())
         .compose(fresh -> {
@@ -93,6 +93,18 @@ class BatchEventPathTest {
           }
           return chain;
         })).map(v -> BatchHandler.acknowledged(batch.size()));
+    };
+    // it acts on every type but "Ignored"
+    Await.result(EventHandlers.registerBatch(vertx, group, List.of(topic), new BatchHandler() {
+      @Override
+      public Future<List<Future<Void>>> handle(List<Consumed> batch) {
+        return applies.handle(batch);
+      }
+
+      @Override
+      public boolean actsOn(String topic, String type) {
+        return !"Ignored".equals(type);
+      }
     }));
   }
 
@@ -157,6 +169,39 @@ class BatchEventPathTest {
     assertThat(byKey(notes)).as("every key's events applied once each, in order")
       .containsEntry("a", oneToTen).containsEntry("b", oneToTen).containsEntry("c", oneToTen);
     assertThat(batches).as("the records of a poll came as one batch").anyMatch(size -> size > 1);
+  }
+
+  /**
+   * Issue 12: records of a type the group's handler does not act on are acknowledged by their {@code type} header,
+   * never parsed nor handed over — here bodies that are not even JSON, which the bridge would otherwise park — while the
+   * events between them are applied in order and the group's offsets move past all of them. Before: each was parsed,
+   * found no envelope, and parked on the dead-letter topic.
+   */
+  @Test
+  void recordsOfATypeTheHandlerIgnoresAreAcknowledgedWithoutBeingParsed(Vertx vertx) throws Exception {
+    for (int n = 1; n <= 20; n++) {
+      send("k", n, false);
+      ProducerRecord<String, String> ignored = new ProducerRecord<>(topic, "k", "not json " + n);
+      ignored.headers().add("type", "Ignored".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      producer.send(ignored).get();
+    }
+    deployBridge(vertx);
+
+    Await.until("20 effects", Duration.ofSeconds(60), () -> effects().size() >= 20);
+    List<Integer> expected = new ArrayList<>();
+    for (int n = 1; n <= 20; n++) {
+      expected.add(n);
+    }
+    assertThat(byKey(effects()).get("k")).isEqualTo(expected);
+    assertThat(batches.stream().mapToInt(Integer::intValue).sum()).as("only the 20 events handed over").isEqualTo(20);
+    List<org.apache.kafka.common.TopicPartition> partitions = List.of(0, 1, 2).stream()
+      .map(p -> new org.apache.kafka.common.TopicPartition(topic, p)).toList();
+    Await.until("the group's offsets past all 40 records", Duration.ofSeconds(30),
+      () -> TopicReader.committed(kafka, group, partitions).values().stream().mapToLong(o -> Math.max(0, o)).sum() == 40);
+    try (TopicReader dlq = new TopicReader(kafka, Topics.dlq(topic))) {
+      Thread.sleep(1_000);
+      assertThat(dlq.records()).as("nothing parked").isEmpty();
+    }
   }
 
   @Test

@@ -72,11 +72,15 @@ public final class DeliveryHandlers implements BatchHandler {
   }
 
   @Override
+  public boolean actsOn(String topic, String type) {
+    return Topics.ORDER_EVENTS.equals(topic) && ("OrderPlaced".equals(type) || "OrderCancelRequested".equals(type))
+      || Topics.PAYMENT_EVENTS.equals(topic) && "PaymentCompleted".equals(type);
+  }
+
+  @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = BatchHandler.keyed(batch, c -> Topics.ORDER_EVENTS.equals(c.topic())
-        && ("OrderPlaced".equals(c.type()) || "OrderCancelRequested".equals(c.type()))
-        || Topics.PAYMENT_EVENTS.equals(c.topic()) && "PaymentCompleted".equals(c.type()), "orderId", results)
+    List<Input> inputs = BatchHandler.keyed(batch, c -> actsOn(c.topic(), c.type()), "orderId", results)
       .stream().map(k -> new Input(k.index(), k.consumed(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);

@@ -60,11 +60,16 @@ public final class SagaHandlers implements BatchHandler {
   record Step(Transition transition, List<TimelineEntry> timeline, EventEnvelope emitted) {
   }
 
+  @Override
+  public boolean actsOn(String topic, String type) {
+    return SagaInput.ofEventType(type).isPresent();
+  }
+
   /** Events of any of the saga's topics; unknown types are acknowledged and ignored, one without orderId fails alone. */
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = BatchHandler.keyed(batch, c -> SagaInput.ofEventType(c.type()).isPresent(), "orderId", results)
+    List<Input> inputs = BatchHandler.keyed(batch, c -> actsOn(c.topic(), c.type()), "orderId", results)
       .stream().map(k -> new Input(k.consumed(), SagaInput.ofEventType(k.type()).orElseThrow(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
