@@ -38,6 +38,11 @@ public final class PaymentApp {
   public static final String RECOVERY_INTERVAL_MS = "PAYMENT_RECOVERY_INTERVAL_MS";
   /** {@code PAYMENT_RECOVERY_AGE_MS}: how old an unresolved row must be before the periodic recovery takes it. */
   public static final String RECOVERY_AGE_MS = "PAYMENT_RECOVERY_AGE_MS";
+  /**
+   * {@code PAYMENT_UNRESOLVED_AFTER_MS}: how long a charge may stay CHARGING with an unknown outcome before the recovery
+   * gives it its terminal outcome from what Toss says then (default one day; 0 = never).
+   */
+  public static final String UNRESOLVED_AFTER_MS = "PAYMENT_UNRESOLVED_AFTER_MS";
   /** {@code PAYMENT_HANDLER_TIMEOUT_MS}: how long one saga handler (Toss retries included) may take, default 120 s. */
   public static final String HANDLER_TIMEOUT_MS = "PAYMENT_HANDLER_TIMEOUT_MS";
   /** {@code PAYMENT_EVENT_RETRIES}: attempts of a failing event before it is parked, default 8. */
@@ -83,6 +88,8 @@ public final class PaymentApp {
     int instances = Math.max(1, config.getInt(HTTP_INSTANCES, 1));
     Duration interval = Duration.ofMillis(config.getLong(RECOVERY_INTERVAL_MS, 30_000));
     Duration age = Duration.ofMillis(config.getLong(RECOVERY_AGE_MS, 60_000));
+    long unresolvedAfterMs = config.getLong(UNRESOLVED_AFTER_MS, 86_400_000);
+    Duration giveUpAfter = unresolvedAfterMs <= 0 ? null : Duration.ofMillis(unresolvedAfterMs);
     List<String> ids = new ArrayList<>();
     List<PaymentVerticle> http = new CopyOnWriteArrayList<>();
     Pool pool = Database.pool(vertx, mysqlUri, "payment", 10);
@@ -92,7 +99,7 @@ public final class PaymentApp {
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
         KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
       .compose(v -> vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)))).onSuccess(ids::add)
-      .compose(v -> vertx.deployVerticle(new PaymentSagaVerticle(payments, interval, age))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(new PaymentSagaVerticle(payments, interval, age, giveUpAfter))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(() -> {
         PaymentVerticle verticle = new PaymentVerticle(config, metrics, bridge, payments, toss);

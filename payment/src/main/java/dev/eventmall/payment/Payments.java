@@ -161,6 +161,17 @@ public final class Payments {
    * or by the lookup by orderId. Returns how many rows were looked at.
    */
   public Future<Integer> resolveStuck(Duration olderThan) {
+    return resolveStuck(olderThan, null);
+  }
+
+  /**
+   * As {@link #resolveStuck(Duration)}, and a CHARGING row whose outcome is still unknown after that and that has been
+   * CHARGING for longer than {@code giveUpAfter} (null: never) gets its terminal outcome from what Toss says of the
+   * order's payment now ({@link PaymentRules#giveUp}): settled, failed ({@value PaymentRules#PAYMENT_UNRESOLVED},
+   * PaymentFailed: the order fails and its stock is released), or cancelled at Toss and failed. While Toss cannot be
+   * asked the row stays CHARGING: nothing is guessed.
+   */
+  public Future<Integer> resolveStuck(Duration olderThan, Duration giveUpAfter) {
     Instant before = Instant.now().minus(olderThan);
     return Future.all(repo.findStuck(pool, PaymentStatus.CHARGING, before, 100),
         repo.findStuck(pool, PaymentStatus.REFUNDING, before, 100))
@@ -169,13 +180,40 @@ public final class Payments {
         List<Payment> refunding = all.resultAt(1);
         Future<Void> chain = Future.succeededFuture();
         for (Payment row : charging) {
-          chain = chain.compose(v -> resume(row).otherwiseEmpty());
+          chain = chain.compose(v -> resume(row)
+            .recover(e -> giveUpAfter != null && e instanceof TossException.OutcomeUnknown
+              && row.updatedAt().isBefore(Instant.now().minus(giveUpAfter)) ? giveUp(row) : Future.failedFuture(e))
+            .otherwiseEmpty());
         }
         for (Payment row : refunding) {
           chain = chain.compose(v -> refund(row, "recovery", null).otherwiseEmpty());
         }
         return chain.map(charging.size() + refunding.size());
       });
+  }
+
+  /** The terminal outcome of a CHARGING row given up on (see {@link #resolveStuck(Duration, Duration)}). */
+  private Future<Void> giveUp(Payment row) {
+    return toss.paymentOfOrder(row.orderId()).transform(ar -> {
+      if (ar.failed() && !(ar.cause() instanceof TossException.NotFound)) {
+        return Future.failedFuture(ar.cause()); // Toss cannot be asked: stays CHARGING
+      }
+      JsonObject payment = ar.succeeded() ? ar.result() : null;
+      String status = payment == null ? null : payment.getString("status");
+      PaymentRules.GiveUp outcome = PaymentRules.giveUp(status);
+      LOG.error("ALERT: giving up on the charge of order {} (CHARGING since {}); Toss says {}: {}", row.orderId(),
+        row.updatedAt(), status == null ? "no payment" : status, outcome);
+      TossException unresolved = new TossException.Declined(0, PaymentRules.PAYMENT_UNRESOLVED,
+        "the charge stayed unresolved; Toss says " + (status == null ? "no payment" : status));
+      return switch (outcome) {
+        case SETTLE -> settleCharge(row, Future.succeededFuture(payment), null);
+        case FAIL -> settleCharge(row, Future.failedFuture(unresolved), null);
+        case CANCEL_THEN_FAIL -> toss.cancel(payment.getString("paymentKey"), row.orderId(), 1, "payment unresolved")
+          .compose(cancelled -> settleCharge(row, Future.failedFuture(unresolved), null));
+        case KEEP -> Future.failedFuture(new TossException.OutcomeUnknown(0, "PAYMENT_" + status,
+          "no rule for status " + status));
+      };
+    });
   }
 
   private Future<Void> resume(Payment row) {

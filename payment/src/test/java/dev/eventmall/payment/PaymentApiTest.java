@@ -6,11 +6,8 @@ import dev.eventmall.common.testing.Await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,21 +21,6 @@ class PaymentApiTest extends PaymentTestSupport {
       req.bearerTokenAuthentication(token);
     }
     return Await.result(req.sendJsonObject(body));
-  }
-
-  /** What the browser SDK does: opens a checkout session at the emulator; returns the paymentKey. */
-  String openCheckout(String orderId, long amount) {
-    URI base = URI.create(toss.baseUrl());
-    WebClient sandbox = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-      .setDefaultPort(base.getPort()));
-    try {
-      HttpResponse<Buffer> res = Await.result(sandbox.post("/sandbox/checkout")
-        .sendJsonObject(new JsonObject().put("orderId", orderId).put("amount", amount).put("orderName", "Checkout")));
-      assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
-      return res.bodyAsJsonObject().getString("paymentKey");
-    } finally {
-      sandbox.close();
-    }
   }
 
   /** A CHECKOUT order of {@code memberId} reserved, checked out at Toss and confirmed (200); its payment key. */

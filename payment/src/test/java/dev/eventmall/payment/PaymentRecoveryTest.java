@@ -48,4 +48,67 @@ class PaymentRecoveryTest extends PaymentTestSupport {
     assertThat(toss.charges(orderId)).hasSize(1);
     assertThat(payment(orderId).getString("payment_key")).isEqualTo(charged.bodyAsJsonObject().getString("paymentKey"));
   }
+
+  /** A CHECKOUT row left CHARGING since {@code since} with the key of a checkout opened at Toss but never confirmed. */
+  String chargingCheckout(String orderId, String memberId, String since) {
+    String paymentKey = openCheckout(orderId, 8_000);
+    Await.result(db.preparedQuery("INSERT INTO payments (payment_id, order_id, member_id, amount, method, order_name, "
+        + "status, payment_key, created_at, updated_at) VALUES (?, ?, ?, 8000, 'CHECKOUT', 'Checkout', 'CHARGING', ?, "
+        + since + ", " + since + ")")
+      .execute(Tuple.of(UUID.randomUUID().toString(), orderId, memberId, paymentKey)));
+    return paymentKey;
+  }
+
+  /**
+   * Issue 16 row 2's terminal outcome: a charge whose outcome stays unknown (here Toss says the order's payment is
+   * IN_PROGRESS — authenticated, never confirmed — and every re-confirm is refused) is given up on once it has been CHARGING
+   * longer than the give-up age: FAILED with PAYMENT_UNRESOLVED and PaymentFailed (the order fails, its stock is
+   * released), nothing charged. A younger row in the same state stays CHARGING and is retried. Before: retried for ever.
+   */
+  @Test
+  void aChargeUnresolvedForTooLongIsFailedByWhatTossSaysAndAYoungerOneIsStillRetried() {
+    String old = newOrderId();
+    String young = newOrderId();
+    chargingCheckout(old, newMemberId(), "NOW(6) - INTERVAL 2 DAY");
+    chargingCheckout(young, newMemberId(), "NOW(6)");
+    // every re-confirm answers ALREADY_PROCESSED_PAYMENT, the key reads back as this order's payment, IN_PROGRESS: the
+    // outcome stays unknown without the answers that would open the breaker
+    toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 1.0, "ALREADY_PROCESSED_PAYMENT", 400, false, 0, true,
+      dev.eventmall.emulators.sandbox.Faults.Outage.NONE, false, java.util.List.of("/v1/payments/confirm"), -1));
+
+    Await.result(deployment.payments().resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
+
+    JsonObject failed = payment(old);
+    assertThat(failed.getString("status")).isEqualTo("FAILED");
+    assertThat(failed.getString("failure_code")).isEqualTo("PAYMENT_UNRESOLVED");
+    EventEnvelope event = awaitPaymentEvent(old, "PaymentFailed");
+    assertThat(event.payload().getString("code")).isEqualTo("PAYMENT_UNRESOLVED");
+    assertThat(payment(young).getString("status")).isEqualTo("CHARGING");
+    assertThat(toss.charges(old)).isEmpty();
+    assertThat(toss.charges(young)).isEmpty();
+
+    // Toss answering again: the young one is confirmed by the next round, the failed one is never confirmed again
+    toss.clearFaults();
+    Await.result(deployment.payments().resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
+    assertThat(payment(young).getString("status")).isEqualTo("DONE");
+    assertThat(toss.charges(young)).hasSize(1);
+    assertThat(payment(old).getString("status")).isEqualTo("FAILED");
+    assertThat(toss.charges(old)).isEmpty();
+  }
+
+  /** While Toss cannot be asked at all, even a very old CHARGING row stays CHARGING: nothing is guessed. */
+  @Test
+  void aChargeIsNeverGivenUpOnWhileTossCannotBeAsked() throws InterruptedException {
+    String orderId = newOrderId();
+    chargingCheckout(orderId, newMemberId(), "NOW(6) - INTERVAL 2 DAY");
+    toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 0, null, 0, false, 0, true,
+      dev.eventmall.emulators.sandbox.Faults.Outage.SERVICE_UNAVAILABLE, false, null, -1));
+
+    Await.result(deployment.payments().resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
+
+    assertThat(payment(orderId).getString("status")).isEqualTo("CHARGING");
+    assertThat(paymentEventsOf(orderId)).isEmpty();
+    toss.clearFaults();
+    Thread.sleep(1_200); // the breaker the outage opened half-opens again for the next test
+  }
 }

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -245,6 +246,21 @@ abstract class PaymentTestSupport {
         .putHeader("Idempotency-Key", idempotencyKey).sendJsonObject(body));
     } finally {
       direct.close();
+    }
+  }
+
+  /** What the browser SDK does: opens a checkout session at the emulator; returns the paymentKey. */
+  String openCheckout(String orderId, long amount) {
+    URI base = URI.create(toss.baseUrl());
+    WebClient sandbox = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    try {
+      HttpResponse<Buffer> res = Await.result(sandbox.post("/sandbox/checkout")
+        .sendJsonObject(new JsonObject().put("orderId", orderId).put("amount", amount).put("orderName", "Checkout")));
+      assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+      return res.bodyAsJsonObject().getString("paymentKey");
+    } finally {
+      sandbox.close();
     }
   }
 }

@@ -14,6 +14,40 @@ public final class PaymentRules {
   public static final String NO_BILLING_KEY = "NO_BILLING_KEY";
   public static final String INCOMPLETE_STOCK_RESERVED = "INCOMPLETE_STOCK_RESERVED";
 
+  /** The failure code of a charge given up on (issue 16 row 2: a terminal outcome for every CHARGING row). */
+  public static final String PAYMENT_UNRESOLVED = "PAYMENT_UNRESOLVED";
+
+  /** What becomes of a CHARGING row whose outcome stayed unknown past the give-up age. */
+  public enum GiveUp {
+    /** Toss has the payment done (or already cancelled): settle it as the answer would have. */
+    SETTLE,
+    /** Nothing was or can be charged without us (no payment, aborted, expired, never confirmed): fail it. */
+    FAIL,
+    /** A payment that can still be completed without us (a virtual account awaiting its deposit): cancel it, then fail. */
+    CANCEL_THEN_FAIL,
+    /** A status this rule does not know: keep retrying, and alert. */
+    KEEP
+  }
+
+  /**
+   * The terminal outcome of a CHARGING row recovery could not resolve for too long, from what Toss says of the order's
+   * payment now ({@code tossStatus}; null when Toss has no payment of the order). Only a reachable Toss gets here: while
+   * it cannot be asked the row stays CHARGING (nothing is guessed).
+   */
+  public static GiveUp giveUp(String tossStatus) {
+    if (tossStatus == null) {
+      return GiveUp.FAIL;
+    }
+    return switch (tossStatus) {
+      case "DONE", "CANCELED", "PARTIAL_CANCELED" -> GiveUp.SETTLE;
+      // READY / IN_PROGRESS: the customer authenticated but only our confirm (secret key) can complete it, and a row
+      // that is FAILED is never confirmed again
+      case "ABORTED", "EXPIRED", "READY", "IN_PROGRESS" -> GiveUp.FAIL;
+      case "WAITING_FOR_DEPOSIT" -> GiveUp.CANCEL_THEN_FAIL;
+      default -> GiveUp.KEEP;
+    };
+  }
+
   private PaymentRules() {
   }
 

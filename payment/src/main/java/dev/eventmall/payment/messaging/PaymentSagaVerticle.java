@@ -24,11 +24,14 @@ public final class PaymentSagaVerticle extends VerticleBase {
   private final Payments payments;
   private final Duration recoveryInterval;
   private final Duration recoveryAge;
+  private final Duration giveUpAfter;
 
-  public PaymentSagaVerticle(Payments payments, Duration recoveryInterval, Duration recoveryAge) {
+  /** {@code giveUpAfter}: how long a charge may stay unresolved before it gets its terminal outcome (null: never). */
+  public PaymentSagaVerticle(Payments payments, Duration recoveryInterval, Duration recoveryAge, Duration giveUpAfter) {
     this.payments = payments;
     this.recoveryInterval = recoveryInterval;
     this.recoveryAge = recoveryAge;
+    this.giveUpAfter = giveUpAfter;
   }
 
   @Override
@@ -44,7 +47,7 @@ public final class PaymentSagaVerticle extends VerticleBase {
   }
 
   private void recover(Duration age) {
-    payments.resolveStuck(age)
+    payments.resolveStuck(age, giveUpAfter)
       .onSuccess(n -> {
         if (n > 0) {
           LOG.info("looked at {} unresolved payments", n);

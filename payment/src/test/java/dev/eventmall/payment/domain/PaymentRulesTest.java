@@ -130,4 +130,22 @@ class PaymentRulesTest {
       assertThat(d.refundReason()).isEqualTo("why");
     }
   }
+
+  @ParameterizedTest(name = "give up with Toss saying {0} -> {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+    # Toss's status of the order's payment (- = Toss has none) | what becomes of the CHARGING row
+    -                   | FAIL
+    DONE                | SETTLE
+    CANCELED            | SETTLE
+    PARTIAL_CANCELED    | SETTLE
+    ABORTED             | FAIL
+    EXPIRED             | FAIL
+    READY               | FAIL
+    IN_PROGRESS         | FAIL
+    WAITING_FOR_DEPOSIT | CANCEL_THEN_FAIL
+    SOMETHING_NEW       | KEEP
+    """)
+  void aChargeGivenUpOnEndsByWhatTossSaysNow(String tossStatus, PaymentRules.GiveUp expected) {
+    assertThat(PaymentRules.giveUp("-".equals(tossStatus) ? null : tossStatus)).isEqualTo(expected);
+  }
 }
