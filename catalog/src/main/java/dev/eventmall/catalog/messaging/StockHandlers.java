@@ -114,6 +114,10 @@ public final class StockHandlers implements BatchHandler {
       .map(v -> results);
   }
 
+  private static boolean placed(Consumed c) {
+    return Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
+  }
+
   private static boolean acts(Consumed c) {
     return acts(c.topic(), c.type());
   }
