@@ -3,6 +3,7 @@ package dev.eventmall.devstack;
 import dev.eventmall.catalog.CatalogApp;
 import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
+import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.trace.Tracing;
 import dev.eventmall.emulators.Emulators;
@@ -110,8 +111,7 @@ public final class Platform implements AutoCloseable {
       // connections from 127.0.0.1 and was cut at the default 512. The HTTP servers read it from the JVM (property or
       // environment), not from this map: set the property for the services in this JVM; the map carries it to
       // services run as processes (--processes)
-      if (System.getProperty("eventmall.http.max-connections-per-client") == null
-        && System.getenv("HTTP_MAX_CONNECTIONS_PER_CLIENT") == null) {
+      if (HttpBootstrap.setting("eventmall.http.max-connections-per-client", "HTTP_MAX_CONNECTIONS_PER_CLIENT") == null) {
         System.setProperty("eventmall.http.max-connections-per-client", "0");
         env.put("HTTP_MAX_CONNECTIONS_PER_CLIENT", "0");
       }

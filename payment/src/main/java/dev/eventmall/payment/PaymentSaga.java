@@ -92,7 +92,7 @@ public final class PaymentSaga implements BatchHandler {
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = BatchHandler.keyed(batch, PaymentSaga::acts, "orderId", results).stream()
+    List<Input> inputs = keyedActedOn(batch, "orderId", results).stream()
       .map(k -> new Input(k.index(), k.consumed(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
@@ -175,22 +175,14 @@ public final class PaymentSaga implements BatchHandler {
       });
   }
 
-  private static boolean acts(Consumed c) {
-    return acts(c.topic(), c.type());
-  }
-
-  private static boolean acts(String topic, String type) {
+  @Override
+  public boolean actsOn(String topic, String type) {
     return switch (type) {
       case "StockReserved" -> Topics.CATALOG_STOCK.equals(topic);
       case "OrderCancelRequested" -> Topics.ORDER_EVENTS.equals(topic);
       case "DeliveryFailed" -> Topics.DELIVERY_EVENTS.equals(topic);
       default -> false;
     };
-  }
-
-  @Override
-  public boolean actsOn(String topic, String type) {
-    return acts(topic, type);
   }
 
   private static Decision decide(Consumed c, String orderId, Payment row, boolean first, Map<String, BillingKey> keys,

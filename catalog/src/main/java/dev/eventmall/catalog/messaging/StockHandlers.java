@@ -64,7 +64,7 @@ public final class StockHandlers implements BatchHandler {
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
     List<Input> inputs = new ArrayList<>();
-    for (BatchHandler.Keyed k : BatchHandler.keyed(batch, StockHandlers::acts, "orderId", results)) {
+    for (BatchHandler.Keyed k : keyedActedOn(batch, "orderId", results)) {
       try {
         inputs.add(new Input(k.consumed(), k.key(), placed(k.consumed())
           ? StockLine.normalize(k.consumed().payload().getJsonArray("lines")) : null));
@@ -118,17 +118,9 @@ public final class StockHandlers implements BatchHandler {
     return Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
   }
 
-  private static boolean acts(Consumed c) {
-    return acts(c.topic(), c.type());
-  }
-
-  private static boolean acts(String topic, String type) {
-    return Topics.ORDER_EVENTS.equals(topic) && "OrderPlaced".equals(type) || RELEASING.contains(type);
-  }
-
   @Override
   public boolean actsOn(String topic, String type) {
-    return acts(topic, type);
+    return Topics.ORDER_EVENTS.equals(topic) && "OrderPlaced".equals(type) || RELEASING.contains(type);
   }
 
   /** One event through the ledger; the event it emits, or null. */

@@ -141,7 +141,7 @@ public final class HttpBootstrap {
   }
 
   /** System property {@code property}, else env {@code env}, trimmed; null when neither is set to something. */
-  static String setting(String property, String env) {
+  public static String setting(String property, String env) {
     String value = System.getProperty(property);
     if (value == null || value.isBlank()) {
       value = System.getenv(env);

@@ -38,6 +38,11 @@ public interface BatchHandler {
     return true;
   }
 
+  /** {@link #keyed} over the events this handler {@linkplain #actsOn acts on}. */
+  default List<Keyed> keyedActedOn(List<Consumed> batch, String field, List<Future<Void>> results) {
+    return keyed(batch, c -> actsOn(c.topic(), c.type()), field, results);
+  }
+
   /** Every one of {@code n} events acknowledged. */
   static List<Future<Void>> acknowledged(int n) {
     return Collections.nCopies(n, Future.succeededFuture());

@@ -355,13 +355,14 @@ public final class KafkaEventBridge extends VerticleBase {
     List<Consumed> events = new ArrayList<>();
     while (!queue.isEmpty() && batch.size() < options.maxPollRecords()) {
       Queued q = queue.pollFirst();
-      if (handler != null && !chains.containsKey(q.chainKey()) && ignoredBy(handler, q.record())) {
+      boolean batchable = handler != null && !chains.containsKey(q.chainKey());
+      if (batchable && ignoredBy(handler, q.record())) {
         // a type the group does not act on: acknowledged as read, never parsed (issue 12)
         consumed.get(q.record().topic()).increment();
         done(q.tp(), q.track(), q.entry(), true);
         continue;
       }
-      EventEnvelope event = handler == null || chains.containsKey(q.chainKey()) ? null : envelope(q.record());
+      EventEnvelope event = batchable ? envelope(q.record()) : null;
       if (event == null) {
         single(q, null);
       } else {

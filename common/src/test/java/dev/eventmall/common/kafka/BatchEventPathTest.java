@@ -133,6 +133,10 @@ class BatchEventPathTest {
     return notes;
   }
 
+  static List<Integer> oneTo(int n) {
+    return java.util.stream.IntStream.rangeClosed(1, n).boxed().toList();
+  }
+
   static Map<String, List<Integer>> byKey(List<String> notes) {
     Map<String, List<Integer>> byKey = new LinkedHashMap<>();
     for (String note : notes) {
@@ -188,11 +192,7 @@ class BatchEventPathTest {
     deployBridge(vertx);
 
     Await.until("20 effects", Duration.ofSeconds(60), () -> effects().size() >= 20);
-    List<Integer> expected = new ArrayList<>();
-    for (int n = 1; n <= 20; n++) {
-      expected.add(n);
-    }
-    assertThat(byKey(effects()).get("k")).isEqualTo(expected);
+    assertThat(byKey(effects()).get("k")).isEqualTo(oneTo(20));
     assertThat(batches.stream().mapToInt(Integer::intValue).sum()).as("only the 20 events handed over").isEqualTo(20);
     List<org.apache.kafka.common.TopicPartition> partitions = List.of(0, 1, 2).stream()
       .map(p -> new org.apache.kafka.common.TopicPartition(topic, p)).toList();
@@ -212,11 +212,7 @@ class BatchEventPathTest {
     deployBridge(vertx);
 
     Await.until("40 effects", Duration.ofSeconds(60), () -> effects().size() >= 40);
-    List<Integer> expected = new ArrayList<>();
-    for (int n = 1; n <= 40; n++) {
-      expected.add(n);
-    }
-    assertThat(byKey(effects()).get("same")).isEqualTo(expected);
+    assertThat(byKey(effects()).get("same")).isEqualTo(oneTo(40));
     assertThat(batches).as("several events of the aggregate in one batch").anyMatch(size -> size > 1);
     assertThat(batches.stream().mapToInt(Integer::intValue).sum()).as("each event handed over once").isEqualTo(40);
   }
