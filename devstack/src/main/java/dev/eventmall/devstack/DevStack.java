@@ -80,7 +80,7 @@ public final class DevStack {
     platform.ports().forEach((name, port) -> System.out.printf("%-17s http://127.0.0.1:%d%n", name, port));
     if (seed) {
       try {
-        Seed.Result seeded = new Seed(platform.ports()).run();
+        Seed.Result seeded = new Seed(platform.ports(), platform.tossEmulated()).run();
         System.out.println("# demo data: " + (seeded.created().isEmpty() ? "already there"
           : "created " + String.join(", ", seeded.created())) + " (--no-seed skips this)");
         System.out.println(Seed.walkthrough(platform.ports()));

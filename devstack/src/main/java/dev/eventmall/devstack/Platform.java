@@ -59,6 +59,7 @@ public final class Platform implements AutoCloseable {
   private final Map<String, Vertx> serviceVertx = new HashMap<>();
   private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
   private Emulators emulators;
+  private boolean tossEmulated;
 
   private Platform() {
   }
@@ -99,6 +100,13 @@ public final class Platform implements AutoCloseable {
       platform.ports.put("toss-emulator", platform.emulators.toss().actualPort());
       platform.ports.put("carrier-emulator", platform.emulators.carrier().actualPort());
       // the emulators unless the environment names a real Toss / carrier
+      platform.tossEmulated = !env.containsKey(Config.TOSS_BASE_URL);
+      if (platform.tossEmulated) {
+        // the emulator's two merchants (MIDs): checkouts under the default keys, billing under its own (issue 13)
+        env.putIfAbsent("TOSS_CLIENT_KEY", TossConfig.CLIENT_KEY);
+        env.putIfAbsent("TOSS_BILLING_CLIENT_KEY", TossConfig.BILLING_CLIENT_KEY);
+        env.putIfAbsent("TOSS_BILLING_SECRET_KEY", TossConfig.BILLING_SECRET_KEY);
+      }
       env.putIfAbsent(Config.TOSS_BASE_URL, platform.emulators.toss().baseUrl());
       env.putIfAbsent(Config.CARRIER_BASE_URL, platform.emulators.carrier().baseUrl());
 
@@ -198,6 +206,11 @@ public final class Platform implements AutoCloseable {
   }
 
   /** The emulators, for tests that read the Toss ledger or inject faults. */
+  /** Whether the payment service talks to the Toss emulator (no {@code TOSS_BASE_URL} given). */
+  public boolean tossEmulated() {
+    return tossEmulated;
+  }
+
   public Emulators emulators() {
     return emulators;
   }

@@ -45,10 +45,16 @@ public final class Seed {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, Integer> ports;
+  private final boolean tossEmulated;
   private final List<String> created = new ArrayList<>();
 
-  public Seed(Map<String, Integer> ports) {
+  /**
+   * {@code tossEmulated}: the payment service talks to the Toss emulator, whose sandbox stands in for the billing-auth
+   * window; against real Toss the card is registered in a browser (the storefront), so no billing key is seeded.
+   */
+  public Seed(Map<String, Integer> ports, boolean tossEmulated) {
     this.ports = ports;
+    this.tossEmulated = tossEmulated;
   }
 
   /** Seeds what is missing; fails with an {@link IllegalStateException} saying which call answered what. */
@@ -86,10 +92,15 @@ public final class Seed {
     } else {
       addressId = addresses.getJsonObject(0).getString("id");
     }
-    if (status("payment", "GET", "/payments/billing-keys/me", customerToken, null) == 404) {
-      call("payment", "POST", "/payments/billing-keys", customerToken, new JsonObject()
-        .put("cardNumber", CARD).put("cardExpirationYear", "30").put("cardExpirationMonth", "12")
-        .put("customerIdentityNumber", "900101"), 201);
+    if (tossEmulated && status("payment", "GET", "/payments/billing-keys/me", customerToken, null) == 404) {
+      // as the browser does: the billing-auth window (the emulator's sandbox) takes the card and redirects with an
+      // authKey; only that goes to the payment service, never the card number (issue 13)
+      JsonObject params = call("payment", "GET", "/payments/toss-client", customerToken, null, 200);
+      String authKey = call("toss-emulator", "POST", "/sandbox/billing-auth", null, new JsonObject()
+        .put("customerKey", params.getString("customerKey")).put("clientKey", params.getString("billingClientKey"))
+        .put("cardNumber", CARD), 201).getString("authKey");
+      call("payment", "POST", "/payments/billing-keys", customerToken, new JsonObject().put("authKey", authKey)
+        .put("customerKey", params.getString("customerKey")), 201);
       created.add("billing key");
     }
     return new Result(sellerToken, customer.getString("memberId"), customerToken, addressId, productIds,

@@ -79,9 +79,15 @@ class SagaEndToEndTest {
       .put("line2", "101호"));
     assertThat(address.status()).as(address.body()).isEqualTo(201);
     if (card != null) {
+      // the browser's way (issue 13): the card goes to Toss's billing-auth window (the emulator's sandbox), the payment
+      // service gets the authKey of its success redirect
+      JsonObject params = E2E.call("payment", "GET", "/payments/toss-client", member.token(), null).json();
+      E2E.Response auth = E2E.call("toss-emulator", "POST", "/sandbox/billing-auth", null, new JsonObject()
+        .put("customerKey", params.getString("customerKey")).put("clientKey", params.getString("billingClientKey"))
+        .put("cardNumber", card));
+      assertThat(auth.status()).as(auth.body()).isEqualTo(201);
       E2E.Response key = E2E.call("payment", "POST", "/payments/billing-keys", member.token(), new JsonObject()
-        .put("cardNumber", card).put("cardExpirationYear", "30").put("cardExpirationMonth", "12")
-        .put("customerIdentityNumber", "900101"));
+        .put("authKey", auth.json().getString("authKey")));
       assertThat(key.status()).as(key.body()).isEqualTo(201);
     }
     return new Customer(member, address.json().getString("id"));

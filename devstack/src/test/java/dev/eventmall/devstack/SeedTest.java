@@ -24,11 +24,11 @@ class SeedTest {
   @Test
   void seedingTwiceCreatesOnceAndTheSeededCustomerCanOrder() {
     Platform platform = E2E.platform();
-    Seed.Result first = new Seed(platform.ports()).run();
+    Seed.Result first = new Seed(platform.ports(), true).run();
     assertThat(first.productIds()).hasSize(Seed.PRODUCTS.size());
     assertThat(first.addressId()).isNotBlank();
 
-    Seed.Result second = new Seed(platform.ports()).run();
+    Seed.Result second = new Seed(platform.ports(), true).run();
     assertThat(second.created()).as("a restart seeds nothing twice").isEmpty();
     assertThat(second.productIds()).containsExactlyInAnyOrderElementsOf(first.productIds());
     assertThat(second.addressId()).isEqualTo(first.addressId());

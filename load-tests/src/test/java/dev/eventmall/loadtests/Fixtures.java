@@ -102,9 +102,14 @@ public final class Fixtures {
     String addressId = expect(201, call("POST", Settings.memberUrl() + "/members/me/addresses", token,
       "{\"recipient\":\"홍길동\",\"phone\":\"010-1234-5678\",\"zipCode\":\"04524\",\"line1\":\"서울시 중구 세종대로 110\","
         + "\"line2\":\"101호\"}"), "address").field("id");
-    expect(201, call("POST", Settings.paymentUrl() + "/payments/billing-keys", token, "{\"cardNumber\":\"" + GOOD_CARD
-      + "\",\"cardExpirationYear\":\"30\",\"cardExpirationMonth\":\"12\",\"customerIdentityNumber\":\"900101\"}"),
-      "billing key");
+    // the browser's way (issue 13): the card goes to the billing-auth window (the emulator's sandbox), the payment
+    // service gets the authKey of its redirect
+    Response params = expect(200, call("GET", Settings.paymentUrl() + "/payments/toss-client", token, null), "keys");
+    String authKey = expect(201, call("POST", Settings.tossUrl() + "/sandbox/billing-auth", null, "{\"customerKey\":\""
+      + params.field("customerKey") + "\",\"clientKey\":\"" + params.field("billingClientKey") + "\",\"cardNumber\":\""
+      + GOOD_CARD + "\"}"), "billing auth").field("authKey");
+    expect(201, call("POST", Settings.paymentUrl() + "/payments/billing-keys", token, "{\"authKey\":\"" + authKey
+      + "\"}"), "billing key");
     return new String[] {token, addressId};
   }
 

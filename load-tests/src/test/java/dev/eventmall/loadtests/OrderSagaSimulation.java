@@ -44,10 +44,18 @@ public class OrderSagaSimulation extends Simulation {
         .body(StringBody("{\"recipient\":\"홍길동\",\"phone\":\"010-1234-5678\",\"zipCode\":\"04524\","
           + "\"line1\":\"서울시 중구 세종대로 110\",\"line2\":\"101호\"}")).asJson()
         .check(status().is(201), jsonPath("$.id").saveAs("addressId")))
+      // the browser's way (issue 13): the billing-auth window (the emulator's sandbox) gives an authKey for the card
+      .exec(http("toss keys").get(Settings.paymentUrl() + "/payments/toss-client")
+        .header("Authorization", "Bearer #{token}")
+        .check(status().is(200), jsonPath("$.customerKey").saveAs("customerKey"),
+          jsonPath("$.billingClientKey").saveAs("billingClientKey")))
+      .exec(http("billing auth window").post(Settings.tossUrl() + "/sandbox/billing-auth")
+        .body(StringBody("{\"customerKey\":\"#{customerKey}\",\"clientKey\":\"#{billingClientKey}\",\"cardNumber\":\""
+          + Fixtures.GOOD_CARD + "\"}")).asJson()
+        .check(status().is(201), jsonPath("$.authKey").saveAs("authKey")))
       .exec(http("register card").post(Settings.paymentUrl() + "/payments/billing-keys")
         .header("Authorization", "Bearer #{token}")
-        .body(StringBody("{\"cardNumber\":\"" + Fixtures.GOOD_CARD + "\",\"cardExpirationYear\":\"30\","
-          + "\"cardExpirationMonth\":\"12\",\"customerIdentityNumber\":\"900101\"}")).asJson()
+        .body(StringBody("{\"authKey\":\"#{authKey}\"}")).asJson()
         .check(status().is(201)));
   }
 

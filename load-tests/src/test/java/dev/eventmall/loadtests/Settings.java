@@ -30,6 +30,11 @@ public final class Settings {
     return url("order.url", 8086);
   }
 
+  /** The Toss emulator ({@code -Dtoss.url}): its sandbox stands in for the browser's billing-auth window. */
+  public static String tossUrl() {
+    return url("toss.url", 8090);
+  }
+
   private static String url(String property, int devstackPort) {
     String value = System.getProperty(property, "http://127.0.0.1:" + devstackPort);
     return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;

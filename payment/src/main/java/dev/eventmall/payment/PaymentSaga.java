@@ -207,7 +207,7 @@ public final class PaymentSaga implements BatchHandler {
       Future<JsonObject> answer = call.kind == PaymentRules.Call.CHARGE
         ? toss.chargeBilling(call.key.billingKey(), call.key.customerKey(), call.row.orderId(), call.row.amount(),
         call.row.orderName())
-        : toss.cancel(call.row.paymentKey(), call.row.orderId(), 1, call.refundReason);
+        : toss.cancel(Payments.merchant(call.row), call.row.paymentKey(), call.row.orderId(), 1, call.refundReason);
       answered.add(answer.transform(ar -> {
         if (ar.succeeded()) {
           call.tossPayment = ar.result();
@@ -215,13 +215,10 @@ public final class PaymentSaga implements BatchHandler {
             ? new PaymentRules.Approved(ar.result().getString("paymentKey"), ar.result().getString("status"),
             Payments.parseInstant(ar.result().getString("approvedAt")))
             : new PaymentRules.Canceled(ar.result().getString("status"), Payments.lastCanceledAt(ar.result()));
-        } else if (call.kind == PaymentRules.Call.CHARGE && (ar.cause() instanceof TossException.Declined
-          || ar.cause() instanceof TossException.Misconfigured)) {
+        } else if (call.kind == PaymentRules.Call.CHARGE && ar.cause() instanceof TossException.Declined) {
+          // a configuration error of ours (Misconfigured) is no decline: like an unknown outcome it leaves the row
+          // CHARGING and the event is retried (the client raised the alert and, for a refused key, opened the breaker)
           TossException t = (TossException) ar.cause();
-          if (t instanceof TossException.Misconfigured) {
-            LOG.error("ALERT: Toss refused our credentials/configuration for order {}: {}", call.row.orderId(),
-              t.getMessage());
-          }
           call.answer = new PaymentRules.Declined(t.code(), t.getMessage());
         } else {
           call.unknown = ar.cause();

@@ -57,14 +57,15 @@ public final class PaymentVerticle extends VerticleBase {
           .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p))
         // informational: an open breaker means Toss is failing, not that this service is unready
         .register("toss-circuit", p -> p.complete(Status.OK(new io.vertx.core.json.JsonObject()
-          .put("state", toss.breakerState().name()))));
+          .put("state", toss.breakerState().name())
+          .put("billingState", toss.breakerState(dev.eventmall.payment.client.TossClient.Merchant.BILLING).name()))));
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
         .healthChecks(checks)
         .metrics(metrics)
         .openApi("openapi/payment.yaml")
         .build();
-      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss, config.tossSecretKey()).router(vertx, jwt,
+      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss, PaymentApi.Settings.of(config)).router(vertx, jwt,
         ClientRateLimit.webhooks(config, "payment-webhook")));
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));

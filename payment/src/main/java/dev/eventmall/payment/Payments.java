@@ -6,6 +6,7 @@ import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.payment.client.TossClient;
+import dev.eventmall.payment.client.TossClient.Merchant;
 import dev.eventmall.payment.client.TossException;
 import dev.eventmall.payment.domain.BillingKey;
 import dev.eventmall.payment.domain.Payment;
@@ -80,7 +81,8 @@ public final class Payments {
 
   /**
    * Moves a CHARGING row on with Toss's answer: DONE + PaymentCompleted, or FAILED + PaymentFailed for a final decline
-   * or a configuration error. An unknown outcome leaves the row CHARGING and fails the returned future.
+   * or a method the platform does not accept. An unknown outcome or a configuration error of ours leaves the row
+   * CHARGING and fails the returned future.
    */
   private Future<Void> settleCharge(Payment row, Future<JsonObject> answer, EventEnvelope cause) {
     return answer.transform(ar -> {
@@ -109,11 +111,8 @@ public final class Payments {
           .<Void>mapEmpty()
           .compose(v -> Future.failedFuture(e));
       }
-      if (e instanceof TossException.Declined || e instanceof TossException.Misconfigured) {
+      if (e instanceof TossException.Declined || e instanceof TossException.MethodNotAccepted) {
         TossException t = (TossException) e;
-        if (t instanceof TossException.Misconfigured) {
-          LOG.error("ALERT: Toss refused our credentials/configuration for order {}: {}", row.orderId(), t.getMessage());
-        }
         return pool.withTransaction(conn -> repo.transition(conn, row.orderId(), PaymentStatus.CHARGING,
             Transition.to(PaymentStatus.FAILED).tossStatus("ABORTED").failure(t.code(), t.getMessage()))
           .compose(moved -> moved
@@ -122,6 +121,8 @@ public final class Payments {
               row.createdAt(), row.updatedAt()))
             : Future.succeededFuture()));
       }
+      // unknown outcome, or the merchant's configuration error (the client raised the alert): nothing is decided and
+      // nothing told to the customer as a decline; the row stays CHARGING for the retry / recovery (issue 13)
       LOG.warn("charge of order {} unresolved (row stays CHARGING): {}", row.orderId(), e.toString());
       return Future.failedFuture(e);
     });
@@ -129,7 +130,7 @@ public final class Payments {
 
   /** Cancels a committed REFUNDING row at Toss ({@code cancel:<orderId>:1}) and records REFUNDED + PaymentRefunded. */
   Future<Void> refund(Payment row, String reason, EventEnvelope cause) {
-    return toss.cancel(row.paymentKey(), row.orderId(), 1, reason)
+    return toss.cancel(merchant(row), row.paymentKey(), row.orderId(), 1, reason)
       .compose(payment -> markRefunded(row, payment, reason, cause))
       .onFailure(e -> LOG.warn("refund of order {} unresolved (row stays REFUNDING): {}", row.orderId(), e.toString()));
   }
@@ -194,7 +195,7 @@ public final class Payments {
 
   /** The terminal outcome of a CHARGING row given up on (see {@link #resolveStuck(Duration, Duration)}). */
   private Future<Void> giveUp(Payment row) {
-    return toss.paymentOfOrder(row.orderId()).transform(ar -> {
+    return toss.paymentOfOrder(merchant(row), row.orderId()).transform(ar -> {
       if (ar.failed() && !(ar.cause() instanceof TossException.NotFound)) {
         return Future.failedFuture(ar.cause()); // Toss cannot be asked: stays CHARGING
       }
@@ -208,7 +209,8 @@ public final class Payments {
       return switch (outcome) {
         case SETTLE -> settleCharge(row, Future.succeededFuture(payment), null);
         case FAIL -> settleCharge(row, Future.failedFuture(unresolved), null);
-        case CANCEL_THEN_FAIL -> toss.cancel(payment.getString("paymentKey"), row.orderId(), 1, "payment unresolved")
+        case CANCEL_THEN_FAIL -> toss.cancel(merchant(row), payment.getString("paymentKey"), row.orderId(), 1,
+          "payment unresolved")
           .compose(cancelled -> settleCharge(row, Future.failedFuture(unresolved), null));
         case KEEP -> Future.failedFuture(new TossException.OutcomeUnknown(0, "PAYMENT_" + status,
           "no rule for status " + status));
@@ -223,7 +225,7 @@ public final class Payments {
     }
     return repo.findBillingKey(pool, row.memberId()).compose(key -> key == null
       // no key to repeat the call with: the lookup by orderId decides alone
-      ? settleCharge(row, toss.paymentOfOrder(row.orderId()).compose(p -> "DONE".equals(p.getString("status"))
+      ? settleCharge(row, toss.paymentOfOrder(Merchant.BILLING, row.orderId()).compose(p -> "DONE".equals(p.getString("status"))
         ? Future.succeededFuture(p) : Future.failedFuture(new TossException.OutcomeUnknown(0, "PAYMENT_"
         + p.getString("status"), "not DONE"))), null)
       : charge(row, key, null));
@@ -276,9 +278,13 @@ public final class Payments {
       if (row.status() != PaymentStatus.CHARGING) {
         return Future.succeededFuture(new Confirmed(row, null));
       }
-      return settleCharge(row, toss.confirm(paymentKey, orderId, row.amount()), null)
+      Future<JsonObject> answer = toss.confirm(paymentKey, orderId, row.amount());
+      return settleCharge(row, answer, null)
         .transform(ar -> repo.find(pool, orderId).map(now -> new Confirmed(now,
           ar.failed() && ar.cause() instanceof TossException t ? t
+            // settled as FAILED by this answer: the answer says why (a decline, a method refused)
+            : now.status() == PaymentStatus.FAILED && answer.failed() && answer.cause() instanceof TossException t
+            ? t
             : now.status() == PaymentStatus.FAILED
             ? new TossException.Declined(0, now.failureCode(), String.valueOf(now.failureMessage())) : null)));
     });
@@ -345,11 +351,11 @@ public final class Payments {
     // the local row names the order the re-read is logged under (payment_attempts)
     return repo.findByPaymentKey(pool, paymentKey).compose(known -> known == null
       ? Future.succeededFuture((Payment) null)
-      : rereadForWebhook(paymentKey, known.orderId()));
+      : rereadForWebhook(paymentKey, known));
   }
 
-  private Future<Payment> rereadForWebhook(String paymentKey, String knownOrderId) {
-    return toss.payment(paymentKey, knownOrderId).compose(verified -> {
+  private Future<Payment> rereadForWebhook(String paymentKey, Payment known) {
+    return toss.payment(merchant(known), paymentKey, known.orderId()).compose(verified -> {
       String orderId = verified.getString("orderId");
       String status = verified.getString("status", "");
       return pool.withTransaction(conn -> repo.findForUpdate(conn, orderId).compose(row -> {
@@ -378,6 +384,11 @@ public final class Payments {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The MID a payment row's calls go under: billing payments under the billing MID, checkouts under the other. */
+  static Merchant merchant(Payment row) {
+    return row.method() == PaymentMethod.BILLING ? Merchant.BILLING : Merchant.PAYMENTS;
+  }
 
   private Future<Void> emitFailed(SqlConnection conn, EventEnvelope cause, Payment failed) {
     metrics.failed(failed.failureCode());

@@ -30,7 +30,7 @@ class PaymentRecoveryTest extends PaymentTestSupport {
       .execute(Tuple.of(UUID.randomUUID().toString(), orderId, memberId)));
     HttpResponse<Buffer> charged = atToss("/v1/billing/" + key.getString("billing_key"), "charge:" + orderId,
       new JsonObject().put("customerKey", key.getString("customer_key")).put("amount", 6000)
-        .put("orderId", orderId).put("orderName", "Crashed order"));
+        .put("orderId", orderId).put("orderName", "Crashed order"), TOSS_BILLING_SECRET_KEY);
     assertThat(charged.statusCode()).as(charged.bodyAsString()).isEqualTo(200);
     assertThat(toss.charges(orderId)).hasSize(1);
 

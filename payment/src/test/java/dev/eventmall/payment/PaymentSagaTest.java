@@ -5,6 +5,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.toss.LedgerEntry;
+import dev.eventmall.payment.client.TossClient.Merchant;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mysqlclient.MySQLException;
@@ -63,7 +64,89 @@ class PaymentSagaTest extends PaymentTestSupport {
     assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))
       .map(LedgerEntry::kind)).containsExactly(LedgerEntry.Kind.DECLINE);
     assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentFailed");
-    assertThat(deployment.toss().breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(deployment.toss().breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
+  }
+
+  /**
+   * Issue 13 point 3: billing charges run under the billing MID with its own key. The payment is Toss's under that
+   * merchant only (the checkout key cannot see it), and its refund goes through the same key (before: one key for all).
+   */
+  @Test
+  void billingPaymentsLiveUnderTheBillingMerchantAndAreRefundedThere() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 7_000, "BILLING"));
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+
+    var billing = tossGet("/v1/payments/orders/" + orderId, TOSS_BILLING_SECRET_KEY);
+    assertThat(billing.statusCode()).as(billing.bodyAsString()).isEqualTo(200);
+    assertThat(billing.bodyAsJsonObject().getString("mId")).isEqualTo(BILLING_MID);
+    var checkoutMerchant = tossGet("/v1/payments/orders/" + orderId, TOSS_SECRET_KEY);
+    assertThat(checkoutMerchant.statusCode()).isEqualTo(404);
+    assertThat(checkoutMerchant.bodyAsJsonObject().getString("code")).isEqualTo("NOT_FOUND_PAYMENT");
+
+    publish(Topics.ORDER_EVENTS, orderCancelRequested(orderId));
+    awaitPaymentEvent(orderId, "PaymentRefunded");
+    assertThat(toss.cancels(orderId)).hasSize(1);
+    assertThat(tossGet("/v1/payments/orders/" + orderId, TOSS_BILLING_SECRET_KEY).bodyAsJsonObject()
+      .getString("status")).isEqualTo("CANCELED");
+  }
+
+  /**
+   * Issue 13 point 5: throttling — 429, and FORBIDDEN_CONSECUTIVE_REQUEST on a charge — is retried with the same key,
+   * not a decline (before: both ended the order PAYMENT_FAILED).
+   */
+  @Test
+  void throttlingIsRetriedAndChargesOnceInsteadOfDeclining() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String throttled = newOrderId();
+    toss.faults(Faults.none().withErrors(1.0, "TOO_MANY_REQUESTS", 429).withPaths(List.of("/v1/billing/"))
+      .withCount(2));
+    publish(Topics.CATALOG_STOCK, stockReserved(throttled, memberId, 2_100, "BILLING"));
+    awaitPaymentEvent(throttled, "PaymentCompleted");
+    assertThat(toss.charges(throttled)).hasSize(1);
+
+    String consecutive = newOrderId();
+    toss.faults(Faults.none().withErrors(1.0, "FORBIDDEN_CONSECUTIVE_REQUEST", 403).withPaths(List.of("/v1/billing/"))
+      .withCount(2));
+    publish(Topics.CATALOG_STOCK, stockReserved(consecutive, memberId, 2_200, "BILLING"));
+    awaitPaymentEvent(consecutive, "PaymentCompleted");
+    assertThat(toss.charges(consecutive)).hasSize(1);
+    for (String orderId : List.of(throttled, consecutive)) {
+      awaitStatus(orderId, "DONE");
+      assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentCompleted");
+    }
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ? AND http_status = 429", throttled))
+      .isEqualTo(2);
+  }
+
+  /**
+   * Issue 13 point 5: a refused key (UNAUTHORIZED_KEY) is the merchant's configuration error, not the customer's card.
+   * It raises the alert (log + toss_misconfigured_total), opens the billing breaker, leaves the payment CHARGING with no
+   * PaymentFailed, and the charge completes once the key works (before: the order failed as a card decline).
+   */
+  @Test
+  void aRefusedKeyAlertsAndLeavesThePaymentToBeRetriedInsteadOfDeclining() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    toss.faults(Faults.none().withErrors(1.0, "UNAUTHORIZED_KEY", 401).withPaths(List.of("/v1/billing/")));
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 4_400, "BILLING"));
+
+    Await.until("the refused key recorded", Duration.ofSeconds(30), () -> count("SELECT COUNT(*) AS n FROM "
+      + "payment_attempts WHERE order_id = ? AND code = 'UNAUTHORIZED_KEY'", orderId) >= 1);
+    Await.until("billing breaker open", Duration.ofSeconds(10),
+      () -> deployment.toss().breakerState(Merchant.BILLING) == CircuitBreakerState.OPEN);
+    assertThat(deployment.toss().breakerState(Merchant.PAYMENTS)).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(payment(orderId).getString("status")).isEqualTo("CHARGING");
+    assertThat(paymentEventsOf(orderId)).isEmpty();
+    String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
+    assertThat(metrics).containsPattern("toss_misconfigured_total\\{[^}]*code=\"UNAUTHORIZED_KEY\"[^}]*\\} [1-9]");
+
+    toss.clearFaults();
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+    awaitStatus(orderId, "DONE");
+    assertThat(toss.charges(orderId)).hasSize(1);
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentCompleted");
   }
 
   @Test
@@ -119,7 +202,7 @@ class PaymentSagaTest extends PaymentTestSupport {
     publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 3_000, "BILLING"));
 
     Await.until("breaker open", Duration.ofSeconds(30),
-      () -> deployment.toss().breakerState() == CircuitBreakerState.OPEN);
+      () -> deployment.toss().breakerState(Merchant.BILLING) == CircuitBreakerState.OPEN);
     awaitStatus(orderId, "CHARGING");
     assertThat(toss.charges(orderId)).isEmpty();
     String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
@@ -129,13 +212,14 @@ class PaymentSagaTest extends PaymentTestSupport {
     awaitPaymentEvent(orderId, "PaymentCompleted");
     assertThat(toss.charges(orderId)).hasSize(1);
     Await.until("breaker closed", Duration.ofSeconds(10),
-      () -> deployment.toss().breakerState() == CircuitBreakerState.CLOSED);
+      () -> deployment.toss().breakerState(Merchant.BILLING) == CircuitBreakerState.CLOSED);
 
-    // declines are healthy answers: more of them than the failure threshold leave the breaker closed
+    // refusals are healthy answers: more of them than the failure threshold leave the breaker closed
     for (int i = 0; i < 7; i++) {
-      assertProblem(registerCard(newMemberId(), "4330123412349999"), 422);
+      assertProblem(Await.result(client.post("/payments/billing-keys").bearerTokenAuthentication(
+        customerToken(newMemberId())).sendJsonObject(new JsonObject().put("authKey", "bln_unknown" + i))), 422);
     }
-    assertThat(deployment.toss().breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(deployment.toss().breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
   }
 
   @Test

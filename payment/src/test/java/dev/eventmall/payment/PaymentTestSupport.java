@@ -59,6 +59,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class PaymentTestSupport {
   static final String SECRET = "payment-test-secret-0123456789-0123456789";
   static final String TOSS_SECRET_KEY = "test_sk_payment_tests";
+  /** The billing MID's keys: billing keys, charges and their cancels live under this merchant at the emulator. */
+  static final String BILLING_MID = "tpaymenttestsbilling";
+  static final String TOSS_BILLING_SECRET_KEY = "test_sk_payment_tests_billing";
+  static final String TOSS_BILLING_CLIENT_KEY = "test_ck_payment_tests_billing";
   static final String GOOD_CARD = "4330123412341234";
 
   Vertx vertx;
@@ -74,7 +78,8 @@ abstract class PaymentTestSupport {
   @BeforeAll
   void deploy(Vertx vertx) {
     this.vertx = vertx;
-    toss = Await.result(TossEmulator.start(vertx, TossConfig.defaults()));
+    toss = Await.result(TossEmulator.start(vertx, TossConfig.defaults()
+      .merchant(BILLING_MID, TOSS_BILLING_CLIENT_KEY, TOSS_BILLING_SECRET_KEY)));
     Map<String, String> env = new HashMap<>();
     env.put(Config.HTTP_PORT, "0");
     env.put(Config.MYSQL_URI, TestInfra.freshDatabase("payment"));
@@ -82,6 +87,8 @@ abstract class PaymentTestSupport {
     env.put(Config.JWT_SECRET, SECRET);
     env.put(Config.TOSS_BASE_URL, toss.baseUrl());
     env.put(Config.TOSS_SECRET_KEY, TOSS_SECRET_KEY);
+    env.put(TossClient.BILLING_SECRET_KEY, TOSS_BILLING_SECRET_KEY);
+    env.put(dev.eventmall.payment.api.PaymentApi.BILLING_CLIENT_KEY, TOSS_BILLING_CLIENT_KEY);
     env.put(TossClient.READ_TIMEOUT_MS, "1500");
     env.put(TossClient.RETRY_BACKOFF_MS, "50");
     env.put(TossClient.MAX_RETRIES, "3");
@@ -89,6 +96,7 @@ abstract class PaymentTestSupport {
     env.put(TossClient.BREAKER_RESET_MS, "1000");
     env.put(PaymentApp.RECOVERY_INTERVAL_MS, "0");
     env.put(PaymentApp.EVENT_RETRIES, "20");
+    configure(env);
     config = Config.of(env);
     deployment = Await.result(PaymentApp.deploy(vertx, config, Metrics.create("payment-test")), Duration.ofSeconds(120));
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
@@ -120,6 +128,10 @@ abstract class PaymentTestSupport {
     Await.result(toss.close());
   }
 
+  /** A test class's own settings on top of the defaults above. */
+  void configure(Map<String, String> env) {
+  }
+
   // ---------------------------------------------------------------- helpers
 
   String customerToken(String memberId) {
@@ -134,9 +146,53 @@ abstract class PaymentTestSupport {
     return "member-" + UUID.randomUUID();
   }
 
+  /**
+   * Registers {@code cardNumber} as the browser would: Toss's billing-auth window (the emulator's sandbox stand-in,
+   * opened with the billing MID's client key) gives an authKey, and the page sends it to the payment service. The card
+   * number goes to Toss only, never to the payment service.
+   */
   HttpResponse<Buffer> registerCard(String memberId, String cardNumber) {
+    String customerKey = dev.eventmall.payment.domain.CustomerKeys.customerKey(memberId);
+    return Await.result(client.post("/payments/billing-keys").bearerTokenAuthentication(customerToken(memberId))
+      .sendJsonObject(new JsonObject().put("authKey", billingAuth(customerKey, cardNumber, TOSS_BILLING_CLIENT_KEY))
+        .put("customerKey", customerKey)));
+  }
+
+  /** What the billing-auth window's success redirect carries: an authKey for {@code customerKey}'s card. */
+  String billingAuth(String customerKey, String cardNumber, String clientKey) {
+    HttpResponse<Buffer> res = sandboxPost("/sandbox/billing-auth", new JsonObject().put("customerKey", customerKey)
+      .put("cardNumber", cardNumber).put("clientKey", clientKey));
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    return res.bodyAsJsonObject().getString("authKey");
+  }
+
+  /** Raw card numbers to the payment service (only for a merchant with Toss's card-number contract). */
+  HttpResponse<Buffer> registerCardNumber(String memberId, String cardNumber) {
     return Await.result(client.post("/payments/billing-keys").bearerTokenAuthentication(customerToken(memberId))
       .sendJsonObject(card(cardNumber)));
+  }
+
+  HttpResponse<Buffer> sandboxPost(String path, JsonObject body) {
+    URI base = URI.create(toss.baseUrl());
+    WebClient sandbox = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    try {
+      return Await.result(sandbox.post(path).sendJsonObject(body));
+    } finally {
+      sandbox.close();
+    }
+  }
+
+  /** A GET at the emulator's /v1 API with {@code secretKey} (as another system of that merchant would read it). */
+  HttpResponse<Buffer> tossGet(String path, String secretKey) {
+    URI base = URI.create(toss.baseUrl());
+    WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+      .setDefaultPort(base.getPort()));
+    try {
+      return Await.result(direct.get(path).basicAuthentication(secretKey, "").send());
+    } finally {
+      direct.close();
+    }
   }
 
   static JsonObject card(String number) {
@@ -238,11 +294,16 @@ abstract class PaymentTestSupport {
    * the merchant would send it (not through the payment service).
    */
   HttpResponse<Buffer> atToss(String path, String idempotencyKey, JsonObject body) {
+    return atToss(path, idempotencyKey, body, TOSS_SECRET_KEY);
+  }
+
+  /** As {@link #atToss(String, String, JsonObject)} under the merchant of {@code secretKey}. */
+  HttpResponse<Buffer> atToss(String path, String idempotencyKey, JsonObject body, String secretKey) {
     java.net.URI base = java.net.URI.create(toss.baseUrl());
     WebClient direct = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
       .setDefaultPort(base.getPort()));
     try {
-      return Await.result(direct.post(path).basicAuthentication(TOSS_SECRET_KEY, "")
+      return Await.result(direct.post(path).basicAuthentication(secretKey, "")
         .putHeader("Idempotency-Key", idempotencyKey).sendJsonObject(body));
     } finally {
       direct.close();
@@ -251,16 +312,13 @@ abstract class PaymentTestSupport {
 
   /** What the browser SDK does: opens a checkout session at the emulator; returns the paymentKey. */
   String openCheckout(String orderId, long amount) {
-    URI base = URI.create(toss.baseUrl());
-    WebClient sandbox = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
-      .setDefaultPort(base.getPort()));
-    try {
-      HttpResponse<Buffer> res = Await.result(sandbox.post("/sandbox/checkout")
-        .sendJsonObject(new JsonObject().put("orderId", orderId).put("amount", amount).put("orderName", "Checkout")));
-      assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
-      return res.bodyAsJsonObject().getString("paymentKey");
-    } finally {
-      sandbox.close();
-    }
+    return openCheckout(new JsonObject().put("orderId", orderId).put("amount", amount).put("orderName", "Checkout"));
+  }
+
+  /** As {@link #openCheckout(String, long)} with the sandbox's fields ({@code method}, {@code cardNumber}, ...). */
+  String openCheckout(JsonObject session) {
+    HttpResponse<Buffer> res = sandboxPost("/sandbox/checkout", session);
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(201);
+    return res.bodyAsJsonObject().getString("paymentKey");
   }
 }

@@ -82,6 +82,23 @@ final class Rel {
     }
   }
 
+  /**
+   * Registers {@code card} as the browser does (issue 13): Toss's billing-auth window (the emulator's sandbox) takes the
+   * card and gives an authKey; the payment service gets only that. The answer of {@code POST /payments/billing-keys}.
+   */
+  static Response registerCard(String token, String card) {
+    Response params = call("payment", "GET", "/payments/toss-client", token, null);
+    if (params.status() != 200) {
+      return params;
+    }
+    Response auth = call("toss-emulator", "POST", "/sandbox/billing-auth", null, new JsonObject()
+      .put("customerKey", params.json().getString("customerKey"))
+      .put("clientKey", params.json().getString("billingClientKey")).put("cardNumber", card));
+    assertThat(auth.status()).as(auth.body()).isEqualTo(201);
+    return call("payment", "POST", "/payments/billing-keys", token, new JsonObject()
+      .put("authKey", auth.json().getString("authKey")));
+  }
+
   static Response call(String service, String method, String path, String token, JsonObject body) {
     return raw(service, method, path, token, body == null ? null : body.encode(), Map.of());
   }
@@ -175,9 +192,7 @@ final class Rel {
       // Toss's breaker may still be open after an outage scenario: wait for it to let the registration through
       AtomicReference<Response> key = new AtomicReference<>();
       Await.until("billing key registered (last " + key + ")", Duration.ofSeconds(60), () -> {
-        key.set(call("payment", "POST", "/payments/billing-keys", member.token(), new JsonObject()
-          .put("cardNumber", card).put("cardExpirationYear", "30").put("cardExpirationMonth", "12")
-          .put("customerIdentityNumber", "900101")));
+        key.set(registerCard(member.token(), card));
         if (key.get().status() == 503) {
           Load.sleep(500);
         }

@@ -571,8 +571,7 @@ class SecuritySweepTest {
       new Endpoint("cancel order", "order", "POST", "/orders/" + orderId + "/cancel", alice.member().token(),
         new JsonObject().put("reason", "sweep"), List.of()),
       new Endpoint("billing key", "payment", "POST", "/payments/billing-keys", bob.member().token(),
-        new JsonObject().put("cardNumber", Rel.GOOD_CARD).put("cardExpirationYear", "30")
-          .put("cardExpirationMonth", "12").put("customerIdentityNumber", "900101"), List.of()),
+        new JsonObject().put("authKey", "bln_sweepUnknownAuthKey"), List.of()),
       new Endpoint("checkout confirm", "payment", "POST", "/payments/confirm", alice.member().token(),
         new JsonObject().put("paymentKey", "pk_unknown_1").put("orderId", orderId).put("amount", 20_000),
         List.of("amount")),
@@ -705,8 +704,7 @@ class SecuritySweepTest {
     bad.add(new Bad("seller places an order", "order", "POST", "/orders", seller.token(),
       Rel.orderBody(alice, productId, 1).encode(), Map.of()));
     bad.add(new Bad("seller registers a billing key", "payment", "POST", "/payments/billing-keys", seller.token(),
-      new JsonObject().put("cardNumber", Rel.GOOD_CARD).put("cardExpirationYear", "30").put("cardExpirationMonth", "12")
-        .put("customerIdentityNumber", "900101").encode(), Map.of()));
+      new JsonObject().put("authKey", "bln_sweepUnknownAuthKey").encode(), Map.of()));
     bad.add(new Bad("customer reads the DLQ", "order", "GET", "/admin/dlq", alice.member().token(), null, Map.of()));
     bad.add(new Bad("customer replays the DLQ", "payment", "POST", "/admin/dlq/replay", alice.member().token(), "{}",
       Map.of()));

@@ -32,6 +32,8 @@ final class Payment {
   String approveNo;
   String failureCode;
   String failureMessage;
+  /** A virtual account's deposit secret (DEPOSIT_CALLBACK carries it), null for cards. */
+  String secret;
   final List<JsonObject> cancels = new ArrayList<>();
 
   Payment(String paymentKey, String type, String orderId, String orderName, String mId, long totalAmount,
@@ -80,6 +82,11 @@ final class Payment {
     return approvedAt != null;
   }
 
+  /** A checkout the buyer paid by virtual account (no card). */
+  boolean virtualAccount() {
+    return cardNumber == null && "NORMAL".equals(type);
+  }
+
   JsonObject toJson() {
     long taxable = balanceAmount - Math.min(taxFreeAmount, balanceAmount);
     long vat = Math.round(taxable / 11.0);
@@ -111,7 +118,11 @@ final class Payment {
         .put("useEscrow", false)
         .put("cultureExpense", false)
         .put("card", card)
-        .put("virtualAccount", null)
+        .put("virtualAccount", !virtualAccount() ? null : new JsonObject()
+            .put("accountType", "일반").put("accountNumber", "X6516" + paymentKey.substring(paymentKey.length() - 8))
+            .put("bankCode", "20").put("customerName", "EventMall").put("dueDate", kst(requestedAt.plus(7,
+                ChronoUnit.DAYS))).put("refundStatus", "NONE").put("expired", false).put("settlementStatus",
+                "INCOMPLETED"))
         .put("transfer", null)
         .put("mobilePhone", null)
         .put("giftCertificate", null)
@@ -119,7 +130,7 @@ final class Payment {
         .put("cashReceipts", null)
         .put("discount", null)
         .put("cancels", cancels.isEmpty() ? null : new JsonArray(new ArrayList<>(cancels)))
-        .put("secret", null)
+        .put("secret", secret)
         .put("type", type)
         .put("easyPay", null)
         .put("country", "KR")
@@ -135,7 +146,7 @@ final class Payment {
         .put("suppliedAmount", taxable - vat)
         .put("vat", vat)
         .put("taxFreeAmount", Math.min(taxFreeAmount, balanceAmount))
-        .put("method", "카드")
+        .put("method", virtualAccount() ? "가상계좌" : "카드")
         .put("version", "2022-11-16");
   }
 }

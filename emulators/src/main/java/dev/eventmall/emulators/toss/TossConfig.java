@@ -3,17 +3,29 @@ package dev.eventmall.emulators.toss;
 import dev.eventmall.emulators.sandbox.Faults;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Settings of the {@link TossEmulator}; fluent setters, defaults fit tests and devstack. */
 public final class TossConfig {
+
+  /** Devstack's second merchant, the MID of automatic (billing) payments, and its keys. */
+  public static final String BILLING_MID = "tvivarepublica2";
+  public static final String BILLING_SECRET_KEY = "test_sk_devstack_billing";
+  public static final String BILLING_CLIENT_KEY = "test_ck_devstack_billing";
+  /** The default merchant's client key in devstack. */
+  public static final String CLIENT_KEY = "test_ck_devstack";
 
   private String host = "127.0.0.1";
   private int port = 0;
   private Set<String> secretKeys = Set.of("test_sk_devstack");
   private boolean strictKeys = false;
   private String mId = "tvivarepublica";
+  /** Merchants besides the default one: secret key → MID and client key → MID (Toss issues keys per MID). */
+  private final Map<String, String> mIdBySecretKey = new HashMap<>(Map.of(BILLING_SECRET_KEY, BILLING_MID));
+  private final Map<String, String> mIdByClientKey = new HashMap<>(Map.of(BILLING_CLIENT_KEY, BILLING_MID));
   private Duration sessionTtl = Duration.ofMinutes(10);
   private Clock clock = Clock.systemUTC();
   private String webhookUrl;
@@ -31,6 +43,21 @@ public final class TossConfig {
   public Set<String> secretKeys() { return secretKeys; }
   public boolean strictKeys() { return strictKeys; }
   public String mId() { return mId; }
+
+  /** The MID a secret key belongs to: a merchant added with {@link #merchant}, else the default {@link #mId()}. */
+  public String mIdOfSecretKey(String secretKey) {
+    return mIdBySecretKey.getOrDefault(secretKey, mId);
+  }
+
+  /** The MID a client key (the browser SDK's) belongs to, else the default {@link #mId()}. */
+  public String mIdOfClientKey(String clientKey) {
+    return clientKey == null ? mId : mIdByClientKey.getOrDefault(clientKey, mId);
+  }
+
+  /** Whether {@code secretKey} was named by {@link #merchant} (accepted even when {@link #strictKeys} is on). */
+  boolean merchantKey(String secretKey) {
+    return mIdBySecretKey.containsKey(secretKey);
+  }
   public Duration sessionTtl() { return sessionTtl; }
   public Clock clock() { return clock; }
   public String webhookUrl() { return webhookUrl; }
@@ -45,6 +72,19 @@ public final class TossConfig {
   public TossConfig secretKeys(Set<String> v) { secretKeys = Set.copyOf(v); return this; }
   public TossConfig strictKeys(boolean v) { strictKeys = v; return this; }
   public TossConfig mId(String v) { mId = v; return this; }
+  /**
+   * Adds a merchant (MID) with its own keys: payments and billing keys made under one MID are invisible under another
+   * (a lookup answers NOT_FOUND_PAYMENT), as at Toss. Devstack's billing MID ({@link #BILLING_MID}) is there by default.
+   */
+  public TossConfig merchant(String mId, String clientKey, String secretKey) {
+    if (secretKey != null) {
+      mIdBySecretKey.put(secretKey, mId);
+    }
+    if (clientKey != null) {
+      mIdByClientKey.put(clientKey, mId);
+    }
+    return this;
+  }
   /** How long a checkout session waits for confirm (10 minutes, as Toss). */
   public TossConfig sessionTtl(Duration v) { sessionTtl = v; return this; }
   /** Base clock; the emulator adds its own offset ({@link TossEmulator#advanceClock}). */

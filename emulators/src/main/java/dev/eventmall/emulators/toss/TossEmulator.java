@@ -71,9 +71,13 @@ public final class TossEmulator extends VerticleBase {
     Reply apply(RoutingContext ctx, String idempotencyKey);
   }
 
-  private record BillingKey(String billingKey, String customerKey, String cardNumber, Instant authenticatedAt) {}
+  private record BillingKey(String mId, String billingKey, String customerKey, String cardNumber,
+                            Instant authenticatedAt) {}
 
-  private record AuthKey(String customerKey, String cardNumber) {}
+  private record AuthKey(String mId, String customerKey, String cardNumber) {}
+
+  /** The routing-context key of the caller's MID (from its secret key). */
+  private static final String MID = "toss.mId";
 
   private final TossConfig config;
   private final FaultInjector faults;
@@ -343,10 +347,12 @@ public final class TossEmulator extends VerticleBase {
       throw new TossError("INCORRECT_BASIC_AUTH_FORMAT");
     }
     String key = decoded.substring(0, colon);
-    boolean known = config.secretKeys().contains(key) || (!config.strictKeys() && key.startsWith("test_sk_"));
+    boolean known = config.secretKeys().contains(key) || config.merchantKey(key)
+        || (!config.strictKeys() && key.startsWith("test_sk_"));
     if (!known) {
       throw new TossError("UNAUTHORIZED_KEY");
     }
+    ctx.put(MID, config.mIdOfSecretKey(key));
     return key;
   }
 
@@ -358,7 +364,7 @@ public final class TossEmulator extends VerticleBase {
     String orderId = orderId(body);
     long amount = amount(body, "amount");
     Payment p = payments.get(paymentKey);
-    if (p == null || !"NORMAL".equals(p.type)) {
+    if (p == null || !"NORMAL".equals(p.type) || !p.mId.equals(mId(ctx))) {
       throw new TossError("NOT_FOUND_PAYMENT_SESSION");
     }
     if (SETTLED.contains(p.status) || "ABORTED".equals(p.status)) {
@@ -373,7 +379,7 @@ public final class TossEmulator extends VerticleBase {
     if (amount != p.totalAmount) {
       throw TossError.invalid("amount " + amount + " does not match the payment's " + p.totalAmount);
     }
-    String decline = declineCode(p.cardNumber);
+    String decline = p.cardNumber == null ? null : declineCode(p.cardNumber);
     if (decline != null) {
       TossError e = new TossError(decline);
       p.status = "ABORTED";
@@ -383,6 +389,13 @@ public final class TossEmulator extends VerticleBase {
       notifyStatusChanged(p);
       throw e;
     }
+    if (p.virtualAccount()) {
+      // issued, not paid: the buyer deposits later (DEPOSIT_CALLBACK); nothing is charged yet
+      p.status = "WAITING_FOR_DEPOSIT";
+      p.lastTransactionKey = transactionKey();
+      p.secret = "ps_" + random(20);
+      return Reply.ok(p.toJson());
+    }
     approve(p);
     record(LedgerEntry.Kind.CHARGE, p, p.totalAmount, p.lastTransactionKey, idempotencyKey, null);
     notifyStatusChanged(p);
@@ -390,16 +403,25 @@ public final class TossEmulator extends VerticleBase {
   }
 
   private Reply cancel(RoutingContext ctx, String idempotencyKey) {
-    Payment p = payments.get(ctx.pathParam("paymentKey"));
-    if (p == null) {
-      throw new TossError("NOT_FOUND_PAYMENT");
-    }
+    Payment p = visible(ctx, payments.get(ctx.pathParam("paymentKey")));
     JsonObject body = body(ctx);
     String reason = text(body, "cancelReason", 1, 200);
     Long cancelAmount = body.getValue("cancelAmount") == null ? null : amount(body, "cancelAmount");
     long taxFree = body.getValue("taxFreeAmount") == null ? 0 : wholeNumber(body, "taxFreeAmount", 0);
     if ("CANCELED".equals(p.status)) {
       throw new TossError("ALREADY_CANCELED_PAYMENT");
+    }
+    if ("WAITING_FOR_DEPOSIT".equals(p.status)) {
+      // a virtual account not paid into yet: cancelled whole, nothing to refund
+      p.status = "CANCELED";
+      p.lastTransactionKey = transactionKey();
+      p.cancels.add(new JsonObject().put("transactionKey", p.lastTransactionKey).put("cancelReason", reason)
+          .put("canceledAt", Payment.kst(now())).put("cancelAmount", p.balanceAmount).put("taxFreeAmount", 0)
+          .put("refundableAmount", 0).put("cancelStatus", "DONE"));
+      p.balanceAmount = 0;
+      record(LedgerEntry.Kind.CANCEL, p, 0, p.lastTransactionKey, idempotencyKey, null);
+      notifyStatusChanged(p);
+      return Reply.ok(p.toJson());
     }
     if (!SETTLED.contains(p.status)) {
       throw new TossError("NOT_CANCELABLE_PAYMENT");
@@ -431,19 +453,28 @@ public final class TossEmulator extends VerticleBase {
   }
 
   private Reply byPaymentKey(RoutingContext ctx, String ignored) {
-    Payment p = payments.get(ctx.pathParam("paymentKey"));
-    if (p == null) {
-      throw new TossError("NOT_FOUND_PAYMENT");
-    }
-    return Reply.ok(p.toJson());
+    return Reply.ok(visible(ctx, payments.get(ctx.pathParam("paymentKey"))).toJson());
   }
 
   private Reply byOrderId(RoutingContext ctx, String ignored) {
-    Payment p = paymentsByOrderId.get(ctx.pathParam("orderId"));
-    if (p == null) {
+    return Reply.ok(visible(ctx, paymentsByOrderId.get(orderKey(mId(ctx), ctx.pathParam("orderId")))).toJson());
+  }
+
+  /** {@code p} when the caller's MID made it; NOT_FOUND_PAYMENT otherwise (another merchant's payment is not seen). */
+  private static Payment visible(RoutingContext ctx, Payment p) {
+    if (p == null || !p.mId.equals(mId(ctx))) {
       throw new TossError("NOT_FOUND_PAYMENT");
     }
-    return Reply.ok(p.toJson());
+    return p;
+  }
+
+  private static String mId(RoutingContext ctx) {
+    return ctx.get(MID);
+  }
+
+  /** Order ids are unique per merchant. */
+  private static String orderKey(String mId, String orderId) {
+    return mId + "\u0000" + orderId;
   }
 
   private Reply authorizeCard(RoutingContext ctx, String ignored) {
@@ -468,7 +499,7 @@ public final class TossEmulator extends VerticleBase {
     if (cardNumber.endsWith("9999")) {
       throw new TossError("INVALID_CARD_NUMBER");
     }
-    return Reply.ok(billing(newBillingKey(customerKey, cardNumber)));
+    return Reply.ok(billing(newBillingKey(mId(ctx), customerKey, cardNumber)));
   }
 
   private Reply issueBillingKey(RoutingContext ctx, String ignored) {
@@ -476,14 +507,14 @@ public final class TossEmulator extends VerticleBase {
     String authKey = text(body, "authKey", 1, 300);
     String customerKey = customerKey(body);
     AuthKey auth = authKeys.get(authKey);
-    if (auth == null) {
+    if (auth == null || !auth.mId().equals(mId(ctx))) {
       throw TossError.invalid("unknown authKey");
     }
     if (!auth.customerKey().equals(customerKey)) {
       throw new TossError("NOT_MATCHES_CUSTOMER_KEY");
     }
     authKeys.remove(authKey);
-    return Reply.ok(billing(newBillingKey(customerKey, auth.cardNumber())));
+    return Reply.ok(billing(newBillingKey(auth.mId(), customerKey, auth.cardNumber())));
   }
 
   private Reply chargeBillingKey(RoutingContext ctx, String idempotencyKey) {
@@ -495,16 +526,16 @@ public final class TossEmulator extends VerticleBase {
     long taxFree = body.getValue("taxFreeAmount") == null ? 0 : wholeNumber(body, "taxFreeAmount", 0);
     int installment = body.getValue("cardInstallmentPlan") == null ? 0 : (int) wholeNumber(body, "cardInstallmentPlan", 0);
     BillingKey key = billingKeys.get(ctx.pathParam("billingKey"));
-    if (key == null) {
+    if (key == null || !key.mId().equals(mId(ctx))) {
       throw TossError.invalid("unknown billingKey");
     }
     if (!key.customerKey().equals(customerKey)) {
       throw new TossError("NOT_MATCHES_CUSTOMER_KEY");
     }
-    if (paymentsByOrderId.containsKey(orderId)) {
+    if (paymentsByOrderId.containsKey(orderKey(key.mId(), orderId))) {
       throw new TossError("DUPLICATED_ORDER_ID");
     }
-    Payment p = new Payment(paymentKey(), "BILLING", orderId, orderName, config.mId(), amount, taxFree, now(),
+    Payment p = new Payment(paymentKey(), "BILLING", orderId, orderName, key.mId(), amount, taxFree, now(),
         key.cardNumber(), installment, "IN_PROGRESS");
     String decline = declineCode(key.cardNumber());
     if (decline != null) {
@@ -513,14 +544,18 @@ public final class TossEmulator extends VerticleBase {
     }
     approve(p);
     payments.put(p.paymentKey, p);
-    paymentsByOrderId.put(orderId, p);
+    paymentsByOrderId.put(orderKey(p.mId, orderId), p);
     record(LedgerEntry.Kind.CHARGE, p, amount, p.lastTransactionKey, idempotencyKey, null);
     return Reply.ok(p.toJson());
   }
 
   // ---------------------------------------------------------------- sandbox
 
-  /** {@code POST /sandbox/checkout {orderId, amount, orderName, cardNumber?}}: what the browser SDK would do. */
+  /**
+   * {@code POST /sandbox/checkout {orderId, amount, orderName?, cardNumber?, method?, clientKey?}}: what the browser SDK
+   * would do. {@code method} {@code CARD} (default) or {@code VIRTUAL_ACCOUNT} (confirm then gives WAITING_FOR_DEPOSIT);
+   * {@code clientKey} picks the merchant (default: the default MID).
+   */
   private void createCheckout(RoutingContext ctx) {
     Reply reply;
     try {
@@ -528,15 +563,21 @@ public final class TossEmulator extends VerticleBase {
       String orderId = orderId(body);
       long amount = amount(body, "amount");
       String orderName = body.getValue("orderName") == null ? "EventMall order" : text(body, "orderName", 1, 100);
-      String card = body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
-      Payment previous = paymentsByOrderId.get(orderId);
+      String method = body.getValue("method") == null ? "CARD" : text(body, "method", 1, 30);
+      if (!method.equals("CARD") && !method.equals("VIRTUAL_ACCOUNT")) {
+        throw TossError.invalid("method must be CARD or VIRTUAL_ACCOUNT");
+      }
+      String card = method.equals("VIRTUAL_ACCOUNT") ? null
+          : body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
+      String mId = config.mIdOfClientKey(body.getString("clientKey"));
+      Payment previous = paymentsByOrderId.get(orderKey(mId, orderId));
       if (previous != null && (previous.approved() || "IN_PROGRESS".equals(previous.status) && !sessionExpired(previous))) {
         throw new TossError("DUPLICATED_ORDER_ID");
       }
-      Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, config.mId(), amount, 0, now(), card, 0,
+      Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, mId, amount, 0, now(), card, 0,
           "IN_PROGRESS");
       payments.put(p.paymentKey, p);
-      paymentsByOrderId.put(orderId, p);
+      paymentsByOrderId.put(orderKey(mId, orderId), p);
       reply = new Reply(201, new JsonObject()
           .put("paymentKey", p.paymentKey)
           .put("orderId", orderId)
@@ -549,7 +590,10 @@ public final class TossEmulator extends VerticleBase {
     reply.send(ctx);
   }
 
-  /** {@code POST /sandbox/billing-auth {customerKey, cardNumber?}}: the authKey the billing-auth redirect would carry. */
+  /**
+   * {@code POST /sandbox/billing-auth {customerKey, cardNumber?, clientKey?}}: the authKey the billing-auth redirect
+   * would carry; {@code clientKey} picks the merchant whose secret key may issue the billing key.
+   */
   private void createBillingAuth(RoutingContext ctx) {
     Reply reply;
     try {
@@ -557,7 +601,7 @@ public final class TossEmulator extends VerticleBase {
       String customerKey = customerKey(body);
       String card = body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
       String authKey = "bln_" + random(20);
-      authKeys.put(authKey, new AuthKey(customerKey, card));
+      authKeys.put(authKey, new AuthKey(config.mIdOfClientKey(body.getString("clientKey")), customerKey, card));
       reply = new Reply(201, new JsonObject().put("authKey", authKey).put("customerKey", customerKey));
     } catch (TossError e) {
       reply = error(ctx, e);
@@ -656,8 +700,8 @@ public final class TossEmulator extends VerticleBase {
     return null;
   }
 
-  private BillingKey newBillingKey(String customerKey, String cardNumber) {
-    BillingKey key = new BillingKey(random(44), customerKey, cardNumber, now());
+  private BillingKey newBillingKey(String mId, String customerKey, String cardNumber) {
+    BillingKey key = new BillingKey(mId, random(44), customerKey, cardNumber, now());
     billingKeys.put(key.billingKey(), key);
     return key;
   }
@@ -665,7 +709,7 @@ public final class TossEmulator extends VerticleBase {
   private JsonObject billing(BillingKey key) {
     String masked = Payment.mask(key.cardNumber());
     return new JsonObject()
-        .put("mId", config.mId())
+        .put("mId", key.mId())
         .put("customerKey", key.customerKey())
         .put("authenticatedAt", Payment.kst(key.authenticatedAt()))
         .put("method", "카드")

@@ -222,6 +222,78 @@ class TossEmulatorTest {
         })));
   }
 
+  /**
+   * Keys per merchant id (issue 13): a billing key and the payments made under the billing MID's key are invisible under
+   * the default MID's key (NOT_FOUND_PAYMENT / unknown billingKey), as at Toss.
+   */
+  @Test
+  void paymentsAndBillingKeysBelongToTheMerchantWhoseKeyMadeThem() {
+    String billingAuth = basic(TossConfig.BILLING_SECRET_KEY + ":");
+    HttpResponse<Buffer> issued = client.post(toss.actualPort(), "127.0.0.1", "/sandbox/billing-auth")
+        .sendJsonObject(new JsonObject().put("customerKey", "customer-mid").put("cardNumber", CARD_OK)
+            .put("clientKey", TossConfig.BILLING_CLIENT_KEY)).await();
+    String authKey = issued.bodyAsJsonObject().getString("authKey");
+    // the default merchant cannot issue it
+    assertThat(post("/v1/billing/authorizations/issue", new JsonObject().put("authKey", authKey)
+        .put("customerKey", "customer-mid")).await().statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> key = client.post(toss.actualPort(), "127.0.0.1", "/v1/billing/authorizations/issue")
+        .putHeader("Authorization", billingAuth)
+        .sendJsonObject(new JsonObject().put("authKey", authKey).put("customerKey", "customer-mid")).await();
+    assertThat(key.statusCode()).as(key.bodyAsString()).isEqualTo(200);
+    assertThat(key.bodyAsJsonObject().getString("mId")).isEqualTo(TossConfig.BILLING_MID);
+    String billingKey = key.bodyAsJsonObject().getString("billingKey");
+
+    assertThat(charge(billingKey, "customer-mid", "order-mid-1", 1000).await().bodyAsJsonObject().getString("message"))
+        .contains("unknown billingKey");
+    HttpResponse<Buffer> charged = client.post(toss.actualPort(), "127.0.0.1", "/v1/billing/" + billingKey)
+        .putHeader("Authorization", billingAuth).sendJsonObject(new JsonObject().put("customerKey", "customer-mid")
+            .put("amount", 1000).put("orderId", "order-mid-1").put("orderName", "Mug")).await();
+    assertThat(charged.statusCode()).as(charged.bodyAsString()).isEqualTo(200);
+    assertThat(charged.bodyAsJsonObject().getString("mId")).isEqualTo(TossConfig.BILLING_MID);
+    String paymentKey = charged.bodyAsJsonObject().getString("paymentKey");
+
+    assertThat(get("/v1/payments/orders/order-mid-1").await().statusCode()).isEqualTo(404);
+    assertThat(get("/v1/payments/" + paymentKey).await().bodyAsJsonObject().getString("code"))
+        .isEqualTo("NOT_FOUND_PAYMENT");
+    assertThat(post("/v1/payments/" + paymentKey + "/cancel", new JsonObject().put("cancelReason", "x")).await()
+        .statusCode()).isEqualTo(404);
+    assertThat(client.get(toss.actualPort(), "127.0.0.1", "/v1/payments/orders/order-mid-1")
+        .putHeader("Authorization", billingAuth).send().await().bodyAsJsonObject().getString("status"))
+        .isEqualTo("DONE");
+    // order ids are per merchant: the default merchant may use the same one
+    assertThat(client.post(toss.actualPort(), "127.0.0.1", "/sandbox/checkout").sendJsonObject(new JsonObject()
+        .put("orderId", "order-mid-1").put("amount", 500)).await().statusCode()).isEqualTo(201);
+  }
+
+  /**
+   * A checkout paid by virtual account: confirm answers WAITING_FOR_DEPOSIT with the account and its deposit secret,
+   * nothing is charged yet, and it can be cancelled whole before the deposit.
+   */
+  @Test
+  void aVirtualAccountCheckoutWaitsForItsDepositAndCanBeCancelled() {
+    HttpResponse<Buffer> opened = client.post(toss.actualPort(), "127.0.0.1", "/sandbox/checkout")
+        .sendJsonObject(new JsonObject().put("orderId", "order-va-1").put("amount", 30_000)
+            .put("method", "VIRTUAL_ACCOUNT")).await();
+    String paymentKey = opened.bodyAsJsonObject().getString("paymentKey");
+    HttpResponse<Buffer> confirmed = confirm(paymentKey, "order-va-1", 30_000).await();
+    assertThat(confirmed.statusCode()).as(confirmed.bodyAsString()).isEqualTo(200);
+    JsonObject p = confirmed.bodyAsJsonObject();
+    assertThat(p.getString("status")).isEqualTo("WAITING_FOR_DEPOSIT");
+    assertThat(p.getString("method")).isEqualTo("가상계좌");
+    assertThat(p.getJsonObject("virtualAccount").getString("accountNumber")).isNotBlank();
+    assertThat(p.getString("secret")).isNotBlank();
+    assertThat(p.getValue("card")).isNull();
+    assertThat(toss.charges("order-va-1")).isEmpty();
+
+    HttpResponse<Buffer> cancelled = post("/v1/payments/" + paymentKey + "/cancel",
+        new JsonObject().put("cancelReason", "only cards")).await();
+    assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
+    assertThat(cancelled.bodyAsJsonObject().getString("status")).isEqualTo("CANCELED");
+    assertThat(cancelled.bodyAsJsonObject().getLong("balanceAmount")).isZero();
+    assertThat(post("/v1/payments/" + paymentKey + "/cancel", new JsonObject().put("cancelReason", "again")).await()
+        .bodyAsJsonObject().getString("code")).isEqualTo("ALREADY_CANCELED_PAYMENT");
+  }
+
   @Test
   void testCardsAreDeclined(VertxTestContext tc) {
     billingKey("customer-3", CARD_REJECT)

@@ -34,19 +34,40 @@ public final class PaymentApi {
   private static final Pattern IDENTITY = Pattern.compile("\\d{6}|\\d{10}");
   private static final Pattern PAYMENT_KEY = Pattern.compile("[A-Za-z0-9_\\-]{1,200}");
   private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_\\-]{6,64}");
+  private static final Pattern AUTH_KEY = Pattern.compile("[A-Za-z0-9_\\-]{1,300}");
 
   /** The one answer to every well-formed webhook. */
   static final JsonObject WEBHOOK_RECEIVED = new JsonObject().put("received", true);
 
+  /** {@code TOSS_CLIENT_KEY}: the browser SDK's key of the checkout MID (default {@code test_ck_devstack}). */
+  public static final String CLIENT_KEY = "TOSS_CLIENT_KEY";
+  /** {@code TOSS_BILLING_CLIENT_KEY}: the browser SDK's key of the billing MID (default: {@code TOSS_CLIENT_KEY}). */
+  public static final String BILLING_CLIENT_KEY = "TOSS_BILLING_CLIENT_KEY";
+  /**
+   * {@code TOSS_CARD_NUMBERS_ACCEPTED} ({@code false}): whether {@code POST /payments/billing-keys} takes raw card numbers
+   * ({@code /v1/billing/authorizations/card}). Only for a merchant with that separate Toss contract (PCI scope); everyone
+   * else registers cards through Toss's billing-auth window and sends the {@code authKey}.
+   */
+  public static final String CARD_NUMBERS_ACCEPTED = "TOSS_CARD_NUMBERS_ACCEPTED";
+
+  /** What the API needs of the configuration. */
+  public record Settings(String clientKey, String billingClientKey, boolean cardNumbersAccepted, String digestSecret) {
+    public static Settings of(dev.eventmall.common.config.Config config) {
+      String clientKey = config.get(CLIENT_KEY, "test_ck_devstack");
+      return new Settings(clientKey, config.get(BILLING_CLIENT_KEY, clientKey),
+        Boolean.parseBoolean(config.get(CARD_NUMBERS_ACCEPTED, "false")), config.tossSecretKey());
+    }
+  }
+
   private final Payments payments;
   private final TossClient toss;
-  private final String digestSecret;
+  private final Settings settings;
 
-  /** {@code digestSecret} keys the digest of card data in the billing-auth Idempotency-Key (the Toss secret key). */
-  public PaymentApi(Payments payments, TossClient toss, String digestSecret) {
+  /** {@code settings.digestSecret} keys the digest of card data in the billing-auth Idempotency-Key. */
+  public PaymentApi(Payments payments, TossClient toss, Settings settings) {
     this.payments = payments;
     this.toss = toss;
-    this.digestSecret = digestSecret;
+    this.settings = settings;
   }
 
   /** {@code webhookLimit}: the per-client limit in front of the webhook (issue 16 row 11). */
@@ -57,6 +78,8 @@ public final class PaymentApi {
       .respond(this::registerBillingKey);
     router.get("/billing-keys/me").handler(AuthHandlers.bearer(jwt))
       .handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).respond(this::myBillingKey);
+    router.get("/toss-client").handler(AuthHandlers.bearer(jwt))
+      .handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).respond(this::tossClient);
     router.post("/confirm").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
       .respond(this::confirm);
     router.get("/orders/:orderId").handler(AuthHandlers.bearer(jwt)).respond(this::ofOrder);
@@ -65,9 +88,66 @@ public final class PaymentApi {
 
   // ---------------------------------------------------------------- billing keys
 
-  private Future<JsonObject> registerBillingKey(RoutingContext ctx) {
+  /**
+   * What a page needs to open Toss's windows for the caller: the client keys of both MIDs and the caller's
+   * {@code customerKey} (the SDK's {@code payment({customerKey})}).
+   */
+  private Future<JsonObject> tossClient(RoutingContext ctx) {
     String memberId = AuthHandlers.principal(ctx).subject();
+    return Future.succeededFuture(new JsonObject().put("clientKey", settings.clientKey())
+      .put("billingClientKey", settings.billingClientKey()).put("customerKey", CustomerKeys.customerKey(memberId)));
+  }
+
+  /**
+   * {@code {authKey, customerKey?}} from the success redirect of Toss's billing-auth window → {@code
+   * /v1/billing/authorizations/issue} under the billing MID (the standard path). Raw card fields only when {@link
+   * #CARD_NUMBERS_ACCEPTED} is on; otherwise refused before anything is read or sent.
+   */
+  private Future<JsonObject> registerBillingKey(RoutingContext ctx) {
     Validation v = Validation.of(ctx);
+    if (v.body().containsKey("authKey")) {
+      return issueBillingKey(ctx, v);
+    }
+    if (!settings.cardNumbersAccepted()) {
+      throw ProblemException.of(422, "card-numbers-not-accepted", "Card numbers are not accepted",
+        "Register the card in Toss's billing-auth window and send the authKey of its success redirect "
+          + "({\"authKey\": ..., \"customerKey\": ...}); GET /payments/toss-client gives the keys the window needs");
+    }
+    return registerCardNumber(ctx, v);
+  }
+
+  private Future<JsonObject> issueBillingKey(RoutingContext ctx, Validation v) {
+    String memberId = AuthHandlers.principal(ctx).subject();
+    String customerKey = CustomerKeys.customerKey(memberId);
+    String authKey = v.identifier("authKey", 300, AUTH_KEY, "must be letters, digits, '-' or '_'");
+    String given = v.optionalString("customerKey", 300);
+    if (given != null) {
+      v.check(given.equals(customerKey), "customerKey", "is not the caller's customer key");
+    }
+    v.done();
+    return stored(ctx, memberId, customerKey, toss.issueBillingKey(customerKey, authKey));
+  }
+
+  private Future<JsonObject> stored(RoutingContext ctx, String memberId, String customerKey,
+                                    Future<JsonObject> issued) {
+    return issued
+      .recover(e -> Future.failedFuture(problem(e)))
+      .compose(billing -> {
+        JsonObject c = billing.getJsonObject("card", new JsonObject());
+        Instant now = Instant.now();
+        BillingKey key = new BillingKey(memberId, customerKey, billing.getString("billingKey"), c.getString("number"),
+          c.getString("issuerCode"), c.getString("cardType"), now, now);
+        return payments.repository().upsertBillingKey(payments.pool(), key)
+          .compose(v2 -> payments.repository().findBillingKey(payments.pool(), memberId));
+      })
+      .map(stored -> {
+        ctx.response().setStatusCode(201);
+        return stored.toJson();
+      });
+  }
+
+  private Future<JsonObject> registerCardNumber(RoutingContext ctx, Validation v) {
+    String memberId = AuthHandlers.principal(ctx).subject();
     String rawNumber = v.requiredString("cardNumber", 40);
     String year = v.requiredString("cardExpirationYear", 2);
     String month = v.requiredString("cardExpirationMonth", 2);
@@ -100,20 +180,8 @@ public final class PaymentApi {
     String customerKey = CustomerKeys.customerKey(memberId);
     JsonObject card = new JsonObject().put("cardNumber", number).put("cardExpirationYear", year)
       .put("cardExpirationMonth", mm).put("customerIdentityNumber", identity);
-    return toss.authorizeCard(customerKey, CustomerKeys.digest(digestSecret, number, year, mm, identity), card)
-      .recover(e -> Future.failedFuture(problem(e)))
-      .compose(billing -> {
-        JsonObject c = billing.getJsonObject("card", new JsonObject());
-        Instant now = Instant.now();
-        BillingKey key = new BillingKey(memberId, customerKey, billing.getString("billingKey"), c.getString("number"),
-          c.getString("issuerCode"), c.getString("cardType"), now, now);
-        return payments.repository().upsertBillingKey(payments.pool(), key)
-          .compose(v2 -> payments.repository().findBillingKey(payments.pool(), memberId));
-      })
-      .map(stored -> {
-        ctx.response().setStatusCode(201);
-        return stored.toJson();
-      });
+    return stored(ctx, memberId, customerKey, toss.authorizeCard(customerKey,
+      CustomerKeys.digest(settings.digestSecret(), number, year, mm, identity), card));
   }
 
   private Future<JsonObject> myBillingKey(RoutingContext ctx) {
@@ -200,9 +268,15 @@ public final class PaymentApi {
         "The payment key is not an open checkout of this order; nothing was charged. Confirm with the key your "
           + "checkout returned, or start the checkout again").with("code", f.code()));
     }
+    if (e instanceof TossException.MethodNotAccepted n) {
+      return new ProblemException(Problem.of(422, "payment-method-not-accepted", "Payment method not accepted",
+        "Only card payments are accepted; the payment was cancelled and nothing was charged").with("code", n.code()));
+    }
     if (e instanceof TossException.Misconfigured m) {
-      return new ProblemException(Problem.of(502, "payment-provider-misconfigured", "Payment provider refused us",
-        "The payment provider refused the service's configuration").with("code", m.code()));
+      // the merchant's configuration, never the customer's card: nothing was declined, the payment is retried
+      return new ProblemException(Problem.of(503, "payment-provider-unavailable", "Payment provider unavailable",
+        "Payments cannot be completed right now; nothing was charged. Retry later")
+        .with("code", "PROVIDER_CONFIGURATION")).withHeader("Retry-After", "30");
     }
     if (e instanceof TossException.OutcomeUnknown u) {
       return new ProblemException(Problem.of(503, "payment-provider-unavailable", "Payment provider unavailable",

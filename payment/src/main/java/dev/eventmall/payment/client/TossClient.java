@@ -25,6 +25,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -46,14 +48,26 @@ public final class TossClient {
   public static final String BREAKER_RESET_MS = "TOSS_BREAKER_RESET_MS";
   /** {@code TOSS_MAX_CONNECTIONS}: HTTP/1.1 connections to Toss kept at once (calls in flight), default 64. */
   public static final String MAX_CONNECTIONS = "TOSS_MAX_CONNECTIONS";
+  /**
+   * {@code TOSS_BILLING_SECRET_KEY}: the secret key of the MID that automatic (billing) payments run under; billing-key
+   * issue, billing charges and their cancels and lookups use it. Default: {@code TOSS_SECRET_KEY} (one MID for both).
+   */
+  public static final String BILLING_SECRET_KEY = "TOSS_BILLING_SECRET_KEY";
+
+  /**
+   * The two merchant ids (MIDs) Toss issues keys for: checkout (NORMAL) payments and automatic (BILLING) payments. A
+   * payment is visible only under the MID that made it, so each call uses the key of its payment's MID.
+   */
+  public enum Merchant { PAYMENTS, BILLING }
 
   private static final Logger LOG = LoggerFactory.getLogger(TossClient.class);
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Vertx vertx;
   private final WebClient client;
-  private final CircuitBreaker breaker;
-  private final String authorization;
+  private final Map<Merchant, CircuitBreaker> breakers = new EnumMap<>(Merchant.class);
+  private final Map<Merchant, String> authorization = new EnumMap<>(Merchant.class);
+  private volatile MeterRegistry registry;
   private final long readTimeoutMs;
   private final int maxRetries;
   private final long backoffMs;
@@ -71,20 +85,28 @@ public final class TossClient {
       .setConnectTimeout(config.getInt(CONNECT_TIMEOUT_MS, 3_000))
       .setUserAgent("EventMall-payment")
       .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(Math.max(1, config.getInt(MAX_CONNECTIONS, 64))));
-    this.authorization = "Basic " + Base64.getEncoder()
-      .encodeToString((config.tossSecretKey() + ":").getBytes(StandardCharsets.UTF_8));
+    authorization.put(Merchant.PAYMENTS, basic(config.tossSecretKey()));
+    authorization.put(Merchant.BILLING, basic(config.get(BILLING_SECRET_KEY, config.tossSecretKey())));
     this.readTimeoutMs = config.getLong(READ_TIMEOUT_MS, 10_000);
     this.maxRetries = Math.max(0, config.getInt(MAX_RETRIES, 3));
     this.backoffMs = Math.max(1, config.getLong(RETRY_BACKOFF_MS, 200));
-    this.breaker = CircuitBreaker.create("toss", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(Math.max(1, config.getInt(BREAKER_MAX_FAILURES, 5)))
-        .setResetTimeout(config.getLong(BREAKER_RESET_MS, 30_000))
-        .setTimeout(-1) // the web client's own timeouts apply; a timeout is an OutcomeUnknown
-        .setNotificationAddress(null))
-      .failurePolicy(ar -> ar.failed() && ar.cause() instanceof TossException.OutcomeUnknown)
-      .openHandler(v -> LOG.warn("Toss circuit breaker OPEN"))
-      .halfOpenHandler(v -> LOG.info("Toss circuit breaker HALF_OPEN"))
-      .closeHandler(v -> LOG.info("Toss circuit breaker CLOSED"));
+    for (Merchant m : Merchant.values()) {
+      String name = m == Merchant.PAYMENTS ? "toss" : "toss-billing";
+      breakers.put(m, CircuitBreaker.create(name, vertx, new CircuitBreakerOptions()
+          .setMaxFailures(Math.max(1, config.getInt(BREAKER_MAX_FAILURES, 5)))
+          .setResetTimeout(config.getLong(BREAKER_RESET_MS, 30_000))
+          .setTimeout(-1) // the web client's own timeouts apply; a timeout is an OutcomeUnknown
+          .setNotificationAddress(null))
+        // an unknown outcome counts; a refused key opens the breaker itself (see exchange); declines are healthy
+        .failurePolicy(ar -> ar.failed() && ar.cause() instanceof TossException.OutcomeUnknown)
+        .openHandler(v -> LOG.warn("Toss circuit breaker {} OPEN", name))
+        .halfOpenHandler(v -> LOG.info("Toss circuit breaker {} HALF_OPEN", name))
+        .closeHandler(v -> LOG.info("Toss circuit breaker {} CLOSED", name)));
+    }
+  }
+
+  private static String basic(String secretKey) {
+    return "Basic " + Base64.getEncoder().encodeToString((secretKey + ":").getBytes(StandardCharsets.UTF_8));
   }
 
   /** A client for {@code TOSS_BASE_URL} / {@code TOSS_SECRET_KEY}; every exchange is reported to {@code attempts}. */
@@ -92,22 +114,32 @@ public final class TossClient {
     return new TossClient(vertx, config, attempts);
   }
 
-  /** Registers {@code toss.circuit.state} (0 closed, 1 half open, 2 open). */
+  /**
+   * Registers {@code toss.circuit.state{merchant}} (0 closed, 1 half open, 2 open) and, as they happen,
+   * {@code toss.misconfigured{merchant, code}} (configuration errors Toss answered: an alert).
+   */
   public TossClient registerMetrics(MeterRegistry registry) {
-    Gauge.builder("toss.circuit.state", breaker, b -> switch (b.state()) {
+    this.registry = registry;
+    breakers.forEach((m, breaker) -> Gauge.builder("toss.circuit.state", breaker, b -> switch (b.state()) {
         case CLOSED -> 0;
         case HALF_OPEN -> 1;
         case OPEN -> 2;
-      }).description("Toss circuit breaker: 0 closed, 1 half open, 2 open").register(registry);
+      }).tag("merchant", m.name().toLowerCase(java.util.Locale.ROOT))
+      .description("Toss circuit breaker: 0 closed, 1 half open, 2 open").register(registry));
     return this;
   }
 
+  /** The checkout MID's breaker. */
   public CircuitBreakerState breakerState() {
-    return breaker.state();
+    return breakerState(Merchant.PAYMENTS);
+  }
+
+  public CircuitBreakerState breakerState(Merchant merchant) {
+    return breakers.get(merchant).state();
   }
 
   public void close() {
-    breaker.close();
+    breakers.values().forEach(CircuitBreaker::close);
     client.close();
   }
 
@@ -119,14 +151,22 @@ public final class TossClient {
     JsonObject body = new JsonObject().put("customerKey", customerKey).put("amount", amount).put("orderId", orderId)
       .put("orderName", orderName);
     String key = "charge:" + orderId;
-    return settle(orderId, withRetries(() -> post("charge", orderId, "/v1/billing/" + enc(billingKey), key, body, false)));
+    return settle(Merchant.BILLING, orderId, withRetries(() -> post(Merchant.BILLING, "charge", orderId,
+      "/v1/billing/" + enc(billingKey), key, body, false)));
   }
 
-  /** {@code POST /v1/payments/confirm} with {@code Idempotency-Key: confirm:<orderId>}; resolves to a DONE payment. */
+  /**
+   * {@code POST /v1/payments/confirm} with {@code Idempotency-Key: confirm:<orderId>}; resolves to a DONE payment. A
+   * payment confirmed as a virtual account ({@code WAITING_FOR_DEPOSIT}: the buyer chose another method than the card
+   * the checkout asked for) is cancelled at Toss and fails with {@link TossException.MethodNotAccepted}.
+   */
   public Future<JsonObject> confirm(String paymentKey, String orderId, long amount) {
     JsonObject body = new JsonObject().put("paymentKey", paymentKey).put("orderId", orderId).put("amount", amount);
     String key = "confirm:" + orderId;
-    return settle(orderId, withRetries(() -> post("confirm", orderId, "/v1/payments/confirm", key, body, false))
+    return settle(Merchant.PAYMENTS, orderId, withRetries(() -> post(Merchant.PAYMENTS, "confirm", orderId,
+      "/v1/payments/confirm", key, body, false))
+      .compose(p -> "WAITING_FOR_DEPOSIT".equals(p.getString("status")) ? refuseMethod(p, orderId)
+        : Future.succeededFuture(p))
       .recover(e -> e instanceof TossException.AlreadyProcessed a ? ownPayment(paymentKey, orderId, amount, a)
         // the key is no open checkout of this order (another order's session, or this one's expired): nothing was
         // charged, and the order must not keep a key that may be another order's (it would block that order's confirm)
@@ -142,7 +182,7 @@ public final class TossClient {
    * not know the key; the original answer when the lookup itself fails (still unknown: retried later).
    */
   private Future<JsonObject> ownPayment(String paymentKey, String orderId, long amount, TossException.AlreadyProcessed a) {
-    return payment(paymentKey, orderId).transform(ar -> {
+    return payment(Merchant.PAYMENTS, paymentKey, orderId).transform(ar -> {
       if (ar.succeeded()) {
         JsonObject p = ar.result();
         if (orderId.equals(p.getString("orderId")) && Long.valueOf(amount).equals(p.getLong("totalAmount"))) {
@@ -159,17 +199,28 @@ public final class TossClient {
     });
   }
 
+  /** A virtual account the checkout did not ask for: cancelled at Toss (nothing was paid yet), then refused. */
+  private Future<JsonObject> refuseMethod(JsonObject payment, String orderId) {
+    LOG.warn("order {} was confirmed as {} ({}): only cards are accepted, cancelling it at Toss", orderId,
+      payment.getString("method"), payment.getString("status"));
+    return cancel(Merchant.PAYMENTS, payment.getString("paymentKey"), orderId, 1, "only card payments are accepted")
+      .compose(cancelled -> Future.failedFuture(new TossException.MethodNotAccepted("METHOD_NOT_ACCEPTED",
+        "only card payments are accepted; the " + payment.getString("method", "payment") + " was cancelled")));
+  }
+
   /**
-   * {@code POST /v1/payments/{paymentKey}/cancel} (full) with {@code Idempotency-Key: cancel:<orderId>:<n>}; resolves to
-   * a CANCELED payment (an unknown outcome or "already canceled" is looked up by payment key).
+   * {@code POST /v1/payments/{paymentKey}/cancel} (full) with {@code Idempotency-Key: cancel:<orderId>:<n>} under the
+   * payment's {@code merchant}; resolves to a CANCELED payment (an unknown outcome or "already canceled" is looked up by
+   * payment key).
    */
-  public Future<JsonObject> cancel(String paymentKey, String orderId, int n, String reason) {
+  public Future<JsonObject> cancel(Merchant merchant, String paymentKey, String orderId, int n, String reason) {
     JsonObject body = new JsonObject().put("cancelReason", truncate(reason, 200));
     String key = "cancel:" + orderId + ":" + n;
-    return withRetries(() -> post("cancel", orderId, "/v1/payments/" + enc(paymentKey) + "/cancel", key, body, true))
+    return withRetries(() -> post(merchant, "cancel", orderId, "/v1/payments/" + enc(paymentKey) + "/cancel", key, body,
+      true))
       .recover(e -> {
         if (e instanceof TossException.OutcomeUnknown || e instanceof TossException.AlreadyProcessed) {
-          return withRetries(() -> payment(paymentKey, orderId)).transform(ar -> {
+          return withRetries(() -> payment(merchant, paymentKey, orderId)).transform(ar -> {
             if (ar.succeeded() && isCanceled(ar.result())) {
               return Future.succeededFuture(ar.result());
             }
@@ -188,17 +239,29 @@ public final class TossClient {
   public Future<JsonObject> authorizeCard(String customerKey, String cardHash, JsonObject card) {
     JsonObject body = card.copy().put("customerKey", customerKey);
     String key = "billing-auth:" + customerKey + ":" + cardHash;
-    return withRetries(() -> post("billing-auth", null, "/v1/billing/authorizations/card", key, body, false));
+    return withRetries(() -> post(Merchant.BILLING, "billing-auth", null, "/v1/billing/authorizations/card", key, body,
+      false));
   }
 
-  /** {@code GET /v1/payments/{paymentKey}} (no retries; fails with NotFound for an unknown payment). */
-  public Future<JsonObject> payment(String paymentKey, String orderId) {
-    return call("lookup", orderId, HttpMethod.GET, "/v1/payments/" + enc(paymentKey), null, null, false);
+  /**
+   * {@code POST /v1/billing/authorizations/issue {authKey, customerKey}} under the billing MID: the billing key of the
+   * card the customer authenticated in Toss's billing-auth window ({@code authKey} comes from its success redirect).
+   */
+  public Future<JsonObject> issueBillingKey(String customerKey, String authKey) {
+    JsonObject body = new JsonObject().put("authKey", authKey).put("customerKey", customerKey);
+    String key = "billing-issue:" + customerKey + ":" + authKey;
+    return withRetries(() -> post(Merchant.BILLING, "billing-issue", null, "/v1/billing/authorizations/issue",
+      truncate(key, 300), body, false));
   }
 
-  /** {@code GET /v1/payments/orders/{orderId}} (no retries; fails with NotFound when Toss has no payment). */
-  public Future<JsonObject> paymentOfOrder(String orderId) {
-    return call("lookup", orderId, HttpMethod.GET, "/v1/payments/orders/" + enc(orderId), null, null, false);
+  /** {@code GET /v1/payments/{paymentKey}} under {@code merchant} (no retries; NotFound for an unknown payment). */
+  public Future<JsonObject> payment(Merchant merchant, String paymentKey, String orderId) {
+    return call(merchant, "lookup", orderId, HttpMethod.GET, "/v1/payments/" + enc(paymentKey), null, null, false);
+  }
+
+  /** {@code GET /v1/payments/orders/{orderId}} under {@code merchant} (no retries; NotFound when Toss has none). */
+  public Future<JsonObject> paymentOfOrder(Merchant merchant, String orderId) {
+    return call(merchant, "lookup", orderId, HttpMethod.GET, "/v1/payments/orders/" + enc(orderId), null, null, false);
   }
 
   // ---------------------------------------------------------------- mechanics
@@ -207,20 +270,21 @@ public final class TossClient {
    * Turns the answer of a charge or confirm into a DONE payment or a final failure: an unknown outcome, "already
    * processed" or NOT_FOUND_PAYMENT is looked up by orderId before anything is declared.
    */
-  private Future<JsonObject> settle(String orderId, Future<JsonObject> answer) {
-    return answer.compose(p -> "DONE".equals(p.getString("status")) ? Future.succeededFuture(p) : lookup(orderId, null),
+  private Future<JsonObject> settle(Merchant merchant, String orderId, Future<JsonObject> answer) {
+    return answer.compose(p -> "DONE".equals(p.getString("status")) || "WAITING_FOR_DEPOSIT".equals(p.getString("status"))
+        ? Future.succeededFuture(p) : lookup(merchant, orderId, null),
       e -> e instanceof TossException.OutcomeUnknown || e instanceof TossException.AlreadyProcessed
         || e instanceof TossException.NotFound
-        ? lookup(orderId, (TossException) e)
+        ? lookup(merchant, orderId, (TossException) e)
         : Future.failedFuture(e));
   }
 
-  private Future<JsonObject> lookup(String orderId, TossException cause) {
-    return withRetries(() -> paymentOfOrder(orderId)).transform(ar -> {
+  private Future<JsonObject> lookup(Merchant merchant, String orderId, TossException cause) {
+    return withRetries(() -> paymentOfOrder(merchant, orderId)).transform(ar -> {
       if (ar.succeeded()) {
         JsonObject p = ar.result();
         String status = p.getString("status", "");
-        if ("DONE".equals(status) || isCanceled(p)) {
+        if ("DONE".equals(status) || isCanceled(p) || "WAITING_FOR_DEPOSIT".equals(status)) {
           return Future.succeededFuture(p);
         }
         if ("ABORTED".equals(status) || "EXPIRED".equals(status)) {
@@ -264,22 +328,48 @@ public final class TossClient {
     });
   }
 
-  private Future<JsonObject> post(String operation, String orderId, String path, String idempotencyKey, JsonObject body,
-                                  boolean cancel) {
-    return call(operation, orderId, HttpMethod.POST, path, idempotencyKey, body, cancel);
+  private Future<JsonObject> post(Merchant merchant, String operation, String orderId, String path,
+                                  String idempotencyKey, JsonObject body, boolean cancel) {
+    return call(merchant, operation, orderId, HttpMethod.POST, path, idempotencyKey, body, cancel);
   }
 
-  private Future<JsonObject> call(String operation, String orderId, HttpMethod method, String path, String idempotencyKey,
-                                  JsonObject body, boolean cancel) {
-    return breaker.<JsonObject>execute(() -> exchange(operation, orderId, method, path, idempotencyKey, body, cancel))
-      .recover(e -> Future.failedFuture(e instanceof OpenCircuitException
-        ? new TossException.OutcomeUnknown(0, "CIRCUIT_OPEN", "Toss circuit breaker is open") : e));
+  private Future<JsonObject> call(Merchant merchant, String operation, String orderId, HttpMethod method, String path,
+                                  String idempotencyKey, JsonObject body, boolean cancel) {
+    CircuitBreaker breaker = breakers.get(merchant);
+    return breaker.<JsonObject>execute(() -> exchange(merchant, operation, orderId, method, path, idempotencyKey, body,
+        cancel))
+      .recover(e -> {
+        if (e instanceof TossException.Misconfigured m) {
+          misconfigured(merchant, breaker, m, operation, orderId);
+        }
+        return Future.failedFuture(e instanceof OpenCircuitException
+          ? new TossException.OutcomeUnknown(0, "CIRCUIT_OPEN", "Toss circuit breaker is open") : e);
+      });
   }
 
-  private Future<JsonObject> exchange(String operation, String orderId, HttpMethod method, String path,
-                                      String idempotencyKey, JsonObject body, boolean cancel) {
+  /**
+   * A configuration error is the merchant's, not the customer's: an ALERT in the log, {@code toss.misconfigured}, and a
+   * refused key opens its MID's breaker at once (every call under it would fail the same way; the half-open probe after
+   * the reset timeout tells when the key works again).
+   */
+  private void misconfigured(Merchant merchant, CircuitBreaker breaker, TossException.Misconfigured m, String operation,
+                             String orderId) {
+    LOG.error("ALERT: Toss refused the {} merchant's configuration on {}{}: {}{}", merchant, operation,
+      orderId == null ? "" : " of order " + orderId, m.getMessage(), m.keyRefused() ? " (breaker opened)" : "");
+    MeterRegistry r = registry;
+    if (r != null) {
+      r.counter("toss.misconfigured", "merchant", merchant.name().toLowerCase(java.util.Locale.ROOT), "code", m.code())
+        .increment();
+    }
+    if (m.keyRefused()) {
+      breaker.open();
+    }
+  }
+
+  private Future<JsonObject> exchange(Merchant merchant, String operation, String orderId, HttpMethod method,
+                                      String path, String idempotencyKey, JsonObject body, boolean cancel) {
     HttpRequest<Buffer> request = client.request(method, path)
-      .putHeader("Authorization", authorization)
+      .putHeader("Authorization", authorization.get(merchant))
       .putHeader("Accept", "application/json")
       .putHeader("Accept-Language", "en-US")
       .timeout(readTimeoutMs);

@@ -7,7 +7,7 @@ package dev.eventmall.payment.client;
 public abstract sealed class TossException extends RuntimeException
   permits TossException.OutcomeUnknown, TossException.AlreadyProcessed, TossException.ForeignPayment,
   TossException.Declined,
-  TossException.Misconfigured, TossException.NotFound {
+  TossException.Misconfigured, TossException.NotFound, TossException.MethodNotAccepted {
 
   private final int status;
   private final String code;
@@ -61,10 +61,33 @@ public abstract sealed class TossException extends RuntimeException
     }
   }
 
-  /** UNAUTHORIZED_KEY, INVALID_API_KEY, INCORRECT_BASIC_AUTH_FORMAT, FORBIDDEN_REQUEST: no retry, alert. */
+  /**
+   * The merchant's configuration, not the card: UNAUTHORIZED_KEY, INVALID_API_KEY, INCORRECT_BASIC_AUTH_FORMAT (the key
+   * itself: every call under it fails, so the client opens that merchant's breaker), FORBIDDEN_REQUEST and
+   * NOT_SUPPORTED_METHOD (a method the contract does not cover). Alert; the payment is left to be retried and the
+   * customer is never told their card was declined (issue 13).
+   */
   public static final class Misconfigured extends TossException {
     public Misconfigured(int status, String code, String message) {
       super(status, code, message);
+    }
+
+    /** Whether the key itself was refused (every call under it would fail). */
+    public boolean keyRefused() {
+      return switch (code()) {
+        case "UNAUTHORIZED_KEY", "INVALID_API_KEY", "INCORRECT_BASIC_AUTH_FORMAT" -> true;
+        default -> status() == 401;
+      };
+    }
+  }
+
+  /**
+   * A payment Toss approved in a way the platform does not accept: a checkout confirmed by a method other than a card
+   * (a virtual account waiting for its deposit). The client has cancelled it at Toss; nothing was charged.
+   */
+  public static final class MethodNotAccepted extends TossException {
+    public MethodNotAccepted(String code, String message) {
+      super(0, code, message);
     }
   }
 
@@ -75,18 +98,24 @@ public abstract sealed class TossException extends RuntimeException
     }
   }
 
-  /** Classifies an error answer {@code status} + {@code code}; {@code cancel} adds the cancel-only unknown codes. */
+  /**
+   * Classifies an error answer {@code status} + {@code code}; {@code cancel} adds the cancel-only unknown codes.
+   * Throttling (429, {@code FORBIDDEN_CONSECUTIVE_REQUEST}) is an unknown outcome on every call: retried with the same
+   * key, never a decline (issue 13).
+   */
   public static TossException classify(int status, String code, String message, boolean cancel) {
     String c = code == null ? "UNKNOWN" : code;
-    if (status == 409 || status >= 500 || "PROVIDER_ERROR".equals(c)
-      || cancel && (c.equals("FORBIDDEN_CONSECUTIVE_REQUEST") || c.equals("FAILED_REFUND_PROCESS")
-      || c.equals("FAILED_METHOD_HANDLING_CANCEL") || c.equals("COMMON_ERROR"))) {
+    if (status == 409 || status == 429 || status >= 500 || "PROVIDER_ERROR".equals(c)
+      || "FORBIDDEN_CONSECUTIVE_REQUEST".equals(c)
+      || cancel && (c.equals("FAILED_REFUND_PROCESS") || c.equals("FAILED_METHOD_HANDLING_CANCEL")
+      || c.equals("COMMON_ERROR"))) {
       return new OutcomeUnknown(status, c, message);
     }
     switch (c) {
       case "ALREADY_PROCESSED_PAYMENT", "ALREADY_CANCELED_PAYMENT", "DUPLICATED_ORDER_ID":
         return new AlreadyProcessed(status, c, message);
-      case "UNAUTHORIZED_KEY", "INVALID_API_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "FORBIDDEN_REQUEST":
+      case "UNAUTHORIZED_KEY", "INVALID_API_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "FORBIDDEN_REQUEST",
+        "NOT_SUPPORTED_METHOD":
         return new Misconfigured(status, c, message);
       case "NOT_FOUND_PAYMENT":
         return new NotFound(status, c, message);
