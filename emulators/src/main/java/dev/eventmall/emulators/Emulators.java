@@ -19,7 +19,8 @@ import java.util.Set;
  * same settings from the environment: {@code EMULATORS_HOST}, {@code TOSS_PORT}, {@code CARRIER_PORT}, plus
  * {@code TOSS_SECRET_KEY} (accepted besides {@code test_sk_devstack}), {@code TOSS_BILLING_SECRET_KEY} /
  * {@code TOSS_BILLING_CLIENT_KEY} (the billing MID's keys, default {@code test_sk_devstack_billing} /
- * {@code test_ck_devstack_billing}), {@code TOSS_WEBHOOK_URL},
+ * {@code test_ck_devstack_billing}), {@code TOSS_WEBHOOK_URL}, {@code TOSS_STATE_FILE} (where the sandbox's state is
+ * kept across restarts; unset: in memory),
  * {@code CARRIER_API_KEY} (accepted besides {@code test_carrier_devstack}), {@code CARRIER_WEBHOOK_URL},
  * {@code CARRIER_STEP_MS} (status step interval, 0 = manual only). Arguments win over the environment.
  */
@@ -76,6 +77,9 @@ public final class Emulators {
         .port(Integer.parseInt(settings.getOrDefault("TOSS_PORT", "8090")))
         .secretKeys(tossKeys)
         .webhookUrl(settings.get("TOSS_WEBHOOK_URL"));
+    if (settings.get("TOSS_STATE_FILE") != null) {
+      toss.stateFile(java.nio.file.Path.of(settings.get("TOSS_STATE_FILE")));
+    }
     if (settings.get("TOSS_BILLING_SECRET_KEY") != null || settings.get("TOSS_BILLING_CLIENT_KEY") != null) {
       // the payment service's billing MID, when it is given keys of its own (default: test_sk_devstack_billing)
       toss.merchant(TossConfig.BILLING_MID, settings.get("TOSS_BILLING_CLIENT_KEY"),

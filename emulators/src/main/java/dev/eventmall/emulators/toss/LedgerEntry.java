@@ -23,6 +23,14 @@ public record LedgerEntry(
 
   public enum Kind { CHARGE, DECLINE, CANCEL }
 
+  /** The entry {@link #toJson()} wrote. */
+  public static LedgerEntry fromJson(JsonObject j) {
+    return new LedgerEntry(j.getLong("seq"), Kind.valueOf(j.getString("kind")), j.getString("type"),
+        j.getString("paymentKey"), j.getString("orderId"), j.getLong("amount"), j.getString("status"),
+        j.getString("transactionKey"), j.getString("idempotencyKey"), j.getString("failureCode"),
+        Instant.parse(j.getString("at")));
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
         .put("seq", seq)

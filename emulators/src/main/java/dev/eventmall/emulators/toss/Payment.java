@@ -78,6 +78,33 @@ final class Payment {
     };
   }
 
+  /** Every field, for the emulator's state file. */
+  JsonObject state() {
+    return new JsonObject().put("paymentKey", paymentKey).put("type", type).put("orderId", orderId)
+        .put("orderName", orderName).put("mId", mId).put("totalAmount", totalAmount).put("taxFreeAmount", taxFreeAmount)
+        .put("requestedAt", requestedAt.toString()).put("cardNumber", cardNumber)
+        .put("installmentPlanMonths", installmentPlanMonths).put("status", status).put("balanceAmount", balanceAmount)
+        .put("approvedAt", approvedAt == null ? null : approvedAt.toString()).put("lastTransactionKey", lastTransactionKey)
+        .put("approveNo", approveNo).put("failureCode", failureCode).put("failureMessage", failureMessage)
+        .put("secret", secret).put("cancels", new JsonArray(new ArrayList<>(cancels)));
+  }
+
+  static Payment fromState(JsonObject s) {
+    Payment p = new Payment(s.getString("paymentKey"), s.getString("type"), s.getString("orderId"),
+        s.getString("orderName"), s.getString("mId"), s.getLong("totalAmount"), s.getLong("taxFreeAmount"),
+        Instant.parse(s.getString("requestedAt")), s.getString("cardNumber"), s.getInteger("installmentPlanMonths"),
+        s.getString("status"));
+    p.balanceAmount = s.getLong("balanceAmount");
+    p.approvedAt = s.getString("approvedAt") == null ? null : Instant.parse(s.getString("approvedAt"));
+    p.lastTransactionKey = s.getString("lastTransactionKey");
+    p.approveNo = s.getString("approveNo");
+    p.failureCode = s.getString("failureCode");
+    p.failureMessage = s.getString("failureMessage");
+    p.secret = s.getString("secret");
+    s.getJsonArray("cancels", new JsonArray()).forEach(c -> p.cancels.add((JsonObject) c));
+    return p;
+  }
+
   boolean approved() {
     return approvedAt != null;
   }

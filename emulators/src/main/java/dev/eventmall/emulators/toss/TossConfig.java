@@ -33,6 +33,7 @@ public final class TossConfig {
       .map(Duration::ofSeconds).toList();
   private Duration webhookTimeout = Duration.ofSeconds(10);
   private Faults faults = Faults.none();
+  private java.nio.file.Path stateFile;
 
   public static TossConfig defaults() {
     return new TossConfig();
@@ -64,6 +65,7 @@ public final class TossConfig {
   public List<Duration> webhookRetryDelays() { return webhookRetryDelays; }
   public Duration webhookTimeout() { return webhookTimeout; }
   public Faults faults() { return faults; }
+  public java.nio.file.Path stateFile() { return stateFile; }
 
   public TossConfig host(String v) { host = v; return this; }
   /** Port to listen on, 0 for any free port (read it back with {@link TossEmulator#actualPort()}). */
@@ -94,4 +96,10 @@ public final class TossConfig {
   public TossConfig webhookRetryDelays(List<Duration> v) { webhookRetryDelays = List.copyOf(v); return this; }
   public TossConfig webhookTimeout(Duration v) { webhookTimeout = v; return this; }
   public TossConfig faults(Faults v) { faults = v; return this; }
+  /**
+   * Where the sandbox keeps its state (payments, billing keys, auth keys, ledger, clock) across restarts, so it stays
+   * consistent with the services' databases (devstack: {@code .devstack/emulators/toss.json}); null (the default): in
+   * memory only. Written within ~250 ms of a change and on stop; the Idempotency-Key store is not kept.
+   */
+  public TossConfig stateFile(java.nio.file.Path v) { stateFile = v; return this; }
 }

@@ -91,6 +91,8 @@ public final class TossEmulator extends VerticleBase {
   private IdempotencyStore idempotency;
   private WebhookSender webhooks;
   private HttpServer server;
+  /** Changed since the state file was last written (event-loop confined). */
+  private boolean dirty;
 
   public TossEmulator(TossConfig config) {
     this.config = config;
@@ -107,16 +109,92 @@ public final class TossEmulator extends VerticleBase {
   public Future<?> start() {
     idempotency = new IdempotencyStore(Duration.ofDays(15), this::now);
     webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout());
-    vertx.setPeriodic(1000, id -> expireSessions());
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()));
-    // listen(port) alone binds 0.0.0.0 whatever the options say (issue 16 row 15): the host must be passed here
-    return server.requestHandler(router()).listen(config.port(), config.host());
+    Future<Void> loaded = Future.succeededFuture();
+    if (config.stateFile() != null) {
+      loaded = vertx.executeBlocking(() -> loadState(config.stateFile()));
+      vertx.setPeriodic(250, id -> saveIfDirty());
+    }
+    return loaded.compose(v -> {
+      vertx.setPeriodic(1000, id -> expireSessions());
+      server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()));
+      // listen(port) alone binds 0.0.0.0 whatever the options say (issue 16 row 15): the host must be passed here
+      return server.requestHandler(router()).listen(config.port(), config.host());
+    });
   }
 
   @Override
   public Future<?> stop() {
     webhooks.close();
+    if (config.stateFile() != null) {
+      JsonObject state = state();
+      return vertx.executeBlocking(() -> write(config.stateFile(), state));
+    }
     return Future.succeededFuture();
+  }
+
+  // ---------------------------------------------------------------- state file
+
+  private JsonObject state() {
+    return new JsonObject()
+        .put("clockOffsetMs", clockOffsetMs.get())
+        .put("ledgerSeq", ledgerSeq.get())
+        .put("payments", new JsonArray(payments.values().stream().map(Payment::state).toList()))
+        .put("billingKeys", new JsonArray(billingKeys.values().stream().map(k -> new JsonObject().put("mId", k.mId())
+            .put("billingKey", k.billingKey()).put("customerKey", k.customerKey()).put("cardNumber", k.cardNumber())
+            .put("authenticatedAt", k.authenticatedAt().toString())).toList()))
+        .put("authKeys", new JsonObject(new HashMap<>(authKeys.entrySet().stream().collect(java.util.stream.Collectors
+            .toMap(Map.Entry::getKey, e -> (Object) new JsonObject().put("mId", e.getValue().mId())
+                .put("customerKey", e.getValue().customerKey()).put("cardNumber", e.getValue().cardNumber()))))))
+        .put("ledger", new JsonArray(ledger.stream().map(LedgerEntry::toJson).toList()));
+  }
+
+  /** Reads the state file, if there is one, into the (still unshared) maps: runs before the server listens. */
+  private Void loadState(java.nio.file.Path file) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(file)) {
+      return null;
+    }
+    JsonObject s = new JsonObject(java.nio.file.Files.readString(file));
+    clockOffsetMs.set(s.getLong("clockOffsetMs", 0L));
+    ledgerSeq.set(s.getLong("ledgerSeq", 0L));
+    s.getJsonArray("payments", new JsonArray()).forEach(o -> {
+      Payment p = Payment.fromState((JsonObject) o);
+      payments.put(p.paymentKey, p);
+      paymentsByOrderId.put(orderKey(p.mId, p.orderId), p);
+    });
+    s.getJsonArray("billingKeys", new JsonArray()).forEach(o -> {
+      JsonObject k = (JsonObject) o;
+      billingKeys.put(k.getString("billingKey"), new BillingKey(k.getString("mId"), k.getString("billingKey"),
+          k.getString("customerKey"), k.getString("cardNumber"), Instant.parse(k.getString("authenticatedAt"))));
+    });
+    s.getJsonObject("authKeys", new JsonObject()).forEach(e -> {
+      JsonObject a = (JsonObject) e.getValue();
+      authKeys.put(e.getKey(), new AuthKey(a.getString("mId"), a.getString("customerKey"), a.getString("cardNumber")));
+    });
+    s.getJsonArray("ledger", new JsonArray()).forEach(o -> ledger.add(LedgerEntry.fromJson((JsonObject) o)));
+    LOG.info("Toss emulator state read from {}: {} payments, {} billing keys, {} ledger entries", file,
+        payments.size(), billingKeys.size(), ledger.size());
+    return null;
+  }
+
+  private void saveIfDirty() {
+    if (!dirty) {
+      return;
+    }
+    dirty = false;
+    JsonObject state = state(); // taken on the event loop; written off it
+    vertx.executeBlocking(() -> write(config.stateFile(), state), true)
+        .onFailure(e -> LOG.warn("writing the Toss emulator state to {} failed: {}", config.stateFile(), e.toString()));
+  }
+
+  /** Writes {@code state} next to {@code file}, then moves it over: a crash leaves the old or the new file whole. */
+  private static synchronized Void write(java.nio.file.Path file, JsonObject state) throws java.io.IOException {
+    java.nio.file.Path dir = file.toAbsolutePath().getParent();
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Path tmp = dir.resolve(file.getFileName() + ".tmp");
+    java.nio.file.Files.writeString(tmp, state.encode());
+    java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return null;
   }
 
   /** Undeploys the emulator (closes its server). */
@@ -196,6 +274,12 @@ public final class TossEmulator extends VerticleBase {
     router.route("/v1/*").handler(ctx -> error(ctx, new TossError("NOT_FOUND", "no such endpoint"), 404).send(ctx));
 
     Router sandbox = Router.router(vertx);
+    sandbox.route().handler(ctx -> {
+      if (ctx.request().method() != HttpMethod.GET) {
+        ctx.addEndHandler(v -> dirty = true);
+      }
+      ctx.next();
+    });
     sandbox.post("/checkout").handler(this::createCheckout);
     sandbox.post("/billing-auth").handler(this::createBillingAuth);
     sandbox.get("/faults").handler(ctx -> Reply.ok(faults.get().toJson()).send(ctx));
@@ -206,11 +290,228 @@ public final class TossEmulator extends VerticleBase {
     sandbox.put("/webhook").handler(this::putWebhook);
     sandbox.post("/clock").handler(this::postClock);
     router.route("/sandbox/*").subRouter(sandbox);
+
+    // the browser side: the SDK stand-in and the payment windows it opens (issue 13)
+    router.get("/v2/standard").handler(this::sdk);
+    router.get("/window/payment").handler(this::paymentWindow);
+    router.post("/window/payment").handler(this::paymentWindowSubmit);
+    router.get("/window/billing-auth").handler(this::billingAuthWindow);
+    router.post("/window/billing-auth").handler(this::billingAuthWindowSubmit);
     return router;
   }
 
+  // ---------------------------------------------------------------- browser: SDK stand-in and payment windows
+
+  private String sdkSource;
+
+  private void sdk(RoutingContext ctx) {
+    if (sdkSource == null) {
+      try (var in = TossEmulator.class.getResourceAsStream("/toss/sdk-v2-standard.js")) {
+        sdkSource = new String(java.util.Objects.requireNonNull(in, "sdk resource").readAllBytes(),
+            StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        ctx.fail(e);
+        return;
+      }
+    }
+    ctx.response().putHeader("Content-Type", "application/javascript; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache").end(sdkSource);
+  }
+
+  /** The checkout window: order, amount, a card number field (test cards decide declines, as in the sandbox API). */
+  private void paymentWindow(RoutingContext ctx) {
+    var q = ctx.request().params();
+    String error = windowParamsError(q, List.of("clientKey", "customerKey", "method", "amount", "orderId", "orderName",
+        "successUrl", "failUrl"));
+    if (error != null) {
+      windowError(ctx, error);
+      return;
+    }
+    StringBuilder hidden = new StringBuilder();
+    for (String name : List.of("clientKey", "customerKey", "method", "amount", "orderId", "orderName", "successUrl",
+        "failUrl")) {
+      hidden.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"").append(html(q.get(name)))
+          .append("\">");
+    }
+    windowPage(ctx, "결제하기", "<p class=\"order\" id=\"order-name\">" + html(q.get("orderName")) + "</p>"
+        + "<p class=\"amount\" id=\"amount\">" + html(q.get("amount")) + "원</p>"
+        + "<form method=\"post\" action=\"/window/payment\">" + hidden
+        + "<label>카드 번호 (card number) <input id=\"card-number\" name=\"cardNumber\" value=\"4330123412341234\" "
+        + "inputmode=\"numeric\" autocomplete=\"off\"></label>"
+        + "<button id=\"pay\" name=\"action\" value=\"pay\">" + html(q.get("amount")) + "원 결제하기</button>"
+        + "<button id=\"cancel\" name=\"action\" value=\"cancel\" class=\"secondary\">취소</button></form>");
+  }
+
+  private void paymentWindowSubmit(RoutingContext ctx) {
+    var f = ctx.request().formAttributes();
+    String failUrl = f.get("failUrl");
+    String error = windowParamsError(f, List.of("clientKey", "customerKey", "amount", "orderId", "orderName",
+        "successUrl", "failUrl"));
+    if (error != null) {
+      windowError(ctx, error);
+      return;
+    }
+    String orderId = f.get("orderId");
+    if ("cancel".equals(f.get("action"))) {
+      redirect(ctx, failUrl, Map.of("code", "PAY_PROCESS_CANCELED", "message", "사용자에 의해 결제가 취소되었습니다.",
+          "orderId", orderId));
+      return;
+    }
+    String card = f.get("cardNumber") == null ? "" : f.get("cardNumber").replaceAll("[ -]", "");
+    if (!CARD_NUMBER.matcher(card).matches() || card.endsWith("9999")) {
+      redirect(ctx, failUrl, Map.of("code", "INVALID_CARD_NUMBER", "message", "카드번호를 다시 확인해주세요.",
+          "orderId", orderId));
+      return;
+    }
+    try {
+      long amount = Long.parseLong(f.get("amount"));
+      JsonObject session = new JsonObject().put("orderId", orderId).put("amount", amount)
+          .put("orderName", f.get("orderName")).put("cardNumber", card).put("clientKey", f.get("clientKey"));
+      Payment p = openCheckout(session);
+      redirect(ctx, f.get("successUrl"), new LinkedHashMap<>(Map.of("paymentType", "NORMAL", "orderId", orderId,
+          "paymentKey", p.paymentKey, "amount", Long.toString(amount))));
+    } catch (NumberFormatException e) {
+      windowError(ctx, "amount must be a whole number");
+    } catch (TossError e) {
+      redirect(ctx, failUrl, Map.of("code", e.code(), "message", e.message(false), "orderId", orderId));
+    }
+  }
+
+  /** The billing-auth window: the card is entered here (at Toss), the merchant gets an authKey only. */
+  private void billingAuthWindow(RoutingContext ctx) {
+    var q = ctx.request().params();
+    String error = windowParamsError(q, List.of("clientKey", "customerKey", "method", "successUrl", "failUrl"));
+    if (error != null) {
+      windowError(ctx, error);
+      return;
+    }
+    StringBuilder hidden = new StringBuilder();
+    for (String name : List.of("clientKey", "customerKey", "successUrl", "failUrl")) {
+      hidden.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"").append(html(q.get(name)))
+          .append("\">");
+    }
+    windowPage(ctx, "카드 등록", "<p>자동결제에 사용할 카드를 등록합니다 (register a card for automatic payments).</p>"
+        + "<form method=\"post\" action=\"/window/billing-auth\">" + hidden
+        + "<label>카드 번호 (card number) <input id=\"card-number\" name=\"cardNumber\" value=\"4330123412341234\" "
+        + "inputmode=\"numeric\" autocomplete=\"off\"></label>"
+        + "<label>유효기간 (MM/YY) <input id=\"card-expiry\" name=\"expiry\" value=\"12/30\"></label>"
+        + "<button id=\"register\" name=\"action\" value=\"register\">카드 등록하기</button>"
+        + "<button id=\"cancel\" name=\"action\" value=\"cancel\" class=\"secondary\">취소</button></form>");
+  }
+
+  private void billingAuthWindowSubmit(RoutingContext ctx) {
+    var f = ctx.request().formAttributes();
+    String error = windowParamsError(f, List.of("clientKey", "customerKey", "successUrl", "failUrl"));
+    if (error != null) {
+      windowError(ctx, error);
+      return;
+    }
+    if ("cancel".equals(f.get("action"))) {
+      redirect(ctx, f.get("failUrl"), Map.of("code", "PAY_PROCESS_CANCELED", "message",
+          "사용자에 의해 결제가 취소되었습니다."));
+      return;
+    }
+    String card = f.get("cardNumber") == null ? "" : f.get("cardNumber").replaceAll("[ -]", "");
+    if (!CARD_NUMBER.matcher(card).matches() || card.endsWith("9999")) {
+      redirect(ctx, f.get("failUrl"), Map.of("code", "INVALID_CARD_NUMBER", "message", "카드번호를 다시 확인해주세요."));
+      return;
+    }
+    String customerKey = f.get("customerKey");
+    if (!CUSTOMER_KEY.matcher(customerKey).matches()) {
+      redirect(ctx, f.get("failUrl"), Map.of("code", "INVALID_REQUEST", "message", "잘못된 요청입니다."));
+      return;
+    }
+    String authKey = "bln_" + random(20);
+    authKeys.put(authKey, new AuthKey(config.mIdOfClientKey(f.get("clientKey")), customerKey, card));
+    dirty = true;
+    redirect(ctx, f.get("successUrl"), new LinkedHashMap<>(Map.of("customerKey", customerKey, "authKey", authKey)));
+  }
+
+  /** What is missing or malformed in a window's parameters (the redirect URLs must be absolute http(s)), or null. */
+  private static String windowParamsError(io.vertx.core.MultiMap params, List<String> required) {
+    for (String name : required) {
+      String v = params.get(name);
+      if (v == null || v.isBlank()) {
+        return name + " is required";
+      }
+    }
+    for (String name : List.of("successUrl", "failUrl")) {
+      if (required.contains(name)) {
+        try {
+          java.net.URI uri = java.net.URI.create(params.get(name));
+          if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            return name + " must be an absolute http(s) URL";
+          }
+        } catch (IllegalArgumentException e) {
+          return name + " must be an absolute http(s) URL";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A 303 to {@code url} with {@code params} added to its query (before any fragment), as Toss's redirects do. */
+  private static void redirect(RoutingContext ctx, String url, Map<String, String> params) {
+    java.net.URI uri = java.net.URI.create(url);
+    StringBuilder query = new StringBuilder(uri.getRawQuery() == null ? "" : uri.getRawQuery());
+    params.forEach((k, v) -> query.append(query.length() == 0 ? "" : "&").append(k).append('=')
+        .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    String target = uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null || uri.getRawPath()
+        .isEmpty() ? "/" : uri.getRawPath()) + "?" + query + (uri.getRawFragment() == null ? "" : "#"
+        + uri.getRawFragment());
+    ctx.response().setStatusCode(303).putHeader("Location", target).putHeader("Cache-Control", "no-store").end();
+  }
+
+  private static void windowError(RoutingContext ctx, String message) {
+    windowPage(ctx.response().setStatusCode(400), ctx, "요청 오류", "<p class=\"error\" id=\"window-error\">"
+        + html(message) + "</p>");
+  }
+
+  private static void windowPage(RoutingContext ctx, String title, String body) {
+    windowPage(ctx.response(), ctx, title, body);
+  }
+
+  private static void windowPage(io.vertx.core.http.HttpServerResponse res, RoutingContext ctx, String title,
+                                 String body) {
+    res.putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+        .end("<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><title>토스페이먼츠 (sandbox) - "
+            + html(title) + "</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            + "<style>body{font-family:sans-serif;max-width:420px;margin:40px auto;padding:0 16px;color:#191f28}"
+            + "h1{font-size:20px;color:#3182f6}.amount{font-size:28px;font-weight:bold}label{display:block;margin:12px 0}"
+            + "input{display:block;width:100%;padding:8px;font-size:16px;box-sizing:border-box}"
+            + "button{margin:8px 8px 0 0;padding:10px 16px;font-size:16px;border:0;border-radius:6px;background:#3182f6;"
+            + "color:#fff}button.secondary{background:#e5e8eb;color:#191f28}.error{color:#d22030}"
+            + ".note{color:#8b95a1;font-size:12px;margin-top:24px}</style></head><body><h1>토스페이먼츠 "
+            + html(title) + "</h1>" + body + "<p class=\"note\">EventMall Toss emulator: a sandbox window, not Toss."
+            + "</p></body></html>");
+  }
+
+  private static String html(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   private Handler<RoutingContext> api(Operation op) {
-    return ctx -> handle(ctx, op);
+    return ctx -> {
+      if (ctx.request().method() == HttpMethod.POST) {
+        // whatever the call did (a charge, a decline, a cancel, a key) is kept by the next write of the state file
+        ctx.addEndHandler(v -> dirty = true);
+      }
+      handle(ctx, op);
+    };
   }
 
   /** Outage, auth, Idempotency-Key, latency, injected errors, test code, timeout: in that order. */
@@ -559,35 +860,41 @@ public final class TossEmulator extends VerticleBase {
   private void createCheckout(RoutingContext ctx) {
     Reply reply;
     try {
-      JsonObject body = body(ctx);
-      String orderId = orderId(body);
-      long amount = amount(body, "amount");
-      String orderName = body.getValue("orderName") == null ? "EventMall order" : text(body, "orderName", 1, 100);
-      String method = body.getValue("method") == null ? "CARD" : text(body, "method", 1, 30);
-      if (!method.equals("CARD") && !method.equals("VIRTUAL_ACCOUNT")) {
-        throw TossError.invalid("method must be CARD or VIRTUAL_ACCOUNT");
-      }
-      String card = method.equals("VIRTUAL_ACCOUNT") ? null
-          : body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
-      String mId = config.mIdOfClientKey(body.getString("clientKey"));
-      Payment previous = paymentsByOrderId.get(orderKey(mId, orderId));
-      if (previous != null && (previous.approved() || "IN_PROGRESS".equals(previous.status) && !sessionExpired(previous))) {
-        throw new TossError("DUPLICATED_ORDER_ID");
-      }
-      Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, mId, amount, 0, now(), card, 0,
-          "IN_PROGRESS");
-      payments.put(p.paymentKey, p);
-      paymentsByOrderId.put(orderKey(mId, orderId), p);
+      Payment p = openCheckout(body(ctx));
       reply = new Reply(201, new JsonObject()
           .put("paymentKey", p.paymentKey)
-          .put("orderId", orderId)
-          .put("amount", amount)
+          .put("orderId", p.orderId)
+          .put("amount", p.totalAmount)
           .put("status", p.status)
           .put("expiresAt", Payment.kst(p.requestedAt.plus(config.sessionTtl()))));
     } catch (TossError e) {
       reply = error(ctx, e);
     }
     reply.send(ctx);
+  }
+
+  /** A checkout session (IN_PROGRESS: the buyer authenticated) as the payment window leaves it. */
+  private Payment openCheckout(JsonObject body) {
+    String orderId = orderId(body);
+    long amount = amount(body, "amount");
+    String orderName = body.getValue("orderName") == null ? "EventMall order" : text(body, "orderName", 1, 100);
+    String method = body.getValue("method") == null ? "CARD" : text(body, "method", 1, 30);
+    if (!method.equals("CARD") && !method.equals("VIRTUAL_ACCOUNT")) {
+      throw TossError.invalid("method must be CARD or VIRTUAL_ACCOUNT");
+    }
+    String card = method.equals("VIRTUAL_ACCOUNT") ? null
+        : body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
+    String mId = config.mIdOfClientKey(body.getString("clientKey"));
+    Payment previous = paymentsByOrderId.get(orderKey(mId, orderId));
+    if (previous != null && (previous.approved() || "IN_PROGRESS".equals(previous.status) && !sessionExpired(previous))) {
+      throw new TossError("DUPLICATED_ORDER_ID");
+    }
+    Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, mId, amount, 0, now(), card, 0,
+        "IN_PROGRESS");
+    payments.put(p.paymentKey, p);
+    paymentsByOrderId.put(orderKey(mId, orderId), p);
+    dirty = true;
+    return p;
   }
 
   /**
@@ -664,6 +971,7 @@ public final class TossEmulator extends VerticleBase {
   }
 
   private void expire(Payment p) {
+    dirty = true;
     p.status = "EXPIRED";
     notifyStatusChanged(p);
   }
@@ -680,6 +988,7 @@ public final class TossEmulator extends VerticleBase {
   }
 
   private void record(LedgerEntry.Kind kind, Payment p, long amount, String tx, String idempotencyKey, String failure) {
+    dirty = true; // also when the answer is never sent (a timeout fault that applies the effect)
     ledger.add(new LedgerEntry(ledgerSeq.incrementAndGet(), kind, p.type, p.paymentKey, p.orderId, amount,
         kind == LedgerEntry.Kind.DECLINE ? "ABORTED" : p.status, tx, idempotencyKey, failure, now()));
   }

@@ -294,6 +294,41 @@ class TossEmulatorTest {
         .bodyAsJsonObject().getString("code")).isEqualTo("ALREADY_CANCELED_PAYMENT");
   }
 
+  /**
+   * Issue 13 point 6: with a state file the sandbox survives a restart — a billing key issued before is still chargeable,
+   * payments can still be read and cancelled, the ledger is kept — so it stays consistent with the services' databases.
+   */
+  @Test
+  void withAStateFileBillingKeysPaymentsAndTheLedgerSurviveARestart(Vertx vertx) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempDirectory("toss-state").resolve("toss.json");
+    TossEmulator first = TossEmulator.start(vertx, TossConfig.defaults().stateFile(file)).await();
+    toss = first;
+    String billingKey = billingKey("customer-restart", CARD_OK).await();
+    HttpResponse<Buffer> charged = charge(billingKey, "customer-restart", "order-restart-1", 4_000).await();
+    assertThat(charged.statusCode()).as(charged.bodyAsString()).isEqualTo(200);
+    String paymentKey = charged.bodyAsJsonObject().getString("paymentKey");
+    first.close().await();
+    assertThat(file).exists();
+
+    toss = TossEmulator.start(vertx, TossConfig.defaults().stateFile(file)).await();
+    assertThat(toss.charges("order-restart-1")).hasSize(1);
+    assertThat(get("/v1/payments/orders/order-restart-1").await().bodyAsJsonObject().getString("paymentKey"))
+        .isEqualTo(paymentKey);
+    HttpResponse<Buffer> again = charge(billingKey, "customer-restart", "order-restart-2", 5_000).await();
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+    assertThat(charge(billingKey, "customer-restart", "order-restart-1", 4_000).await().bodyAsJsonObject()
+        .getString("code")).isEqualTo("DUPLICATED_ORDER_ID");
+    assertThat(post("/v1/payments/" + paymentKey + "/cancel", new JsonObject().put("cancelReason", "restart")).await()
+        .bodyAsJsonObject().getString("status")).isEqualTo("CANCELED");
+    assertThat(toss.ledger().stream().map(LedgerEntry::seq).toList()).doesNotHaveDuplicates().hasSize(3);
+
+    // written without a clean stop too (the periodic write), e.g. before a kill
+    Thread.sleep(600);
+    JsonObject onDisk = new JsonObject(java.nio.file.Files.readString(file));
+    assertThat(onDisk.getJsonArray("ledger")).hasSize(3);
+    toss.close().await();
+  }
+
   @Test
   void testCardsAreDeclined(VertxTestContext tc) {
     billingKey("customer-3", CARD_REJECT)
