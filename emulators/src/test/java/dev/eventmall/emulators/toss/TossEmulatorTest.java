@@ -329,6 +329,46 @@ class TossEmulatorTest {
     toss.close().await();
   }
 
+  /**
+   * The payment window redirects as Toss does: pay → successUrl with paymentKey (which confirm accepts), cancel →
+   * failUrl with PAY_PROCESS_CANCELED; what it echoes is escaped; a relative redirect URL is refused.
+   */
+  @Test
+  void thePaymentWindowRedirectsAsTossDoes() {
+    String q = "clientKey=test_ck_devstack&customerKey=cust_1&method=CARD&amount=7000&orderId=order-window-1"
+        + "&orderName=%3Cscript%3Ealert(1)%3C%2Fscript%3E&successUrl=http%3A%2F%2Fshop.test%2Fpay%2Fsuccess%23top"
+        + "&failUrl=http%3A%2F%2Fshop.test%2Fpay%2Ffail";
+    HttpResponse<Buffer> page = client.get(toss.actualPort(), "127.0.0.1", "/window/payment?" + q).send().await();
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.bodyAsString()).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert");
+    assertThat(client.get(toss.actualPort(), "127.0.0.1", "/window/payment?" + q.replace("http%3A%2F%2Fshop.test", ""))
+        .send().await().statusCode()).isEqualTo(400);
+
+    io.vertx.core.MultiMap form = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+    for (String pair : q.split("&")) {
+      String[] kv = pair.split("=", 2);
+      form.add(kv[0], java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+    }
+    HttpResponse<Buffer> cancelled = client.post(toss.actualPort(), "127.0.0.1", "/window/payment").followRedirects(false)
+        .sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(form).add("action", "cancel")).await();
+    assertThat(cancelled.statusCode()).isEqualTo(303);
+    assertThat(cancelled.getHeader("Location")).startsWith("http://shop.test/pay/fail?")
+        .contains("code=PAY_PROCESS_CANCELED").contains("orderId=order-window-1");
+
+    HttpResponse<Buffer> paid = client.post(toss.actualPort(), "127.0.0.1", "/window/payment").followRedirects(false)
+        .sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(form).add("action", "pay")
+            .add("cardNumber", CARD_OK)).await();
+    assertThat(paid.statusCode()).isEqualTo(303);
+    String location = paid.getHeader("Location");
+    assertThat(location).startsWith("http://shop.test/pay/success?paymentType=NORMAL").endsWith("#top")
+        .contains("orderId=order-window-1").contains("amount=7000");
+    String paymentKey = location.replaceAll(".*paymentKey=([^&#]+).*", "$1");
+    HttpResponse<Buffer> confirmed = confirm(paymentKey, "order-window-1", 7000).await();
+    assertThat(confirmed.bodyAsJsonObject().getString("status")).isEqualTo("DONE");
+    assertThat(client.get(toss.actualPort(), "127.0.0.1", "/v2/standard").send().await().bodyAsString())
+        .contains("window.TossPayments = TossPayments").contains("requestBillingAuth");
+  }
+
   @Test
   void testCardsAreDeclined(VertxTestContext tc) {
     billingKey("customer-3", CARD_REJECT)
