@@ -48,7 +48,9 @@ public final class DevStack {
     stack.env().forEach((name, value) -> System.out.println(name + "=" + value));
     Platform platform;
     try {
-      platform = Platform.start(stack.env());
+      Map<String, String> env = new java.util.HashMap<>(stack.env());
+      env.put(Platform.TOSS_STATE_FILE, home.resolve("emulators").resolve("toss.json").toString());
+      platform = Platform.start(env);
     } catch (RuntimeException e) {
       System.err.println("# devstack failed, stopping: " + e.getMessage());
       e.printStackTrace();

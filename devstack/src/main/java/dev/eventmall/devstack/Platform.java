@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
 public final class Platform implements AutoCloseable {
   public static final int TOSS_PORT = 8090;
   public static final int CARRIER_PORT = 8091;
+  public static final int STOREFRONT_PORT = dev.eventmall.storefront.Storefront.DEFAULT_PORT;
+  /** What the user set for the services' CORS origins before any platform started (the storefront's are added). */
+  private static final String USER_CORS_ORIGINS = HttpBootstrap.setting(HttpBootstrap.CORS_ORIGINS_PROPERTY,
+    HttpBootstrap.CORS_ORIGINS_ENV);
   /** The JWT secret every devstack service shares unless JWT_SECRET is set. */
   public static final String DEV_JWT_SECRET = "devstack-jwt-secret-not-for-production-0123456789";
 
@@ -59,6 +63,8 @@ public final class Platform implements AutoCloseable {
   private final Map<String, Vertx> serviceVertx = new HashMap<>();
   private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
   private Emulators emulators;
+  /** Where the Toss emulator keeps its state (devstack: {@code .devstack/emulators/toss.json}); unset: in memory. */
+  public static final String TOSS_STATE_FILE = "TOSS_STATE_FILE";
   private boolean tossEmulated;
 
   private Platform() {
@@ -87,6 +93,10 @@ public final class Platform implements AutoCloseable {
       Vertx emulatorsVertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
       platform.instances.add(emulatorsVertx);
       TossConfig toss = TossConfig.defaults().port(fixedPorts ? TOSS_PORT : 0);
+      if (env.containsKey(TOSS_STATE_FILE)) {
+        // the sandbox keeps its billing keys, payments and ledger beside the services' data (issue 13 point 6)
+        toss.stateFile(java.nio.file.Path.of(env.get(TOSS_STATE_FILE)));
+      }
       CarrierConfig carrier = CarrierConfig.defaults().port(fixedPorts ? CARRIER_PORT : 0);
       if (env.containsKey("CARRIER_STEP_MS")) {
         // how fast the emulated carrier moves a parcel ACCEPTED → IN_TRANSIT → DELIVERED
@@ -123,15 +133,43 @@ public final class Platform implements AutoCloseable {
         System.setProperty("eventmall.http.max-connections-per-client", "0");
         env.put("HTTP_MAX_CONNECTIONS_PER_CLIENT", "0");
       }
+      // the storefront's origin may call the services from a browser (CORS); its port is chosen first so the services
+      // can be told before they start. The servers in this JVM read the property, processes (--processes) the env
+      int storefrontPort = fixedPorts ? STOREFRONT_PORT : freePort();
+      String origins = "http://127.0.0.1:" + storefrontPort + ",http://localhost:" + storefrontPort
+        + (USER_CORS_ORIGINS == null || USER_CORS_ORIGINS.isBlank() ? "" : "," + USER_CORS_ORIGINS);
+      System.setProperty(HttpBootstrap.CORS_ORIGINS_PROPERTY, origins);
+      env.put(HttpBootstrap.CORS_ORIGINS_ENV, origins);
       for (Service service : SERVICES) {
         Map<String, String> own = new HashMap<>(env);
         own.put(Config.HTTP_PORT, Integer.toString(fixedPorts ? service.port() : 0));
         platform.deploy(service, own);
       }
+      platform.startStorefront(env, storefrontPort, emulatorsVertx);
       return platform;
     } catch (RuntimeException e) {
       platform.close();
       throw e;
+    }
+  }
+
+  /** The storefront on {@code port}, told where the services and Toss's SDK (the emulator's unless real Toss) are. */
+  private void startStorefront(Map<String, String> env, int port, Vertx vertx) {
+    Map<String, String> own = new HashMap<>(env);
+    dev.eventmall.storefront.Storefront.SERVICE_URLS.forEach((service, setting) ->
+      own.putIfAbsent(setting, "http://127.0.0.1:" + ports.get(service)));
+    own.putIfAbsent(dev.eventmall.storefront.Storefront.TOSS_SDK_URL, tossEmulated
+      ? emulators.toss().baseUrl() + "/v2/standard" : "https://js.tosspayments.com/v2/standard");
+    var storefront = await("storefront", dev.eventmall.storefront.Storefront.start(vertx, Config.of(own), port));
+    ports.put("storefront", storefront.port());
+    System.out.printf("# storefront up on %d%n", storefront.port());
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -44,7 +44,8 @@ class ComposeConsistencyTest {
   /** Variables every service gets (common Config). */
   static final List<String> COMMON_ENV = List.of("KAFKA_BOOTSTRAP_SERVERS", "CASSANDRA_CONTACT_POINTS",
     "CASSANDRA_LOCAL_DC", "REDIS_URL", "TOSS_BASE_URL", "TOSS_SECRET_KEY", "CARRIER_BASE_URL", "CARRIER_API_KEY",
-    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_HOST", "HTTP_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT");
+    "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_HOST", "HTTP_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "CORS_ALLOWED_ORIGINS");
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> compose() throws IOException {
@@ -100,6 +101,27 @@ class ComposeConsistencyTest {
     }
     String dockerfile = Files.readString(ROOT.resolve("ops/Dockerfile"));
     assertThat(dockerfile).contains("COPY ${SERVICE}/target/${SERVICE}.jar");
+  }
+
+  /**
+   * The storefront: on 8080, told the services' URLs as a browser on the host reaches them (their published ports), and
+   * every service allows its origin.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theStorefrontPointsTheBrowserAtThePublishedPortsAndTheServicesAllowItsOrigin() throws IOException {
+    Map<String, Object> compose = compose();
+    Map<String, Object> storefront = service(compose, "storefront");
+    assertThat((List<String>) storefront.get("ports")).contains("8080:8080");
+    Map<String, Object> env = env(storefront);
+    for (Map.Entry<String, Object[]> e : SERVICES.entrySet()) {
+      assertThat(String.valueOf(env.get(e.getKey().toUpperCase() + "_URL"))).as(e.getKey())
+        .endsWith("localhost:" + e.getValue()[0] + "}");
+      assertThat(String.valueOf(env(service(compose, e.getKey())).get("CORS_ALLOWED_ORIGINS")))
+        .contains("http://localhost:8080");
+    }
+    assertThat(String.valueOf(env.get("TOSS_SDK_URL"))).contains("/v2/standard");
+    assertThat(ROOT.resolve("storefront/pom.xml")).exists();
   }
 
   @Test

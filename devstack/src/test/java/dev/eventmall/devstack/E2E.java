@@ -25,13 +25,14 @@ final class E2E {
   static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofSeconds(5)).build();
   private static Platform platform;
+  private static Map<String, String> env;
 
   private E2E() {
   }
 
   static synchronized Platform platform() {
     if (platform == null) {
-      Map<String, String> env = new HashMap<>(Map.of(
+      env = new HashMap<>(Map.of(
         "KAFKA_BOOTSTRAP_SERVERS", TestInfra.kafka(),
         "MYSQL_URI", TestInfra.mysqlUri(),
         "REDIS_URL", TestInfra.redisUrl(),
@@ -44,10 +45,23 @@ final class E2E {
       env.put("DELIVERY_DISPATCH_INTERVAL_MS", "200");
       env.put("TOSS_READ_TIMEOUT_MS", "1500");
       env.put("TOSS_RETRY_BACKOFF_MS", "100");
+      try {
+        // as devstack does: the Toss sandbox keeps its state beside the services' data, across restarts
+        env.put(Platform.TOSS_STATE_FILE, java.nio.file.Files.createTempDirectory("e2e-toss").resolve("toss.json")
+          .toString());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
       platform = Platform.start(env, false);
-      Platform started = platform;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "e2e-platform-stop"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> platform().close(), "e2e-platform-stop"));
     }
+    return platform;
+  }
+
+  /** Stops every service and the emulators and starts them again over the same data, as a devstack restart does. */
+  static synchronized Platform restart() {
+    platform().close();
+    platform = Platform.start(env, false);
     return platform;
   }
 

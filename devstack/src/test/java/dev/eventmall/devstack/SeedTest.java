@@ -55,4 +55,28 @@ class SeedTest {
       .put("email", Seed.SELLER_EMAIL).put("password", Seed.SELLER_PASSWORD)).json();
     assertThat(login.getString("accessToken")).isNotBlank();
   }
+
+  /**
+   * Issue 13 point 6: devstack started again over the same data. Before, the Toss emulator forgot its billing keys while
+   * the payment service kept its own: the second start seeded nothing (the key "existed") and the walkthrough's order
+   * failed with PaymentFailed "unknown billingKey". The sandbox now keeps its state beside the services' data.
+   */
+  @Test
+  void theWalkthroughOrderIsDeliveredBeforeAndAfterARestartOverTheSameData() {
+    Seed.Result before = new Seed(E2E.platform().ports(), true).run();
+    SagaEndToEndTest.Customer customer = new SagaEndToEndTest.Customer(
+      new E2E.Member(before.customerId(), before.customerToken()), before.addressId());
+    String first = SagaEndToEndTest.place(customer, before.productIds().get(0), 1);
+    SagaEndToEndTest.awaitStatus(customer, first, "DELIVERED");
+
+    Platform restarted = E2E.restart();
+    Seed.Result after = new Seed(restarted.ports(), true).run();
+    assertThat(after.created()).as("nothing seeded twice").isEmpty();
+    SagaEndToEndTest.Customer again = new SagaEndToEndTest.Customer(
+      new E2E.Member(after.customerId(), after.customerToken()), after.addressId());
+    String second = SagaEndToEndTest.place(again, after.productIds().get(0), 1);
+    SagaEndToEndTest.awaitStatus(again, second, "DELIVERED");
+    assertThat(restarted.emulators().toss().charges(second)).hasSize(1);
+    assertThat(restarted.emulators().toss().charges(first)).as("the sandbox's ledger survived").hasSize(1);
+  }
 }

@@ -41,6 +41,8 @@ class SmokeTest {
     for (String service : new String[] {"member", "catalog", "search", "order", "payment"}) {
       System.setProperty(service + ".url", "http://127.0.0.1:" + platform.ports().get(service));
     }
+    // the billing-auth window's stand-in (cards are registered as the browser does)
+    System.setProperty("toss.url", platform.emulators().toss().baseUrl());
   }
 
   @AfterAll

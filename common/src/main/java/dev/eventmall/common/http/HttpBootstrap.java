@@ -32,6 +32,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpBootstrap {
 
+  /**
+   * Origins whose pages may call the API from a browser (CORS), comma-separated exact origins such as
+   * {@code http://127.0.0.1:8080} (the storefront): system property {@code eventmall.http.cors-origins}, else env
+   * {@code CORS_ALLOWED_ORIGINS}; unset (the default) answers no cross-origin request.
+   */
+  public static final String CORS_ORIGINS_PROPERTY = "eventmall.http.cors-origins";
+  public static final String CORS_ORIGINS_ENV = "CORS_ALLOWED_ORIGINS";
+
   /** Default request body limit: 1 MiB. */
   public static final long DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -83,6 +91,10 @@ public final class HttpBootstrap {
     FailureHandler failureHandler = FailureHandler.create();
     router.route().handler(RequestId::handle).failureHandler(failureHandler);
     router.route().handler(HttpBootstrap::securityHeaders);
+    String origins = setting(CORS_ORIGINS_PROPERTY, CORS_ORIGINS_ENV);
+    if (origins != null && !origins.isBlank()) {
+      router.route().handler(cors(origins));
+    }
     router.route().handler(TraceContext::handle);
     Tracing tracing = Tracing.of(vertx);
     if (tracing.enabled()) {
@@ -210,6 +222,26 @@ public final class HttpBootstrap {
    * no-store} unless the route chose its own caching — answers carry tokens, orders and addresses, which no shared or
    * browser cache may keep.
    */
+  /**
+   * Vert.x's CORS handler for exactly {@code origins} (no wildcard, no credentials: the API takes bearer tokens, not
+   * cookies), the methods and headers the services use, and the headers a page must read (ETag, Location, retries).
+   */
+  static io.vertx.ext.web.handler.CorsHandler cors(String origins) {
+    io.vertx.ext.web.handler.CorsHandler cors = io.vertx.ext.web.handler.CorsHandler.create()
+      .allowedMethods(java.util.Set.of(io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.POST,
+        io.vertx.core.http.HttpMethod.PUT, io.vertx.core.http.HttpMethod.PATCH, io.vertx.core.http.HttpMethod.DELETE))
+      .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
+        "X-Request-Id"))
+      .exposedHeaders(java.util.Set.of("ETag", "Location", "Retry-After", "Retry-After-Ms", "X-Request-Id"))
+      .maxAgeSeconds(600);
+    for (String origin : origins.split(",")) {
+      if (!origin.isBlank()) {
+        cors.addOrigin(origin.trim());
+      }
+    }
+    return cors;
+  }
+
   static void securityHeaders(RoutingContext ctx) {
     ctx.response().putHeader("X-Content-Type-Options", "nosniff");
     ctx.addHeadersEndHandler(v -> {
