@@ -25,6 +25,7 @@ public final class WebhookSender {
   public static final class Delivery {
     private final JsonObject event;
     private final String url;
+    private final String transmissionId = java.util.UUID.randomUUID().toString().replace("-", "");
     private final List<JsonObject> attempts = new CopyOnWriteArrayList<>();
     private volatile boolean delivered;
 
@@ -57,6 +58,7 @@ public final class WebhookSender {
   private final Duration timeout;
   private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
   private volatile String targetUrl;
+  private volatile String headerPrefix;
 
   public WebhookSender(Vertx vertx, String targetUrl, List<Duration> retryDelays, Duration timeout) {
     this.vertx = vertx;
@@ -64,6 +66,16 @@ public final class WebhookSender {
     this.targetUrl = targetUrl;
     this.retryDelays = List.copyOf(retryDelays);
     this.timeout = timeout;
+  }
+
+  /**
+   * Adds {@code <prefix>-transmission-id} (one per event, the same on every retry), {@code <prefix>-transmission-time}
+   * (this attempt, KST with offset) and {@code <prefix>-retried-count} (0 on the first attempt) to every delivery, as
+   * Toss does with {@code tosspayments-webhook}.
+   */
+  public WebhookSender transmissionHeaders(String prefix) {
+    this.headerPrefix = prefix;
+    return this;
   }
 
   public String targetUrl() {
@@ -90,10 +102,17 @@ public final class WebhookSender {
   }
 
   private void attempt(Delivery d, int retry) {
-    client.postAbs(d.url)
+    var request = client.postAbs(d.url)
         .timeout(timeout.toMillis())
-        .putHeader("Content-Type", "application/json")
-        .sendBuffer(d.event.toBuffer())
+        .putHeader("Content-Type", "application/json");
+    String prefix = headerPrefix;
+    if (prefix != null) {
+      request.putHeader(prefix + "-transmission-id", d.transmissionId)
+          .putHeader(prefix + "-transmission-time", java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(9))
+              .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
+          .putHeader(prefix + "-retried-count", Integer.toString(retry));
+    }
+    request.sendBuffer(d.event.toBuffer())
         .onComplete(ar -> {
           JsonObject a = new JsonObject().put("at", Instant.now().toString());
           if (ar.succeeded()) {

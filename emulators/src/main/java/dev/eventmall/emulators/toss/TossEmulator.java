@@ -108,7 +108,8 @@ public final class TossEmulator extends VerticleBase {
   @Override
   public Future<?> start() {
     idempotency = new IdempotencyStore(Duration.ofDays(15), this::now);
-    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout());
+    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout())
+        .transmissionHeaders("tosspayments-webhook");
     Future<Void> loaded = Future.succeededFuture();
     if (config.stateFile() != null) {
       loaded = vertx.executeBlocking(() -> loadState(config.stateFile()));
@@ -353,13 +354,13 @@ public final class TossEmulator extends VerticleBase {
     }
     String orderId = f.get("orderId");
     if ("cancel".equals(f.get("action"))) {
-      redirect(ctx, failUrl, Map.of("code", "PAY_PROCESS_CANCELED", "message", "사용자에 의해 결제가 취소되었습니다.",
+      redirect(ctx, failUrl, query("code", "PAY_PROCESS_CANCELED", "message", "사용자에 의해 결제가 취소되었습니다.",
           "orderId", orderId));
       return;
     }
     String card = f.get("cardNumber") == null ? "" : f.get("cardNumber").replaceAll("[ -]", "");
     if (!CARD_NUMBER.matcher(card).matches() || card.endsWith("9999")) {
-      redirect(ctx, failUrl, Map.of("code", "INVALID_CARD_NUMBER", "message", "카드번호를 다시 확인해주세요.",
+      redirect(ctx, failUrl, query("code", "INVALID_CARD_NUMBER", "message", "카드번호를 다시 확인해주세요.",
           "orderId", orderId));
       return;
     }
@@ -368,12 +369,12 @@ public final class TossEmulator extends VerticleBase {
       JsonObject session = new JsonObject().put("orderId", orderId).put("amount", amount)
           .put("orderName", f.get("orderName")).put("cardNumber", card).put("clientKey", f.get("clientKey"));
       Payment p = openCheckout(session);
-      redirect(ctx, f.get("successUrl"), new LinkedHashMap<>(Map.of("paymentType", "NORMAL", "orderId", orderId,
-          "paymentKey", p.paymentKey, "amount", Long.toString(amount))));
+      redirect(ctx, f.get("successUrl"), query("paymentType", "NORMAL", "orderId", orderId,
+          "paymentKey", p.paymentKey, "amount", Long.toString(amount)));
     } catch (NumberFormatException e) {
       windowError(ctx, "amount must be a whole number");
     } catch (TossError e) {
-      redirect(ctx, failUrl, Map.of("code", e.code(), "message", e.message(false), "orderId", orderId));
+      redirect(ctx, failUrl, query("code", e.code(), "message", e.message(false), "orderId", orderId));
     }
   }
 
@@ -407,24 +408,24 @@ public final class TossEmulator extends VerticleBase {
       return;
     }
     if ("cancel".equals(f.get("action"))) {
-      redirect(ctx, f.get("failUrl"), Map.of("code", "PAY_PROCESS_CANCELED", "message",
+      redirect(ctx, f.get("failUrl"), query("code", "PAY_PROCESS_CANCELED", "message",
           "사용자에 의해 결제가 취소되었습니다."));
       return;
     }
     String card = f.get("cardNumber") == null ? "" : f.get("cardNumber").replaceAll("[ -]", "");
     if (!CARD_NUMBER.matcher(card).matches() || card.endsWith("9999")) {
-      redirect(ctx, f.get("failUrl"), Map.of("code", "INVALID_CARD_NUMBER", "message", "카드번호를 다시 확인해주세요."));
+      redirect(ctx, f.get("failUrl"), query("code", "INVALID_CARD_NUMBER", "message", "카드번호를 다시 확인해주세요."));
       return;
     }
     String customerKey = f.get("customerKey");
     if (!CUSTOMER_KEY.matcher(customerKey).matches()) {
-      redirect(ctx, f.get("failUrl"), Map.of("code", "INVALID_REQUEST", "message", "잘못된 요청입니다."));
+      redirect(ctx, f.get("failUrl"), query("code", "INVALID_REQUEST", "message", "잘못된 요청입니다."));
       return;
     }
     String authKey = "bln_" + random(20);
     authKeys.put(authKey, new AuthKey(config.mIdOfClientKey(f.get("clientKey")), customerKey, card));
     dirty = true;
-    redirect(ctx, f.get("successUrl"), new LinkedHashMap<>(Map.of("customerKey", customerKey, "authKey", authKey)));
+    redirect(ctx, f.get("successUrl"), query("customerKey", customerKey, "authKey", authKey));
   }
 
   /** What is missing or malformed in a window's parameters (the redirect URLs must be absolute http(s)), or null. */
@@ -448,6 +449,15 @@ public final class TossEmulator extends VerticleBase {
       }
     }
     return null;
+  }
+
+  /** Query parameters in the order given (Toss's order on its redirects). */
+  private static Map<String, String> query(String... keysAndValues) {
+    Map<String, String> q = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      q.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return q;
   }
 
   /** A 303 to {@code url} with {@code params} added to its query (before any fragment), as Toss's redirects do. */
@@ -983,7 +993,9 @@ public final class TossEmulator extends VerticleBase {
     }
     webhooks.send(new JsonObject()
         .put("eventType", "PAYMENT_STATUS_CHANGED")
-        .put("createdAt", Payment.kst(now()))
+        // as Toss writes it: KST wall-clock time with microseconds and no offset (2024-02-01T12:34:56.000000)
+        .put("createdAt", java.time.LocalDateTime.ofInstant(now(), Payment.KST)
+            .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS")))
         .put("data", p.toJson()));
   }
 

@@ -767,8 +767,10 @@ class TossEmulatorTest {
   @Test
   void webhooksAreSentOnConfirmAndCancelAndRetried(Vertx vertx, VertxTestContext tc) {
     List<JsonObject> received = new CopyOnWriteArrayList<>();
+    List<MultiMap> headers = new CopyOnWriteArrayList<>();
     AtomicInteger calls = new AtomicInteger();
     HttpServer hook = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      headers.add(MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
       if (calls.incrementAndGet() == 1) {
         req.response().setStatusCode(500).end();
         return;
@@ -795,6 +797,17 @@ class TossEmulatorTest {
             assertThat(received).extracting(e -> e.getJsonObject("data").getString("orderId")).containsOnly("order-hook-1");
             assertThat(toss.webhookDeliveries()).hasSize(2).allMatch(d -> d.delivered());
             assertThat(calls.get()).isEqualTo(3);
+            // as Toss sends them: createdAt without offset, with microseconds; the transmission headers, the same id
+            // on a retry with retried-count counting up
+            assertThat(received).extracting(e -> e.getString("createdAt"))
+                .allMatch(c -> c.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}"));
+            String retried = headers.get(0).get("tosspayments-webhook-transmission-id"); // the one answered 500
+            assertThat(retried).isNotBlank();
+            assertThat(headers.stream().filter(m -> retried.equals(m.get("tosspayments-webhook-transmission-id")))
+                .map(m -> m.get("tosspayments-webhook-retried-count"))).containsExactly("0", "1");
+            assertThat(headers.stream().map(m -> m.get("tosspayments-webhook-transmission-id")).distinct())
+                .as("one id per event").hasSize(2).doesNotContainNull();
+            assertThat(headers.get(0).get("tosspayments-webhook-transmission-time")).endsWith("+09:00");
             hook.close();
             tc.completeNow();
           });
