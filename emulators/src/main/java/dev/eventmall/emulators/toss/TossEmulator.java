@@ -78,6 +78,8 @@ public final class TossEmulator extends VerticleBase {
 
   /** The routing-context key of the caller's MID (from its secret key). */
   private static final String MID = "toss.mId";
+  /** Whether the caller authenticated with a live key (the test-code header is then ignored). */
+  private static final String LIVE_KEY = "toss.liveKey";
 
   private final TossConfig config;
   private final FaultInjector faults;
@@ -587,7 +589,8 @@ public final class TossEmulator extends VerticleBase {
       return;
     }
     String testCode = ctx.request().getHeader("TossPayments-Test-Code");
-    if (testCode != null && !testCode.isBlank()) {
+    // as at Toss: honoured with test keys only, a live key ignores it
+    if (testCode != null && !testCode.isBlank() && !Boolean.TRUE.equals(ctx.get(LIVE_KEY))) {
       idempotency.abort(storeKey);
       error(ctx, new TossError(testCode.trim())).send(ctx);
       return;
@@ -664,6 +667,7 @@ public final class TossEmulator extends VerticleBase {
       throw new TossError("UNAUTHORIZED_KEY");
     }
     ctx.put(MID, config.mIdOfSecretKey(key));
+    ctx.put(LIVE_KEY, key.startsWith("live_"));
     return key;
   }
 

@@ -369,6 +369,23 @@ class TossEmulatorTest {
         .contains("window.TossPayments = TossPayments").contains("requestBillingAuth");
   }
 
+  /** TossPayments-Test-Code works with test keys only, as at Toss: a live key's call is executed normally. */
+  @Test
+  void theTestCodeHeaderIsIgnoredForLiveKeys(Vertx vertx) {
+    toss.close().await();
+    toss = TossEmulator.start(vertx, TossConfig.defaults().secretKeys(java.util.Set.of("test_sk_devstack",
+        "live_sk_merchant"))).await();
+    String opened = checkout("order-live-1", 1000, CARD_OK).await();
+    HttpResponse<Buffer> live = client.post(toss.actualPort(), "127.0.0.1", "/v1/payments/confirm")
+        .putHeader("Authorization", basic("live_sk_merchant:")).putHeader("TossPayments-Test-Code", "REJECT_CARD_COMPANY")
+        .sendJsonObject(new JsonObject().put("paymentKey", opened).put("orderId", "order-live-1").put("amount", 1000))
+        .await();
+    assertThat(live.bodyAsJsonObject().getString("status")).as(live.bodyAsString()).isEqualTo("DONE");
+    String second = checkout("order-test-1", 1000, CARD_OK).await();
+    assertThat(confirm(second, "order-test-1", 1000, "TossPayments-Test-Code", "REJECT_CARD_COMPANY").await()
+        .bodyAsJsonObject().getString("code")).isEqualTo("REJECT_CARD_COMPANY");
+  }
+
   @Test
   void testCardsAreDeclined(VertxTestContext tc) {
     billingKey("customer-3", CARD_REJECT)
