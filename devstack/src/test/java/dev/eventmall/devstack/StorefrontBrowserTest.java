@@ -92,6 +92,16 @@ class StorefrontBrowserTest {
     click("product-save");
     waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("seller-products"), PRODUCT));
     screenshot("seller-products");
+    // edit it: the price goes up, the list shows it
+    driver.findElements(By.cssSelector("#seller-products .seller-product")).stream()
+      .filter(li -> li.getText().contains(PRODUCT)).findFirst().orElseThrow()
+      .findElement(By.linkText("수정")).click();
+    waitFor(ExpectedConditions.attributeToBe(By.id("p-name"), "value", PRODUCT));
+    type("p-price", "33000");
+    screenshot("seller-edit-product");
+    click("product-save");
+    waitFor(ExpectedConditions.urlMatches(".*/seller$"));
+    waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("seller-products"), PRODUCT + " · 33,000원"));
 
     searchUntilFound("무선 " + UNIQUE, "relevance");
     screenshot("seller-search");
