@@ -93,8 +93,18 @@ public final class TossEmulator extends VerticleBase {
   private IdempotencyStore idempotency;
   private WebhookSender webhooks;
   private HttpServer server;
-  /** Changed since the state file was last written (event-loop confined). */
-  private boolean dirty;
+  /** The state file and its journal; null without a state file. */
+  private StateJournal journal;
+  // what changed since the journal was last appended to (event-loop confined)
+  private final Set<Payment> touched = new java.util.LinkedHashSet<>();
+  private final List<LedgerEntry> ledgerAdded = new java.util.ArrayList<>();
+  private final List<BillingKey> billingKeysAdded = new java.util.ArrayList<>();
+  /** authKey → its value, or null when it was used up. */
+  private final Map<String, AuthKey> authKeysChanged = new LinkedHashMap<>();
+  private long journalledClockOffsetMs;
+  private long journalledLedgerSeq;
+  /** NORMAL checkout sessions in the order they were opened (so by requestedAt): the ones expiry looks at. */
+  private final java.util.ArrayDeque<Payment> openSessions = new java.util.ArrayDeque<>();
 
   public TossEmulator(TossConfig config) {
     this.config = config;
@@ -114,8 +124,9 @@ public final class TossEmulator extends VerticleBase {
         .transmissionHeaders("tosspayments-webhook");
     Future<Void> loaded = Future.succeededFuture();
     if (config.stateFile() != null) {
-      loaded = vertx.executeBlocking(() -> loadState(config.stateFile()));
-      vertx.setPeriodic(250, id -> saveIfDirty());
+      journal = new StateJournal(config.stateFile());
+      loaded = vertx.executeBlocking(this::loadState);
+      vertx.setPeriodic(250, id -> appendChanges());
     }
     return loaded.compose(v -> {
       vertx.setPeriodic(1000, id -> expireSessions());
@@ -128,9 +139,14 @@ public final class TossEmulator extends VerticleBase {
   @Override
   public Future<?> stop() {
     webhooks.close();
-    if (config.stateFile() != null) {
+    if (journal != null) {
       JsonObject state = state();
-      return vertx.executeBlocking(() -> write(config.stateFile(), state));
+      clearChanges(); // the snapshot holds them
+      // ordered: after any append still queued
+      return vertx.executeBlocking(() -> {
+        journal.compact(state);
+        return null;
+      }, true);
     }
     return Future.succeededFuture();
   }
@@ -142,62 +158,133 @@ public final class TossEmulator extends VerticleBase {
         .put("clockOffsetMs", clockOffsetMs.get())
         .put("ledgerSeq", ledgerSeq.get())
         .put("payments", new JsonArray(payments.values().stream().map(Payment::state).toList()))
-        .put("billingKeys", new JsonArray(billingKeys.values().stream().map(k -> new JsonObject().put("mId", k.mId())
-            .put("billingKey", k.billingKey()).put("customerKey", k.customerKey()).put("cardNumber", k.cardNumber())
-            .put("authenticatedAt", k.authenticatedAt().toString())).toList()))
+        .put("billingKeys", new JsonArray(billingKeys.values().stream().map(TossEmulator::billingKeyJson).toList()))
         .put("authKeys", new JsonObject(new HashMap<>(authKeys.entrySet().stream().collect(java.util.stream.Collectors
-            .toMap(Map.Entry::getKey, e -> (Object) new JsonObject().put("mId", e.getValue().mId())
-                .put("customerKey", e.getValue().customerKey()).put("cardNumber", e.getValue().cardNumber()))))))
+            .toMap(Map.Entry::getKey, e -> (Object) authKeyJson(e.getValue()))))))
         .put("ledger", new JsonArray(ledger.stream().map(LedgerEntry::toJson).toList()));
   }
 
-  /** Reads the state file, if there is one, into the (still unshared) maps: runs before the server listens. */
-  private Void loadState(java.nio.file.Path file) throws java.io.IOException {
-    if (!java.nio.file.Files.exists(file)) {
-      return null;
+  /**
+   * Reads the snapshot and replays the journal into the (still unshared) maps, then folds both into a new snapshot:
+   * runs before the server listens.
+   */
+  private Void loadState() throws java.io.IOException {
+    JsonObject s = journal.readSnapshot();
+    if (s != null) {
+      clockOffsetMs.set(s.getLong("clockOffsetMs", 0L));
+      ledgerSeq.set(s.getLong("ledgerSeq", 0L));
+      s.getJsonArray("payments", new JsonArray()).forEach(o -> loadPayment((JsonObject) o));
+      s.getJsonArray("billingKeys", new JsonArray()).forEach(o -> loadBillingKey((JsonObject) o));
+      s.getJsonObject("authKeys", new JsonObject()).forEach(e -> loadAuthKey(e.getKey(), (JsonObject) e.getValue()));
+      s.getJsonArray("ledger", new JsonArray()).forEach(o -> loadLedgerEntry((JsonObject) o));
     }
-    JsonObject s = new JsonObject(java.nio.file.Files.readString(file));
-    clockOffsetMs.set(s.getLong("clockOffsetMs", 0L));
-    ledgerSeq.set(s.getLong("ledgerSeq", 0L));
-    s.getJsonArray("payments", new JsonArray()).forEach(o -> {
-      Payment p = Payment.fromState((JsonObject) o);
-      payments.put(p.paymentKey, p);
-      paymentsByOrderId.put(orderKey(p.mId, p.orderId), p);
+    int changes = journal.replay(change -> {
+      if (change.containsKey("payment")) {
+        loadPayment(change.getJsonObject("payment"));
+      } else if (change.containsKey("ledger")) {
+        loadLedgerEntry(change.getJsonObject("ledger"));
+      } else if (change.containsKey("billingKey")) {
+        loadBillingKey(change.getJsonObject("billingKey"));
+      } else if (change.containsKey("authKey")) {
+        loadAuthKey(change.getString("authKey"), change.getJsonObject("value"));
+      } else if (change.containsKey("clockOffsetMs")) {
+        clockOffsetMs.set(Math.max(clockOffsetMs.get(), change.getLong("clockOffsetMs")));
+        ledgerSeq.set(Math.max(ledgerSeq.get(), change.getLong("ledgerSeq")));
+      }
     });
-    s.getJsonArray("billingKeys", new JsonArray()).forEach(o -> {
-      JsonObject k = (JsonObject) o;
-      billingKeys.put(k.getString("billingKey"), new BillingKey(k.getString("mId"), k.getString("billingKey"),
-          k.getString("customerKey"), k.getString("cardNumber"), Instant.parse(k.getString("authenticatedAt"))));
-    });
-    s.getJsonObject("authKeys", new JsonObject()).forEach(e -> {
-      JsonObject a = (JsonObject) e.getValue();
-      authKeys.put(e.getKey(), new AuthKey(a.getString("mId"), a.getString("customerKey"), a.getString("cardNumber")));
-    });
-    s.getJsonArray("ledger", new JsonArray()).forEach(o -> ledger.add(LedgerEntry.fromJson((JsonObject) o)));
-    LOG.info("Toss emulator state read from {}: {} payments, {} billing keys, {} ledger entries", file,
-        payments.size(), billingKeys.size(), ledger.size());
+    payments.values().stream()
+        .filter(p -> "IN_PROGRESS".equals(p.status) && "NORMAL".equals(p.type))
+        .sorted(java.util.Comparator.comparing((Payment p) -> p.requestedAt))
+        .forEach(openSessions::add);
+    journalledClockOffsetMs = clockOffsetMs.get();
+    journalledLedgerSeq = ledgerSeq.get();
+    if (s != null || changes > 0) {
+      journal.compact(state());
+      LOG.info("Toss emulator state read from {} (+{} journal changes): {} payments, {} billing keys, {} ledger entries",
+          config.stateFile(), changes, payments.size(), billingKeys.size(), ledger.size());
+    }
     return null;
   }
 
-  private void saveIfDirty() {
-    if (!dirty) {
+  private void loadPayment(JsonObject state) {
+    Payment p = Payment.fromState(state);
+    payments.put(p.paymentKey, p); // a later state of the same payment replaces the earlier one
+    paymentsByOrderId.put(orderKey(p.mId, p.orderId), p);
+  }
+
+  private void loadBillingKey(JsonObject k) {
+    billingKeys.put(k.getString("billingKey"), new BillingKey(k.getString("mId"), k.getString("billingKey"),
+        k.getString("customerKey"), k.getString("cardNumber"), Instant.parse(k.getString("authenticatedAt"))));
+  }
+
+  private void loadAuthKey(String authKey, JsonObject a) {
+    if (a == null) {
+      authKeys.remove(authKey);
+    } else {
+      authKeys.put(authKey, new AuthKey(a.getString("mId"), a.getString("customerKey"), a.getString("cardNumber")));
+    }
+  }
+
+  private void loadLedgerEntry(JsonObject json) {
+    LedgerEntry entry = LedgerEntry.fromJson(json);
+    // a journal replayed over the snapshot that already holds it (a crash between the two writes of compact)
+    if (ledger.isEmpty() || entry.seq() > lastLedgerSeq) {
+      ledger.add(entry);
+      lastLedgerSeq = entry.seq();
+    }
+  }
+
+  private long lastLedgerSeq;
+
+  private static JsonObject billingKeyJson(BillingKey k) {
+    return new JsonObject().put("mId", k.mId()).put("billingKey", k.billingKey()).put("customerKey", k.customerKey())
+        .put("cardNumber", k.cardNumber()).put("authenticatedAt", k.authenticatedAt().toString());
+  }
+
+  private static JsonObject authKeyJson(AuthKey a) {
+    return a == null ? null
+        : new JsonObject().put("mId", a.mId()).put("customerKey", a.customerKey()).put("cardNumber", a.cardNumber());
+  }
+
+  /** A payment whose state changed: journalled with the next append. */
+  private void touch(Payment p) {
+    if (journal != null) {
+      touched.add(p);
+    }
+  }
+
+  private void clearChanges() {
+    touched.clear();
+    ledgerAdded.clear();
+    billingKeysAdded.clear();
+    authKeysChanged.clear();
+    journalledClockOffsetMs = clockOffsetMs.get();
+    journalledLedgerSeq = ledgerSeq.get();
+  }
+
+  /**
+   * Every 250 ms: what changed since the last time, as journal lines taken on the event loop (in proportion to the
+   * changes) and appended off it, in order.
+   */
+  private void appendChanges() {
+    List<String> lines = new java.util.ArrayList<>();
+    touched.forEach(p -> lines.add(StateJournal.line("payment", p.state())));
+    billingKeysAdded.forEach(k -> lines.add(StateJournal.line("billingKey", billingKeyJson(k))));
+    authKeysChanged.forEach((key, value) ->
+        lines.add(new JsonObject().put("authKey", key).put("value", authKeyJson(value)).encode()));
+    ledgerAdded.forEach(e -> lines.add(StateJournal.line("ledger", e.toJson())));
+    if (clockOffsetMs.get() != journalledClockOffsetMs || ledgerSeq.get() != journalledLedgerSeq) {
+      lines.add(new JsonObject().put("clockOffsetMs", clockOffsetMs.get()).put("ledgerSeq", ledgerSeq.get()).encode());
+    }
+    clearChanges();
+    if (lines.isEmpty()) {
       return;
     }
-    dirty = false;
-    JsonObject state = state(); // taken on the event loop; written off it
-    vertx.executeBlocking(() -> write(config.stateFile(), state), true)
-        .onFailure(e -> LOG.warn("writing the Toss emulator state to {} failed: {}", config.stateFile(), e.toString()));
-  }
-
-  /** Writes {@code state} next to {@code file}, then moves it over: a crash leaves the old or the new file whole. */
-  private static synchronized Void write(java.nio.file.Path file, JsonObject state) throws java.io.IOException {
-    java.nio.file.Path dir = file.toAbsolutePath().getParent();
-    java.nio.file.Files.createDirectories(dir);
-    java.nio.file.Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    java.nio.file.Files.writeString(tmp, state.encode());
-    java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    return null;
+    vertx.executeBlocking(() -> {
+      journal.append(lines);
+      return null;
+    }, true).onFailure(e -> LOG.warn("appending to the Toss emulator journal {} failed: {}", journal.journalFile(),
+        e.toString()));
   }
 
   /** Undeploys the emulator (closes its server). */
@@ -277,12 +364,6 @@ public final class TossEmulator extends VerticleBase {
     router.route("/v1/*").handler(ctx -> error(ctx, new TossError("NOT_FOUND", "no such endpoint"), 404).send(ctx));
 
     Router sandbox = Router.router(vertx);
-    sandbox.route().handler(ctx -> {
-      if (ctx.request().method() != HttpMethod.GET) {
-        ctx.addEndHandler(v -> dirty = true);
-      }
-      ctx.next();
-    });
     sandbox.post("/checkout").handler(this::createCheckout);
     sandbox.post("/billing-auth").handler(this::createBillingAuth);
     sandbox.get("/faults").handler(ctx -> Reply.ok(faults.get().toJson()).send(ctx));
@@ -425,8 +506,7 @@ public final class TossEmulator extends VerticleBase {
       return;
     }
     String authKey = "bln_" + random(20);
-    authKeys.put(authKey, new AuthKey(config.mIdOfClientKey(f.get("clientKey")), customerKey, card));
-    dirty = true;
+    putAuthKey(authKey, new AuthKey(config.mIdOfClientKey(f.get("clientKey")), customerKey, card));
     redirect(ctx, f.get("successUrl"), query("customerKey", customerKey, "authKey", authKey));
   }
 
@@ -518,10 +598,6 @@ public final class TossEmulator extends VerticleBase {
 
   private Handler<RoutingContext> api(Operation op) {
     return ctx -> {
-      if (ctx.request().method() == HttpMethod.POST) {
-        // whatever the call did (a charge, a decline, a cancel, a key) is kept by the next write of the state file
-        ctx.addEndHandler(v -> dirty = true);
-      }
       handle(ctx, op);
     };
   }
@@ -697,6 +773,7 @@ public final class TossEmulator extends VerticleBase {
     String decline = p.cardNumber == null ? null : declineCode(p.cardNumber);
     if (decline != null) {
       TossError e = new TossError(decline);
+      touch(p);
       p.status = "ABORTED";
       p.failureCode = decline;
       p.failureMessage = e.message(false);
@@ -706,6 +783,7 @@ public final class TossEmulator extends VerticleBase {
     }
     if (p.virtualAccount()) {
       // issued, not paid: the buyer deposits later (DEPOSIT_CALLBACK); nothing is charged yet
+      touch(p);
       p.status = "WAITING_FOR_DEPOSIT";
       p.lastTransactionKey = transactionKey();
       p.secret = "ps_" + random(20);
@@ -728,6 +806,7 @@ public final class TossEmulator extends VerticleBase {
     }
     if ("WAITING_FOR_DEPOSIT".equals(p.status)) {
       // a virtual account not paid into yet: cancelled whole, nothing to refund
+      touch(p);
       p.status = "CANCELED";
       p.lastTransactionKey = transactionKey();
       p.cancels.add(new JsonObject().put("transactionKey", p.lastTransactionKey).put("cancelReason", reason)
@@ -746,6 +825,7 @@ public final class TossEmulator extends VerticleBase {
       throw new TossError("NOT_CANCELABLE_AMOUNT", "balance is " + p.balanceAmount);
     }
     String tx = transactionKey();
+    touch(p);
     p.balanceAmount -= amount;
     p.status = p.balanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
     p.lastTransactionKey = tx;
@@ -829,6 +909,9 @@ public final class TossEmulator extends VerticleBase {
       throw new TossError("NOT_MATCHES_CUSTOMER_KEY");
     }
     authKeys.remove(authKey);
+    if (journal != null) {
+      authKeysChanged.put(authKey, null);
+    }
     return Reply.ok(billing(newBillingKey(auth.mId(), customerKey, auth.cardNumber())));
   }
 
@@ -907,7 +990,8 @@ public final class TossEmulator extends VerticleBase {
         "IN_PROGRESS");
     payments.put(p.paymentKey, p);
     paymentsByOrderId.put(orderKey(mId, orderId), p);
-    dirty = true;
+    openSessions.add(p);
+    touch(p);
     return p;
   }
 
@@ -922,7 +1006,7 @@ public final class TossEmulator extends VerticleBase {
       String customerKey = customerKey(body);
       String card = body.getValue("cardNumber") == null ? "4330123412341234" : text(body, "cardNumber", 8, 20);
       String authKey = "bln_" + random(20);
-      authKeys.put(authKey, new AuthKey(config.mIdOfClientKey(body.getString("clientKey")), customerKey, card));
+      putAuthKey(authKey, new AuthKey(config.mIdOfClientKey(body.getString("clientKey")), customerKey, card));
       reply = new Reply(201, new JsonObject().put("authKey", authKey).put("customerKey", customerKey));
     } catch (TossError e) {
       reply = error(ctx, e);
@@ -967,6 +1051,7 @@ public final class TossEmulator extends VerticleBase {
   // ---------------------------------------------------------------- helpers
 
   private void approve(Payment p) {
+    touch(p);
     p.status = "DONE";
     p.approvedAt = now();
     p.lastTransactionKey = transactionKey();
@@ -977,15 +1062,26 @@ public final class TossEmulator extends VerticleBase {
     return now().isAfter(p.requestedAt.plus(config.sessionTtl()));
   }
 
+  /**
+   * Expires the checkout sessions past their TTL. Sessions are opened in time order, so it looks at the oldest open ones
+   * only (not at every payment ever made): those confirmed or aborted meanwhile are dropped, the expired ones expire,
+   * and it stops at the first one still within its TTL.
+   */
   private void expireSessions() {
-    payments.values().stream()
-        .filter(p -> "IN_PROGRESS".equals(p.status) && "NORMAL".equals(p.type) && sessionExpired(p))
-        .toList()
-        .forEach(this::expire);
+    while (!openSessions.isEmpty()) {
+      Payment p = openSessions.peekFirst();
+      if ("IN_PROGRESS".equals(p.status) && !sessionExpired(p)) {
+        return;
+      }
+      openSessions.pollFirst();
+      if ("IN_PROGRESS".equals(p.status)) {
+        expire(p);
+      }
+    }
   }
 
   private void expire(Payment p) {
-    dirty = true;
+    touch(p);
     p.status = "EXPIRED";
     notifyStatusChanged(p);
   }
@@ -1004,9 +1100,20 @@ public final class TossEmulator extends VerticleBase {
   }
 
   private void record(LedgerEntry.Kind kind, Payment p, long amount, String tx, String idempotencyKey, String failure) {
-    dirty = true; // also when the answer is never sent (a timeout fault that applies the effect)
-    ledger.add(new LedgerEntry(ledgerSeq.incrementAndGet(), kind, p.type, p.paymentKey, p.orderId, amount,
-        kind == LedgerEntry.Kind.DECLINE ? "ABORTED" : p.status, tx, idempotencyKey, failure, now()));
+    // journalled also when the answer is never sent (a timeout fault that applies the effect)
+    LedgerEntry entry = new LedgerEntry(ledgerSeq.incrementAndGet(), kind, p.type, p.paymentKey, p.orderId, amount,
+        kind == LedgerEntry.Kind.DECLINE ? "ABORTED" : p.status, tx, idempotencyKey, failure, now());
+    ledger.add(entry);
+    if (journal != null) {
+      ledgerAdded.add(entry);
+    }
+  }
+
+  private void putAuthKey(String authKey, AuthKey value) {
+    authKeys.put(authKey, value);
+    if (journal != null) {
+      authKeysChanged.put(authKey, value);
+    }
   }
 
   private static String declineCode(String cardNumber) {
@@ -1028,6 +1135,9 @@ public final class TossEmulator extends VerticleBase {
   private BillingKey newBillingKey(String mId, String customerKey, String cardNumber) {
     BillingKey key = new BillingKey(mId, random(44), customerKey, cardNumber, now());
     billingKeys.put(key.billingKey(), key);
+    if (journal != null) {
+      billingKeysAdded.add(key);
+    }
     return key;
   }
 
