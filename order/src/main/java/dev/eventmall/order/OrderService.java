@@ -19,6 +19,7 @@ import dev.eventmall.order.domain.TimelineEntry;
 import dev.eventmall.order.domain.Transition;
 import dev.eventmall.order.messaging.OrderEvents;
 import dev.eventmall.order.persistence.OrderRepository;
+import dev.eventmall.order.persistence.OrderWriter;
 import dev.eventmall.order.persistence.ProjectionRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +36,8 @@ import java.util.UUID;
 
 /**
  * Placing and cancelling orders: prices and addresses come from the projections, never from the client; the order,
- * its lines, its first timeline row, the Idempotency-Key record and the outbox event commit in one transaction.
+ * its lines, its first timeline row, the Idempotency-Key record and the outbox event commit in one transaction (shared
+ * with the orders placed at the same moment: {@link OrderWriter}).
  */
 public final class OrderService {
 
@@ -46,6 +48,7 @@ public final class OrderService {
   private final Pool pool;
   private final OrderRepository orders = new OrderRepository();
   private final ProjectionRepository projections = new ProjectionRepository();
+  private final OrderWriter writer;
   private final OrderMetrics metrics;
   private final int maxUnpaidCheckouts;
 
@@ -56,6 +59,7 @@ public final class OrderService {
   /** @param maxUnpaidCheckouts unpaid CHECKOUT orders one customer may hold at once; 0 = no cap */
   public OrderService(Pool pool, OrderMetrics metrics, int maxUnpaidCheckouts) {
     this.pool = pool;
+    this.writer = new OrderWriter(pool, orders);
     this.metrics = metrics;
     this.maxUnpaidCheckouts = maxUnpaidCheckouts;
   }
@@ -110,7 +114,8 @@ public final class OrderService {
           metrics.placed();
           return new Placed(order, false);
         })
-        .recover(err -> idempotencyKey != null && Database.isDuplicateKey(err)
+        .recover(err -> idempotencyKey != null
+          && (Database.isDuplicateKey(err) || err instanceof OrderWriter.KeyTaken)
           // a concurrent request with the same key won the race: answer with its order
           ? replay(request.memberId(), idempotencyKey, hash).map(p -> p.orElseThrow(() -> new IllegalStateException(
             "Idempotency-Key row vanished")))
@@ -172,15 +177,15 @@ public final class OrderService {
     });
   }
 
+  /** The order, its lines, its first timeline row, the Idempotency-Key and OrderPlaced, committed together. */
   private Future<Void> insert(Order order, String idempotencyKey, String hash) {
     EventEnvelope placed = OrderEvents.placed(order);
-    return pool.withTransaction(conn -> (idempotencyKey == null ? Future.<Void>succeededFuture()
-      : orders.insertIdempotencyKey(conn, order.memberId(), idempotencyKey, hash, order.orderId(), order.createdAt()))
-      .compose(v -> orders.insert(conn, order))
-      .compose(v -> orders.appendTimeline(conn, order.orderId(), new TimelineEntry(0, placed.id().toString(),
-        placed.type(), "api", TimelineEntry.APPLIED, null, OrderStatus.PENDING, null, placed.occurredAt(),
-        order.createdAt())))
-      .compose(v -> Outbox.append(conn, Topics.ORDER_EVENTS, placed)));
+    return writer.write(new OrderWriter.NewOrder(order,
+      idempotencyKey == null ? null : new OrderRepository.NewIdempotencyKey(order.memberId(), idempotencyKey, hash,
+        order.orderId(), order.createdAt()),
+      new TimelineEntry(0, placed.id().toString(), placed.type(), "api", TimelineEntry.APPLIED, null,
+        OrderStatus.PENDING, null, placed.occurredAt(), order.createdAt()),
+      Outbox.outgoing(Topics.ORDER_EVENTS, placed)));
   }
 
   /** The order if {@code memberId} owns it (or {@code admin}); someone else's is as absent as an unknown one. */

@@ -184,6 +184,69 @@ class OrderPlacementTest extends OrderTestSupport {
     assertThat(count("SELECT COUNT(*) AS n FROM orders WHERE member_id = ?", member)).isEqualTo(1);
   }
 
+  /**
+   * Orders placed at the same moment are committed together (OrderWriter: one transaction and one multi-row INSERT per
+   * table for the orders that arrive while an earlier commit runs), each still whole: its lines, first timeline row,
+   * Idempotency-Key and one OrderPlaced. A key sent twice at once (to one instance, or to two, where the second commit
+   * breaks its batch and the batch is split down to that order) answers with the same order, and no other order is
+   * lost or doubled.
+   */
+  @Test
+  void ordersPlacedAtOnceCommitTogetherAndATwinKeyBreaksNoOtherOrder() {
+    io.vertx.ext.web.client.WebClient wide = io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(deployment.httpPort()),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    try {
+      int customers = 48;
+      List<String> members = new ArrayList<>();
+      List<Buffer> bodies = new ArrayList<>();
+      for (int i = 0; i < customers; i++) {
+        String member = UUID.randomUUID().toString();
+        members.add(member);
+        bodies.add(orderBody(address(member), "BILLING", earbuds, 1, cable, 2).toBuffer());
+      }
+      long commitsBefore = comCommit(); // the addresses' projection commits are behind us
+      List<Future<HttpResponse<Buffer>>> sends = new ArrayList<>();
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < customers; i++) {
+        String member = members.get(i);
+        Buffer body = bodies.get(i);
+        String key = "at-once-" + UUID.randomUUID();
+        keys.add(key);
+        // every eighth customer double-clicks: the same key twice at once
+        for (int twice = 0; twice < (i % 8 == 0 ? 2 : 1); twice++) {
+          sends.add(wide.post("/orders").bearerTokenAuthentication(customer(member)).putHeader("Idempotency-Key", key)
+            .putHeader("Content-Type", "application/json").sendBuffer(body));
+        }
+      }
+      Await.result(Future.join(sends), Duration.ofSeconds(60));
+      assertThat(sends).allSatisfy(f -> assertThat(f.result().statusCode()).as(f.result().bodyAsString())
+        .isEqualTo(201));
+      long commits = comCommit() - commitsBefore;
+      for (int i = 0; i < customers; i++) {
+        String member = members.get(i);
+        assertThat(count("SELECT COUNT(*) AS n FROM orders WHERE member_id = ?", member)).as(member).isEqualTo(1);
+        String orderId = row("SELECT order_id FROM orders WHERE member_id = ?", member).getString("order_id");
+        assertThat(row("SELECT order_id FROM idempotency_key WHERE member_id = ? AND idem_key = ?", member,
+          keys.get(i)).getString("order_id")).isEqualTo(orderId);
+        assertThat(count("SELECT COUNT(*) AS n FROM order_line WHERE order_id = ?", orderId)).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) AS n FROM order_timeline WHERE order_id = ? AND event_type = 'OrderPlaced'",
+          orderId)).isEqualTo(1);
+        assertThat(awaitOrderEvents(orderId, 1)).extracting(EventEnvelope::type).containsExactly("OrderPlaced");
+      }
+      List<String> answered = sends.stream().map(f -> f.result().bodyAsJsonObject().getString("orderId")).toList();
+      assertThat(answered.stream().distinct()).hasSize(customers);
+      // 48 orders (and 6 twins) in fewer transactions than orders: they were committed together
+      assertThat(commits).as("COMMITs for %d orders", customers).isLessThan(customers);
+    } finally {
+      wide.close();
+    }
+  }
+
+  long comCommit() {
+    return Long.parseLong(row("SHOW GLOBAL STATUS LIKE 'Com_commit'").getString("Value"));
+  }
+
   @Test
   void anotherMembersAddressIsRefusedAndNothingIsStored() {
     String member = UUID.randomUUID().toString();

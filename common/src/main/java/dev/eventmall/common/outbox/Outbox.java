@@ -47,14 +47,23 @@ public final class Outbox {
    * an event without a traceparent gets a new span of that trace, and its PRODUCER span is a child of the current span.
    */
   public static Future<Void> appendAll(SqlConnection conn, String topic, List<EventEnvelope> events) {
-    String traceparent = TraceContext.current();
     List<Outgoing> outgoing = new ArrayList<>(events.size());
     for (EventEnvelope event : events) {
-      EventEnvelope e = event.traceparent() == null && traceparent != null
-        ? event.withTraceparent(TraceContext.child(traceparent)) : event;
-      outgoing.add(new Outgoing(topic, e, TraceContext.parentInCurrent(e.traceparent())));
+      outgoing.add(outgoing(topic, event));
     }
     return appendAll(conn, outgoing);
+  }
+
+  /**
+   * The event as {@link #appendAll(SqlConnection, List)} will append it, placed in the current request's or event's
+   * trace now — for a caller that appends it later from another context (a writer that commits many requests' events
+   * in one transaction).
+   */
+  public static Outgoing outgoing(String topic, EventEnvelope event) {
+    String traceparent = TraceContext.current();
+    EventEnvelope e = event.traceparent() == null && traceparent != null
+      ? event.withTraceparent(TraceContext.child(traceparent)) : event;
+    return new Outgoing(topic, e, TraceContext.parentInCurrent(e.traceparent()));
   }
 
   /** Appends events in list order with one multi-row INSERT (a few for large batches: {@link Sql#insert}). */

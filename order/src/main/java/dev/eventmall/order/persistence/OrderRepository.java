@@ -56,18 +56,22 @@ public final class OrderRepository {
   public record Page(List<Order> items, long total) {
   }
 
-  public Future<Void> insert(SqlConnection conn, Order order) {
-    JsonObject address = addressJson(order.shippingAddress());
-    Tuple row = Tuple.of(order.orderId(), order.memberId(), order.status().name(), order.paymentMethod().name(),
-      order.totalAmount(), order.orderName(), order.shippingAddress().addressId())
-      .addValue(address.encode()).addValue(Rows.utc(order.createdAt())).addValue(Rows.utc(order.updatedAt()));
+  /** Inserts new orders and their lines: one multi-row INSERT for the orders, one for all their lines. */
+  public Future<Void> insertAll(SqlConnection conn, List<Order> orders) {
+    List<Tuple> rows = new ArrayList<>(orders.size());
     List<Tuple> lines = new ArrayList<>();
-    for (int i = 0; i < order.lines().size(); i++) {
-      OrderLine l = order.lines().get(i);
-      lines.add(Tuple.of(order.orderId(), i + 1, l.productId(), l.productName(), l.quantity(), l.unitPrice()));
+    for (Order order : orders) {
+      rows.add(Tuple.of(order.orderId(), order.memberId(), order.status().name(), order.paymentMethod().name(),
+        order.totalAmount(), order.orderName(), order.shippingAddress().addressId())
+        .addValue(addressJson(order.shippingAddress()).encode()).addValue(Rows.utc(order.createdAt()))
+        .addValue(Rows.utc(order.updatedAt())));
+      for (int i = 0; i < order.lines().size(); i++) {
+        OrderLine l = order.lines().get(i);
+        lines.add(Tuple.of(order.orderId(), i + 1, l.productId(), l.productName(), l.quantity(), l.unitPrice()));
+      }
     }
-    return conn.preparedQuery(INSERT_ORDER).execute(row)
-      .compose(v -> conn.preparedQuery(INSERT_LINE).executeBatch(lines))
+    return Sql.insert(conn, INSERT_ORDERS_BEFORE, 10, rows, "")
+      .compose(v -> Sql.insert(conn, INSERT_LINES_BEFORE, 6, lines, ""))
       .mapEmpty();
   }
 
@@ -183,11 +187,17 @@ public final class OrderRepository {
     });
   }
 
-  /** Inserts the key; fails with MySQL error 1062 when the member already used it (the caller re-reads). */
-  public Future<Void> insertIdempotencyKey(SqlConnection conn, String memberId, String key, String hash,
-                                           String orderId, Instant now) {
-    return conn.preparedQuery(INSERT_IDEMPOTENCY_KEY).execute(Tuple.of(memberId, key, hash, orderId, Rows.utc(now)))
-      .mapEmpty();
+  /** An Idempotency-Key to store with the order it placed. */
+  public record NewIdempotencyKey(String memberId, String key, String requestHash, String orderId, Instant createdAt) {
+  }
+
+  /** Inserts the keys with one multi-row INSERT; fails with MySQL error 1062 when a member already used one. */
+  public Future<Void> insertIdempotencyKeys(SqlConnection conn, List<NewIdempotencyKey> keys) {
+    List<Tuple> rows = new ArrayList<>(keys.size());
+    for (NewIdempotencyKey k : keys) {
+      rows.add(Tuple.of(k.memberId(), k.key(), k.requestHash(), k.orderId(), Rows.utc(k.createdAt())));
+    }
+    return Sql.insert(conn, INSERT_IDEMPOTENCY_KEYS_BEFORE, 5, rows, "").mapEmpty();
   }
 
   public Future<Optional<IdempotencyRecord>> findIdempotencyKey(SqlClient client, String memberId, String key) {

@@ -8,9 +8,9 @@ final class OrderSql {
   static final String ORDER_COLUMNS = "order_id, member_id, status, payment_method, total_amount, order_name, "
     + "address_id, shipping_address, created_at, updated_at";
 
-  static final String INSERT_ORDER = "INSERT INTO orders (" + ORDER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  static final String INSERT_LINE =
-    "INSERT INTO order_line (order_id, line_no, product_id, product_name, quantity, unit_price) VALUES (?, ?, ?, ?, ?, ?)";
+  static final String INSERT_ORDERS_BEFORE = "INSERT INTO orders (" + ORDER_COLUMNS + ") VALUES ";
+  static final String INSERT_LINES_BEFORE =
+    "INSERT INTO order_line (order_id, line_no, product_id, product_name, quantity, unit_price) VALUES ";
   static final String SELECT_ORDER = "SELECT " + ORDER_COLUMNS + " FROM orders WHERE order_id = ?";
   static final String LOCK_ORDER = SELECT_ORDER + " FOR UPDATE";
   static final String SELECT_LINES =
@@ -40,8 +40,8 @@ final class OrderSql {
   static final String SELECT_TIMELINE = "SELECT seq, event_id, event_type, source, outcome, from_status, to_status, "
     + "detail, occurred_at, recorded_at FROM order_timeline WHERE order_id = ? ORDER BY seq";
 
-  static final String INSERT_IDEMPOTENCY_KEY =
-    "INSERT INTO idempotency_key (member_id, idem_key, request_hash, order_id, created_at) VALUES (?, ?, ?, ?, ?)";
+  static final String INSERT_IDEMPOTENCY_KEYS_BEFORE =
+    "INSERT INTO idempotency_key (member_id, idem_key, request_hash, order_id, created_at) VALUES ";
   static final String SELECT_IDEMPOTENCY_KEY =
     "SELECT request_hash, order_id FROM idempotency_key WHERE member_id = ? AND idem_key = ?";
 
