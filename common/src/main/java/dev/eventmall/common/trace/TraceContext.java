@@ -9,7 +9,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
  * W3C trace context ({@code traceparent: 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>}) carried without an
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
 public final class TraceContext {
   public static final String HEADER = "traceparent";
   private static final Object KEY = TraceContext.class;
-  private static final Pattern VALID = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
   private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   private static final HexFormat HEX = HexFormat.of();
   private static final String ZERO_TRACE_ID = "0".repeat(32);
@@ -41,7 +39,25 @@ public final class TraceContext {
       return false;
     }
     String t = traceparent.trim().toLowerCase(Locale.ROOT);
-    return VALID.matcher(t).matches() && !t.startsWith(ZERO_TRACE_ID, 3) && !t.startsWith(ZERO_SPAN_ID, 36);
+    return shaped(t) && !t.startsWith(ZERO_TRACE_ID, 3) && !t.startsWith(ZERO_SPAN_ID, 36);
+  }
+
+  /**
+   * {@code 00-<32 hex>-<16 hex>-<2 hex>} in lower case, checked by hand: this runs for every event published and
+   * handled, and the regular expression it replaces was 3 % of the services' CPU samples at load.
+   */
+  private static boolean shaped(String t) {
+    if (t.length() != 55 || t.charAt(0) != '0' || t.charAt(1) != '0' || t.charAt(2) != '-' || t.charAt(35) != '-'
+      || t.charAt(52) != '-') {
+      return false;
+    }
+    for (int i = 3; i < 55; i++) {
+      char c = t.charAt(i);
+      if (i != 35 && i != 52 && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The trace id of a valid traceparent. */

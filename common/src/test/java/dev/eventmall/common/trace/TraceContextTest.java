@@ -39,10 +39,18 @@ class TraceContextTest {
   }
 
   @Test
+  void upperCaseAndSurroundingBlanksAreRead() {
+    assertThat(TraceContext.valid("00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")).isTrue();
+    assertThat(TraceContext.valid(" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ")).isTrue();
+  }
+
+  @Test
   void malformedOrAllZeroTraceparentsAreNotValidAndStartANewTrace() {
     for (String bad : new String[] {null, "", "garbage", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01"}) {
+      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7x01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0-",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-011", "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}) {
       assertThat(TraceContext.valid(bad)).as(bad).isFalse();
       assertThat(TraceContext.valid(TraceContext.child(bad))).as(bad).isTrue();
     }
