@@ -169,7 +169,7 @@ public final class ShipmentDispatcher {
                     trackingNumber, current.carrier(), at)));
                   after.add(() -> {
                     metrics.started.increment();
-                    LOG.info("order {}: carrier accepted shipment {} ({})", orderId, shipmentId, trackingNumber);
+                    LOG.debug("order {}: carrier accepted shipment {} ({})", orderId, shipmentId, trackingNumber);
                   });
                 }
                 case ATTACH_AND_WITHDRAW -> {

@@ -119,7 +119,7 @@ public final class ShipmentTracker {
           .compose(v -> Outbox.appendAll(conn, Topics.DELIVERY_EVENTS, emitted));
       }))
       .onSuccess(v -> emitted.forEach(e -> {
-        LOG.info("order {}: {} {}", e.key(), e.type(), e.payload().getString("status", ""));
+        LOG.debug("order {}: {} {}", e.key(), e.type(), e.payload().getString("status", ""));
         switch (e.type()) {
           case "DeliveryCompleted" -> metrics.completed.increment();
           case "DeliveryFailed" -> metrics.failed.increment();

@@ -106,7 +106,7 @@ public final class SagaHandlers implements BatchHandler {
               statuses.put(order.orderId(), t.to());
               applied.add(t);
             } else {
-              LOG.info("order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
+              LOG.debug("order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
                 in.consumed().type(), in.consumed().event().id());
             }
             step.timeline().forEach(e -> timeline.add(new AbstractMap.SimpleEntry<>(order.orderId(), e)));
