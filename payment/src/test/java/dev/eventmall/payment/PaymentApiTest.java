@@ -117,6 +117,43 @@ class PaymentApiTest extends PaymentTestSupport {
   }
 
   /**
+   * Issue 13: Toss's DEPOSIT_CALLBACK (virtual accounts) carries no eventType — {@code {createdAt, secret, status,
+   * transactionKey, orderId}}. The service refuses virtual accounts (cancelled at confirm, as above), so such a callback
+   * is about a payment it refused: 200 like every well-formed webhook, the row and the events as they were, nothing
+   * asked at Toss. Before: 422 (eventType required), which Toss retries seven times and then e-mails the merchant about.
+   */
+  @Test
+  void aDepositCallbackForARefusedVirtualAccountIsAnsweredLikeEveryWebhookAndChangesNothing()
+    throws InterruptedException {
+    String memberId = newMemberId();
+    String orderId = newOrderId();
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 13_000, "CHECKOUT"));
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    String paymentKey = openCheckout(new JsonObject().put("orderId", orderId).put("amount", 13_000)
+      .put("method", "VIRTUAL_ACCOUNT"));
+    assertProblem(post("/payments/confirm", customerToken(memberId), new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", orderId).put("amount", 13_000)), 422);
+    awaitPaymentEvent(orderId, "PaymentFailed");
+    JsonObject atToss = tossGet("/v1/payments/" + paymentKey, TOSS_SECRET_KEY).bodyAsJsonObject();
+    assertThat(atToss.getString("secret")).isNotBlank();
+    JsonObject rowBefore = payment(orderId);
+    long attemptsBefore = count("SELECT COUNT(*) AS n FROM payment_attempts");
+
+    // exactly the fields TOSS.md lists, as Toss would send them had the buyer deposited
+    JsonObject callback = new JsonObject().put("createdAt", "2026-01-01T12:34:56.000000")
+      .put("secret", atToss.getString("secret")).put("status", "DONE")
+      .put("transactionKey", atToss.getString("lastTransactionKey")).put("orderId", orderId);
+    HttpResponse<Buffer> answer = post("/payments/webhooks/toss", null, callback);
+
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    assertThat(answer.bodyAsString()).isEqualTo("{\"received\":true}");
+    Thread.sleep(300); // attempts are group-committed: a lookup at Toss would be logged by now
+    assertThat(payment(orderId)).isEqualTo(rowBefore);
+    assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts")).isEqualTo(attemptsBefore);
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentFailed");
+  }
+
+  /**
    * Issue 13 point 5: Toss refusing the merchant's key on a confirm is not the customer's decline: 503 with Retry-After
    * and no "declined", the payment stays CHARGING with no PaymentFailed, and the same confirm succeeds once the key
    * works (before: 502 and the order FAILED).
@@ -157,6 +194,9 @@ class PaymentApiTest extends PaymentTestSupport {
     assertProblem(post("/payments/confirm", token, new JsonObject().put("paymentKey", "k").put("orderId", "x")
       .put("amount", -5)), 422);
     assertProblem(post("/payments/webhooks/toss", null, new JsonObject().put("eventType", "PAYMENT_STATUS_CHANGED")), 422);
+    // a DEPOSIT_CALLBACK (no eventType) is still checked for its shape
+    assertProblem(post("/payments/webhooks/toss", null, new JsonObject().put("secret", "s").put("orderId", "bad id!")),
+      422);
     assertProblem(Await.result(client.get("/payments/orders/" + newOrderId()).bearerTokenAuthentication(token).send()),
       404);
   }

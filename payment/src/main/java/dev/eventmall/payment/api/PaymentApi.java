@@ -18,6 +18,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.YearMonth;
@@ -25,9 +27,11 @@ import java.util.regex.Pattern;
 
 /**
  * {@code /payments}: billing keys, checkout confirm, payment lookup and the Toss webhook. Toss outcomes become problems:
- * a decline 422 {@code payment-declined} (with {@code code}), a configuration error 502, an unknown outcome 503.
+ * a decline 422 {@code payment-declined} (with {@code code}), a configuration error of ours and an unknown outcome 503
+ * {@code payment-provider-unavailable}.
  */
 public final class PaymentApi {
+  private static final Logger LOG = LoggerFactory.getLogger(PaymentApi.class);
   private static final Pattern DIGITS = Pattern.compile("\\d{8,20}");
   private static final Pattern TWO_DIGITS = Pattern.compile("\\d{2}");
   private static final Pattern MONTH = Pattern.compile("\\d{1,2}");
@@ -242,6 +246,9 @@ public final class PaymentApi {
    */
   private Future<JsonObject> webhook(RoutingContext ctx) {
     Validation v = Validation.of(ctx);
+    if (!v.body().containsKey("eventType") && v.body().containsKey("secret")) {
+      return depositCallback(v);
+    }
     String eventType = v.requiredString("eventType", 100);
     v.done();
     if (!"PAYMENT_STATUS_CHANGED".equals(eventType)) {
@@ -251,6 +258,24 @@ public final class PaymentApi {
     String paymentKey = d.identifier("paymentKey", 200, PAYMENT_KEY, "must be letters, digits, '-' or '_'");
     d.done();
     return payments.acceptWebhook(paymentKey).map(v2 -> WEBHOOK_RECEIVED.copy());
+  }
+
+  /**
+   * Toss's {@code DEPOSIT_CALLBACK} (virtual accounts): {@code {createdAt, secret, status, transactionKey, orderId}},
+   * no {@code eventType}. This service takes cards only and cancels a virtual account at confirm ({@code
+   * TossClient.refuseMethod}), so a callback is about a payment it refused: answered like every well-formed webhook
+   * (a 4xx would make Toss retry it seven times and e-mail the merchant), logged, nothing verified or changed. The
+   * secret is never logged.
+   */
+  private Future<JsonObject> depositCallback(Validation v) {
+    String orderId = v.identifier("orderId", 64, ORDER_ID, "must be 6 to 64 of [A-Za-z0-9_-]");
+    String status = v.requiredString("status", 50);
+    v.requiredString("secret", 300);
+    String transactionKey = v.requiredString("transactionKey", 300);
+    v.done();
+    LOG.info("DEPOSIT_CALLBACK for order {} (status {}, transaction {}): virtual accounts are refused and cancelled at "
+      + "confirm, nothing to do", orderId, status, transactionKey);
+    return Future.succeededFuture(WEBHOOK_RECEIVED.copy());
   }
 
   // ---------------------------------------------------------------- errors
