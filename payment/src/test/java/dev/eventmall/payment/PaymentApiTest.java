@@ -364,6 +364,47 @@ class PaymentApiTest extends PaymentTestSupport {
     }
   }
 
+  /**
+   * Issue 13: Toss's confirm window is 10 minutes. A customer back from the payment window after it lapsed (the
+   * emulator's clock moved on 11 minutes) gets 409 payment-key-mismatch — Toss answered NOT_FOUND_PAYMENT_SESSION and
+   * the payment is EXPIRED there — with nothing charged, and the order's checkout is open again: the key of a new
+   * window confirms it.
+   */
+  @Test
+  void aConfirmAfterTheCheckoutWindowLapsedIsRefusedAndTheCheckoutReopens() {
+    String memberId = newMemberId();
+    String orderId = newOrderId();
+    String token = customerToken(memberId);
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 14_000, "CHECKOUT"));
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    String lapsedKey = openCheckout(orderId, 14_000);
+    toss.advanceClock(java.time.Duration.ofMinutes(11));
+    try {
+      HttpResponse<Buffer> late = post("/payments/confirm", token, new JsonObject().put("paymentKey", lapsedKey)
+        .put("orderId", orderId).put("amount", 14_000));
+      assertProblem(late, 409);
+      assertThat(late.bodyAsJsonObject().getString("type")).endsWith("/payment-key-mismatch");
+      assertThat(late.bodyAsJsonObject().getString("code")).isEqualTo("NOT_FOUND_PAYMENT_SESSION");
+      JsonObject row = payment(orderId);
+      assertThat(row.getString("status")).isEqualTo("AWAITING_CHECKOUT");
+      assertThat(row.getString("payment_key")).isNull();
+      assertThat(toss.charges(orderId)).isEmpty();
+      assertThat(tossGet("/v1/payments/" + lapsedKey, TOSS_SECRET_KEY).bodyAsJsonObject().getString("status"))
+        .isEqualTo("EXPIRED");
+      assertThat(paymentEventsOf(orderId)).isEmpty();
+
+      String freshKey = openCheckout(orderId, 14_000);
+      HttpResponse<Buffer> inTime = post("/payments/confirm", token, new JsonObject().put("paymentKey", freshKey)
+        .put("orderId", orderId).put("amount", 14_000));
+      assertThat(inTime.statusCode()).as(inTime.bodyAsString()).isEqualTo(200);
+      assertThat(inTime.bodyAsJsonObject().getString("status")).isEqualTo("DONE");
+      assertThat(toss.charges(orderId)).hasSize(1);
+      assertThat(toss.charges(orderId).get(0).paymentKey()).isEqualTo(freshKey);
+    } finally {
+      toss.advanceClock(java.time.Duration.ofMinutes(-11)); // the other tests' sessions on the emulator's own time
+    }
+  }
+
   /** A paid checkout of {@code orderId}, then cancelled at Toss directly (as from the merchant's console); its key. */
   String cancelledAtToss(String orderId, long amount) {
     String paymentKey = paidCheckout(newMemberId(), orderId, amount);
