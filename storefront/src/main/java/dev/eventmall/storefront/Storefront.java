@@ -118,16 +118,31 @@ public final class Storefront extends VerticleBase {
     ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page);
   }
 
+  /** Toss's own hosts, allowed besides the SDK's origin when the configured SDK is Toss's (one of them). */
+  static final String TOSS_HOSTS = "https://*.tosspayments.com";
+
   /**
-   * Scripts from this origin and Toss's SDK only; requests to the services and the SDK's origin only; forms post to
-   * this origin or Toss's (the payment window is Toss's page, navigated to, not framed).
+   * Scripts from this origin and Toss's only; frames from Toss only (SDK v2 opens its payment and billing-auth windows
+   * in an iframe over this page); requests to the services and Toss only; forms post to this origin. "Toss" is the
+   * configured SDK's origin, plus {@link #TOSS_HOSTS} when that is one of Toss's hosts: the emulator's stand-in
+   * (devstack, compose's sandbox) gets its own origin and nothing of Toss's.
    */
   static String contentSecurityPolicy(JsonObject settings) {
     StringBuilder connect = new StringBuilder("'self'");
     settings.getJsonObject("services").forEach(e -> connect.append(' ').append(origin((String) e.getValue())));
-    String toss = origin(settings.getString("tossSdkUrl"));
-    return "default-src 'self'; script-src 'self' " + toss + "; connect-src " + connect + " " + toss
-      + "; img-src 'self' data: https:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    String toss = tossSources(settings.getString("tossSdkUrl"));
+    return "default-src 'self'; script-src 'self' " + toss + "; frame-src " + toss + "; connect-src " + connect + " "
+      + toss + "; img-src 'self' data: https:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+      + "form-action 'self'";
+  }
+
+  /** The SDK's origin, and Toss's hosts when the SDK is served over https by one of them. */
+  static String tossSources(String sdkUrl) {
+    URI uri = URI.create(sdkUrl);
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+    boolean ofToss = "https".equals(uri.getScheme())
+      && (host.equals("tosspayments.com") || host.endsWith(".tosspayments.com"));
+    return origin(sdkUrl) + (ofToss ? " " + TOSS_HOSTS : "");
   }
 
   static String origin(String url) {

@@ -62,8 +62,55 @@ class StorefrontTest {
     assertThat(settings.getJsonObject("services").getString("member")).isEqualTo("http://127.0.0.1:8081");
     assertThat(settings.getString("tossSdkUrl")).isEqualTo("https://js.tosspayments.com/v2/standard");
     String csp = get("/").getHeader("Content-Security-Policy");
-    assertThat(csp).contains("script-src 'self' https://js.tosspayments.com;")
-      .contains("connect-src 'self' http://127.0.0.1:8081").contains("http://127.0.0.1:9086")
+    assertThat(csp).contains("connect-src 'self' http://127.0.0.1:8081").contains("http://127.0.0.1:9086")
       .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
+  }
+
+  /** The directive {@code name} of a Content-Security-Policy header: its sources, in order. */
+  static java.util.List<String> directive(String csp, String name) {
+    for (String d : csp.split(";")) {
+      java.util.List<String> words = java.util.List.of(d.trim().split("\\s+"));
+      if (words.get(0).equals(name)) {
+        return words.subList(1, words.size());
+      }
+    }
+    return java.util.List.of();
+  }
+
+  /**
+   * Issue 13: Toss's SDK v2 loads from js.tosspayments.com and opens its payment and billing-auth windows in an iframe
+   * over the merchant's page, which talks to Toss's hosts. The page is served with a policy that lets the configured SDK's
+   * origin and Toss's hosts ({@code https://*.tosspayments.com}) script, frame and connect — and nothing else more than
+   * before. Before: no frame-src (default-src 'self' framed nothing) and Toss's hosts only as the SDK's origin.
+   */
+  @Test
+  void thePolicyLetsTossSdkScriptFrameAndConnect() {
+    String csp = get("/").getHeader("Content-Security-Policy");
+    assertThat(directive(csp, "script-src")).containsExactly("'self'", "https://js.tosspayments.com",
+      "https://*.tosspayments.com");
+    assertThat(directive(csp, "frame-src")).containsExactly("https://js.tosspayments.com",
+      "https://*.tosspayments.com");
+    assertThat(directive(csp, "connect-src")).startsWith("'self'")
+      .contains("http://127.0.0.1:8081", "http://127.0.0.1:9086")
+      .endsWith("https://js.tosspayments.com", "https://*.tosspayments.com");
+    // the rest as it was
+    assertThat(directive(csp, "default-src")).containsExactly("'self'");
+    assertThat(directive(csp, "img-src")).containsExactly("'self'", "data:", "https:");
+    assertThat(directive(csp, "style-src")).containsExactly("'self'");
+    assertThat(directive(csp, "frame-ancestors")).containsExactly("'none'");
+    assertThat(directive(csp, "base-uri")).containsExactly("'none'");
+    assertThat(directive(csp, "form-action")).containsExactly("'self'");
+  }
+
+  /** With the emulator's SDK stand-in (devstack, compose's sandbox) its origin is named, and Toss's hosts are not. */
+  @Test
+  void withTheEmulatorsSdkThePolicyNamesItsOriginOnly(Vertx vertx) {
+    Storefront sandbox = Storefront.start(vertx, Config.of(Map.of("TOSS_SDK_URL",
+      "http://127.0.0.1:8090/v2/standard")), 0).await();
+    String csp = client.get(sandbox.port(), "127.0.0.1", "/").send().await().getHeader("Content-Security-Policy");
+    assertThat(directive(csp, "script-src")).containsExactly("'self'", "http://127.0.0.1:8090");
+    assertThat(directive(csp, "frame-src")).containsExactly("http://127.0.0.1:8090");
+    assertThat(directive(csp, "connect-src")).endsWith("http://127.0.0.1:8090");
+    assertThat(csp).doesNotContain("tosspayments.com");
   }
 }
