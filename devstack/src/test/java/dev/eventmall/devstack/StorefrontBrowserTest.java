@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code chromium-driver} packages, driven by Selenium, against the platform with the Toss emulator's SDK stand-in and
  * payment windows. A seller adds a product and finds it through search; a new customer signs up, registers a card in
  * the billing-auth window, searches "무선", orders and follows the order to DELIVERED on its page; a second order is
- * paid in the checkout window; a declined card shows Toss's message and the order ends PAYMENT_FAILED with no charge.
+ * paid in the checkout window; a third is cancelled in the window (Toss's message, the order still payable) and then
+ * paid; a declined card shows Toss's message and the order ends PAYMENT_FAILED with no charge.
  * Screenshots of each page go to {@code target/storefront-screenshots/}. Skipped, saying why, where the two packages are
  * not installed ({@code .ci/run} installs them).
  */
@@ -158,8 +159,41 @@ class StorefrontBrowserTest {
     assertThat(charges.get(0).type()).isEqualTo("NORMAL");
   }
 
+  /**
+   * Issue 13: a customer who cancels in Toss's payment window (the emulator's cancel button redirects to failUrl with
+   * {@code code=PAY_PROCESS_CANCELED}, as Toss does when the buyer closes the window) sees Toss's message, and the order
+   * is still payable — AWAITING_PAYMENT, the pay button back, nothing at Toss — and paying it then goes through.
+   */
   @Test
   @Order(4)
+  void aCustomerWhoCancelsInThePaymentWindowSeesTossMessageAndTheOrderStaysPayable() {
+    String orderId = orderFromSearch("무선", false);
+    click("pay-now");
+    waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("cancel")));
+    assertThat(driver.getCurrentUrl()).contains("/window/payment");
+    click("cancel");
+    waitFor(ExpectedConditions.urlContains("/pay/fail"));
+    assertThat(driver.getCurrentUrl()).contains("code=PAY_PROCESS_CANCELED").contains("orderId=" + orderId);
+    assertThat(text("pay-error")).isEqualTo("사용자에 의해 결제가 취소되었습니다. (PAY_PROCESS_CANCELED)");
+    screenshot("checkout-cancelled");
+    click("back-to-order");
+    waitFor(ExpectedConditions.urlContains("/order/" + orderId));
+    awaitOrderStatus("AWAITING_PAYMENT");
+    waitFor(ExpectedConditions.elementToBeClickable(By.id("pay-now")));
+    assertThat(text("payment-status")).isEqualTo("AWAITING_CHECKOUT");
+    screenshot("order-still-payable");
+    assertThat(toss().ledger().stream().filter(e -> orderId.equals(e.orderId()))).isEmpty();
+
+    click("pay-now");
+    waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("pay")));
+    click("pay");
+    waitFor(ExpectedConditions.urlContains("/order/" + orderId));
+    new WebDriverWait(driver, SAGA).until(ExpectedConditions.textToBe(By.id("payment-status"), "DONE"));
+    assertThat(toss().charges(orderId)).hasSize(1);
+  }
+
+  @Test
+  @Order(5)
   void aDeclinedCardShowsTossMessageAndTheOrderEndsPaymentFailedWithNoCharge() {
     String orderId = orderFromSearch("무선", false);
     waitFor(ExpectedConditions.elementToBeClickable(By.id("pay-now")));
