@@ -260,33 +260,26 @@ class DeliverySagaTest extends DeliveryTestSupport {
   }
 
   /**
-   * docs/saga.md: PaymentCompleted before OrderPlaced fails the handler and the bridge retries it. The bridge holds its
-   * poll loop while a record retries, so an OrderPlaced published later cannot arrive during those retries: the event is
-   * parked on payment.events.dlq and replayed by an admin once the order is known.
+   * PaymentCompleted before its OrderPlaced (delivery lagging on order.events, as at 400 orders/s in the bench) is not
+   * applicable yet: the bridge keeps retrying it beyond its 8 attempts (16 s) without parking it, and it applies once
+   * OrderPlaced has been read — one shipment, nothing on the dead-letter topic. Before, it was parked after 16 s and
+   * its order stayed PAID until an admin replayed it.
    */
   @Test
-  void paymentCompletedBeforeOrderPlacedIsRetriedParkedAndReplayedOnceTheOrderIsKnown() {
+  void paymentCompletedBeforeOrderPlacedWaitsBeyondItsAttemptsAndAppliesOnceTheOrderIsKnown() throws Exception {
     String orderId = newOrderId();
     EventEnvelope paid = paymentCompleted(orderId);
     publish(Topics.PAYMENT_EVENTS, paid);
 
-    String[] parkedId = new String[1];
-    Await.until("PaymentCompleted parked", Duration.ofSeconds(60), () -> {
-      var res = Await.result(client.get("/admin/dlq").bearerTokenAuthentication(adminToken()).send());
-      res.bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast)
-        .filter(i -> i.getJsonObject("event") != null && paid.id().toString().equals(i.getJsonObject("event").getString("id")))
-        .findFirst().ifPresent(i -> parkedId[0] = i.getString("id"));
-      return parkedId[0] != null;
-    });
+    Thread.sleep(20_000); // longer than the 8 attempts' backoff (0.2 + 0.4 + … + 5 s ≈ 16 s)
+    var parked = Await.result(client.get("/admin/dlq").bearerTokenAuthentication(adminToken()).send());
+    assertThat(parked.bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast)
+      .filter(i -> i.getJsonObject("event") != null && paid.id().toString().equals(i.getJsonObject("event").getString("id"))))
+      .as("parked").isEmpty();
     assertThat(shipment(orderId)).isNull();
     assertThat(carrier.shipmentsFor(orderId)).isEmpty();
 
     publish(Topics.ORDER_EVENTS, orderPlaced(orderId, "06236"));
-    Await.until("OrderPlaced handled", Duration.ofSeconds(30),
-      () -> row("SELECT placed FROM delivery_order WHERE order_id = ?", orderId) != null);
-    var replay = Await.result(client.post("/admin/dlq/" + parkedId[0] + "/replay").bearerTokenAuthentication(adminToken()).send());
-    assertThat(replay.statusCode()).as(replay.bodyAsString()).isEqualTo(200);
-
     awaitEvent(orderId, "DeliveryStarted");
     assertThat(carrier.shipmentsFor(orderId)).hasSize(1);
   }

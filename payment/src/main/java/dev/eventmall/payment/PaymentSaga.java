@@ -5,6 +5,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
+import dev.eventmall.common.kafka.NotYet;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.client.TossException;
@@ -127,7 +128,7 @@ public final class PaymentSaga implements BatchHandler {
               if (d.waits() != null) {
                 // not recorded in the inbox: the retry decides again
                 seen.remove(c.event().id());
-                results.set(in.index(), Future.failedFuture(new IllegalStateException(d.waits())));
+                results.set(in.index(), Future.failedFuture(new NotYet(d.waits())));
                 continue;
               }
               BillingKey key = d.row() == null || d.row().memberId() == null ? null : keys.get(d.row().memberId());

@@ -63,10 +63,23 @@ final class EventDelivery {
           return vertx.timer(retry.backoffMillis(Math.min(waits + 1, 30)))
             .compose(v -> attempt(address, envelope, source, attempt, waits + 1));
         }
+        if (notYet(failure) && waits < NotYet.PATIENCE_WAITS) {
+          if (waits % 20 == 0) {
+            LOG.info("{}: not applicable yet ({}); waiting, attempt {} not counted", source, failure.getMessage(),
+              attempt);
+          }
+          return vertx.timer(retry.backoffMillis(Math.min(waits + 1, 30)))
+            .compose(v -> attempt(address, envelope, source, attempt, waits + 1));
+        }
         return attempt >= retry.maxAttempts()
           ? Future.succeededFuture(new Outcome(attempt, failure))
           : vertx.timer(retry.backoffMillis(attempt)).compose(v -> attempt(address, envelope, source, attempt + 1, waits));
       });
+  }
+
+  static boolean notYet(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+      && reply.failureCode() == EventHandlers.NOT_YET;
   }
 
   static boolean storeUnavailable(Throwable failure) {

@@ -24,12 +24,15 @@ import java.util.function.Function;
  * The domain side of the bridge: a domain verticle registers the handler for the events one consumer group reads from
  * one topic. The handler's future decides: success acknowledges the record (the bridge may commit past it), failure
  * makes the bridge retry it with backoff and finally park it on the dead-letter topic, except when the failure is a store
- * that cannot be reached ({@link StoreUnavailable}): then the bridge waits for the store without counting attempts.
+ * that cannot be reached ({@link StoreUnavailable}): then the bridge waits for the store without counting attempts;
+ * likewise, for a while ({@link NotYet#PATIENCE_WAITS}), for an event that came before the one it depends on.
  * Handlers ignore event types they do not care about by returning a succeeded future.
  */
 public final class EventHandlers {
   /** Failure code of a handler that could not reach one of its stores ({@link StoreUnavailable}); otherwise 500. */
   public static final int STORE_UNAVAILABLE = 503;
+  /** Failure code of a handler whose event came before one it depends on ({@link NotYet}). */
+  public static final int NOT_YET = 425;
   private static final Logger LOG = LoggerFactory.getLogger(EventHandlers.class);
 
   private EventHandlers() {
@@ -128,7 +131,8 @@ public final class EventHandlers {
       } else {
         consumed.fail(String.valueOf(ar.cause()));
         LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
-        msg.fail(StoreUnavailable.is(ar.cause()) ? STORE_UNAVAILABLE : 500, String.valueOf(ar.cause()));
+        msg.fail(StoreUnavailable.is(ar.cause()) ? STORE_UNAVAILABLE : ar.cause() instanceof NotYet ? NOT_YET : 500,
+          String.valueOf(ar.cause()));
       }
     });
   }

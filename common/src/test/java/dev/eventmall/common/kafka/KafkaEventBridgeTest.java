@@ -98,6 +98,10 @@ class KafkaEventBridgeTest {
         // what the MySQL pool answers while the database restarts
         return Future.failedFuture(new java.net.ConnectException("Connection refused: /127.0.0.1:3306"));
       }
+      if (note.equals("not yet") && times.size() <= 2 * RETRY.maxAttempts()) {
+        // what delivery answers for a PaymentCompleted whose OrderPlaced it has not read yet
+        return Future.failedFuture(new NotYet("PaymentCompleted before its OrderPlaced"));
+      }
       if (note.equals("doomed") && !poisonHealed.get()) {
         return Future.failedFuture(new IllegalStateException("doomed to fail"));
       }
@@ -157,6 +161,37 @@ class KafkaEventBridgeTest {
       List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(Topics.dlq(topic)).stream()
         .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
       assertThat(consumer.endOffsets(partitions).values()).as("records parked").containsOnly(0L);
+    }
+  }
+
+  /**
+   * An event that came before the one it depends on (a consumer lagging on another topic) is retried beyond its
+   * attempts and handled once it applies, not parked: at 400 orders/s delivery parked PaymentCompleted events this way
+   * and left their orders PAID.
+   */
+  @Test
+  void anEventThatIsNotApplicableYetWaitsBeyondTheAttemptsAndIsNotParked(Vertx vertx) throws Exception {
+    EventEnvelope early = send("n", "not yet");
+    EventEnvelope after = send("n", "after it, same key");
+    deployBridge(vertx);
+
+    Await.until("both handled", Duration.ofSeconds(30), () -> handled.size() == 2);
+    assertThat(handled).containsExactly(early.id().toString(), after.id().toString());
+    assertThat(calls.get(early.id().toString())).as("calls: twice the attempts answered not yet, then it applied")
+      .hasSize(2 * RETRY.maxAttempts() + 1);
+    assertThat(parkedCount()).as("records parked").isZero();
+  }
+
+  long parkedCount() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka);
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+           new org.apache.kafka.clients.consumer.KafkaConsumer<>(props)) {
+      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(Topics.dlq(topic)).stream()
+        .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
     }
   }
 

@@ -5,6 +5,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
+import dev.eventmall.common.kafka.NotYet;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.delivery.client.CarrierClient;
 import dev.eventmall.delivery.domain.DeliveryRules;
@@ -185,7 +186,7 @@ public final class DeliveryHandlers implements BatchHandler {
               }
               if (d.action() == DeliveryRules.Action.WAIT) {
                 seen.remove(c.event().id());
-                results.set(in.index(), Future.failedFuture(new IllegalStateException(c.type() + " " + c.event().id()
+                results.set(in.index(), Future.failedFuture(new NotYet(c.type() + " " + c.event().id()
                   + " for order " + orderId + " before its OrderPlaced; retried")));
                 continue;
               }
