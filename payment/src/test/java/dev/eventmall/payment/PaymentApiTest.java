@@ -99,10 +99,7 @@ class PaymentApiTest extends PaymentTestSupport {
   void aVirtualAccountCheckoutIsCancelledAtTossAndRefused() {
     String memberId = newMemberId();
     String orderId = newOrderId();
-    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 12_000, "CHECKOUT"));
-    awaitStatus(orderId, "AWAITING_CHECKOUT");
-    String paymentKey = openCheckout(new JsonObject().put("orderId", orderId).put("amount", 12_000)
-      .put("method", "VIRTUAL_ACCOUNT"));
+    String paymentKey = virtualAccountCheckout(memberId, orderId, 12_000);
 
     HttpResponse<Buffer> res = post("/payments/confirm", customerToken(memberId), new JsonObject()
       .put("paymentKey", paymentKey).put("orderId", orderId).put("amount", 12_000));
@@ -116,6 +113,13 @@ class PaymentApiTest extends PaymentTestSupport {
       .isEqualTo("CANCELED");
   }
 
+  /** A CHECKOUT order's stock reserved and a virtual-account payment window opened for it at Toss: its paymentKey. */
+  String virtualAccountCheckout(String memberId, String orderId, long amount) {
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, amount, "CHECKOUT"));
+    awaitStatus(orderId, "AWAITING_CHECKOUT");
+    return openCheckout(new JsonObject().put("orderId", orderId).put("amount", amount).put("method", "VIRTUAL_ACCOUNT"));
+  }
+
   /**
    * Issue 13: Toss's DEPOSIT_CALLBACK (virtual accounts) carries no eventType — {@code {createdAt, secret, status,
    * transactionKey, orderId}}. The service refuses virtual accounts (cancelled at confirm, as above), so such a callback
@@ -127,10 +131,7 @@ class PaymentApiTest extends PaymentTestSupport {
     throws InterruptedException {
     String memberId = newMemberId();
     String orderId = newOrderId();
-    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 13_000, "CHECKOUT"));
-    awaitStatus(orderId, "AWAITING_CHECKOUT");
-    String paymentKey = openCheckout(new JsonObject().put("orderId", orderId).put("amount", 13_000)
-      .put("method", "VIRTUAL_ACCOUNT"));
+    String paymentKey = virtualAccountCheckout(memberId, orderId, 13_000);
     assertProblem(post("/payments/confirm", customerToken(memberId), new JsonObject().put("paymentKey", paymentKey)
       .put("orderId", orderId).put("amount", 13_000)), 422);
     awaitPaymentEvent(orderId, "PaymentFailed");
