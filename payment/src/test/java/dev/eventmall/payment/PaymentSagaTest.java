@@ -149,6 +149,34 @@ class PaymentSagaTest extends PaymentTestSupport {
     assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentCompleted");
   }
 
+  /**
+   * Issue 13 point 5, NOT_SUPPORTED_METHOD (the merchant has no contract for billing payments): the merchant's
+   * configuration, not the customer's card — the alert (toss_misconfigured_total), no PaymentFailed, the payment left
+   * CHARGING and charged once the contract is in place. Unlike a refused key it does not open the breaker: the key
+   * works, only this method is not contracted, so the other calls under the MID go on.
+   */
+  @Test
+  void anUncontractedMethodAlertsAndLeavesThePaymentToBeRetriedWithTheBreakerClosed() {
+    String memberId = memberWithCard(GOOD_CARD);
+    String orderId = newOrderId();
+    toss.faults(Faults.none().withErrors(1.0, "NOT_SUPPORTED_METHOD", 403).withPaths(List.of("/v1/billing/")));
+    publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 4_600, "BILLING"));
+
+    Await.until("the refusal recorded", Duration.ofSeconds(30), () -> count("SELECT COUNT(*) AS n FROM "
+      + "payment_attempts WHERE order_id = ? AND code = 'NOT_SUPPORTED_METHOD'", orderId) >= 1);
+    String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
+    assertThat(metrics).containsPattern("toss_misconfigured_total\\{[^}]*code=\"NOT_SUPPORTED_METHOD\"[^}]*\\} [1-9]");
+    assertThat(deployment.toss().breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(payment(orderId).getString("status")).isEqualTo("CHARGING");
+    assertThat(paymentEventsOf(orderId)).isEmpty();
+
+    toss.clearFaults();
+    awaitPaymentEvent(orderId, "PaymentCompleted");
+    awaitStatus(orderId, "DONE");
+    assertThat(toss.charges(orderId)).hasSize(1);
+    assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentCompleted");
+  }
+
   @Test
   void aMemberWithoutBillingKeyGetsPaymentFailedNoBillingKey() {
     String orderId = newOrderId();
