@@ -78,12 +78,16 @@ final class EventDelivery {
   }
 
   static boolean notYet(Throwable failure) {
-    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-      && reply.failureCode() == EventHandlers.NOT_YET;
+    return handlerFailedWith(failure, EventHandlers.NOT_YET);
   }
 
   static boolean storeUnavailable(Throwable failure) {
+    return handlerFailedWith(failure, EventHandlers.STORE_UNAVAILABLE);
+  }
+
+  /** Whether the handler itself failed the event with {@code code} (as {@link EventHandlers} answers). */
+  private static boolean handlerFailedWith(Throwable failure, int code) {
     return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-      && reply.failureCode() == EventHandlers.STORE_UNAVAILABLE;
+      && reply.failureCode() == code;
   }
 }
