@@ -79,7 +79,8 @@ class ComposeConsistencyTest {
       assertThat(String.valueOf(env.get("HTTP_PORT"))).as(name).isEqualTo(Integer.toString(port));
       assertThat((List<String>) service.get("ports")).as(name).contains(port + ":" + port);
       if (database != null) {
-        assertThat(String.valueOf(env.get("MYSQL_URI"))).as(name).matches("mysql://eventmall:.*@mysql:3306/" + database);
+        assertThat(String.valueOf(env.get("MYSQL_URI"))).as(name)
+          .matches("mysql://eventmall:.*@mysql-server:3306/" + database);
         assertThat(mysqlInit).contains("CREATE DATABASE IF NOT EXISTS " + database + ";")
           .contains("ON " + database + ".* TO 'eventmall'");
       }
@@ -89,11 +90,11 @@ class ComposeConsistencyTest {
           .contains("INTERNAL://:" + broker.substring(broker.indexOf(':') + 1));
       }
       assertThat(String.valueOf(env.get("REDIS_URL"))).isEqualTo("redis://redis:6379");
-      assertThat(String.valueOf(env.get("CASSANDRA_CONTACT_POINTS"))).isEqualTo("cassandra:9042");
+      assertThat(String.valueOf(env.get("CASSANDRA_CONTACT_POINTS"))).isEqualTo("cassandra-node-0:9042");
       assertThat(String.valueOf(((Map<String, Object>) service.get("healthcheck")).get("test")))
         .contains("dev.eventmall.common.http.HealthProbe");
       Map<String, Object> dependsOn = (Map<String, Object>) service.get("depends_on");
-      assertThat(dependsOn).as(name + " waits for Kafka").containsKeys("kafka-1", "kafka-2", "kafka-3");
+      assertThat(dependsOn).as(name + " waits for Kafka").containsKeys("kafka1", "kafka2", "kafka3");
       dependsOn.values().forEach(c -> assertThat(String.valueOf(c)).contains("service_healthy"));
       Map<String, Object> build = (Map<String, Object>) service.get("build");
       assertThat(String.valueOf(((Map<String, Object>) build.get("args")).get("SERVICE"))).isEqualTo(name);
@@ -128,18 +129,18 @@ class ComposeConsistencyTest {
   void kafkaIsThreeKraftBrokersWithRf3MinIsr2AndHostListeners() throws IOException {
     Map<String, Object> compose = compose();
     for (int i = 1; i <= 3; i++) {
-      Map<String, Object> env = env(service(compose, "kafka-" + i));
+      Map<String, Object> env = env(service(compose, "kafka" + i));
       assertThat(String.valueOf(env.get("KAFKA_NODE_ID"))).isEqualTo(Integer.toString(i));
       assertThat(String.valueOf(env.get("KAFKA_PROCESS_ROLES"))).isEqualTo("broker,controller");
       assertThat(String.valueOf(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS")))
-        .isEqualTo("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+        .isEqualTo("1@kafka1:9093,2@kafka2:9093,3@kafka3:9093");
       assertThat(String.valueOf(env.get("KAFKA_DEFAULT_REPLICATION_FACTOR"))).isEqualTo("3");
       assertThat(String.valueOf(env.get("KAFKA_MIN_INSYNC_REPLICAS"))).isEqualTo("2");
       assertThat(String.valueOf(env.get("KAFKA_NUM_PARTITIONS"))).isEqualTo("3");
       int hostPort = 19091 + i;
       assertThat(String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS")))
-        .contains("INTERNAL://kafka-" + i + ":29092").contains("EXTERNAL://localhost:" + hostPort);
-      assertThat(String.valueOf(service(compose, "kafka-" + i).get("ports"))).contains(hostPort + ":" + hostPort);
+        .contains("INTERNAL://kafka" + i + ":9092").contains("EXTERNAL://localhost:" + hostPort);
+      assertThat(String.valueOf(service(compose, "kafka" + i).get("ports"))).contains(hostPort + ":" + hostPort);
     }
   }
 
@@ -206,7 +207,7 @@ class ComposeConsistencyTest {
     Map<String, Consumer<Map<String, Object>>> mistakes = Map.of(
       "a misspelt service key", c -> service(c, "order").put("enviroment", Map.of("A", "b")),
       "an unknown depends_on condition", c -> ((Map<String, Object>) service(c, "order").get("depends_on"))
-        .put("kafka-1", Map.of("condition", "service_ready")),
+        .put("kafka1", Map.of("condition", "service_ready")),
       "a healthcheck without its test as string or list", c -> ((Map<String, Object>) service(c, "order")
         .get("healthcheck")).put("test", Map.of("cmd", "true")),
       "an unknown top-level key", c -> c.put("service", Map.of()),
