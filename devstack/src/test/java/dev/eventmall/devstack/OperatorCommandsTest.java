@@ -1,6 +1,8 @@
 package dev.eventmall.devstack;
 
+import dev.eventmall.common.config.Config;
 import dev.eventmall.infra.Containers;
+import dev.eventmall.member.MemberSettings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the parsed compose model (and, where Debian's docker-compose is installed, on what {@code docker-compose config}
  * renders): the services by those names; the broker image putting {@code kafka-topics} on the PATH (its script run here
  * against a stand-in of Kafka's bin directory); a listener on port 9092 inside each broker, advertised under the
- * broker's compose name; the MySQL root password a variable whose default is 1234.
+ * broker's compose name; the MySQL root password a variable whose default is 1234; the first ADMIN's variables.
  * Whether the images really contain mysqladmin, cqlsh and a shell, and whether /usr/local/bin is on the Kafka image's
  * PATH, is the images' business and needs an engine to see.
  */
@@ -195,6 +197,30 @@ class OperatorCommandsTest {
     assertThat((Map<String, Object>) service(compose, "catalog").get("depends_on")).containsKey("cassandra-node-0");
   }
 
+  /**
+   * The first ADMIN: compose hands member ADMIN_EMAIL / ADMIN_PASSWORD / ADMIN_NAME; unset they make no account (and
+   * do not stop member), set they are the account member seeds at start.
+   */
+  @Test
+  void composePassesTheFirstAdminToMemberAndNoneWhenUnset() throws Exception {
+    Map<String, Object> member = env(service(compose(), "member"));
+    Map<String, String> unset = new HashMap<>();
+    unset.put("ADMIN_EMAIL", null);
+    unset.put("ADMIN_PASSWORD", null);
+    unset.put("ADMIN_NAME", null);
+    Map<String, String> given = Map.of("ADMIN_EMAIL", "Ops@Example.com", "ADMIN_PASSWORD", "a-long-admin-pass");
+    assertThat(MemberSettings.from(Config.of(interpolated(member, unset))).adminSeed()).isEmpty();
+    MemberSettings.AdminSeed seed = MemberSettings.from(Config.of(interpolated(member, given))).adminSeed()
+      .orElseThrow(() -> new AssertionError("no ADMIN seed from " + given));
+    assertThat(seed.email()).isEqualTo("ops@example.com");
+    assertThat(seed.password()).isEqualTo("a-long-admin-pass");
+    assertThat(seed.name()).isEqualTo("Administrator");
+    if (dockerComposeInstalled()) {
+      assertThat(MemberSettings.from(Config.of(renderedEnv(unset, "member"))).adminSeed()).isEmpty();
+      assertThat(MemberSettings.from(Config.of(renderedEnv(given, "member"))).adminSeed()).contains(seed);
+    }
+  }
+
   @Test
   void theComposeFileAndTheOperationsGuideQuoteTheCommandsAsTheyRun() throws IOException {
     String composeFile = Files.readString(ROOT.resolve("docker-compose.yml"));
@@ -203,7 +229,8 @@ class OperatorCommandsTest {
       assertThat(composeFile).contains(command);
       assertThat(operations).contains(command);
     }
-    assertThat(operations).contains("docker-compose logs -f order");
+    assertThat(operations).contains("docker-compose logs -f order")
+      .contains("ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=");
   }
 
   // ------------------------------------------------------------------ compose's variable substitution
