@@ -16,6 +16,7 @@ import org.testcontainers.utility.DockerImageName;
  * answers.
  */
 public final class Containers {
+  /** Compose's brokers are built FROM this image (ops/kafka/Dockerfile adds the tools to the PATH). */
   public static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
   public static final String MARIADB_IMAGE = "mariadb:11.4";
   public static final String REDIS_IMAGE = "redis:7";
