@@ -191,7 +191,7 @@ class BusinessMetricsTest {
         }
       }
     }
-    assertThat(metrics).contains("eventmall_dlq_parked_total", "vertx_http_server_requests_total");
+    assertThat(metrics).contains("eventmall_dlq_unreplayed", "vertx_http_server_requests_total");
     return metrics;
   }
 
