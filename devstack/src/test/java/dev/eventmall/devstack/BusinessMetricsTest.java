@@ -6,6 +6,7 @@ import dev.eventmall.common.testing.Needs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The business metrics the Grafana dashboard (ops/grafana/dashboards/eventmall.json) is built on move when a customer
  * orders and searches: the services' {@code /metrics} are scraped before and after one order runs to DELIVERED, one
  * ends PAYMENT_FAILED (declined card) and two identical searches run; every name asserted here is the exact Prometheus
- * name the dashboard queries.
+ * name the dashboard queries, and every metric the alert rules (ops/prometheus/alerts.yml) query is scraped.
  */
 @Needs({Infra.KAFKA, Infra.MYSQL, Infra.REDIS, Infra.CASSANDRA})
 class BusinessMetricsTest {
@@ -159,6 +160,39 @@ class BusinessMetricsTest {
     for (String metric : dashboardMetrics()) {
       assertThat(everything.has(metric)).as("dashboard metric " + metric + " is scraped").isTrue();
     }
+    // and every metric an alert rule (ops/prometheus/alerts.yml) queries: a misspelt name would leave an alert silent
+    for (String metric : alertMetrics()) {
+      assertThat(everything.has(metric)).as("alert rule metric " + metric + " is scraped").isTrue();
+    }
+  }
+
+  /**
+   * The metric names in the alert rules' PromQL: identifiers with an underscore outside label matchers and quoted
+   * strings that are not PromQL functions ({@code up} is Prometheus' own).
+   */
+  @SuppressWarnings("unchecked")
+  static Set<String> alertMetrics() {
+    Map<String, Object> rules;
+    try {
+      rules = new Yaml().load(Files.readString(ComposeConsistencyTest.ROOT.resolve("ops/prometheus/alerts.yml")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Set<String> functions = Set.of("histogram_quantile", "label_replace");
+    Set<String> metrics = new TreeSet<>();
+    for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+      for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+        String expr = String.valueOf(rule.get("expr")).replaceAll("\\{[^}]*}", "").replaceAll("\"[^\"]*\"", "");
+        Matcher m = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)+").matcher(expr);
+        while (m.find()) {
+          if (!functions.contains(m.group())) {
+            metrics.add(m.group());
+          }
+        }
+      }
+    }
+    assertThat(metrics).contains("eventmall_dlq_unreplayed", "vertx_http_server_requests_total");
+    return metrics;
   }
 
   /** The metric names in the dashboard's PromQL: identifiers with an underscore that are not PromQL functions. */

@@ -18,8 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -238,6 +241,109 @@ class ComposeConsistencyTest {
     if (promtool) {
       assertThat(run("promtool", "check", "config", "ops/prometheus/prometheus.yml")).isZero();
     }
+  }
+
+  /**
+   * {@code promtool check rules} accepts ops/prometheus/alerts.yml and {@code promtool test rules} passes every unit test
+   * in ops/prometheus/tests/ (each alert firing with its labels and annotations, and staying silent); promtool's own
+   * report is the failure message.
+   */
+  @Test
+  void promtoolChecksTheAlertRulesAndEveryRuleUnitTestPasses() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
+      "promtool is not installed (.ci/run installs Debian's prometheus package where it can)");
+    Result check = runCapturing("promtool", "check", "rules", "ops/prometheus/alerts.yml");
+    assertThat(check.exitCode()).as(check.output()).isZero();
+    List<String> command = new java.util.ArrayList<>(List.of("promtool", "test", "rules"));
+    command.addAll(ruleTests().keySet());
+    Result tests = runCapturing(command.toArray(String[]::new));
+    assertThat(tests.exitCode()).as(tests.output()).isZero();
+    assertThat(tests.output()).contains("SUCCESS").doesNotContain("FAILED");
+  }
+
+  /** Every alert has a case where it fires and one where it stays silent, and a runbook whose name is the alert's. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyAlertIsUnitTestedBothWaysAndHasItsRunbook() throws IOException {
+    Map<String, Set<Boolean>> cases = new java.util.TreeMap<>();
+    for (Map<String, Object> test : ruleTests().values()) {
+      for (Map<String, Object> one : (List<Map<String, Object>>) test.get("tests")) {
+        for (Map<String, Object> expectation : (List<Map<String, Object>>) one.get("alert_rule_test")) {
+          cases.computeIfAbsent(String.valueOf(expectation.get("alertname")), k -> new java.util.HashSet<>())
+            .add(!((List<?>) expectation.get("exp_alerts")).isEmpty());
+        }
+      }
+    }
+    String index = Files.readString(ROOT.resolve("ops/runbooks/README.md"));
+    Map<String, Map<String, Object>> alerts = alertRules();
+    assertThat(alerts).hasSizeGreaterThanOrEqualTo(9);
+    alerts.forEach((name, rule) -> {
+      assertThat(cases.get(name)).as(name + ": a case where it fires and one where it stays silent")
+        .containsExactlyInAnyOrder(true, false);
+      String runbook = "ops/runbooks/" + name + ".md";
+      assertThat(((Map<String, Object>) rule.get("annotations")).get("runbook_url")).as(name).isEqualTo(runbook);
+      assertThat(ROOT.resolve(runbook)).as(name + " runbook").isRegularFile();
+      assertThat(index).as("ops/runbooks/README.md lists " + name).contains("(" + name + ".md)");
+    });
+    assertThat(cases.keySet()).as("alerts the unit tests name").isSubsetOf(alerts.keySet());
+  }
+
+  /** A runbook's {@code docker-compose exec|logs|restart <service>} names a service docker-compose.yml has. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theRunbooksComposeCommandsNameComposeServices() throws IOException {
+    Set<String> services = ((Map<String, Object>) compose().get("services")).keySet();
+    Pattern command = Pattern.compile(
+      "docker-compose (?:exec|logs|restart|stop|start|ps|up)((?: +-{1,2}[a-zA-Z-]+(?:=\\S+)?)*) +([a-z][a-z0-9_-]*)");
+    List<String> named = new java.util.ArrayList<>();
+    try (var runbooks = Files.list(ROOT.resolve("ops/runbooks"))) {
+      for (Path runbook : runbooks.filter(p -> p.toString().endsWith(".md")).toList()) {
+        Matcher m = command.matcher(Files.readString(runbook));
+        while (m.find()) {
+          named.add(m.group(2));
+          assertThat(services).as(runbook.getFileName() + ": " + m.group()).contains(m.group(2));
+        }
+      }
+    }
+    assertThat(named).as("compose commands in the runbooks").contains("order", "payment", "delivery");
+  }
+
+  /** ops/prometheus/alerts.yml's alerting rules by alert name. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Map<String, Object>> alertRules() throws IOException {
+    Map<String, Object> file = new Yaml().load(Files.readString(ROOT.resolve("ops/prometheus/alerts.yml")));
+    Map<String, Map<String, Object>> alerts = new java.util.TreeMap<>();
+    for (Map<String, Object> group : (List<Map<String, Object>>) file.get("groups")) {
+      for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+        if (rule.containsKey("alert")) {
+          assertThat(alerts.put(String.valueOf(rule.get("alert")), rule)).as("one rule per alert name").isNull();
+        }
+      }
+    }
+    return alerts;
+  }
+
+  /** The promtool rule unit tests (ops/prometheus/tests/*.yml) by path from the repository root. */
+  static Map<String, Map<String, Object>> ruleTests() throws IOException {
+    Map<String, Map<String, Object>> tests = new java.util.TreeMap<>();
+    try (var files = Files.list(ROOT.resolve("ops/prometheus/tests"))) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+        tests.put(ROOT.relativize(file).toString(), new Yaml().load(Files.readString(file)));
+      }
+    }
+    assertThat(tests).as("ops/prometheus/tests/*.yml").isNotEmpty();
+    return tests;
+  }
+
+  record Result(int exitCode, String output) {
+  }
+
+  /** Runs {@code command} in the repository root; its standard output and error together. */
+  static Result runCapturing(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+    return new Result(process.exitValue(), String.join(" ", command) + "\n" + output);
   }
 
   static int run(String... command) throws Exception {

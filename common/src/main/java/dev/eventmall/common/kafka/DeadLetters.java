@@ -47,7 +47,7 @@ public final class DeadLetters {
   private final String group;
   private final List<String> topics;
   private final EventDelivery delivery;
-  private final KafkaProducer<String, Buffer> producer;
+  private KafkaProducer<String, Buffer> producer;
 
   public DeadLetters(Vertx vertx, KafkaEventBridge.Options bridge) {
     this.vertx = vertx;
@@ -55,7 +55,28 @@ public final class DeadLetters {
     this.group = bridge.group();
     this.topics = bridge.topics();
     this.delivery = new EventDelivery(vertx, bridge.retry(), bridge.handlerTimeout(), false);
-    this.producer = KafkaProducer.createShared(vertx, "dead-letters-" + group, KafkaConfig.producer(bootstrapServers));
+  }
+
+  /**
+   * Event-bus address (local) told after a successful replay of {@code group}'s events: its {@link KafkaEventBridge}
+   * then counts what is still parked at once.
+   */
+  static String replayedAddress(String group) {
+    return "eventmall.dlq.replayed." + group;
+  }
+
+  /** How many events the group parked and nobody replayed yet, per original topic (topics without any are absent). */
+  public Future<Map<String, Long>> unreplayedByTopic() {
+    return list().map(all -> all.stream()
+      .collect(java.util.stream.Collectors.groupingBy(Parked::originalTopic, java.util.stream.Collectors.counting())));
+  }
+
+  /** The marker producer, made on the first replay (a DeadLetters that only lists needs none). */
+  private KafkaProducer<String, Buffer> producer() {
+    if (producer == null) {
+      producer = KafkaProducer.createShared(vertx, "dead-letters-" + group, KafkaConfig.producer(bootstrapServers));
+    }
+    return producer;
   }
 
   /** One parked event; {@code raw} is the record's text, shown when it is not a JSON object. */
@@ -110,7 +131,10 @@ public final class DeadLetters {
         KafkaProducerRecord<String, Buffer> marker =
           KafkaProducerRecord.create(Topics.dlq(parked.originalTopic()), parked.key(), Buffer.buffer());
         marker.addHeader(H_REPLAYED_OF, parked.id()).addHeader(KafkaEventBridge.H_GROUP, group);
-        return producer.send(marker).map(meta -> parked);
+        return producer().send(marker).map(meta -> {
+          vertx.eventBus().publish(replayedAddress(group), parked.id());
+          return parked;
+        });
       });
   }
 

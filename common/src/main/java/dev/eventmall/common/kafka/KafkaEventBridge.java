@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds the records a consumer group reads from its topics to the group's domain handlers over the event bus
@@ -57,6 +58,10 @@ import java.util.concurrent.TimeUnit;
  *   offset when nothing is committed yet: the group reads from the earliest), and publishes the sum per topic as the
  *   gauge {@code eventmall.kafka.consumer.lag} (Prometheus {@code eventmall_kafka_consumer_lag{group,topic}}); several
  *   bridge instances of one group in one Vert.x add up.</li>
+ *   <li>Parked: {@code eventmall.dlq.parked} counts the records this bridge parked; the gauge
+ *   {@code eventmall.dlq.unreplayed} (Prometheus {@code eventmall_dlq_unreplayed{group,topic}}) is what the group's
+ *   dead-letter topics hold and nobody replayed ({@link DeadLetters#list()}), counted at start, every
+ *   {@link #DLQ_SAMPLE_MS} ms, after each park and after each replay in this Vert.x.</li>
  *   <li>Delivery is at least once (a crash between effect and commit redelivers): handlers are idempotent through the
  *   inbox.</li>
  * </ul>
@@ -75,12 +80,18 @@ public final class KafkaEventBridge extends VerticleBase {
 
   /** How often the consumer lag is sampled. */
   public static final long LAG_SAMPLE_MS = 5_000;
+  /** How often the bridge counts what its group left parked on the dead-letter topics (also after a park or a replay). */
+  public static final long DLQ_SAMPLE_MS = 60_000;
   /** How long {@link #stop()} waits for the consumer's close before closing it directly (Kafka's own bound is 30 s). */
   static final long CLOSE_TIMEOUT_MS = 35_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventBridge.class);
   /** registry → "group/topic" → lag per bridge instance; the gauge reads the sum. */
   private static final Map<MeterRegistry, Map<String, Map<KafkaEventBridge, Long>>> LAGS =
+    Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** registry → "group/topic" → events parked and not replayed; one gauge each, set by any bridge of the group. */
+  private static final Map<MeterRegistry, Map<String, AtomicLong>> UNREPLAYED =
     Collections.synchronizedMap(new WeakHashMap<>());
 
   /** How long a poll waits when nothing comes. */
@@ -113,6 +124,11 @@ public final class KafkaEventBridge extends VerticleBase {
   private Map<String, Map<KafkaEventBridge, Long>> lags;
   private long lagTimer = -1;
   private boolean sampling;
+  private final Map<String, AtomicLong> unreplayed = new HashMap<>();
+  private DeadLetters deadLetters;
+  private long dlqTimer = -1;
+  private boolean countingParked;
+  private boolean countParkedAgain;
   // the pipeline: all of it runs on this verticle's context
   private final Map<String, Future<Void>> chains = new HashMap<>();
   private final Map<TopicPartition, PartitionTrack> tracks = new HashMap<>();
@@ -146,10 +162,15 @@ public final class KafkaEventBridge extends VerticleBase {
         .description("records parked on the dead-letter topic").register(registry));
     }
     registerLagGauges(registry);
+    registerUnreplayedGauges(registry);
+    deadLetters = new DeadLetters(vertx, options);
+    vertx.eventBus().localConsumer(DeadLetters.replayedAddress(options.group()), msg -> countParked());
     consumer.partitionsRevokedHandler(revoked -> revoked.forEach(tracks::remove));
     return consumer.subscribe(new HashSet<>(options.topics())).onSuccess(v -> {
       pollLoop();
       lagTimer = vertx.setPeriodic(LAG_SAMPLE_MS, id -> sampleLag());
+      countParked();
+      dlqTimer = vertx.setPeriodic(DLQ_SAMPLE_MS, id -> countParked());
     });
   }
 
@@ -164,6 +185,7 @@ public final class KafkaEventBridge extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(lagTimer);
+    vertx.cancelTimer(dlqTimer);
     vertx.cancelTimer(commitTimer);
     lagSlots.forEach(slot -> slot.remove(this));
     Promise<Void> closed = Promise.promise();
@@ -210,6 +232,46 @@ public final class KafkaEventBridge extends VerticleBase {
       slot.put(this, 0L);
       lagSlots.add(slot);
     }
+  }
+
+  private void registerUnreplayedGauges(MeterRegistry registry) {
+    Map<String, AtomicLong> shared = UNREPLAYED.computeIfAbsent(registry, r -> new ConcurrentHashMap<>());
+    for (String topic : options.topics()) {
+      unreplayed.put(topic, shared.computeIfAbsent(options.group() + '/' + topic, k -> {
+        AtomicLong count = new AtomicLong();
+        Gauge.builder("eventmall.dlq.unreplayed", count, AtomicLong::get).tag("topic", topic)
+          .tag("group", options.group())
+          .description("events the group parked on the topic's dead-letter topic and nobody replayed yet, counted every "
+            + DLQ_SAMPLE_MS + " ms and after each park or replay")
+          .register(registry);
+        return count;
+      }));
+    }
+  }
+
+  /** Reads the dead-letter topics (on a worker) and sets the unreplayed gauges; one count at a time. */
+  private void countParked() {
+    if (stopped) {
+      return;
+    }
+    if (countingParked) {
+      countParkedAgain = true;
+      return;
+    }
+    countingParked = true;
+    countParkedAgain = false;
+    deadLetters.unreplayedByTopic().onComplete(ar -> {
+      countingParked = false;
+      if (ar.succeeded()) {
+        unreplayed.forEach((topic, count) -> count.set(ar.result().getOrDefault(topic, 0L)));
+      } else {
+        LOG.warn("{}: counting the parked events failed (the gauge keeps its last value): {}", options.group(),
+          ar.cause().toString());
+      }
+      if (countParkedAgain) {
+        countParked();
+      }
+    });
   }
 
   /** One lag sample: end offsets and committed offsets of the assigned partitions, summed per topic. */
@@ -549,6 +611,7 @@ public final class KafkaEventBridge extends VerticleBase {
       .<Void>map(meta -> {
         parked.get(record.topic()).increment();
         consumed.get(record.topic()).increment();
+        countParked();
         return null;
       })
       .recover(e -> {

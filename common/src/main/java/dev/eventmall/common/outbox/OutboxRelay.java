@@ -49,6 +49,10 @@ import dev.eventmall.common.metrics.Metrics;
  * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}. Sent rows older
  * than {@link Options#retention()} are deleted.
  *
+ * <p>Metrics (tag {@code database}): {@code eventmall_outbox_published_total}, and every 5 s, by every instance whether
+ * it publishes or stands by, {@code eventmall_outbox_backlog} (unsent rows) and {@code eventmall_outbox_oldest_unsent_seconds}
+ * (age of the first unsent row, 0 when none).
+ *
  * <p>With {@link Tracing} enabled each send is a PRODUCER span {@code <topic> publish} whose ids are the event's
  * traceparent and whose parent is the span that appended it (column {@code parent_span_id}).
  */
@@ -59,7 +63,9 @@ public final class OutboxRelay extends VerticleBase {
   static final String SELECT_UNSENT =
     "SELECT seq, event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope FROM outbox"
       + " WHERE sent_at IS NULL ORDER BY seq LIMIT ?";
-  static final String COUNT_UNSENT = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
+  /** The unsent rows and the age in microseconds of the first of them (NULL when none): the relay's metrics. */
+  static final String MEASURE_UNSENT = "SELECT COUNT(*), (SELECT TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM outbox"
+    + " WHERE sent_at IS NULL ORDER BY seq LIMIT 1) FROM outbox WHERE sent_at IS NULL";
   static final String DELETE_SENT =
     "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 10000";
   static final String MARK_SENT_BEFORE = "UPDATE outbox SET sent_at = NOW(6) WHERE seq IN (";
@@ -102,6 +108,7 @@ public final class OutboxRelay extends VerticleBase {
   private boolean again;
   private boolean stopped;
   private final AtomicLong backlog = new AtomicLong();
+  private final AtomicLong oldestUnsentMicros = new AtomicLong();
   private Counter published;
   private Tracing tracing;
 
@@ -129,6 +136,9 @@ public final class OutboxRelay extends VerticleBase {
         .description("outbox events published to Kafka and acknowledged").register(registry);
       Gauge.builder("eventmall.outbox.backlog", backlog, AtomicLong::get).tag("database", db)
         .description("outbox rows not yet published").register(registry);
+      Gauge.builder("eventmall.outbox.oldest.unsent", oldestUnsentMicros, m -> m.get() / 1e6).tag("database", db)
+        .baseUnit("seconds").description("age of the oldest outbox row not yet published, 0 when none")
+        .register(registry);
       vertx.setPeriodic(options.idlePoll().toMillis(), id -> drain());
       vertx.setPeriodic(5_000, id -> measure());
       vertx.setPeriodic(60_000, id -> cleanUp());
@@ -304,8 +314,12 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   private void measure() {
-    pool.query(COUNT_UNSENT).execute()
-      .onSuccess(rows -> backlog.set(rows.iterator().next().getLong(0)));
+    pool.query(MEASURE_UNSENT).execute().onSuccess(rows -> {
+      Row row = rows.iterator().next();
+      backlog.set(row.getLong(0));
+      Long micros = row.getLong(1);
+      oldestUnsentMicros.set(micros == null ? 0 : Math.max(0, micros));
+    });
   }
 
   private void cleanUp() {

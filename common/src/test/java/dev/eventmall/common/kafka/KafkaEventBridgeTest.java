@@ -308,6 +308,51 @@ class KafkaEventBridgeTest {
     }
   }
 
+  /**
+   * What an operator reads on {@code /metrics}: {@code eventmall_dlq_unreplayed} is 1 once the group parked an event,
+   * stays 1 while it is parked, and falls to 0 after {@code POST /admin/dlq/replay} handed it back successfully (the
+   * alert DeadLetterParked reads it).
+   */
+  @Test
+  void theUnreplayedGaugeCountsAParkedEventUntilItIsReplayed() throws Exception {
+    Metrics metrics = Metrics.create("dlq-test");
+    Vertx own = metrics.newVertx(new VertxOptions());
+    try {
+      String dlqGroup = "bridge-dlq-" + UUID.randomUUID();
+      AtomicBoolean healed = new AtomicBoolean();
+      EventHandlers.register(own, dlqGroup, topic, event -> healed.get() ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("doomed to fail")));
+      KafkaEventBridge.Options options = new KafkaEventBridge.Options(kafka, dlqGroup, List.of(topic)).withRetry(RETRY);
+      Router root = HttpBootstrap.builder(own).metrics(metrics).build();
+      new DeadLetters(own, options).mount(root, "/admin/dlq");
+      int port = Await.result(HttpBootstrap.listen(own, root, 0)).actualPort();
+      Await.result(own.deployVerticle(() -> new KafkaEventBridge(options), new DeploymentOptions()));
+      java.util.function.DoubleSupplier unreplayed = () -> {
+        List<String> lines = Await.result(client.get(port, "127.0.0.1", "/metrics").send()).bodyAsString().lines()
+          .filter(l -> l.startsWith("eventmall_dlq_unreplayed{")).toList();
+        assertThat(lines).hasSizeLessThanOrEqualTo(1);
+        assertThat(lines).allSatisfy(l -> assertThat(l).contains("group=\"" + dlqGroup + "\"")
+          .contains("topic=\"" + topic + "\""));
+        return lines.isEmpty() ? Double.NaN : Double.parseDouble(lines.get(0).substring(lines.get(0).lastIndexOf(' ') + 1));
+      };
+      Await.until("the gauge reads 0 before anything is parked", Duration.ofSeconds(30),
+        () -> unreplayed.getAsDouble() == 0.0);
+
+      send("a", "doomed");
+      Await.until("1 unreplayed once the event is parked", Duration.ofSeconds(30), () -> unreplayed.getAsDouble() == 1.0);
+      Thread.sleep(1_000);
+      assertThat(unreplayed.getAsDouble()).as("still parked").isEqualTo(1.0);
+
+      healed.set(true);
+      HttpResponse<Buffer> replay = Await.result(client.post(port, "127.0.0.1", "/admin/dlq/replay").send());
+      assertThat(replay.statusCode()).as(replay.bodyAsString()).isEqualTo(200);
+      assertThat(replay.bodyAsJsonObject().getJsonArray("stillParked")).isEmpty();
+      Await.until("0 unreplayed after the replay", Duration.ofSeconds(30), () -> unreplayed.getAsDouble() == 0.0);
+    } finally {
+      Await.result(own.close());
+    }
+  }
+
   @Test
   void aSlowRecordHoldsBackOnlyItsKeyAndItsPartitionsCommitPointNotRecordsPolledAfterIt() throws Exception {
     Vertx own = Vertx.vertx();

@@ -3,7 +3,9 @@ package dev.eventmall.common.outbox;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
+import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.KafkaTopics;
+import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
@@ -12,9 +14,14 @@ import dev.eventmall.common.testing.TopicReader;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.MySQLConnection;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -164,6 +172,66 @@ class OutboxRelayTest {
     for (String k : KEYS) {
       assertThat(byKey.get(k)).containsExactlyElementsOf(IntStream.rangeClosed(1, total / KEYS.size()).boxed().toList());
     }
+  }
+
+  /**
+   * What an operator reads on {@code /metrics} while events wait: another connection holds the database's relay lock (a
+   * hung replica, say), so the relay under test stands by. {@code eventmall_outbox_backlog} counts the unsent rows and
+   * {@code eventmall_outbox_oldest_unsent_seconds} is the age of the oldest (the alert OutboxRelayStalled reads it);
+   * once that connection goes, the relay takes over, publishes them and both read 0.
+   */
+  @Test
+  void theScrapeShowsTheBacklogAndTheAgeOfTheOldestUnsentEventUntilTheRelayPublishesThem(Vertx vertx) {
+    Metrics metrics = Metrics.create("outbox-test");
+    Vertx own = metrics.newVertx(new VertxOptions().setEventLoopPoolSize(1));
+    WebClient client = WebClient.create(own);
+    // a connection of its own (not pooled): closing it ends the session and with it the lock
+    SqlConnection holder = Await.result(MySQLConnection.connect(vertx, MySQLConnectOptions.fromUri(mysqlUri)));
+    try {
+      assertThat(Await.result(holder.query(OutboxRelay.LOCK).execute()).iterator().next().getInteger(0))
+        .as("the test holds the relay lock").isEqualTo(1);
+      List<EventEnvelope> waiting = List.of(Await.result(bump("k1", false)), Await.result(bump("k2", false)),
+        Await.result(bump("k3", false)));
+      // the first of them was appended ten minutes ago
+      Await.result(pool.query("UPDATE outbox SET created_at = NOW(6) - INTERVAL 600 SECOND ORDER BY seq LIMIT 1")
+        .execute());
+      int port = Await.result(HttpBootstrap.listen(own, HttpBootstrap.builder(own).metrics(metrics).build(), 0))
+        .actualPort();
+      Await.result(own.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)), new DeploymentOptions()));
+
+      Supplier<String> scrape = () -> Await.result(client.get(port, "127.0.0.1", "/metrics").send()).bodyAsString();
+      Await.until(() -> "backlog 3, oldest about 600 s in\n" + outboxLines(scrape.get()), Duration.ofSeconds(30), () -> {
+        String text = scrape.get();
+        return sample(text, "eventmall_outbox_backlog") == 3.0
+          && sample(text, "eventmall_outbox_oldest_unsent_seconds") >= 600.0
+          && sample(text, "eventmall_outbox_oldest_unsent_seconds") < 700.0;
+      });
+      assertThat(reader.records()).as("nothing published while the lock is held elsewhere").isEmpty();
+
+      Await.result(holder.close());
+      Await.until(() -> "backlog 0, oldest 0 in\n" + outboxLines(scrape.get()), Duration.ofSeconds(30), () -> {
+        String text = scrape.get();
+        return sample(text, "eventmall_outbox_backlog") == 0.0
+          && sample(text, "eventmall_outbox_oldest_unsent_seconds") == 0.0;
+      });
+      assertThat(valuesByKey(reader.awaitCount(3, Duration.ofSeconds(10))).keySet())
+        .containsExactlyInAnyOrderElementsOf(waiting.stream().map(EventEnvelope::key).toList());
+    } finally {
+      holder.close();
+      client.close();
+      Await.result(own.close());
+    }
+  }
+
+  /** The value of the sample of {@code name} in a Prometheus text exposition, NaN while there is none. */
+  static double sample(String exposition, String name) {
+    List<String> lines = exposition.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).toList();
+    assertThat(lines).as(name + " samples").hasSizeLessThanOrEqualTo(1);
+    return lines.isEmpty() ? Double.NaN : Double.parseDouble(lines.get(0).substring(lines.get(0).lastIndexOf(' ') + 1));
+  }
+
+  static String outboxLines(String exposition) {
+    return String.join("\n", exposition.lines().filter(l -> l.startsWith("eventmall_outbox_")).toList());
   }
 
   @Test
