@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * What a log line is about — {@code traceId}, {@code spanId}, {@code requestId}, {@code orderId} — kept on the current
@@ -81,6 +82,9 @@ public final class LogContext {
    * <pre>{@code LogContext.about(LOG.atInfo(), orderId, consumed.span()).log("order {}: {} -> {}", orderId, from, to);}</pre>
    */
   public static LoggingEventBuilder about(LoggingEventBuilder line, String orderId, String traceparent) {
+    if (line instanceof NOPLoggingEventBuilder) {
+      return line;  // the level is off: nothing to work out
+    }
     if (orderId != null) {
       line.addKeyValue(ORDER_ID, orderId);
     }
