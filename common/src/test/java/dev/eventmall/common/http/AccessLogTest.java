@@ -108,6 +108,16 @@ class AccessLogTest {
   }
 
   @Test
+  void textLinesShowTheSameFields(VertxTestContext ctx) {
+    LogCapture app = LogCapture.text(APP.getName(), "%msg%logctx");
+    pay("o-text", "req-text", 1).onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+      app.close();
+      assertThat(app.raw()).containsExactly("paying [trace=" + TRACE_ID + " req=req-text order=o-text]");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void aLineOffAnyRequestCarriesNoRequestFields(Vertx vertx, VertxTestContext ctx) {
     LogCapture app = LogCapture.json(APP.getName());
     Promise<Void> logged = Promise.promise();
