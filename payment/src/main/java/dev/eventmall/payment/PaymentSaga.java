@@ -6,6 +6,7 @@ import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.kafka.NotYet;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.client.TossException;
@@ -125,6 +126,8 @@ public final class PaymentSaga implements BatchHandler {
               Consumed c = in.consumed();
               boolean first = fresh.contains(c.event().id()) && seen.add(c.event().id());
               Decision d = decide(c, in.orderId(), rows.get(in.orderId()), first, keys, now);
+              LogContext.about(LOG.atDebug(), in.orderId(), c.span()).log("order {}: {} {} -> payment {}, call {}",
+                in.orderId(), c.type(), c.event().id(), d.row() == null ? null : d.row().status(), d.call());
               if (d.waits() != null) {
                 // not recorded in the inbox: the retry decides again
                 seen.remove(c.event().id());
@@ -223,7 +226,8 @@ public final class PaymentSaga implements BatchHandler {
           call.answer = new PaymentRules.Declined(t.code(), t.getMessage());
         } else {
           call.unknown = ar.cause();
-          LOG.warn("{} of order {} unresolved (row stays {}): {}", call.kind == PaymentRules.Call.CHARGE ? "charge"
+          LogContext.about(LOG.atWarn(), call.row.orderId(), call.cause.span()).log(
+            "{} of order {} unresolved (row stays {}): {}", call.kind == PaymentRules.Call.CHARGE ? "charge"
             : "refund", call.row.orderId(), call.row.status(), ar.cause().toString());
         }
         return Future.<Void>succeededFuture();

@@ -4,6 +4,7 @@ import dev.eventmall.common.async.Coalescer;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.client.TossClient.Merchant;
@@ -105,8 +106,8 @@ public final class Payments {
       Throwable e = ar.cause();
       if (e instanceof TossException.ForeignPayment) {
         // nothing was charged for this order: the key was another's; the customer may confirm with their own
-        LOG.warn("checkout confirm of order {} used a payment key that is not its own: {}", row.orderId(),
-          e.getMessage());
+        LogContext.about(LOG.atWarn(), row.orderId(), null).log(
+          "checkout confirm of order {} used a payment key that is not its own: {}", row.orderId(), e.getMessage());
         return pool.withTransaction(conn -> repo.releaseCheckout(conn, row.orderId(), row.paymentKey()))
           .<Void>mapEmpty()
           .compose(v -> Future.failedFuture(e));
@@ -123,7 +124,8 @@ public final class Payments {
       }
       // unknown outcome, or the merchant's configuration error (the client raised the alert): nothing is decided and
       // nothing told to the customer as a decline; the row stays CHARGING for the retry / recovery (issue 13)
-      LOG.warn("charge of order {} unresolved (row stays CHARGING): {}", row.orderId(), e.toString());
+      LogContext.about(LOG.atWarn(), row.orderId(), null).log("charge of order {} unresolved (row stays CHARGING): {}",
+        row.orderId(), e.toString());
       return Future.failedFuture(e);
     });
   }
@@ -132,7 +134,8 @@ public final class Payments {
   Future<Void> refund(Payment row, String reason, EventEnvelope cause) {
     return toss.cancel(merchant(row), row.paymentKey(), row.orderId(), 1, reason)
       .compose(payment -> markRefunded(row, payment, reason, cause))
-      .onFailure(e -> LOG.warn("refund of order {} unresolved (row stays REFUNDING): {}", row.orderId(), e.toString()));
+      .onFailure(e -> LogContext.about(LOG.atWarn(), row.orderId(), null).log(
+        "refund of order {} unresolved (row stays REFUNDING): {}", row.orderId(), e.toString()));
   }
 
   private Future<Void> markRefunded(Payment row, JsonObject payment, String reason, EventEnvelope cause) {
@@ -202,7 +205,8 @@ public final class Payments {
       JsonObject payment = ar.succeeded() ? ar.result() : null;
       String status = payment == null ? null : payment.getString("status");
       PaymentRules.GiveUp outcome = PaymentRules.giveUp(status);
-      LOG.error("ALERT: giving up on the charge of order {} (CHARGING since {}); Toss says {}: {}", row.orderId(),
+      LogContext.about(LOG.atError(), row.orderId(), null).log(
+        "ALERT: giving up on the charge of order {} (CHARGING since {}); Toss says {}: {}", row.orderId(),
         row.updatedAt(), status == null ? "no payment" : status, outcome);
       TossException unresolved = new TossException.Declined(0, PaymentRules.PAYMENT_UNRESOLVED,
         "the charge stayed unresolved; Toss says " + (status == null ? "no payment" : status));
@@ -219,7 +223,8 @@ public final class Payments {
   }
 
   private Future<Void> resume(Payment row) {
-    LOG.info("resolving {} payment of order {}", row.status(), row.orderId());
+    LogContext.about(LOG.atInfo(), row.orderId(), null).log("resolving {} payment of order {}", row.status(),
+      row.orderId());
     if (row.method() == PaymentMethod.CHECKOUT) {
       return settleCharge(row, toss.confirm(row.paymentKey(), row.orderId(), row.amount()), null);
     }

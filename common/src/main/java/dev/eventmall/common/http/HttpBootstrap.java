@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
- * request id → trace context (and, with {@link Tracing} enabled, the request's SERVER span) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
+ * request id → access log ({@link AccessLog}) → trace context (and, with {@link Tracing} enabled, the request's SERVER span) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
  * {@code /metrics}, {@code /openapi.yaml} → the service's routes; {@link FailureHandler} on every route and as the
  * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
  * <pre>{@code
@@ -90,6 +90,7 @@ public final class HttpBootstrap {
     Router router = Router.router(vertx);
     FailureHandler failureHandler = FailureHandler.create();
     router.route().handler(RequestId::handle).failureHandler(failureHandler);
+    router.route().handler(AccessLog::handle);
     router.route().handler(HttpBootstrap::securityHeaders);
     String origins = setting(CORS_ORIGINS_PROPERTY, CORS_ORIGINS_ENV);
     if (origins != null && !origins.isBlank()) {

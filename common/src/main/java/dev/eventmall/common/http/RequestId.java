@@ -1,5 +1,6 @@
 package dev.eventmall.common.http;
 
+import dev.eventmall.common.logging.LogContext;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
@@ -9,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Request id handler: accepts a sane incoming {@code X-Request-Id} (1-64 chars of {@code [A-Za-z0-9._:-]}) or generates
- * a UUID, echoes it in the response and stores it in the routing context under {@link #KEY} for log lines.
+ * a UUID, echoes it in the response and stores it in the routing context under {@link #KEY} and in the request's
+ * {@link LogContext} (every log line of the request carries it).
  */
 public final class RequestId {
 
@@ -27,6 +29,7 @@ public final class RequestId {
     String incoming = ctx.request().getHeader(HEADER_NAME);
     String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : newId();
     ctx.put(KEY, id);
+    LogContext.requestId(id);
     ctx.response().putHeader(HEADER_NAME, id);
     ctx.next();
   }

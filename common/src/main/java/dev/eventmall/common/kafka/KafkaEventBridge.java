@@ -2,7 +2,9 @@ package dev.eventmall.common.kafka;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.common.trace.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -595,8 +597,12 @@ public final class KafkaEventBridge extends VerticleBase {
   private Future<Void> park(KafkaConsumerRecord<String, Buffer> record, Throwable failure, int attempts) {
     KafkaProducerRecord<String, Buffer> dead =
       KafkaProducerRecord.create(Topics.dlq(record.topic()), record.key(), record.value());
+    String traceparent = null;
     for (KafkaHeader header : record.headers()) {
       dead.addHeader(header);
+      if (TraceContext.HEADER.equals(header.key())) {
+        traceparent = header.value().toString();
+      }
     }
     dead.addHeader(H_TOPIC, record.topic())
       .addHeader(H_PARTITION, Integer.toString(record.partition()))
@@ -605,8 +611,9 @@ public final class KafkaEventBridge extends VerticleBase {
       .addHeader(H_EXCEPTION, String.valueOf(failure))
       .addHeader(H_ATTEMPTS, Integer.toString(attempts))
       .addHeader(H_PARKED_AT, Instant.now().toString());
-    LOG.warn("{}: parking {}/{}/{} after {} attempts: {}", options.group(), record.topic(), record.partition(),
-      record.offset(), attempts, failure.toString());
+    // the parked event's trace id on the line: the operator finds the lines of its failed handlings by it
+    LogContext.about(LOG.atWarn(), null, traceparent).log("{}: parking {}/{}/{} after {} attempts: {}", options.group(),
+      record.topic(), record.partition(), record.offset(), attempts, failure.toString());
     return producer.send(dead)
       .<Void>map(meta -> {
         parked.get(record.topic()).increment();

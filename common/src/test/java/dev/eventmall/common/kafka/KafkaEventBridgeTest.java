@@ -10,6 +10,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.LogCapture;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.common.testing.TopicReader;
@@ -183,6 +184,28 @@ class KafkaEventBridgeTest {
       List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(Topics.dlq(topic)).stream()
         .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
       return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** The operator who sees a parked event on the DLQ finds the bridge's line about it by the event's trace id. */
+  @Test
+  void theParkingLineCarriesTheParkedEventsTraceId(Vertx vertx) throws Exception {
+    String traceId = "0af7651916cd43dd8448eb211c80319c";
+    String traceparent = "00-" + traceId + "-b7ad6b7169203331-01";
+    EventEnvelope doomed = EventEnvelope.of("TestHappened", "b", new JsonObject().put("note", "doomed"))
+      .withTraceparent(traceparent);
+    ProducerRecord<String, String> record = new ProducerRecord<>(topic, "b", doomed.toJson().encode());
+    record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8));
+    try (LogCapture bridge = LogCapture.json(KafkaEventBridge.class.getName())) {
+      producer.send(record).get();
+      deployBridge(vertx);
+      Await.until("the parking line", Duration.ofSeconds(30),
+        () -> bridge.lines().stream().anyMatch(l -> l.getString("message").contains("parking")));
+      JsonObject line = bridge.lines().stream().filter(l -> l.getString("message").contains("parking")).findFirst()
+        .orElseThrow();
+      assertThat(line.getString("level")).isEqualTo("WARN");
+      assertThat(line.getString("traceId")).isEqualTo(traceId);
+      assertThat(line.getString("message")).contains(group, topic, "after 3 attempts", "doomed to fail");
     }
   }
 

@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.delivery.domain.ShipmentStatus;
 import dev.eventmall.delivery.messaging.DeliverySagaVerticle;
 import dev.eventmall.delivery.persistence.DeliveryRepository;
@@ -57,6 +58,9 @@ public final class DeliveryApi {
     String orderId = ctx.pathParam("orderId");
     AuthPrincipal principal = AuthHandlers.principal(ctx);
     ProblemException notFound = ProblemException.notFound("No delivery for order " + orderId);
+    if (orderId != null && ORDER_ID.matcher(orderId).matches()) {
+      LogContext.orderId(orderId);
+    }
     if (orderId == null || !ORDER_ID.matcher(orderId).matches()) {
       return Future.failedFuture(notFound);
     }

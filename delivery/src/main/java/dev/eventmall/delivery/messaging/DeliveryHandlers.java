@@ -6,6 +6,7 @@ import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.kafka.NotYet;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.delivery.client.CarrierClient;
 import dev.eventmall.delivery.domain.DeliveryRules;
@@ -193,7 +194,8 @@ public final class DeliveryHandlers implements BatchHandler {
               handled.add(c.event());
               ShipmentRow s = ships.get(orderId);
               if (d.action() == DeliveryRules.Action.NOTE && d.note() == null) {
-                LOG.info("order {} already has a shipment; {} {} adds nothing", orderId, c.type(), c.event().id());
+                LogContext.about(LOG.atInfo(), orderId, c.span())
+                  .log("order {} already has a shipment; {} {} adds nothing", orderId, c.type(), c.event().id());
               }
               if (d.action() == DeliveryRules.Action.CREATE) {
                 String key = "ship:" + orderId;

@@ -2,6 +2,7 @@ package dev.eventmall.delivery.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.delivery.client.CarrierClient;
@@ -131,8 +132,9 @@ public final class ShipmentDispatcher {
     DeliveryRules.Retry retry = DeliveryRules.unknownOutcome(row.attempts(), backoff);
     if (!retry.giveUp()) {
       Instant next = now().plus(retry.after());
-      LOG.info("order {}: carrier outcome unknown (attempt {}/{}: {}); next attempt at {}", row.orderId(),
-        retry.attempts(), backoff.maxAttempts(), cause.getMessage(), next);
+      LogContext.about(LOG.atInfo(), row.orderId(), null).log(
+        "order {}: carrier outcome unknown (attempt {}/{}: {}); next attempt at {}", row.orderId(), retry.attempts(),
+        backoff.maxAttempts(), cause.getMessage(), next);
       return repo.retryLater(pool, row.orderId(), retry.attempts(), next, now());
     }
     String reason = "carrier unavailable after " + retry.attempts() + " attempts: " + cause.getMessage();
@@ -169,7 +171,8 @@ public final class ShipmentDispatcher {
                     trackingNumber, current.carrier(), at)));
                   after.add(() -> {
                     metrics.started.increment();
-                    LOG.debug("order {}: carrier accepted shipment {} ({})", orderId, shipmentId, trackingNumber);
+                    LogContext.about(LOG.atDebug(), orderId, null).log("order {}: carrier accepted shipment {} ({})",
+                      orderId, shipmentId, trackingNumber);
                   });
                 }
                 case ATTACH_AND_WITHDRAW -> {
@@ -177,8 +180,9 @@ public final class ShipmentDispatcher {
                   chain = chain.compose(v -> repo.attachTracking(conn, orderId, shipmentId, trackingNumber, at));
                   timeline.add(Map.entry(orderId, new EventRow(ShipmentStatus.CANCELLED.name(), "Carrier accepted " + trackingNumber
                     + " after the order was cancelled: cancelling it with the carrier", at)));
-                  after.add(() -> carrier.cancel(trackingNumber).onComplete(ar -> LOG.info("order {}: carrier cancel "
-                    + "of {} after the order was cancelled: {}", orderId, trackingNumber, ar.succeeded()
+                  after.add(() -> carrier.cancel(trackingNumber).onComplete(ar -> LogContext.about(LOG.atInfo(),
+                    orderId, null).log("order {}: carrier cancel of {} after the order was cancelled: {}", orderId,
+                    trackingNumber, ar.succeeded()
                     ? ar.result().isPresent() ? "CANCELED" : "not cancelable" : ar.cause().toString())));
                 }
                 default -> {
@@ -191,7 +195,7 @@ public final class ShipmentDispatcher {
               emitted.add(traced(orderId, DeliveryEvents.failed(orderId, current.causeEventId(), reason, null, at)));
               after.add(() -> {
                 metrics.failed.increment();
-                LOG.info("order {}: DeliveryFailed ({})", orderId, reason);
+                LogContext.about(LOG.atInfo(), orderId, null).log("order {}: DeliveryFailed ({})", orderId, reason);
               });
             }
           }

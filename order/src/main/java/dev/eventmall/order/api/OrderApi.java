@@ -4,6 +4,7 @@ import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.order.OrderService;
 import dev.eventmall.order.SagaAdmission;
 import dev.eventmall.order.domain.Order;
@@ -73,6 +74,7 @@ public final class OrderApi {
     PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
     service.place(request, key)
       .onSuccess(placed -> {
+        LogContext.orderId(placed.order().orderId());
         ctx.response().setStatusCode(201)
           .putHeader("Location", "/orders/" + placed.order().orderId())
           .putHeader("Content-Type", "application/json");
@@ -132,6 +134,7 @@ public final class OrderApi {
     if (id == null || !ORDER_ID.matcher(id).matches()) {
       throw ProblemException.notFound("No such order");
     }
+    LogContext.orderId(id);
     return id;
   }
 

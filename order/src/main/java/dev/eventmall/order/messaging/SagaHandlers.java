@@ -5,6 +5,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.order.OrderMetrics;
 import dev.eventmall.order.domain.Order;
@@ -95,8 +96,9 @@ public final class SagaHandlers implements BatchHandler {
           for (Input in : todo) {
             Order order = current.get(in.orderId());
             if (order == null) {
-              LOG.warn("{} {} for unknown order {}: ignored", in.consumed().type(), in.consumed().event().id(),
-                in.orderId());
+              LogContext.about(LOG.atWarn(), in.orderId(), in.consumed().span())
+                .log("{} {} for unknown order {}: ignored", in.consumed().type(), in.consumed().event().id(),
+                  in.orderId());
               continue;
             }
             Step step = step(order, in.input(), in.consumed(), now);
@@ -105,8 +107,11 @@ public final class SagaHandlers implements BatchHandler {
               current.put(order.orderId(), order.withStatus(t.to()));
               statuses.put(order.orderId(), t.to());
               applied.add(t);
+              LogContext.about(LOG.atDebug(), order.orderId(), in.consumed().span()).log("order {}: {} -> {} on {} {}",
+                order.orderId(), t.from(), t.to(), in.consumed().type(), in.consumed().event().id());
             } else {
-              LOG.debug("order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
+              LogContext.about(LOG.atDebug(), order.orderId(), in.consumed().span()).log(
+                "order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
                 in.consumed().type(), in.consumed().event().id());
             }
             step.timeline().forEach(e -> timeline.add(new AbstractMap.SimpleEntry<>(order.orderId(), e)));

@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.http.Problem;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.payment.Payments;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.client.TossException;
@@ -213,6 +214,7 @@ public final class PaymentApi {
       v.check(ORDER_ID.matcher(orderId).matches(), "orderId", "must be 6 to 64 of [A-Za-z0-9_-]");
     }
     v.done();
+    LogContext.orderId(orderId);
     return payments.confirm(memberId, paymentKey, orderId, amount)
       .recover(e -> Future.failedFuture(e instanceof Payments.ConfirmRefused r
         ? ProblemException.of(r.status, r.slug, title(r.status), r.getMessage()) : e))
@@ -227,6 +229,7 @@ public final class PaymentApi {
   private Future<JsonObject> ofOrder(RoutingContext ctx) {
     AuthPrincipal principal = AuthHandlers.principal(ctx);
     String orderId = ctx.pathParam("orderId");
+    LogContext.orderId(orderId);
     return payments.repository().find(payments.pool(), orderId).map(p -> {
       if (p == null || !principal.hasRole(AuthPrincipal.ADMIN) && !principal.subject().equals(p.memberId())) {
         throw ProblemException.notFound("No payment for order " + orderId);
@@ -273,6 +276,7 @@ public final class PaymentApi {
     v.requiredString("secret", 300);
     String transactionKey = v.requiredString("transactionKey", 300);
     v.done();
+    LogContext.orderId(orderId);
     LOG.info("DEPOSIT_CALLBACK for order {} (status {}, transaction {}): virtual accounts are refused and cancelled at "
       + "confirm, nothing to do", orderId, status, transactionKey);
     return Future.succeededFuture(WEBHOOK_RECEIVED.copy());

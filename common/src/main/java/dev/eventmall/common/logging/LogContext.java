@@ -1,0 +1,109 @@
+package dev.eventmall.common.logging;
+
+import dev.eventmall.common.trace.TraceContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
+
+/**
+ * What a log line is about — {@code traceId}, {@code spanId}, {@code requestId}, {@code orderId} — kept on the current
+ * duplicated Vert.x context (a request's or an event's, the one {@link TraceContext} keeps the current trace on) and read
+ * when a line is logged, by {@link LogContextJsonProvider} (JSON lines) and {@link LogContextConverter} (text lines).
+ *
+ * <p>Why not SLF4J's MDC: the MDC is a thread-local, and an event loop runs the callbacks of thousands of requests and
+ * events interleaved on one thread; a value put in the MDC at a handler's start would still be there for the next
+ * request's callback, and gone from this request's own database callback. Setting and clearing it around every handler
+ * would have to wrap every callback Vert.x dispatches, which it has no hook for. The duplicated context is what Vert.x
+ * itself carries across async hops (a future's callbacks run on the context that created it), so a field put there
+ * follows the request or event through every callback and no further. Off a Vert.x thread (a timer's plain context, a
+ * JDBC worker, a Kafka client thread) there is nothing, and a line carries no such field rather than a wrong one.
+ *
+ * <p>A batch handler ({@code BatchHandler}) runs many orders of many traces in one context: its lines about one event
+ * name their fields explicitly ({@link #about}), which take precedence over the context's.
+ *
+ * <p>{@link #traceparent()} is the one place that reads "the current trace" for logging: moving tracing to
+ * OpenTelemetry's context (issue 15) changes that method only.
+ */
+public final class LogContext {
+  public static final String TRACE_ID = "traceId";
+  public static final String SPAN_ID = "spanId";
+  public static final String REQUEST_ID = "requestId";
+  public static final String ORDER_ID = "orderId";
+
+  private static final Object KEY = LogContext.class;
+
+  /** The fields of one request or event handling; written and read on its context's thread only. */
+  private static final class Fields {
+    String requestId;
+    String orderId;
+  }
+
+  private LogContext() {
+  }
+
+  /** The current traceparent for log lines, or null: the one place logging learns the current trace. */
+  static String traceparent() {
+    return TraceContext.current();
+  }
+
+  /** The current request's id (set by {@code RequestId}), or null. */
+  public static String requestId() {
+    Fields f = fields(false);
+    return f == null ? null : f.requestId;
+  }
+
+  /** The current order id, or null. */
+  public static String orderId() {
+    Fields f = fields(false);
+    return f == null ? null : f.orderId;
+  }
+
+  /** Makes {@code id} the request id of the lines logged from now on in this request; nothing off a duplicated context. */
+  public static void requestId(String id) {
+    Fields f = fields(true);
+    if (f != null) {
+      f.requestId = id;
+    }
+  }
+
+  /** Makes {@code id} the order id of the lines logged from now on in this request or event handling. */
+  public static void orderId(String id) {
+    Fields f = fields(true);
+    if (f != null) {
+      f.orderId = id;
+    }
+  }
+
+  /**
+   * {@code line} with explicit fields for one event of a batch: {@code orderId} and, from {@code traceparent} (the
+   * handling's span, {@code Consumed.span()}), {@code traceId} and {@code spanId}; null arguments are left out.
+   * <pre>{@code LogContext.about(LOG.atInfo(), orderId, consumed.span()).log("order {}: {} -> {}", orderId, from, to);}</pre>
+   */
+  public static LoggingEventBuilder about(LoggingEventBuilder line, String orderId, String traceparent) {
+    if (line instanceof NOPLoggingEventBuilder) {
+      return line;  // the level is off: nothing to work out
+    }
+    if (orderId != null) {
+      line.addKeyValue(ORDER_ID, orderId);
+    }
+    if (TraceContext.valid(traceparent)) {
+      line.addKeyValue(TRACE_ID, TraceContext.traceId(traceparent)).addKeyValue(SPAN_ID, TraceContext.spanId(traceparent));
+    }
+    return line;
+  }
+
+  private static Fields fields(boolean create) {
+    Context context = Vertx.currentContext();
+    if (!(context instanceof ContextInternal internal) || !internal.isDuplicate()) {
+      return null;
+    }
+    Fields f = internal.getLocal(KEY);
+    if (f == null && create) {
+      f = new Fields();
+      internal.putLocal(KEY, f);
+    }
+    return f;
+  }
+}
