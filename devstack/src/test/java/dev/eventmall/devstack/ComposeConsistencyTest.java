@@ -48,7 +48,7 @@ class ComposeConsistencyTest {
   static final List<String> COMMON_ENV = List.of("KAFKA_BOOTSTRAP_SERVERS", "CASSANDRA_CONTACT_POINTS",
     "CASSANDRA_LOCAL_DC", "REDIS_URL", "TOSS_BASE_URL", "TOSS_SECRET_KEY", "CARRIER_BASE_URL", "CARRIER_API_KEY",
     "JWT_SECRET", "JWT_ACCESS_TTL_SECONDS", "HTTP_BODY_LIMIT_BYTES", "HTTP_HOST", "HTTP_PORT", "OTEL_EXPORTER_OTLP_ENDPOINT",
-    "CORS_ALLOWED_ORIGINS");
+    "CORS_ALLOWED_ORIGINS", "LOG_FORMAT");
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> compose() throws IOException {
@@ -259,6 +259,19 @@ class ComposeConsistencyTest {
     Result tests = runCapturing(command.toArray(String[]::new));
     assertThat(tests.exitCode()).as(tests.output()).isZero();
     assertThat(tests.output()).contains("SUCCESS").doesNotContain("FAILED");
+  }
+
+  /** Compose's Prometheus loads the rules: prometheus.yml names alerts.yml, and the container has it beside it. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void composePrometheusLoadsTheAlertRules() throws IOException {
+    Map<String, Object> config = new Yaml().load(Files.readString(ROOT.resolve("ops/prometheus/prometheus.yml")));
+    assertThat((List<String>) config.get("rule_files")).containsExactly("alerts.yml");
+    Map<String, Object> prometheus = (Map<String, Object>) ((Map<String, Object>) compose().get("services"))
+      .get("prometheus");
+    assertThat((List<String>) prometheus.get("volumes"))
+      .contains("./ops/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+        "./ops/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
   }
 
   /** Every alert has a case where it fires and one where it stays silent, and a runbook whose name is the alert's. */
