@@ -21,6 +21,12 @@ public final class KafkaConfig {
    */
   public static final long ADMIN_CLOSE_MS = 2_000;
 
+  /**
+   * {@code fetch.max.wait.ms} of every consumer: see {@link #consumer}. Not longer: partitions a rebalance hands to a
+   * consumer are fetched only when its fetch in flight to that broker returns, so this also bounds how long they wait.
+   */
+  public static final long FETCH_MAX_WAIT_MS = 3_000;
+
   /** Durable, ordered, idempotent producer: {@code acks=all}, idempotence on, at most 5 in flight, lz4 batches. */
   public static Map<String, String> producer(String bootstrapServers) {
     Map<String, String> config = new HashMap<>();
@@ -46,6 +52,10 @@ public final class KafkaConfig {
     config.put("enable.auto.commit", "false");
     config.put("auto.offset.reset", "earliest");
     config.put("max.poll.records", "500");
+    // how long the broker holds a fetch that found nothing: it answers at once when a record arrives (fetch.min.bytes
+    // is 1), so this only paces an idle consumer. Kafka's default (500 ms) made every consumer fetch twice a second at
+    // rest, the largest share of an idle broker's CPU; request.timeout.ms (30 s) stays well above it
+    config.put("fetch.max.wait.ms", Long.toString(FETCH_MAX_WAIT_MS));
     config.put("key.deserializer", StringDeserializer.class.getName());
     config.put("value.deserializer", BufferDeserializer.class.getName());
     return config;
