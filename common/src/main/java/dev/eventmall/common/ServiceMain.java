@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * environment, span export when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set ({@link Tracing}), its
  * {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start. On SIGTERM it stops gracefully
  * ({@link Shutdown}): readiness turns 503, the HTTP requests in flight finish, the Kafka consumers leave their groups, the
- * outbox relay releases its lock, then the pools and Vert.x close; bounded by the {@code SHUTDOWN_*} settings (15 s by
- * default), after which the JVM exits anyway.
+ * outbox relay releases its lock, then the pools and Vert.x close; bounded by the {@code SHUTDOWN_*} settings (23 s at
+ * most by default, {@link Shutdown.Options#total()}), after which the JVM exits anyway.
  */
 public final class ServiceMain {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);

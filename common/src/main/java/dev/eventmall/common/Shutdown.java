@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code SHUTDOWN_CLOSE_MS} (default 8000);</li>
  *   <li>the Vert.x instance closes (what is left: shared pools, metrics, span export).</li>
  * </ol>
- * The three bounds add up to 15 s by default; compose gives a container {@code stop_grace_period: 20s}.
+ * With the defaults a stop takes about 2 s (the readiness delay, then well under a second), at most 23 s (2 + 5 + 8, and 8
+ * more for Vert.x's own close, {@link Options#total()}); compose gives a container {@code stop_grace_period: 25s}.
  */
 public final class Shutdown {
   public static final String READINESS_DELAY_MS = "SHUTDOWN_READINESS_DELAY_MS";
