@@ -130,6 +130,7 @@ public final class DevStack {
       throw e;
     }
     List<ServiceProcess> separate = new ArrayList<>();
+    List<String> separateNames = new ArrayList<>();
     AtomicBoolean stopped = new AtomicBoolean();
     Runnable stopAll = () -> {
       if (!stopped.compareAndSet(false, true)) {
@@ -138,8 +139,10 @@ public final class DevStack {
       long stopping = System.nanoTime();
       System.out.println(Background.STOPPING + ": services, emulators, then servers");
       for (int i = separate.size() - 1; i >= 0; i--) {
+        long stoppingOne = System.nanoTime();
         separate.get(i).stop();
-        System.out.println("# service process " + i + " stopped");
+        System.out.printf("# %s stopped in %d ms (its own JVM: SIGTERM)%n", separateNames.get(i),
+          (System.nanoTime() - stoppingOne) / 1_000_000);
       }
       platform.close();
       System.out.println("# services, emulators and storefront stopped; stopping the servers");
@@ -163,6 +166,7 @@ public final class DevStack {
         Path jar = Path.of(name, "target", name + ".jar").toAbsolutePath();
         separate.add(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, processFlags(),
           home.resolve("logs").resolve(name + ".log"), Duration.ofSeconds(180))));
+        separateNames.add(name);
         System.out.printf("# %s runs as its own JVM (%s), log in %s%n", name, jar, home.resolve("logs"));
       }
     }
