@@ -43,6 +43,12 @@ class DevStackBackgroundTest {
         return p;
       }).join();
     });
+    // its data (~150 MB of Kafka, Cassandra and MariaDB files); what a failure needs is in the assertion messages
+    if (home != null) {
+      try (var paths = Files.walk(home)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
   }
 
   @Test
