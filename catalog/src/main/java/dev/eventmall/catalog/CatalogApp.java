@@ -1,5 +1,6 @@
 package dev.eventmall.catalog;
 
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.catalog.messaging.StockVerticle;
 import dev.eventmall.catalog.persistence.CassandraProducts;
 import dev.eventmall.common.config.Config;
@@ -31,7 +32,7 @@ public final class CatalogApp {
   public static final String HTTP_INSTANCES = "CATALOG_HTTP_INSTANCES";
 
   /** What {@link #deploy} started: the HTTP port actually bound and the deployment ids (undeploy in reverse). */
-  public record Deployment(int httpPort, List<String> deploymentIds) {
+  public record Deployment(int httpPort, List<String> deploymentIds) implements ServiceMain.Started {
     public Future<Void> undeploy(Vertx vertx) {
       Future<Void> chain = Future.succeededFuture();
       for (int i = deploymentIds.size() - 1; i >= 0; i--) {

@@ -9,6 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     ServiceMain.run("catalog", (vertx, config, metrics) ->
-      CatalogApp.deploy(vertx, config, metrics).map(CatalogApp.Deployment::httpPort));
+      CatalogApp.deploy(vertx, config, metrics));
   }
 }

@@ -14,17 +14,39 @@ import java.util.concurrent.TimeUnit;
 /**
  * What every service's {@code main} does: a Vert.x instance with the service's metrics, its configuration from the
  * environment, span export when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set ({@link Tracing}), its
- * {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start; on SIGTERM the
- * Vert.x instance is closed (verticles stop, the outbox relay releases its lock, consumers leave their groups, queued
- * spans are flushed).
+ * {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start. On SIGTERM it stops gracefully
+ * ({@link Shutdown}): readiness turns 503, the HTTP requests in flight finish, the Kafka consumers leave their groups, the
+ * outbox relay releases its lock, then the pools and Vert.x close; bounded by the {@code SHUTDOWN_*} settings (23 s at
+ * most by default, {@link Shutdown.Options#total()}), after which the JVM exits anyway.
  */
 public final class ServiceMain {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceMain.class);
 
-  /** How a service is started: its {@code <Service>App.deploy}, answering the HTTP port it listens on. */
+  /** A started service: the HTTP port it listens on, and how to undeploy it (in reverse order of its start). */
+  public interface Started {
+    int httpPort();
+
+    Future<Void> undeploy(Vertx vertx);
+
+    static Started of(int httpPort, java.util.function.Function<Vertx, Future<Void>> undeploy) {
+      return new Started() {
+        @Override
+        public int httpPort() {
+          return httpPort;
+        }
+
+        @Override
+        public Future<Void> undeploy(Vertx vertx) {
+          return undeploy.apply(vertx);
+        }
+      };
+    }
+  }
+
+  /** How a service is started: its {@code <Service>App.deploy}, answering what it started. */
   @FunctionalInterface
   public interface Deployer {
-    Future<Integer> deploy(Vertx vertx, Config config, Metrics metrics);
+    Future<? extends Started> deploy(Vertx vertx, Config config, Metrics metrics);
   }
 
   private ServiceMain() {
@@ -48,14 +70,17 @@ public final class ServiceMain {
       vertx.close().onComplete(x -> System.exit(2));
       return;
     }
+    Shutdown.Options stopping = Shutdown.Options.from(config);
+    java.util.concurrent.atomic.AtomicReference<Started> running = new java.util.concurrent.atomic.AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        Shutdown.run(service, vertx, running.get(), stopping)
+          .get(stopping.total().toMillis() + 1000, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        LOG.warn("{}: closing Vert.x on shutdown: {}", service, e.toString());
+        LOG.warn("{}: graceful stop: {}", service, e.toString());
       }
     }, service + "-shutdown"));
-    Future<Integer> started;
+    Future<? extends Started> started;
     try {
       started = deployer.deploy(vertx, config, metrics);
     } catch (RuntimeException e) {
@@ -65,8 +90,9 @@ public final class ServiceMain {
     // something, only daemon threads may be alive (the Kafka admin client's), and the JVM then exits with code 0 in the
     // middle of the start. Search did exactly that as a process (its first step is KafkaTopics.ensure).
     try {
-      int port = started.toCompletionStage().toCompletableFuture().get();
-      LOG.info("{} service listening on port {}", service, port);
+      Started up = started.toCompletionStage().toCompletableFuture().get();
+      running.set(up);
+      LOG.info("{} service listening on port {}", service, up.httpPort());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       System.exit(1);

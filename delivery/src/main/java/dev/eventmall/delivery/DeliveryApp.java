@@ -1,5 +1,6 @@
 package dev.eventmall.delivery;
 
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.Topics;
@@ -36,7 +37,7 @@ public final class DeliveryApp {
   public static final RetryPolicy RETRY = new RetryPolicy(8, Duration.ofMillis(200), Duration.ofSeconds(5));
 
   /** What {@link #deploy} started: the HTTP port actually bound and the deployment ids (undeploy in reverse). */
-  public record Deployment(int httpPort, List<String> deploymentIds) {
+  public record Deployment(int httpPort, List<String> deploymentIds) implements ServiceMain.Started {
     public Future<Void> undeploy(Vertx vertx) {
       Future<Void> chain = Future.succeededFuture();
       for (int i = deploymentIds.size() - 1; i >= 0; i--) {

@@ -9,6 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     ServiceMain.run("delivery", (vertx, config, metrics) ->
-      DeliveryApp.deploy(vertx, config, metrics).map(DeliveryApp.Deployment::httpPort));
+      DeliveryApp.deploy(vertx, config, metrics));
   }
 }

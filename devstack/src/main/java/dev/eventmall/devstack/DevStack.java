@@ -3,6 +3,8 @@ package dev.eventmall.devstack;
 import dev.eventmall.infra.ServiceProcess;
 
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,19 +13,26 @@ import java.util.Map;
 
 /**
  * Starts the dev infrastructure ({@link InfraStack}), prints its endpoints as environment lines
- * ({@code KAFKA_BOOTSTRAP_SERVERS=...}), then the emulators and the services ({@link Platform}) on the seed's ports;
- * stops everything on Ctrl-C or when stdin reaches EOF.
+ * ({@code KAFKA_BOOTSTRAP_SERVERS=...}), then the emulators and the services ({@link Platform}) on the seed's ports.
+ * It stops on SIGTERM, Ctrl-C (SIGINT), hang-up, or when stdin reaches EOF (unless {@code --no-stdin}), in reverse start
+ * order: the services (each gracefully), the emulators and the storefront, then the servers.
  *
  * <p>{@code mvn install -DskipTests && mvn -q -pl devstack exec:java} (three Kafka brokers:
  * {@code -Dexec.args=--cluster}). Then it seeds demo data through the REST APIs ({@link Seed}; {@code --no-seed} skips
  * it) and prints a curl walkthrough. {@code --processes} runs each service as a JVM of its own from its fat jar
- * ({@code <service>/target/<service>.jar}, built by {@code install}), as compose does. Data lives in {@code .devstack/} of the repository ({@code -Ddevstack.home=...}).
+ * ({@code <service>/target/<service>.jar}, built by {@code install}), as compose does. Data lives in {@code .devstack/}
+ * of the repository ({@code -Ddevstack.home=...}). {@code --detach} runs it in the background ({@link Background});
+ * {@code stop} stops the one running from that home. {@code -Ddevstack.port-offset=N} (or {@code DEVSTACK_PORT_OFFSET})
+ * moves every port by N, so a second devstack (a test's) runs beside one on the default ports.
  */
 public final class DevStack {
   /** The services {@code --processes} moves out of this JVM. */
   static final List<String> SERVICE_NAMES = List.of("member", "search", "catalog", "order", "payment", "delivery");
   /** As ops/Dockerfile runs a service (JVM defaults; a bounded heap instead of a share of the container). */
   static final List<String> PROCESS_FLAGS = List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
+  static final String DETACH = "--detach";
+  static final String NO_STDIN = "--no-stdin";
+  static final String STOP = "stop";
 
   private DevStack() {
   }
@@ -34,53 +43,136 @@ public final class DevStack {
     return flags == null || flags.isBlank() ? PROCESS_FLAGS : List.of(flags.trim().split("\\s+"));
   }
 
-  public static void main(String[] args) throws IOException {
+  /** {@code devstack.port-offset}, else {@code DEVSTACK_PORT_OFFSET}, else 0. */
+  static int portOffset() {
+    String offset = System.getProperty("devstack.port-offset", System.getenv("DEVSTACK_PORT_OFFSET"));
+    return offset == null || offset.isBlank() ? 0 : Integer.parseInt(offset.trim());
+  }
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();
+    List<String> arguments = List.of(args);
+    if (arguments.contains(STOP)) {
+      System.exit(Background.stop(home));
+    }
+    if (arguments.contains(DETACH)) {
+      System.exit(Background.detach(home, arguments));
+    }
+    try {
+      run(home, arguments);
+    } catch (Throwable e) {
+      // whatever failed, this JVM must not stay behind half-started (its servers stop when it exits)
+      System.err.println("# devstack failed: " + e);
+      e.printStackTrace();
+      Background.deletePidFile(home);
+      System.exit(1);
+    }
+  }
+
+  private static void run(Path home, List<String> args) throws IOException, InterruptedException {
     if (System.getProperty("eventmall.http.host") == null && System.getenv("HTTP_HOST") == null) {
       System.setProperty("eventmall.http.host", "127.0.0.1"); // a developer's machine: loopback only
     }
-    boolean cluster = List.of(args).contains("--cluster");
-    boolean seed = !List.of(args).contains("--no-seed");
-    boolean processes = List.of(args).contains("--processes");
-    Path home = Path.of(System.getProperty("devstack.home", ".devstack")).toAbsolutePath().normalize();
+    boolean cluster = args.contains("--cluster");
+    boolean seed = !args.contains("--no-seed");
+    boolean processes = args.contains("--processes");
+    int offset = portOffset();
+    var other = Background.running(home);
+    if (other.isPresent() && other.get().pid() != ProcessHandle.current().pid()) {
+      System.err.printf("# another devstack runs from %s (pid %d): stop it first (%s)%n", home, other.get().pid(),
+        Background.stopCommand());
+      System.exit(1);
+    }
+    Background.writePidFile(home, List.of());
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    // the stop is done here, in order; the JVM's default handlers would run every shutdown hook at once, and the servers'
+    // hook (dev.eventmall.infra) would stop Kafka and MariaDB while the services still use them
+    for (String signal : List.of("TERM", "INT", "HUP")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+    }
+    if (!args.contains(NO_STDIN)) {
+      Thread stdin = new Thread(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // wait for EOF
+          }
+        } catch (IOException e) {
+          // stdin is gone: same as EOF
+        }
+        stopRequested.countDown();
+      }, "devstack-stdin");
+      stdin.setDaemon(true);
+      stdin.start();
+    }
+    System.out.printf("# devstack pid %d, max heap %d MiB%s%n", ProcessHandle.current().pid(),
+      Runtime.getRuntime().maxMemory() >> 20, args.contains(NO_STDIN) ? ""
+        : " (Maven's JVM under exec:java: MAVEN_OPTS=-Xmx1536m caps it; --detach caps its JVM at that)");
     long began = System.nanoTime();
-    InfraStack stack = InfraStack.start(home, cluster);
+    InfraStack stack;
+    try {
+      stack = InfraStack.start(home, cluster, offset);
+    } catch (RuntimeException e) {
+      Background.deletePidFile(home);
+      throw e;
+    }
     System.out.printf("# devstack infra up in %d ms, data in %s%n", (System.nanoTime() - began) / 1_000_000, home);
     stack.env().forEach((name, value) -> System.out.println(name + "=" + value));
     Platform platform;
     try {
       Map<String, String> env = new java.util.HashMap<>(stack.env());
       env.put(Platform.TOSS_STATE_FILE, home.resolve("emulators").resolve("toss.json").toString());
-      platform = Platform.start(env);
+      platform = Platform.start(env, offset);
     } catch (RuntimeException e) {
       System.err.println("# devstack failed, stopping: " + e.getMessage());
       e.printStackTrace();
       stack.close();
+      Background.deletePidFile(home);
       throw e;
     }
     List<ServiceProcess> separate = new ArrayList<>();
+    List<String> separateNames = new ArrayList<>();
+    AtomicBoolean stopped = new AtomicBoolean();
+    Runnable stopAll = () -> {
+      if (!stopped.compareAndSet(false, true)) {
+        return;
+      }
+      long stopping = System.nanoTime();
+      System.out.println(Background.STOPPING + ": services, emulators, then servers");
+      for (int i = separate.size() - 1; i >= 0; i--) {
+        long stoppingOne = System.nanoTime();
+        separate.get(i).stop();
+        System.out.printf("# %s stopped in %d ms (its own JVM: SIGTERM)%n", separateNames.get(i),
+          (System.nanoTime() - stoppingOne) / 1_000_000);
+      }
+      platform.close();
+      System.out.println("# services, emulators and storefront stopped; stopping the servers");
+      stack.close();
+      Background.deletePidFile(home);
+      System.out.printf("%s in %d ms%n", Background.STOPPED, (System.nanoTime() - stopping) / 1_000_000);
+      System.out.flush();
+    };
+    // a fallback for an exit that did not come through stopRequested (an uncaught error, System.exit elsewhere)
+    Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "devstack-stop"));
     if (processes) {
       // the compose topology on this machine: each service in a JVM of its own, same servers, same ports
       for (String name : List.copyOf(platform.ports().keySet())) {
         if (!SERVICE_NAMES.contains(name)) {
           continue;
         }
-        Map<String, String> env = platform.env(name);
+        Map<String, String> env = new java.util.HashMap<>(platform.env(name));
+        env.putIfAbsent(dev.eventmall.common.Shutdown.READINESS_DELAY_MS, "0"); // no balancer watches devstack
         int port = platform.ports().get(name);
         platform.stop(name);
         Path jar = Path.of(name, "target", name + ".jar").toAbsolutePath();
         separate.add(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, processFlags(),
           home.resolve("logs").resolve(name + ".log"), Duration.ofSeconds(180))));
+        separateNames.add(name);
         System.out.printf("# %s runs as its own JVM (%s), log in %s%n", name, jar, home.resolve("logs"));
       }
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      separate.forEach(ServiceProcess::stop);
-      platform.close();
-      stack.close();
-    }, "devstack-stop"));
     System.out.printf("# platform up in %d ms%n", (System.nanoTime() - began) / 1_000_000);
     platform.ports().forEach((name, port) -> System.out.printf("%-17s http://127.0.0.1:%d%n", name, port));
-    if (seed) {
+    if (seed && stopRequested.getCount() > 0) {
       try {
         Seed.Result seeded = new Seed(platform.ports(), platform.tossEmulated()).run();
         System.out.println("# demo data: " + (seeded.created().isEmpty() ? "already there"
@@ -90,11 +182,15 @@ public final class DevStack {
         System.err.println("# seeding the demo data failed (the platform keeps running): " + e.getMessage());
       }
     }
-    System.out.println("# Ctrl-C or EOF on stdin (Ctrl-D) stops everything");
+    List<Integer> ports = new ArrayList<>(InfraStack.ports(cluster, offset));
+    ports.addAll(platform.ports().values());
+    Background.writePidFile(home, ports);
+    System.out.println(Background.UP + (args.contains(NO_STDIN)
+      ? "; stop it with " + Background.stopCommand() + " (or kill -TERM " + ProcessHandle.current().pid() + ")"
+      : "; Ctrl-C or EOF on stdin (Ctrl-D) stops everything"));
     System.out.flush();
-    while (System.in.read() >= 0) {
-      // wait for EOF
-    }
-    System.exit(0); // the shutdown hook stops the stack
+    stopRequested.await();
+    stopAll.run();
+    System.exit(0);
   }
 }

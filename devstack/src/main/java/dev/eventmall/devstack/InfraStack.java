@@ -36,11 +36,13 @@ public final class InfraStack implements AutoCloseable {
 
   /** Starts the four servers in parallel; on any failure stops what did start and throws. */
   public static InfraStack start(Path home, boolean kafkaCluster) {
+    return start(home, kafkaCluster, 0);
+  }
+
+  /** As {@link #start(Path, boolean)} with every port moved by {@code portOffset} (Kafka's controllers included). */
+  public static InfraStack start(Path home, boolean kafkaCluster, int portOffset) {
     int brokers = kafkaCluster ? 3 : 1;
-    List<Integer> ports = new ArrayList<>(List.of(MYSQL_PORT, REDIS_PORT, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT));
-    for (int i = 0; i < brokers; i++) {
-      ports.add(KAFKA_PORT + i);
-    }
+    List<Integer> ports = ports(kafkaCluster, portOffset);
     for (int port : ports) {
       if (Ports.accepts(port)) {
         throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use: is another devstack running?");
@@ -48,12 +50,12 @@ public final class InfraStack implements AutoCloseable {
     }
     InfraStack stack = new InfraStack();
     CompletableFuture<Void> kafka = async(() -> stack.kafka = stack.keep(KafkaCluster.start(KafkaCluster.Options
-        .defaults().brokers(brokers).fixedPorts(KAFKA_PORT).dataDir(home.resolve("kafka-" + brokers)))));
+        .defaults().brokers(brokers).fixedPorts(KAFKA_PORT + portOffset).dataDir(home.resolve("kafka-" + brokers)))));
     CompletableFuture<Void> mysql = async(() -> stack.mysql = stack.keep(MariaDbServer.start(MariaDbServer.Options
-        .defaults().port(MYSQL_PORT).dataDir(home.resolve("mariadb")).bufferPool(mysqlBufferPool()))));
-    CompletableFuture<Void> redis = async(() -> stack.redis = stack.keep(RedisServer.start(REDIS_PORT)));
+        .defaults().port(MYSQL_PORT + portOffset).dataDir(home.resolve("mariadb")).bufferPool(mysqlBufferPool()))));
+    CompletableFuture<Void> redis = async(() -> stack.redis = stack.keep(RedisServer.start(REDIS_PORT + portOffset)));
     CompletableFuture<Void> cassandra = async(() -> stack.cassandra = stack.keep(CassandraServer.start(
-        CassandraServer.Options.defaults().port(CASSANDRA_PORT).storagePort(CASSANDRA_STORAGE_PORT)
+        CassandraServer.Options.defaults().port(CASSANDRA_PORT + portOffset).storagePort(CASSANDRA_STORAGE_PORT + portOffset)
             .dataDir(home.resolve("cassandra")))));
     try {
       CompletableFuture.allOf(kafka, mysql, redis, cassandra).join();
@@ -62,6 +64,22 @@ public final class InfraStack implements AutoCloseable {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
     return stack;
+  }
+
+  /**
+   * Every port the servers listen on: MariaDB, Redis, Cassandra (native, storage), each Kafka broker and its controller
+   * ({@code KafkaCluster}: broker port + 20000).
+   */
+  static List<Integer> ports(boolean kafkaCluster, int portOffset) {
+    List<Integer> ports = new ArrayList<>();
+    for (int port : List.of(MYSQL_PORT, REDIS_PORT, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT)) {
+      ports.add(port + portOffset);
+    }
+    for (int i = 0; i < (kafkaCluster ? 3 : 1); i++) {
+      ports.add(KAFKA_PORT + portOffset + i);
+      ports.add(KAFKA_PORT + portOffset + i + 20000);
+    }
+    return ports;
   }
 
   /** The environment variables services read, pointing at this stack. */

@@ -2,6 +2,7 @@ package dev.eventmall.devstack;
 
 import dev.eventmall.catalog.CatalogApp;
 import dev.eventmall.common.ServiceMain;
+import dev.eventmall.common.Shutdown;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.metrics.Metrics;
@@ -44,23 +45,19 @@ public final class Platform implements AutoCloseable {
   }
 
   static final List<Service> SERVICES = List.of(
-    new Service("member", 8081, (vertx, config, metrics) ->
-      MemberApp.deploy(vertx, config, metrics).map(MemberApp.Deployment::httpPort)),
-    new Service("search", 8084, (vertx, config, metrics) ->
-      SearchApp.deploy(vertx, config, metrics).map(SearchApp.Deployment::port)),
-    new Service("catalog", 8085, (vertx, config, metrics) ->
-      CatalogApp.deploy(vertx, config, metrics).map(CatalogApp.Deployment::httpPort)),
-    new Service("order", 8086, (vertx, config, metrics) ->
-      OrderApp.deploy(vertx, config, metrics).map(OrderApp.Deployment::httpPort)),
-    new Service("payment", 8082, (vertx, config, metrics) ->
-      PaymentApp.deploy(vertx, config, metrics).map(PaymentApp.Deployment::httpPort)),
-    new Service("delivery", 8083, (vertx, config, metrics) ->
-      DeliveryApp.deploy(vertx, config, metrics).map(DeliveryApp.Deployment::httpPort)));
+    new Service("member", 8081, MemberApp::deploy),
+    new Service("search", 8084, SearchApp::deploy),
+    new Service("catalog", 8085, CatalogApp::deploy),
+    new Service("order", 8086, OrderApp::deploy),
+    new Service("payment", 8082, PaymentApp::deploy),
+    new Service("delivery", 8083, DeliveryApp::deploy));
 
   private final List<Vertx> instances = new ArrayList<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
   /** Per service: its Vert.x instance and environment, so {@link #restart(String)} can start it again. */
-  private final Map<String, Vertx> serviceVertx = new HashMap<>();
+  private final Map<String, Vertx> serviceVertx = new LinkedHashMap<>();
+  /** Per service: what its deploy started, for a graceful stop ({@link #close()}). */
+  private final Map<String, ServiceMain.Started> serviceStarted = new HashMap<>();
   private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
   private Emulators emulators;
   /** Where the Toss emulator keeps its state (devstack: {@code .devstack/emulators/toss.json}); unset: in memory. */
@@ -83,7 +80,20 @@ public final class Platform implements AutoCloseable {
    * {@link #ports()}.
    */
   public static Platform start(Map<String, String> infraEnv, boolean fixedPorts) {
+    return start(infraEnv, fixedPorts, 0);
+  }
+
+  /**
+   * As {@link #start(Map)} with every fixed port moved by {@code portOffset} (devstack's {@code devstack.port-offset}, so
+   * a second devstack, e.g. a test's, runs beside the one on the default ports).
+   */
+  public static Platform start(Map<String, String> infraEnv, int portOffset) {
+    return start(infraEnv, true, portOffset);
+  }
+
+  private static Platform start(Map<String, String> infraEnv, boolean fixedPorts, int portOffset) {
     Platform platform = new Platform();
+    java.util.function.IntUnaryOperator fixed = port -> fixedPorts ? port + portOffset : 0;
     try {
       Map<String, String> env = new HashMap<>();
       env.put(Config.JWT_SECRET, DEV_JWT_SECRET);
@@ -92,19 +102,19 @@ public final class Platform implements AutoCloseable {
 
       Vertx emulatorsVertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
       platform.instances.add(emulatorsVertx);
-      TossConfig toss = TossConfig.defaults().port(fixedPorts ? TOSS_PORT : 0);
+      TossConfig toss = TossConfig.defaults().port(fixed.applyAsInt(TOSS_PORT));
       if (env.containsKey(TOSS_STATE_FILE)) {
         // the sandbox keeps its billing keys, payments and ledger beside the services' data (issue 13 point 6)
         toss.stateFile(java.nio.file.Path.of(env.get(TOSS_STATE_FILE)));
       }
-      CarrierConfig carrier = CarrierConfig.defaults().port(fixedPorts ? CARRIER_PORT : 0);
+      CarrierConfig carrier = CarrierConfig.defaults().port(fixed.applyAsInt(CARRIER_PORT));
       if (env.containsKey("CARRIER_STEP_MS")) {
         // how fast the emulated carrier moves a parcel ACCEPTED → IN_TRANSIT → DELIVERED
         carrier.stepInterval(Duration.ofMillis(Long.parseLong(env.get("CARRIER_STEP_MS"))));
       }
       if (fixedPorts) {
-        toss.webhookUrl("http://127.0.0.1:8082/payments/webhooks/toss");
-        carrier.webhookUrl("http://127.0.0.1:8083/deliveries/webhooks/carrier");
+        toss.webhookUrl("http://127.0.0.1:" + (8082 + portOffset) + "/payments/webhooks/toss");
+        carrier.webhookUrl("http://127.0.0.1:" + (8083 + portOffset) + "/deliveries/webhooks/carrier");
       }
       platform.emulators = await("emulators", Emulators.start(emulatorsVertx, toss, carrier));
       platform.ports.put("toss-emulator", platform.emulators.toss().actualPort());
@@ -135,14 +145,14 @@ public final class Platform implements AutoCloseable {
       }
       // the storefront's origin may call the services from a browser (CORS); its port is chosen first so the services
       // can be told before they start. The servers in this JVM read the property, processes (--processes) the env
-      int storefrontPort = fixedPorts ? STOREFRONT_PORT : freePort();
+      int storefrontPort = fixedPorts ? STOREFRONT_PORT + portOffset : freePort();
       String origins = "http://127.0.0.1:" + storefrontPort + ",http://localhost:" + storefrontPort
         + (USER_CORS_ORIGINS == null || USER_CORS_ORIGINS.isBlank() ? "" : "," + USER_CORS_ORIGINS);
       System.setProperty(HttpBootstrap.CORS_ORIGINS_PROPERTY, origins);
       env.put(HttpBootstrap.CORS_ORIGINS_ENV, origins);
       for (Service service : SERVICES) {
         Map<String, String> own = new HashMap<>(env);
-        own.put(Config.HTTP_PORT, Integer.toString(fixedPorts ? service.port() : 0));
+        own.put(Config.HTTP_PORT, Integer.toString(fixed.applyAsInt(service.port())));
         platform.deploy(service, own);
       }
       platform.startStorefront(env, storefrontPort, emulatorsVertx);
@@ -181,9 +191,11 @@ public final class Platform implements AutoCloseable {
     Config config = Config.of(own);
     // as ServiceMain: spans go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
     Tracing.install(vertx, config, service.name());
-    int port = await(service.name(), service.deployer().deploy(vertx, config, metrics));
+    ServiceMain.Started started = await(service.name(), service.deployer().deploy(vertx, config, metrics));
+    int port = started.httpPort();
     ports.put(service.name(), port);
     serviceVertx.put(service.name(), vertx);
+    serviceStarted.put(service.name(), started);
     // a restart listens on the same port, so clients keep their URLs
     own.put(Config.HTTP_PORT, Integer.toString(port));
     serviceEnv.put(service.name(), own);
@@ -218,6 +230,7 @@ public final class Platform implements AutoCloseable {
     if (vertx == null) {
       throw new IllegalArgumentException("no running service " + name);
     }
+    serviceStarted.remove(name);
     instances.remove(vertx);
     await("stopping " + name, vertx.close());
   }
@@ -267,9 +280,31 @@ public final class Platform implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops everything, in reverse start order: each service gracefully ({@link Shutdown}: HTTP drained, consumers leave
+   * their groups, relays release their locks, pools close; no readiness delay, no balancer watches devstack), then the
+   * emulators and the storefront. The servers they use must still be up.
+   */
   @Override
   public void close() {
-    for (Vertx vertx : instances) {
+    List<String> names = new ArrayList<>(serviceVertx.keySet());
+    java.util.Collections.reverse(names);
+    Shutdown.Options options = Shutdown.Options.defaults().readinessDelay(Duration.ZERO);
+    for (String name : names) {
+      Vertx vertx = serviceVertx.remove(name);
+      instances.remove(vertx);
+      long began = System.nanoTime();
+      try {
+        Shutdown.run(name, vertx, serviceStarted.remove(name), options)
+          .get(options.total().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        System.out.printf("# %s stopped in %d ms%n", name, (System.nanoTime() - began) / 1_000_000);
+      } catch (Exception e) {
+        System.err.println("# stopping " + name + " failed: " + e);
+      }
+    }
+    List<Vertx> rest = new ArrayList<>(instances);
+    java.util.Collections.reverse(rest);
+    for (Vertx vertx : rest) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
       } catch (Exception e) {

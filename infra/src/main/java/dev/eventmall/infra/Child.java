@@ -74,6 +74,23 @@ final class Child {
     return this;
   }
 
+  /**
+   * {@code setsid} before the command where there is one: a terminal's Ctrl-C (SIGINT to its foreground process group)
+   * and hang-up then reach only the JVM that started the server, which stops its servers itself, after what uses them
+   * (devstack stops the services first); the server still stops when its stdin reaches EOF. {@code setsid} execs the
+   * command in place (a child of a JVM is no process group leader), so the pid stays the server's or its watchdog's.
+   */
+  static List<String> inSessionOfItsOwn(List<String> command) {
+    if (!Files.isExecutable(SETSID)) {
+      return command;
+    }
+    List<String> wrapped = new ArrayList<>(List.of(SETSID.toString(), "--wait"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
   static List<String> watched(List<String> serverCommand) {
     List<String> wrapped = new ArrayList<>(List.of("sh", "-c", SH_WATCHDOG, "eventmall-watchdog"));
     wrapped.addAll(serverCommand);
@@ -87,7 +104,7 @@ final class Child {
     try {
       Files.createDirectories(log.getParent());
       logStart = Files.exists(log) ? Files.size(log) : 0;
-      ProcessBuilder builder = new ProcessBuilder(command);
+      ProcessBuilder builder = new ProcessBuilder(inSessionOfItsOwn(command));
       builder.environment().putAll(environment);
       process = builder
           .directory(dir.toFile())

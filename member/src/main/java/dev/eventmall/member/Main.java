@@ -9,6 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     ServiceMain.run("member", (vertx, config, metrics) ->
-      MemberApp.deploy(vertx, config, metrics).map(MemberApp.Deployment::httpPort));
+      MemberApp.deploy(vertx, config, metrics));
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventmall.member;
 
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.Topics;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MemberApp {
 
   /** A running member service: the port it listens on and what to undeploy. */
-  public record Deployment(int httpPort, String relayDeploymentId, String httpDeploymentId) {
+  public record Deployment(int httpPort, String relayDeploymentId, String httpDeploymentId)
+    implements ServiceMain.Started {
     public Future<Void> undeploy(Vertx vertx) {
       return vertx.undeploy(httpDeploymentId).eventually(() -> vertx.undeploy(relayDeploymentId));
     }

@@ -9,6 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     ServiceMain.run("order", (vertx, config, metrics) ->
-      OrderApp.deploy(vertx, config, metrics).map(OrderApp.Deployment::httpPort));
+      OrderApp.deploy(vertx, config, metrics));
   }
 }

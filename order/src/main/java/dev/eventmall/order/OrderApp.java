@@ -1,5 +1,6 @@
 package dev.eventmall.order;
 
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.Topics;
@@ -49,7 +50,7 @@ public final class OrderApp {
   public static final String DB_POOL_SIZE = "ORDER_DB_POOL_SIZE";
 
   /** What {@link #deploy} started: the HTTP port actually bound and the deployment ids (undeployed in reverse). */
-  public record Deployment(int httpPort, List<String> deploymentIds) {
+  public record Deployment(int httpPort, List<String> deploymentIds) implements ServiceMain.Started {
     public Future<Void> undeploy(Vertx vertx) {
       Future<Void> chain = Future.succeededFuture();
       for (int i = deploymentIds.size() - 1; i >= 0; i--) {

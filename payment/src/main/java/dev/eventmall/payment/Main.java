@@ -9,6 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     ServiceMain.run("payment", (vertx, config, metrics) ->
-      PaymentApp.deploy(vertx, config, metrics).map(PaymentApp.Deployment::httpPort));
+      PaymentApp.deploy(vertx, config, metrics));
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventmall.payment;
 
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.Topics;
@@ -50,7 +51,8 @@ public final class PaymentApp {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentApp.class);
 
   /** What {@link #deploy} started; {@link #undeploy} stops it in reverse and closes the Toss client and the pool. */
-  public record Deployment(int httpPort, List<String> deploymentIds, TossClient toss, Pool pool, Payments payments) {
+  public record Deployment(int httpPort, List<String> deploymentIds, TossClient toss, Pool pool, Payments payments)
+    implements ServiceMain.Started {
     public Future<Void> undeploy(Vertx vertx) {
       Future<Void> chain = Future.succeededFuture();
       for (int i = deploymentIds.size() - 1; i >= 0; i--) {

@@ -9,6 +9,6 @@ public final class Main {
 
   public static void main(String[] args) {
     ServiceMain.run("search", (vertx, config, metrics) ->
-      SearchApp.deploy(vertx, config, metrics).map(SearchApp.Deployment::port));
+      SearchApp.deploy(vertx, config, metrics));
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventmall.search;
 
+import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
@@ -26,7 +27,12 @@ public final class SearchApp {
   }
 
   /** What {@link #deploy} started: the HTTP port actually bound and the deployment ids (undeploy in reverse). */
-  public record Deployment(int port, List<String> deploymentIds) {
+  public record Deployment(int port, List<String> deploymentIds) implements ServiceMain.Started {
+    @Override
+    public int httpPort() {
+      return port;
+    }
+
     public Future<Void> undeploy(Vertx vertx) {
       Future<Void> chain = Future.succeededFuture();
       for (int i = deploymentIds.size() - 1; i >= 0; i--) {

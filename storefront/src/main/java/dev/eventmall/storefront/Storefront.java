@@ -68,7 +68,7 @@ public final class Storefront extends VerticleBase {
 
   public static void main(String[] args) {
     ServiceMain.run("storefront", (vertx, config, metrics) -> vertx.deployVerticle(new Storefront(config))
-      .map(id -> config.httpPort(DEFAULT_PORT)));
+      .map(id -> ServiceMain.Started.of(config.httpPort(DEFAULT_PORT), v -> v.undeploy(id))));
   }
 
   /** Deploys a storefront; answers it once it listens. */

@@ -194,7 +194,8 @@ public final class HttpBootstrap {
         guard.request(request);
         routed.handle(request);
       })
-      .listen();
+      .listen()
+      .onSuccess(Draining.of(vertx)::register);
   }
 
   /**
@@ -258,6 +259,14 @@ public final class HttpBootstrap {
   }
 
   private void ready(RoutingContext ctx) {
+    if (Draining.of(vertx).draining()) {
+      // shutting down (SIGTERM): a balancer stops sending new requests here while those in flight finish
+      ctx.response().setStatusCode(503)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("status", "DOWN").put("reason", "shutting down").encode());
+      return;
+    }
     healthChecks.checkStatus()
       .onSuccess(result -> ctx.response()
         .setStatusCode(CheckResult.isUp(result) ? 200 : 503)

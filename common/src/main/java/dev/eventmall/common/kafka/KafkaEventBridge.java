@@ -120,6 +120,9 @@ public final class KafkaEventBridge extends VerticleBase {
   private KafkaProducer<String, Buffer> producer;
   private EventDelivery delivery;
   private volatile boolean stopped;
+  /** The poll and the lag sample on the consumer's thread, if any: {@link #stop()} closes the consumer after them. */
+  private Future<?> polling = Future.succeededFuture();
+  private Future<?> sample = Future.succeededFuture();
   private final Map<String, Counter> consumed = new HashMap<>();
   private final Map<String, Counter> parked = new HashMap<>();
   private final List<Map<KafkaEventBridge, Long>> lagSlots = new ArrayList<>();
@@ -195,6 +198,13 @@ public final class KafkaEventBridge extends VerticleBase {
     LOG.info("{}: stopping; closing the consumer", options.group());
     closed.future().onComplete(ar -> LOG.info("{}: consumer closed in {} ms", options.group(),
       (System.nanoTime() - began) / 1_000_000));
+    // the close waits for the poll (at most IDLE_POLL) and the lag sample under way: a close that wakes a poll up on the
+    // consumer's thread was seen to leave the consumer open (its heartbeat going on, still in its group) or never finish
+    Future.join(polling, sample).onComplete(x -> closeConsumer(closed));
+    return closed.future();
+  }
+
+  private void closeConsumer(Promise<Void> closed) {
     // cancelled when the close completes
     long guard = vertx.setTimer(CLOSE_TIMEOUT_MS, id -> {
       LOG.warn("{}: the consumer did not close within {} ms; closing it directly", options.group(), CLOSE_TIMEOUT_MS);
@@ -215,7 +225,6 @@ public final class KafkaEventBridge extends VerticleBase {
       }
       closed.tryComplete();
     });
-    return closed.future();
   }
 
   private void registerLagGauges(MeterRegistry registry) {
@@ -282,7 +291,7 @@ public final class KafkaEventBridge extends VerticleBase {
       return;
     }
     sampling = true;
-    consumer.assignment()
+    sample = consumer.assignment()
       .compose(assigned -> {
         if (assigned.isEmpty()) {
           return Future.succeededFuture(Map.<String, Long>of());
@@ -328,7 +337,9 @@ public final class KafkaEventBridge extends VerticleBase {
     }
     // a poll returns as soon as records arrive; the timeout only paces an idle consumer (wake-ups cost CPU at rest,
     // ~20 groups per service set) and how long a commit requested meanwhile waits for the consumer thread
-    consumer.poll(IDLE_POLL)
+    Future<KafkaConsumerRecords<String, Buffer>> poll = consumer.poll(IDLE_POLL);
+    polling = poll;
+    poll
       .onComplete(ar -> {
         if (ar.failed()) {
           if (!stopped) {

@@ -31,6 +31,11 @@ public final class DeliverySagaVerticle extends VerticleBase {
   private final DeliverySettings settings;
   private final Metrics metrics;
   private CarrierClient carrier;
+  private long dispatchTimer = -1;
+  private long pollTimer = -1;
+  /** The dispatch and the tracking poll under way: {@link #stop()} waits for them before the pool closes. */
+  private Future<Void> dispatching = Future.succeededFuture();
+  private Future<Void> polling = Future.succeededFuture();
 
   public DeliverySagaVerticle(String mysqlUri, DeliverySettings settings, Metrics metrics) {
     this.mysqlUri = mysqlUri;
@@ -48,10 +53,10 @@ public final class DeliverySagaVerticle extends VerticleBase {
     DeliveryHandlers handlers = new DeliveryHandlers(pool, carrier, dispatcher, counters);
 
     long dispatchMs = settings.dispatchInterval().toMillis();
-    vertx.setPeriodic(dispatchMs, dispatchMs, id -> dispatcher.dispatchDue()
+    dispatchTimer = vertx.setPeriodic(dispatchMs, dispatchMs, id -> dispatching = dispatcher.dispatchDue()
       .onFailure(e -> LOG.warn("dispatching due shipments failed: {}", e.toString())));
     long pollMs = settings.pollInterval().toMillis();
-    vertx.setPeriodic(pollMs, pollMs, id -> tracker.poll());
+    pollTimer = vertx.setPeriodic(pollMs, pollMs, id -> polling = tracker.poll());
 
     var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body()).onComplete(ar -> {
       if (ar.failed()) {
@@ -69,6 +74,10 @@ public final class DeliverySagaVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return carrier == null ? Future.succeededFuture() : carrier.close();
+    // no new round, and the one under way finishes before the pool closes with this verticle
+    vertx.cancelTimer(dispatchTimer);
+    vertx.cancelTimer(pollTimer);
+    return Future.join(dispatching, polling)
+      .transform(x -> carrier == null ? Future.succeededFuture() : carrier.close());
   }
 }
