@@ -80,6 +80,11 @@ class ComposeConsistencyTest {
       Map<String, Object> env = env(service);
       assertThat(env).as(name + " environment").containsKeys(COMMON_ENV.toArray(String[]::new));
       assertThat(String.valueOf(env.get("HTTP_PORT"))).as(name).isEqualTo(Integer.toString(port));
+      // compose waits this long after SIGTERM before SIGKILL: the service's whole graceful stop must fit
+      String grace = String.valueOf(service.get("stop_grace_period"));
+      assertThat(grace).as(name + " stop_grace_period").matches("\\d+s");
+      assertThat(java.time.Duration.ofSeconds(Long.parseLong(grace.substring(0, grace.length() - 1))))
+        .as(name + " stop_grace_period").isGreaterThanOrEqualTo(dev.eventmall.common.Shutdown.Options.defaults().total());
       assertThat((List<String>) service.get("ports")).as(name).contains(port + ":" + port);
       if (database != null) {
         assertThat(String.valueOf(env.get("MYSQL_URI"))).as(name)
