@@ -63,7 +63,8 @@ public final class CatalogApp {
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
         CassandraProducts.createSchema(vertx, config),
         KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
-      .compose(v -> vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
+      .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new StockVerticle(mysqlUri))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
       .compose(v -> connectSharedSession(vertx, config))

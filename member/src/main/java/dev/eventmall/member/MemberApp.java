@@ -51,7 +51,7 @@ public final class MemberApp {
     return Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/member")
       .compose(migrated -> KafkaTopics.ensure(vertx, kafka, List.of(Topics.MEMBER_EVENTS), 3, 3))
       .compose(topics -> AdminSeeder.seed(vertx, mysqlUri, settings))
-      .compose(seeded -> vertx.deployVerticle(() -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)),
+      .compose(seeded -> vertx.deployVerticle(() -> new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka)),
         new DeploymentOptions()))
       .compose(relayId -> vertx.deployVerticle(
           () -> new MemberVerticle(config, settings, metrics, actual -> port.compareAndSet(-1, actual)),

@@ -98,7 +98,8 @@ public final class OrderApp {
     Future<Deployment> started = Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/order"),
         KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
-      .compose(v -> vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
+      .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new OrderEventsVerticle(mysqlUri, orderMetrics))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(saga))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(projections))).onSuccess(ids::add)

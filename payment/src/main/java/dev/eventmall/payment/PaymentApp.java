@@ -100,7 +100,8 @@ public final class PaymentApp {
     return Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
         KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
-      .compose(v -> vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)))).onSuccess(ids::add)
+      .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
+      .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new PaymentSagaVerticle(payments, interval, age, giveUpAfter))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(() -> {

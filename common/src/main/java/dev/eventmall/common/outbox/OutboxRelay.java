@@ -33,6 +33,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
+
+import dev.eventmall.common.config.Config;
 
 import dev.eventmall.common.metrics.Metrics;
 
@@ -47,7 +50,9 @@ import dev.eventmall.common.metrics.Metrics;
  *
  * <p>It drains in batches of at most {@link Options#batchSize()} rows, right away when a transaction that appended
  * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}. Sent rows older
- * than {@link Options#retention()} are deleted.
+ * than {@link Options#retention()} are deleted, and so are the database's {@code inbox} rows older than
+ * {@link Options#inboxRetention()}: both in chunks until none is left, by the active relay only, every
+ * {@link Options#cleanUpEvery()}.
  *
  * <p>Metrics (tag {@code database}): {@code eventmall_outbox_published_total}, and every 5 s, by every instance whether
  * it publishes or stands by, {@code eventmall_outbox_backlog} (unsent rows) and {@code eventmall_outbox_oldest_unsent_seconds}
@@ -67,7 +72,13 @@ public final class OutboxRelay extends VerticleBase {
   static final String MEASURE_UNSENT = "SELECT COUNT(*), (SELECT TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM outbox"
     + " WHERE sent_at IS NULL ORDER BY seq LIMIT 1) FROM outbox WHERE sent_at IS NULL";
   static final String DELETE_SENT =
-    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT 10000";
+    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(6) - INTERVAL ? SECOND LIMIT " + Prune.CHUNK;
+  static final String DELETE_HANDLED =
+    "DELETE FROM inbox WHERE processed_at < NOW(6) - INTERVAL ? SECOND LIMIT " + Prune.CHUNK;
+  /** Setting: hours an {@code inbox} row is kept (default 192, 8 days). */
+  public static final String INBOX_RETENTION_HOURS = "INBOX_RETENTION_HOURS";
+  /** Setting: seconds a sent {@code outbox} row is kept for inspection (default 3600). */
+  public static final String OUTBOX_RETENTION_SECONDS = "OUTBOX_RETENTION_SECONDS";
   static final String MARK_SENT_BEFORE = "UPDATE outbox SET sent_at = NOW(6) WHERE seq IN (";
   static final String LOCK = "SELECT GET_LOCK(CONCAT('outbox-relay:', DATABASE()), 0)";
   static final String DATABASE = "SELECT DATABASE()";
@@ -83,16 +94,62 @@ public final class OutboxRelay extends VerticleBase {
    * @param batchSize        rows read and published per round
    * @param idlePoll         how often to look for rows when nobody wakes the relay
    * @param retention        how long sent rows are kept (for inspection) before they are deleted
+   * @param inboxRetention   how long an inbox row (an event a consumer handled) is kept. It must outlast every way an
+   *                         event can come again: Kafka's topic retention (7 days by default) for a redelivery or a
+   *                         replay from offset 0, and a parked event's replay. Past it the handlers' own state rules
+   *                         (an order already PAID, one payment per order) still make a very late duplicate a no-op.
+   * @param cleanUpEvery     how often the active relay prunes both
    */
-  public record Options(String mysqlUri, String bootstrapServers, int batchSize, Duration idlePoll, Duration retention) {
+  public record Options(String mysqlUri, String bootstrapServers, int batchSize, Duration idlePoll, Duration retention,
+                        Duration inboxRetention, Duration cleanUpEvery) {
     public Options(String mysqlUri, String bootstrapServers) {
       // commits in this process wake the relay at once (wakeUp); the idle poll only finds rows appended elsewhere (a
       // crashed instance's leftovers, a relay that lost its lock), so it can be slow and cheap
-      this(mysqlUri, bootstrapServers, 500, Duration.ofSeconds(1), Duration.ofHours(1));
+      this(mysqlUri, bootstrapServers, 500, Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofDays(8),
+        Duration.ofMinutes(1));
+    }
+
+    /** The defaults, with {@link #OUTBOX_RETENTION_SECONDS} and {@link #INBOX_RETENTION_HOURS} from {@code config}. */
+    public static Options from(Config config, String mysqlUri, String bootstrapServers) {
+      Options d = new Options(mysqlUri, bootstrapServers);
+      return d.withRetention(
+        Duration.ofSeconds(Math.max(0, config.getLong(OUTBOX_RETENTION_SECONDS, d.retention().toSeconds()))),
+        Duration.ofHours(Math.max(1, config.getLong(INBOX_RETENTION_HOURS, d.inboxRetention().toHours()))));
     }
 
     public Options withBatchSize(int batchSize) {
-      return new Options(mysqlUri, bootstrapServers, batchSize, idlePoll, retention);
+      return new Options(mysqlUri, bootstrapServers, batchSize, idlePoll, retention, inboxRetention, cleanUpEvery);
+    }
+
+    public Options withRetention(Duration outbox, Duration inbox) {
+      return new Options(mysqlUri, bootstrapServers, batchSize, idlePoll, outbox, inbox, cleanUpEvery);
+    }
+
+    public Options withCleanUpEvery(Duration every) {
+      return new Options(mysqlUri, bootstrapServers, batchSize, idlePoll, retention, inboxRetention, every);
+    }
+  }
+
+  /** Deletes in chunks of {@link #CHUNK} rows, each its own short transaction, until a chunk comes back short. */
+  static final class Prune {
+    static final int CHUNK = 5_000;
+    /** At most this many chunks per clean-up; the next clean-up goes on where this one stopped. */
+    static final int MAX_CHUNKS = 200;
+
+    private Prune() {
+    }
+
+    static Future<Long> all(Pool pool, String delete, Duration keep, Supplier<Boolean> stopped) {
+      return chunk(pool, delete, keep.toSeconds(), stopped, 0, 0);
+    }
+
+    private static Future<Long> chunk(Pool pool, String delete, long keepSeconds, Supplier<Boolean> stopped,
+                                      int chunks, long deleted) {
+      return pool.preparedQuery(delete).execute(Tuple.of(keepSeconds)).compose(rows -> {
+        long total = deleted + rows.rowCount();
+        return rows.rowCount() < CHUNK || chunks + 1 >= MAX_CHUNKS || stopped.get() ? Future.succeededFuture(total)
+          : chunk(pool, delete, keepSeconds, stopped, chunks + 1, total);
+      });
     }
   }
 
@@ -110,6 +167,8 @@ public final class OutboxRelay extends VerticleBase {
   private final AtomicLong backlog = new AtomicLong();
   private final AtomicLong oldestUnsentMicros = new AtomicLong();
   private Counter published;
+  private Counter outboxPruned;
+  private Counter inboxPruned;
   private Tracing tracing;
 
   public OutboxRelay(Options options) {
@@ -134,6 +193,10 @@ public final class OutboxRelay extends VerticleBase {
       MeterRegistry registry = Metrics.registryOf(vertx);
       published = Counter.builder("eventmall.outbox.published").tag("database", db)
         .description("outbox events published to Kafka and acknowledged").register(registry);
+      outboxPruned = Counter.builder("eventmall.outbox.pruned").tag("database", db)
+        .description("sent outbox rows deleted after their retention").register(registry);
+      inboxPruned = Counter.builder("eventmall.inbox.pruned").tag("database", db)
+        .description("inbox rows (events handled) deleted after their retention").register(registry);
       Gauge.builder("eventmall.outbox.backlog", backlog, AtomicLong::get).tag("database", db)
         .description("outbox rows not yet published").register(registry);
       Gauge.builder("eventmall.outbox.oldest.unsent", oldestUnsentMicros, m -> m.get() / 1e6).tag("database", db)
@@ -141,7 +204,7 @@ public final class OutboxRelay extends VerticleBase {
         .register(registry);
       vertx.setPeriodic(options.idlePoll().toMillis(), id -> drain());
       vertx.setPeriodic(5_000, id -> measure());
-      vertx.setPeriodic(60_000, id -> cleanUp());
+      vertx.setPeriodic(options.cleanUpEvery().toMillis(), id -> cleanUp());
       acquireLock();
     });
   }
@@ -322,10 +385,26 @@ public final class OutboxRelay extends VerticleBase {
     });
   }
 
+  private boolean cleaning;
+
+  /**
+   * Prunes sent outbox rows and old inbox rows. Before, one DELETE of at most 10,000 outbox rows a minute could not keep
+   * up with a saga at load (~2,400 events a second at 300 orders/s) and nothing pruned the inbox, so both grew for ever.
+   */
   private void cleanUp() {
-    if (lockConnection != null) {
-      pool.preparedQuery(DELETE_SENT).execute(Tuple.of(options.retention().toSeconds()))
-        .onFailure(e -> LOG.warn("outbox clean-up failed: {}", e.toString()));
+    if (lockConnection == null || cleaning || stopped) {
+      return;
     }
+    cleaning = true;
+    Prune.all(pool, DELETE_SENT, options.retention(), () -> stopped)
+      .onSuccess(n -> outboxPruned.increment(n))
+      .compose(n -> Prune.all(pool, DELETE_HANDLED, options.inboxRetention(), () -> stopped))
+      .onSuccess(n -> inboxPruned.increment(n))
+      .onFailure(e -> {
+        if (!stopped) {
+          LOG.warn("outbox/inbox clean-up failed: {}", e.toString());
+        }
+      })
+      .onComplete(ar -> cleaning = false);
   }
 }

@@ -223,6 +223,61 @@ class OutboxRelayTest {
     }
   }
 
+  /**
+   * The active relay prunes sent outbox rows past their retention and inbox rows past theirs, in chunks until none is
+   * left (more than one chunk of each here), keeps the younger rows and every unsent one, and counts what it deleted on
+   * the scrape.
+   */
+  @Test
+  void theRelayPrunesSentOutboxRowsAndHandledInboxRowsPastTheirRetentionAndKeepsTheRest(Vertx vertx) {
+    int oldInbox = OutboxRelay.Prune.CHUNK * 2 + 17;
+    int oldOutbox = OutboxRelay.Prune.CHUNK + 3;
+    List<Tuple> inbox = new ArrayList<>();
+    IntStream.range(0, oldInbox).forEach(i -> inbox.add(Tuple.of("c-" + (i % 3), UUID.randomUUID().toString(), 9 * 24)));
+    IntStream.range(0, 10).forEach(i -> inbox.add(Tuple.of("c-young", UUID.randomUUID().toString(), 7 * 24)));
+    Await.result(pool.preparedQuery("INSERT INTO inbox (consumer, event_id, event_type, processed_at)"
+      + " VALUES (?, ?, 'Handled', NOW(6) - INTERVAL ? HOUR)").executeBatch(inbox));
+    List<Tuple> outbox = new ArrayList<>();
+    IntStream.range(0, oldOutbox).forEach(i -> outbox.add(Tuple.of(UUID.randomUUID().toString(), 7_200)));
+    IntStream.range(0, 5).forEach(i -> outbox.add(Tuple.of(UUID.randomUUID().toString(), 600)));
+    Await.result(pool.preparedQuery("INSERT INTO outbox (event_id, topic, event_key, event_type, envelope, created_at,"
+      + " sent_at) VALUES (?, 'elsewhere', 'k', 'Old', '{}', NOW(6) - INTERVAL ? SECOND, NOW(6) - INTERVAL ? SECOND)")
+      .executeBatch(outbox.stream().map(t -> Tuple.of(t.getString(0), t.getInteger(1), t.getInteger(1))).toList()));
+    EventEnvelope unsent = Await.result(bump("k1", false));
+
+    Metrics metrics = Metrics.create("outbox-prune-test");
+    Vertx own = metrics.newVertx(new VertxOptions().setEventLoopPoolSize(1));
+    WebClient client = WebClient.create(own);
+    try {
+      int port = Await.result(HttpBootstrap.listen(own, HttpBootstrap.builder(own).metrics(metrics).build(), 0))
+        .actualPort();
+      Await.result(own.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)
+        .withRetention(Duration.ofHours(1), Duration.ofDays(8)).withCleanUpEvery(Duration.ofMillis(300))),
+        new DeploymentOptions()));
+      Supplier<String> scrape = () -> Await.result(client.get(port, "127.0.0.1", "/metrics").send()).bodyAsString();
+      Await.until(() -> "pruned counters\n" + scrape.get().lines().filter(l -> l.contains("_pruned")).toList(),
+        Duration.ofSeconds(60), () -> {
+          String text = scrape.get();
+          return sample(text, "eventmall_inbox_pruned_total") == oldInbox
+            && sample(text, "eventmall_outbox_pruned_total") == oldOutbox;
+        });
+      assertThat(count("SELECT COUNT(*) FROM inbox")).as("the inbox rows younger than 8 days").isEqualTo(10);
+      assertThat(count("SELECT COUNT(*) FROM inbox WHERE consumer = 'c-young'")).isEqualTo(10);
+      assertThat(count("SELECT COUNT(*) FROM outbox WHERE topic = 'elsewhere'"))
+        .as("the rows sent 10 minutes ago").isEqualTo(5);
+      assertThat(count("SELECT COUNT(*) FROM outbox WHERE event_id = '" + unsent.id() + "'"))
+        .as("the event appended just now, published and kept").isEqualTo(1);
+      assertThat(reader.awaitCount(1, Duration.ofSeconds(10))).hasSize(1);
+    } finally {
+      client.close();
+      Await.result(own.close());
+    }
+  }
+
+  long count(String sql) {
+    return Await.result(pool.query(sql).execute()).iterator().next().getLong(0);
+  }
+
   /** The value of the sample of {@code name} in a Prometheus text exposition, NaN while there is none. */
   static double sample(String exposition, String name) {
     List<String> lines = exposition.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).toList();
