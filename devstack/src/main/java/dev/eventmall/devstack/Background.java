@@ -141,7 +141,8 @@ final class Background {
     command.add(classpath());
     command.add("-Ddevstack.home=" + home);
     for (String name : System.getProperties().stringPropertyNames()) {
-      if ((name.startsWith("devstack.") || name.startsWith("eventmall.")) && !name.equals("devstack.home")) {
+      if ((name.startsWith("devstack.") || name.startsWith("eventmall.") || name.equals("logback.configurationFile"))
+          && !name.equals("devstack.home")) {
         command.add("-D" + name + "=" + System.getProperty(name));
       }
     }
