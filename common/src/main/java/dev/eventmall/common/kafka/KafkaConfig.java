@@ -22,10 +22,12 @@ public final class KafkaConfig {
   public static final long ADMIN_CLOSE_MS = 2_000;
 
   /**
-   * {@code fetch.max.wait.ms} of every consumer: see {@link #consumer}. Not longer: partitions a rebalance hands to a
-   * consumer are fetched only when its fetch in flight to that broker returns, so this also bounds how long they wait.
+   * {@code fetch.max.wait.ms} of every consumer: see {@link #consumer}. Not longer: a consumer's close sends its fetch
+   * session's closing request behind the fetch in flight (a broker answers a connection's requests in order), so every
+   * bridge's stop waits up to this long, one after the other (3 s made order's stop overrun its 8 s bound); and
+   * partitions a rebalance hands to a consumer are fetched only once its fetch in flight to that broker returns.
    */
-  public static final long FETCH_MAX_WAIT_MS = 3_000;
+  public static final long FETCH_MAX_WAIT_MS = 1_000;
 
   /** Durable, ordered, idempotent producer: {@code acks=all}, idempotence on, at most 5 in flight, lz4 batches. */
   public static Map<String, String> producer(String bootstrapServers) {
