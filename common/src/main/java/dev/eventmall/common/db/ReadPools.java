@@ -1,0 +1,130 @@
+package dev.eventmall.common.db;
+
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.http.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where a service's reads go: the primary's pool, or — when {@code MYSQL_READ_URI} names a read replica — the
+ * replica's. Writes and everything inside a transaction always use {@link #primary()}.
+ *
+ * <p><b>Read-your-writes.</b> A replica applies the primary's commits a little later (milliseconds, more under load or
+ * while replication is stopped). A client that reads right after its own write must not see the state before it
+ * (e.g. a 404 for the order it just placed). So a write answers with the primary's GTID position after its commit
+ * ({@code @@gtid_binlog_pos}, which covers that commit) in the response header {@value #TOKEN_HEADER}; a client that
+ * sends the header back on a read is served from the replica only once the replica has applied that position
+ * ({@code MASTER_GTID_WAIT(pos, timeout)}, {@code MYSQL_READ_WAIT_MS}, default {@value #DEFAULT_WAIT_MS} ms), else from
+ * the primary. The token is a plain GTID list (no cookie, no server state): anything that carries it back gets at least
+ * the state it names; a read without it may be as old as the replica's lag ({@code eventmall_mysql_replica_lag_seconds}).
+ * Without a replica there is no token and every read is on the primary.
+ */
+public final class ReadPools {
+  /** Response header of writes and request header of reads: the GTID position a read must see. */
+  public static final String TOKEN_HEADER = "X-Read-After";
+  /** {@code MYSQL_READ_WAIT_MS}: how long a read waits for the replica to reach its token before using the primary. */
+  public static final String WAIT_MS = "MYSQL_READ_WAIT_MS";
+  public static final long DEFAULT_WAIT_MS = 250;
+  /** {@code domain-server-seq} entries, comma separated (MariaDB's GTID list), bounded in size. */
+  private static final Pattern TOKEN = Pattern.compile("\\d{1,10}-\\d{1,10}-\\d{1,20}(,\\d{1,10}-\\d{1,10}-\\d{1,20}){0,31}");
+  private static final String BINLOG_POS = "SELECT @@GLOBAL.gtid_binlog_pos";
+  private static final String WAIT = "SELECT MASTER_GTID_WAIT(?, ?)";
+
+  private final Pool primary;
+  private final Pool replica;
+  private final double waitSeconds;
+
+  private ReadPools(Pool primary, Pool replica, long waitMs) {
+    this.primary = primary;
+    this.replica = replica;
+    this.waitSeconds = waitMs / 1000.0;
+  }
+
+  /** Every read on the primary (no replica configured). */
+  public static ReadPools primaryOnly(Pool primary) {
+    return new ReadPools(primary, null, 0);
+  }
+
+  /**
+   * The primary pool and, if {@code MYSQL_READ_URI} is set, a shared pool {@code <name>-read} of {@code maxSize}
+   * connections to the replica's copy of {@code database}.
+   */
+  public static ReadPools create(Vertx vertx, Config config, String database, Pool primary, String name, int maxSize) {
+    Optional<String> readUri = config.mysqlReadUri(database);
+    return readUri.map(uri -> new ReadPools(primary, Database.pool(vertx, uri, name + "-read", maxSize),
+        config.getLong(WAIT_MS, DEFAULT_WAIT_MS)))
+      .orElseGet(() -> primaryOnly(primary));
+  }
+
+  public Pool primary() {
+    return primary;
+  }
+
+  public boolean hasReplica() {
+    return replica != null;
+  }
+
+  /** The pool for reads that may lag (no token): the replica if there is one. */
+  public Pool reads() {
+    return replica != null ? replica : primary;
+  }
+
+  /**
+   * The pool for a read that must see {@code token} (null: any state): the replica once it has applied it (waiting at
+   * most {@code MYSQL_READ_WAIT_MS}), else the primary. An unreachable replica also sends the read to the primary.
+   */
+  public Future<Pool> readsAfter(String token) {
+    if (replica == null || token == null) {
+      return Future.succeededFuture(reads());
+    }
+    // MASTER_GTID_WAIT: 0 once the replica's gtid_slave_pos covers the token, -1 after the timeout
+    return replica.preparedQuery(WAIT).execute(Tuple.of(token, waitSeconds))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        Integer reached = row.getInteger(0);
+        return reached != null && reached == 0 ? replica : primary;
+      })
+      .otherwise(primary);
+  }
+
+  /**
+   * The token a write's response carries, read after the write committed: the primary's binlog GTID position (which
+   * includes the write). Empty without a replica (nothing to wait for) or when the primary logs no GTIDs.
+   */
+  public Future<Optional<String>> tokenAfterWrite() {
+    if (replica == null) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return primary.query(BINLOG_POS).execute().map(rows -> {
+      String pos = rows.iterator().next().getString(0);
+      return pos == null || pos.isBlank() ? Optional.<String>empty() : Optional.of(pos);
+    });
+  }
+
+  /** Sets {@value #TOKEN_HEADER} on the response to the token of the write that just committed (if any). */
+  public Future<Void> putToken(RoutingContext ctx) {
+    return tokenAfterWrite().map(token -> {
+      token.ifPresent(t -> ctx.response().putHeader(TOKEN_HEADER, t));
+      return null;
+    });
+  }
+
+  /** The {@value #TOKEN_HEADER} a read request carries (null when none); 400 when it is not a GTID list. */
+  public static String token(RoutingContext ctx) {
+    String token = ctx.request().getHeader(TOKEN_HEADER);
+    if (token == null || token.isBlank()) {
+      return null;
+    }
+    if (!TOKEN.matcher(token.trim()).matches()) {
+      throw ProblemException.badRequest(TOKEN_HEADER + " must be the value a write answered with (a GTID list)");
+    }
+    return token.trim();
+  }
+}
