@@ -19,10 +19,11 @@ import java.util.regex.Pattern;
  * <p><b>Read-your-writes.</b> A replica applies the primary's commits a little later (milliseconds, more under load or
  * while replication is stopped). A client that reads right after its own write must not see the state before it
  * (e.g. a 404 for the order it just placed). So a write answers with the primary's GTID position after its commit
- * ({@code @@gtid_binlog_pos}, which covers that commit) in the response header {@value #TOKEN_HEADER}; a client that
- * sends the header back on a read is served from the replica only once the replica has applied that position
- * ({@code MASTER_GTID_WAIT(pos, timeout)}, {@code MYSQL_READ_WAIT_MS}, default {@value #DEFAULT_WAIT_MS} ms), else from
- * the primary. The token is a plain GTID list (no cookie, no server state): anything that carries it back gets at least
+ * (MariaDB {@code @@gtid_binlog_pos}, MySQL {@code @@gtid_executed}; either covers that commit) in the response header
+ * {@value #TOKEN_HEADER}; a client that sends the header back on a read is served from the replica only once the
+ * replica has applied that position (MariaDB {@code MASTER_GTID_WAIT(pos, timeout)}, MySQL
+ * {@code WAIT_FOR_EXECUTED_GTID_SET(set, timeout)}; at most {@code MYSQL_READ_WAIT_MS}, default
+ * {@value #DEFAULT_WAIT_MS} ms), else from the primary. The token is a plain GTID list (no cookie, no server state): anything that carries it back gets at least
  * the state it names; a read without it may be as old as the replica's lag ({@code eventmall_mysql_replica_lag_seconds}).
  * Without a replica there is no token and every read is on the primary.
  */
@@ -32,14 +33,33 @@ public final class ReadPools {
   /** {@code MYSQL_READ_WAIT_MS}: how long a read waits for the replica to reach its token before using the primary. */
   public static final String WAIT_MS = "MYSQL_READ_WAIT_MS";
   public static final long DEFAULT_WAIT_MS = 250;
-  /** {@code domain-server-seq} entries, comma separated (MariaDB's GTID list), bounded in size. */
-  private static final Pattern TOKEN = Pattern.compile("\\d{1,10}-\\d{1,10}-\\d{1,20}(,\\d{1,10}-\\d{1,10}-\\d{1,20}){0,31}");
-  private static final String BINLOG_POS = "SELECT @@GLOBAL.gtid_binlog_pos";
-  private static final String WAIT = "SELECT MASTER_GTID_WAIT(?, ?)";
+  /** MariaDB's GTID list: {@code domain-server-seq} entries, comma separated. */
+  private static final Pattern MARIADB_TOKEN = Pattern.compile("\\d{1,10}-\\d{1,10}-\\d{1,20}(,\\d{1,10}-\\d{1,10}-\\d{1,20}){0,31}");
+  /** MySQL's GTID set: {@code uuid[:tag]:interval[:interval]} entries, comma separated. */
+  private static final Pattern MYSQL_TOKEN = Pattern.compile(
+    "[0-9a-fA-F-]{36}(:[A-Za-z_][A-Za-z0-9_]{0,31})?(:\\d{1,20}(-\\d{1,20})?)+(,[0-9a-fA-F-]{36}(:[A-Za-z_][A-Za-z0-9_]{0,31})?(:\\d{1,20}(-\\d{1,20})?)+){0,31}");
+  private static final int TOKEN_MAX = 4096;
+
+  /** The GTID statements of the server flavour: MariaDB's and MySQL's differ. */
+  private enum Dialect {
+    MARIADB("SELECT @@GLOBAL.gtid_binlog_pos", "SELECT MASTER_GTID_WAIT(?, ?)"),
+    MYSQL("SELECT @@GLOBAL.gtid_executed", "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)");
+
+    final String position;
+    /** 0 once the replica has applied the position; MariaDB -1 / MySQL 1 after the timeout. */
+    final String waitFor;
+
+    Dialect(String position, String waitFor) {
+      this.position = position;
+      this.waitFor = waitFor;
+    }
+  }
 
   private final Pool primary;
   private final Pool replica;
   private final double waitSeconds;
+  /** Learnt from the primary's {@code VERSION()} on first use (again after a failed attempt). */
+  private volatile Future<Dialect> dialect;
 
   private ReadPools(Pool primary, Pool replica, long waitMs) {
     this.primary = primary;
@@ -84,8 +104,7 @@ public final class ReadPools {
     if (replica == null || token == null) {
       return Future.succeededFuture(reads());
     }
-    // MASTER_GTID_WAIT: 0 once the replica's gtid_slave_pos covers the token, -1 after the timeout
-    return replica.preparedQuery(WAIT).execute(Tuple.of(token, waitSeconds))
+    return dialect().compose(d -> replica.preparedQuery(d.waitFor).execute(Tuple.of(token, waitSeconds)))
       .map(rows -> {
         Row row = rows.iterator().next();
         Integer reached = row.getInteger(0);
@@ -102,10 +121,22 @@ public final class ReadPools {
     if (replica == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    return primary.query(BINLOG_POS).execute().map(rows -> {
+    return dialect().compose(d -> primary.query(d.position).execute()).map(rows -> {
       String pos = rows.iterator().next().getString(0);
-      return pos == null || pos.isBlank() ? Optional.<String>empty() : Optional.of(pos);
+      // MySQL breaks a long gtid_executed over lines: a header value cannot hold them
+      String token = pos == null ? "" : pos.replaceAll("\\s+", "");
+      return token.isEmpty() ? Optional.<String>empty() : Optional.of(token);
     });
+  }
+
+  private Future<Dialect> dialect() {
+    Future<Dialect> known = dialect;
+    if (known == null || known.failed()) {
+      known = primary.query("SELECT VERSION()").execute()
+        .map(rows -> rows.iterator().next().getString(0).contains("MariaDB") ? Dialect.MARIADB : Dialect.MYSQL);
+      dialect = known;
+    }
+    return known;
   }
 
   /** Sets {@value #TOKEN_HEADER} on the response to the token of the write that just committed (if any). */
@@ -122,9 +153,10 @@ public final class ReadPools {
     if (token == null || token.isBlank()) {
       return null;
     }
-    if (!TOKEN.matcher(token.trim()).matches()) {
-      throw ProblemException.badRequest(TOKEN_HEADER + " must be the value a write answered with (a GTID list)");
+    String t = token.trim();
+    if (t.length() > TOKEN_MAX || !MARIADB_TOKEN.matcher(t).matches() && !MYSQL_TOKEN.matcher(t).matches()) {
+      throw ProblemException.badRequest(TOKEN_HEADER + " must be the value a write answered with (a GTID position)");
     }
-    return token.trim();
+    return t;
   }
 }

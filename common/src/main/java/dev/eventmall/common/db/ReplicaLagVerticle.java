@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Samples a read replica's state every {@code intervalMs}, off the request path, from {@code SHOW REPLICA STATUS}
- * (the replica's read user holds {@code SLAVE MONITOR}), into two gauges tagged {@code database}:
+ * (the replica's read user needs MariaDB's {@code SLAVE MONITOR} or MySQL's {@code REPLICATION CLIENT}), into two
+ * gauges tagged {@code database}:
  * <ul>
- *   <li>{@code eventmall_mysql_replica_lag_seconds}: {@code Seconds_Behind_Master}; NaN when unknown (replication
- *   stopped, replica unreachable)</li>
+ *   <li>{@code eventmall_mysql_replica_lag_seconds}: {@code Seconds_Behind_Master} (MariaDB) /
+ *   {@code Seconds_Behind_Source} (MySQL 8.4); NaN when unknown (replication stopped, replica unreachable)</li>
  *   <li>{@code eventmall_mysql_replica_running}: 1 while both replication threads run and the replica answers, else 0</li>
  * </ul>
  * Deploy one per service (a single instance), only when a replica is configured.
@@ -92,8 +93,11 @@ public final class ReplicaLagVerticle extends VerticleBase {
         return;
       }
       Row row = rows.iterator().next();
-      Long behind = row.getLong("Seconds_Behind_Master");
-      boolean threads = "Yes".equals(row.getString("Slave_IO_Running")) && "Yes".equals(row.getString("Slave_SQL_Running"));
+      // MariaDB keeps the old column names in SHOW REPLICA STATUS; MySQL 8.4 has only the new ones
+      boolean mysql = row.getColumnIndex("Seconds_Behind_Source") >= 0;
+      Long behind = row.getLong(mysql ? "Seconds_Behind_Source" : "Seconds_Behind_Master");
+      boolean threads = "Yes".equals(row.getString(mysql ? "Replica_IO_Running" : "Slave_IO_Running"))
+        && "Yes".equals(row.getString(mysql ? "Replica_SQL_Running" : "Slave_SQL_Running"));
       lagSeconds = behind == null ? Double.NaN : behind;
       running = threads ? 1 : 0;
     });
