@@ -147,6 +147,16 @@ class CatalogReadReplicaTest {
       () -> metric("eventmall_mysql_replica_running") == 1.0);
     double lag = metric("eventmall_mysql_replica_lag_seconds");
     assertThat(lag).as("caught-up replica's lag").isBetween(0.0, 5.0);
+
+    // the replica goes down: reads fall back to the primary instead of failing, and the metric says it is down
+    replica.stop();
+    HttpResponse<Buffer> withoutReplica = page(id, null);
+    assertThat(withoutReplica.statusCode()).as(withoutReplica.bodyAsString()).isEqualTo(200);
+    assertThat(withoutReplica.bodyAsJsonObject().getLong("price")).isEqualTo(2_000);
+    assertThat(listedPrice(id, null)).isEqualTo(2_000);
+    assertThat(page(id, updateToken).statusCode()).isEqualTo(200);
+    Await.until("replica reported down", Duration.ofSeconds(10),
+      () -> metric("eventmall_mysql_replica_running") == 0.0);
   }
 
   private HttpResponse<Buffer> page(String id, String token) {

@@ -204,7 +204,7 @@ public final class OrderService {
    * ({@link ReadPools}): a client that echoes its POST's token never gets a 404 for the order it just placed.
    */
   public Future<Optional<Order>> find(String orderId, String memberId, boolean admin, String readToken) {
-    return reads.readsAfter(readToken).compose(client -> find(client, orderId, memberId, admin));
+    return reads.read(readToken, client -> find(client, orderId, memberId, admin));
   }
 
   private Future<Optional<Order>> find(SqlClient client, String orderId, String memberId, boolean admin) {
@@ -212,17 +212,17 @@ public final class OrderService {
   }
 
   public Future<OrderRepository.Page> listOwn(String memberId, OrderStatus status, int page, int size, String readToken) {
-    return reads.readsAfter(readToken).compose(client -> orders.listOwn(client, memberId, status, page, size));
+    return reads.read(readToken, client -> orders.listOwn(client, memberId, status, page, size));
   }
 
   public Future<OrderRepository.Page> listAll(OrderStatus status, int page, int size, String readToken) {
-    return reads.readsAfter(readToken).compose(client -> orders.listAll(client, status, page, size));
+    return reads.read(readToken, client -> orders.listAll(client, status, page, size));
   }
 
   /** The timeline of a visible order; empty when the order is not visible. Order and timeline from the same server. */
   public Future<Optional<List<TimelineEntry>>> timeline(String orderId, String memberId, boolean admin,
                                                         String readToken) {
-    return reads.readsAfter(readToken).compose(client -> find(client, orderId, memberId, admin)
+    return reads.read(readToken, client -> find(client, orderId, memberId, admin)
       .compose(o -> o.isEmpty() ? Future.succeededFuture(Optional.<List<TimelineEntry>>empty())
         : orders.timeline(client, orderId).map(Optional::of)));
   }

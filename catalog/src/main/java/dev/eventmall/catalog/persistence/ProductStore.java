@@ -123,7 +123,7 @@ public final class ProductStore {
    * (if any) once it has reached {@code readToken} (null: any state), else on the primary ({@link ReadPools}).
    */
   public Future<Product> get(UUID id, String readToken) {
-    return reads.readsAfter(readToken).compose(pool -> mysql.priceAndStock(pool, List.of(id))).compose(prices -> {
+    return reads.read(readToken, pool -> mysql.priceAndStock(pool, List.of(id))).compose(prices -> {
       ProductRepository.PriceStock ps = prices.get(id);
       if (ps == null || ps.deleted()) {
         return Future.failedFuture(notFound(id));
@@ -155,7 +155,7 @@ public final class ProductStore {
   public Future<Page> byCategory(String category, int page, int size, String readToken) {
     int limit = (page + 1) * size;
     Listing key = limit <= LISTING_MAX ? new Listing(category, limit) : null;
-    return reads.readsAfter(readToken).compose(pool -> mysql.categoryListing(pool, category).compose(state -> {
+    return reads.read(readToken, pool -> mysql.categoryListing(pool, category).compose(state -> {
       List<Product> cached = key != null ? listings.get(key, state.version()) : null;
       Future<List<Product>> docs = cached != null ? Future.succeededFuture(cached)
         : cassandra.byCategory(category, limit).onSuccess(read -> {
@@ -168,7 +168,7 @@ public final class ProductStore {
   }
 
   public Future<Page> bySeller(String sellerId, int page, int size, String readToken) {
-    return reads.readsAfter(readToken).compose(pool -> cassandra.bySeller(sellerId, (page + 1) * size)
+    return reads.read(readToken, pool -> cassandra.bySeller(sellerId, (page + 1) * size)
       .compose(docs -> page(pool, docs, page, size, mysql.countBySeller(pool, sellerId))));
   }
 

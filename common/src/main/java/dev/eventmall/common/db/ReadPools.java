@@ -5,11 +5,14 @@ import dev.eventmall.common.http.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -111,6 +114,28 @@ public final class ReadPools {
         return reached != null && reached == 0 ? replica : primary;
       })
       .otherwise(primary);
+  }
+
+  /**
+   * Runs the read-only {@code query} on {@link #readsAfter(String) the pool for readToken}; if that is the replica and
+   * it cannot be reached (connection refused or closed), runs it again on the primary: a replica that is down costs
+   * the primary more reads, not failed requests. {@code query} must only read (it may run twice).
+   */
+  public <T> Future<T> read(String readToken, Function<SqlClient, Future<T>> query) {
+    return readsAfter(readToken).compose(pool -> {
+      Future<T> result = query.apply(pool);
+      return pool != replica ? result
+        : result.recover(err -> unreachable(err) ? query.apply(primary) : Future.failedFuture(err));
+    });
+  }
+
+  private static boolean unreachable(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof ClosedConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -79,7 +79,7 @@ public final class DeliveryApi {
       return Future.failedFuture(notFound);
     }
     String readToken = ReadPools.token(ctx);
-    return reads.readsAfter(readToken).compose(client -> repo.findOrder(client, orderId).compose(order -> {
+    return reads.read(readToken, client -> repo.findOrder(client, orderId).compose(order -> {
       if (order.isEmpty() || !principal.hasRole(AuthPrincipal.ADMIN) && !principal.subject().equals(order.get().memberId())) {
         return Future.failedFuture(notFound);
       }
