@@ -5,6 +5,7 @@ import dev.eventmall.catalog.messaging.StockVerticle;
 import dev.eventmall.catalog.persistence.CassandraProducts;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReplicaLagVerticle;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.kafka.KafkaTopics;
@@ -67,6 +68,12 @@ public final class CatalogApp {
       .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new StockVerticle(mysqlUri))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
+      .compose(v -> ReplicaLagVerticle.deployIfConfigured(vertx, config, DATABASE, metrics.registry()))
+      .onSuccess(id -> {
+        if (id != null) {
+          ids.add(id);
+        }
+      })
       .compose(v -> connectSharedSession(vertx, config))
       .compose(warmUp -> vertx.deployVerticle(() -> {
         CatalogVerticle verticle = new CatalogVerticle(config, metrics, bridge, http.isEmpty());

@@ -9,6 +9,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.DeadLetters;
 import dev.eventmall.common.kafka.KafkaConfig;
@@ -70,9 +71,10 @@ public final class CatalogVerticle extends VerticleBase {
     Future<JWTAuth> jwt = Jwt.create(vertx, config);
     Future<CassandraProducts> products = CassandraProducts.prepare(cassandra, CassandraProducts.keyspace(config));
     return Future.all(jwt, products).compose(all -> {
-      ProductStore store = new ProductStore(vertx, new ProductRepository(pool), products.result(),
+      ReadPools reads = ReadPools.create(vertx, config, CatalogApp.DATABASE, pool, "catalog", 10);
+      ProductStore store = new ProductStore(vertx, new ProductRepository(pool), reads, products.result(),
         config.getInt(ProductStore.DOCUMENT_CACHE, ProductStore.DEFAULT_CACHED_DOCUMENTS), metrics.registry());
-      ProductApi api = new ProductApi(store);
+      ProductApi api = new ProductApi(store, reads);
       HealthChecks checks = HealthChecks.create(vertx)
         .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))
         .register("cassandra", 2_000, p -> cassandra.execute("SELECT release_version FROM system.local")

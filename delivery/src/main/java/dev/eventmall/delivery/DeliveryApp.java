@@ -3,6 +3,7 @@ package dev.eventmall.delivery;
 import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReplicaLagVerticle;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.kafka.KafkaTopics;
@@ -78,6 +79,12 @@ public final class DeliveryApp {
       .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new DeliverySagaVerticle(mysqlUri, settings, metrics))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(bridge))).onSuccess(ids::add)
+      .compose(v -> ReplicaLagVerticle.deployIfConfigured(vertx, config, DATABASE, metrics.registry()))
+      .onSuccess(id -> {
+        if (id != null) {
+          ids.add(id);
+        }
+      })
       .compose(v -> vertx.deployVerticle(() -> {
         DeliveryVerticle verticle = new DeliveryVerticle(config, metrics, bridge);
         http.add(verticle);

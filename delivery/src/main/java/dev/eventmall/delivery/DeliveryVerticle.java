@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.ClientRateLimit;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.DeadLetters;
@@ -58,7 +59,8 @@ public final class DeliveryVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/delivery.yaml")
         .build();
-      HttpBootstrap.mount(root, "/deliveries", new DeliveryApi(vertx, pool).router(jwt,
+      HttpBootstrap.mount(root, "/deliveries", new DeliveryApi(vertx, pool,
+        ReadPools.create(vertx, config, DeliveryApp.DATABASE, pool, "delivery", 10)).router(jwt,
         ClientRateLimit.webhooks(config, "delivery-webhook")));
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));

@@ -32,6 +32,8 @@ public final class DevStack {
   static final List<String> PROCESS_FLAGS = List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
   static final String DETACH = "--detach";
   static final String NO_STDIN = "--no-stdin";
+  /** A MariaDB read replica (port 3307) whose URI every service gets as MYSQL_READ_URI. */
+  static final String READ_REPLICA = "--read-replica";
   static final String STOP = "stop";
 
   private DevStack() {
@@ -76,6 +78,7 @@ public final class DevStack {
     boolean cluster = args.contains("--cluster");
     boolean seed = !args.contains("--no-seed");
     boolean processes = args.contains("--processes");
+    boolean readReplica = args.contains(READ_REPLICA);
     int offset = portOffset();
     var other = Background.running(home);
     if (other.isPresent() && other.get().pid() != ProcessHandle.current().pid()) {
@@ -110,7 +113,7 @@ public final class DevStack {
     long began = System.nanoTime();
     InfraStack stack;
     try {
-      stack = InfraStack.start(home, cluster, offset);
+      stack = InfraStack.start(home, cluster, offset, readReplica);
     } catch (RuntimeException e) {
       Background.deletePidFile(home);
       throw e;
@@ -183,6 +186,9 @@ public final class DevStack {
       }
     }
     List<Integer> ports = new ArrayList<>(InfraStack.ports(cluster, offset));
+    if (readReplica) {
+      ports.add(InfraStack.MYSQL_REPLICA_PORT + offset);
+    }
     ports.addAll(platform.ports().values());
     Background.writePidFile(home, ports);
     System.out.println(Background.UP + (args.contains(NO_STDIN)

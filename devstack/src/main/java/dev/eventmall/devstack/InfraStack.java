@@ -21,6 +21,8 @@ public final class InfraStack implements AutoCloseable {
 
   public static final int KAFKA_PORT = 9092;
   public static final int MYSQL_PORT = 3306;
+  /** The MariaDB read replica's port ({@code --read-replica}). */
+  public static final int MYSQL_REPLICA_PORT = 3307;
   public static final int REDIS_PORT = 6379;
   public static final int CASSANDRA_PORT = 9042;
   public static final int CASSANDRA_STORAGE_PORT = 7000;
@@ -28,6 +30,7 @@ public final class InfraStack implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private KafkaCluster kafka;
   private MariaDbServer mysql;
+  private MariaDbServer mysqlReplica;
   private RedisServer redis;
   private CassandraServer cassandra;
 
@@ -41,8 +44,22 @@ public final class InfraStack implements AutoCloseable {
 
   /** As {@link #start(Path, boolean)} with every port moved by {@code portOffset} (Kafka's controllers included). */
   public static InfraStack start(Path home, boolean kafkaCluster, int portOffset) {
+    return start(home, kafkaCluster, portOffset, false);
+  }
+
+  /**
+   * As {@link #start(Path, boolean, int)}; with {@code readReplica} MariaDB is a primary (binary log on) followed by a
+   * GTID replica on {@link #MYSQL_REPLICA_PORT} (data in {@code <home>/mariadb-replica}), whose URI {@link #env()}
+   * gives the services as {@code MYSQL_READ_URI}. The replica is seeded afresh at every start, a cold copy of the
+   * primary's data dir made before the primary starts: whatever the primary went through while no replica followed it
+   * (a devstack without {@code --read-replica}), the replica starts equal to it.
+   */
+  public static InfraStack start(Path home, boolean kafkaCluster, int portOffset, boolean readReplica) {
     int brokers = kafkaCluster ? 3 : 1;
-    List<Integer> ports = ports(kafkaCluster, portOffset);
+    List<Integer> ports = new ArrayList<>(ports(kafkaCluster, portOffset));
+    if (readReplica) {
+      ports.add(MYSQL_REPLICA_PORT + portOffset);
+    }
     for (int port : ports) {
       if (Ports.accepts(port)) {
         throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use: is another devstack running?");
@@ -51,8 +68,21 @@ public final class InfraStack implements AutoCloseable {
     InfraStack stack = new InfraStack();
     CompletableFuture<Void> kafka = async(() -> stack.kafka = stack.keep(KafkaCluster.start(KafkaCluster.Options
         .defaults().brokers(brokers).fixedPorts(KAFKA_PORT + portOffset).dataDir(home.resolve("kafka-" + brokers)))));
-    CompletableFuture<Void> mysql = async(() -> stack.mysql = stack.keep(MariaDbServer.start(MariaDbServer.Options
-        .defaults().port(MYSQL_PORT + portOffset).dataDir(home.resolve("mariadb")).bufferPool(mysqlBufferPool()))));
+    CompletableFuture<Void> mysql = async(() -> {
+      MariaDbServer.Options primary = MariaDbServer.Options.defaults().port(MYSQL_PORT + portOffset)
+          .dataDir(home.resolve("mariadb")).bufferPool(mysqlBufferPool());
+      if (!readReplica) {
+        stack.mysql = stack.keep(MariaDbServer.start(primary));
+        return;
+      }
+      long began = System.nanoTime();
+      MariaDbServer.seedReplica(home.resolve("mariadb"), home.resolve("mariadb-replica"));
+      System.out.printf("[devstack] read replica seeded from the primary's data in %d ms%n",
+          (System.nanoTime() - began) / 1_000_000);
+      stack.mysql = stack.keep(MariaDbServer.start(primary.primary()));
+      stack.mysqlReplica = stack.keep(MariaDbServer.startReplica(stack.mysql, 2, MariaDbServer.Options.defaults()
+          .port(MYSQL_REPLICA_PORT + portOffset).dataDir(home.resolve("mariadb-replica")).bufferPool("512M")));
+    });
     CompletableFuture<Void> redis = async(() -> stack.redis = stack.keep(RedisServer.start(REDIS_PORT + portOffset)));
     CompletableFuture<Void> cassandra = async(() -> stack.cassandra = stack.keep(CassandraServer.start(
         CassandraServer.Options.defaults().port(CASSANDRA_PORT + portOffset).storagePort(CASSANDRA_STORAGE_PORT + portOffset)
@@ -87,6 +117,9 @@ public final class InfraStack implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("MYSQL_URI", mysql.uri());
+    if (mysqlReplica != null) {
+      env.put("MYSQL_READ_URI", mysqlReplica.uri());
+    }
     env.put("REDIS_URL", redis.url());
     env.put("CASSANDRA_CONTACT_POINTS", cassandra.contactPoint());
     env.put("CASSANDRA_LOCAL_DC", CassandraServer.LOCAL_DATACENTER);

@@ -25,21 +25,29 @@ public final class MariaDbServer implements AutoCloseable {
    * @param fastCommits true: {@code innodb_flush_log_at_trx_commit=2} and no doublewrite (tests only: a crash of the
    *                    machine may lose the last second of commits); false keeps durable commits
    */
-  public record Options(int port, Path dataDir, boolean fastCommits, String bufferPool) {
+  public record Options(int port, Path dataDir, boolean fastCommits, String bufferPool, Replication replication) {
     public static Options defaults() {
-      return new Options(0, null, false, null);
+      return new Options(0, null, false, null, null);
     }
 
     public Options port(int port) {
-      return new Options(port, dataDir, fastCommits, bufferPool);
+      return new Options(port, dataDir, fastCommits, bufferPool, replication);
     }
 
     public Options dataDir(Path dataDir) {
-      return new Options(port, dataDir, fastCommits, bufferPool);
+      return new Options(port, dataDir, fastCommits, bufferPool, replication);
     }
 
     public Options fastCommits(boolean fastCommits) {
-      return new Options(port, dataDir, fastCommits, bufferPool);
+      return new Options(port, dataDir, fastCommits, bufferPool, replication);
+    }
+
+    /**
+     * A primary that replicas can follow: binary log on ({@code log-bin}, {@code binlog-format=ROW}, GTIDs), server id
+     * 1 and the replication user {@link #REPLICATION_USER}. Costs a binlog write per commit; off by default.
+     */
+    public Options primary() {
+      return new Options(port, dataDir, fastCommits, bufferPool, new Replication(PRIMARY_SERVER_ID, 0));
     }
 
     /**
@@ -48,9 +56,31 @@ public final class MariaDbServer implements AutoCloseable {
      * second from disk (O_DIRECT, so past the OS cache too) and the saga's consumers stalled for seconds.
      */
     public Options bufferPool(String bufferPool) {
-      return new Options(port, dataDir, fastCommits, bufferPool);
+      return new Options(port, dataDir, fastCommits, bufferPool, replication);
+    }
+
+    Options replicaOf(int primaryPort, int serverId) {
+      return new Options(port, dataDir, fastCommits, bufferPool, new Replication(serverId, primaryPort));
     }
   }
+
+  /** @param primaryPort 0: this server is a primary; else the port of the primary it follows */
+  record Replication(int serverId, int primaryPort) {
+    boolean isReplica() {
+      return primaryPort != 0;
+    }
+  }
+
+  /** The user replicas connect to their primary as (loopback only, password known to the replicas' setup). */
+  public static final String REPLICATION_USER = "repl";
+  private static final String REPLICATION_PASSWORD = "repl-loopback";
+  /**
+   * On a replica: the user services read as. It may SELECT, INSERT, UPDATE and DELETE, but not bypass
+   * {@code read_only} (root may: ALL PRIVILEGES holds READ_ONLY ADMIN), so a write through it is refused with
+   * error 1290 instead of silently making the replica diverge. It may also see {@code SHOW REPLICA STATUS} (lag).
+   */
+  public static final String READER_USER = "reader";
+  private static final int PRIMARY_SERVER_ID = 1;
 
   private final Options options;
   private final Path dir;
@@ -86,13 +116,71 @@ public final class MariaDbServer implements AutoCloseable {
       db.close();
       throw e;
     }
-    System.out.printf("[infra] MariaDB ready at %s in %d ms%n", db.uri(), (System.nanoTime() - began) / 1_000_000);
+    System.out.printf("[infra] MariaDB %sready at %s in %d ms%n", db.isReplica() ? "replica " : "", db.uri(), (System.nanoTime() - began) / 1_000_000);
     return db;
   }
 
-  /** {@code mysql://root@127.0.0.1:<port>} */
+  /** {@code mysql://root@127.0.0.1:<port>}; on a replica the read-only user: {@code mysql://reader@127.0.0.1:<port>} */
   public String uri() {
+    return "mysql://" + (isReplica() ? READER_USER : "root") + "@127.0.0.1:" + port;
+  }
+
+  /** {@code mysql://root@127.0.0.1:<port>} also on a replica (root may write there: administration only). */
+  public String rootUri() {
     return "mysql://root@127.0.0.1:" + port;
+  }
+
+  public boolean isReplica() {
+    return options.replication() != null && options.replication().isReplica();
+  }
+
+  /**
+   * Starts a replica of {@code primary} (started with {@link Options#primary()}) on its own port and data dir: server
+   * id {@code serverId} (2, 3, ...), {@code read_only=1}, following the primary by GTID
+   * ({@code CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos; START SLAVE}). Its data dir must hold what the primary held
+   * when the primary's binary log began: empty for a primary that logs from its install on, else a copy made with
+   * {@link #seedReplica(Path, Path)}. Replication is set up again at every start (init file), from the GTID position
+   * the replica has applied.
+   */
+  public static MariaDbServer startReplica(MariaDbServer primary, int serverId, Options options) {
+    if (primary.options.replication() == null || primary.isReplica()) {
+      throw new IllegalArgumentException("the primary must be started with Options.primary()");
+    }
+    if (serverId <= PRIMARY_SERVER_ID) {
+      throw new IllegalArgumentException("a replica's server id must differ from the primary's (1): " + serverId);
+    }
+    return start(options.replicaOf(primary.port(), serverId));
+  }
+
+  /**
+   * Makes {@code replicaDir} (a replica's {@link Options#dataDir}) a cold copy of {@code primaryDir}, which must be a
+   * primary's data dir with its server stopped. Whatever the replica held is dropped. The copy carries the primary's
+   * binary log, so the replica knows the GTID position its data stands at and follows the primary from there.
+   */
+  public static void seedReplica(Path primaryDir, Path replicaDir) {
+    Path from = primaryDir.toAbsolutePath().resolve("data");
+    Path to = replicaDir.toAbsolutePath().resolve("data");
+    WorkDirs.deleteRecursively(to);
+    if (!Files.isDirectory(from.resolve("mysql"))) {
+      return; // nothing installed yet: both install afresh
+    }
+    try (var files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("relay-bin") || name.equals("master.info") || name.equals("relay-log.info")
+            || name.startsWith("multi-master.info")) {
+          continue;
+        }
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("copying " + from + " to " + to, e);
+    }
   }
 
   /** {@code jdbc:mariadb://127.0.0.1:<port>/} (user root, no password) */
@@ -145,10 +233,7 @@ public final class MariaDbServer implements AutoCloseable {
   private void install(Installation installation) {
     Path data = dir.resolve("data");
     WorkDirs.write(dir.resolve("tmp/.keep"), "");
-    WorkDirs.write(dir.resolve("init.sql"), String.join("\n",
-        "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';",
-        "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
-        ""));
+    WorkDirs.write(dir.resolve("init.sql"), String.join("\n", initStatements()) + "\n");
     if (Files.isDirectory(data.resolve("mysql"))) {
       return;
     }
@@ -177,6 +262,59 @@ public final class MariaDbServer implements AutoCloseable {
         .runToCompletion(Duration.ofSeconds(120));
   }
 
+  /** Run by the server at every start (init file), before it accepts connections. */
+  private List<String> initStatements() {
+    List<String> sql = new ArrayList<>();
+    Replication replication = options.replication();
+    if (replication != null) {
+      sql.add("SET sql_log_bin = 0;"); // local set-up: not for the binary log (replicas run their own)
+    }
+    sql.add("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';");
+    sql.add("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;");
+    if (replication != null && !replication.isReplica()) {
+      sql.add("CREATE USER IF NOT EXISTS '" + REPLICATION_USER + "'@'127.0.0.1' IDENTIFIED BY '"
+          + REPLICATION_PASSWORD + "';");
+      sql.add("GRANT REPLICATION SLAVE ON *.* TO '" + REPLICATION_USER + "'@'127.0.0.1';");
+    }
+    if (replication != null && replication.isReplica()) {
+      sql.add("CREATE USER IF NOT EXISTS '" + READER_USER + "'@'127.0.0.1' IDENTIFIED BY '';");
+      sql.add("GRANT SELECT, INSERT, UPDATE, DELETE, SLAVE MONITOR ON *.* TO '" + READER_USER + "'@'127.0.0.1';");
+      // --skip-slave-start: replication is stopped here. With log_slave_updates the replica's own binary log holds every
+      // GTID it applied (and, after seedReplica, the primary's position at the copy), so that is where it resumes.
+      sql.add("SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos;");
+      sql.add("CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " + replication.primaryPort()
+          + ", MASTER_USER = '" + REPLICATION_USER + "', MASTER_PASSWORD = '" + REPLICATION_PASSWORD
+          // MariaDB 11.4 defaults to MASTER_SSL=1; the primary runs with --skip-ssl (loopback only)
+          + "', MASTER_SSL = 0, MASTER_CONNECT_RETRY = 1, MASTER_USE_GTID = slave_pos;");
+      sql.add("START SLAVE;");
+    }
+    return sql;
+  }
+
+  private List<String> replicationFlags() {
+    Replication replication = options.replication();
+    if (replication == null) {
+      return List.of();
+    }
+    List<String> flags = new ArrayList<>(List.of(
+        "--server-id=" + replication.serverId(),
+        "--log-bin=mariadb-bin",
+        "--binlog-format=ROW",
+        "--max-binlog-size=64M",
+        "--binlog-expire-logs-seconds=" + Duration.ofDays(2).toSeconds()));
+    if (replication.isReplica()) {
+      flags.addAll(List.of(
+          "--read-only=1",
+          "--log-slave-updates=1",
+          "--skip-slave-start",
+          "--relay-log=relay-bin",
+          // parallel apply of what the primary committed in parallel: keeps up with the saga's many small commits
+          "--slave-parallel-threads=4",
+          "--slave-parallel-mode=optimistic"));
+    }
+    return flags;
+  }
+
   private List<String> serverCommand(Installation installation) {
     List<String> command = new ArrayList<>(List.of(
         installation.server().toString(),
@@ -194,6 +332,7 @@ public final class MariaDbServer implements AutoCloseable {
         "--character-set-server=utf8mb4",
         "--default-time-zone=+00:00"));
     installation.messagesDir().ifPresent(m -> command.add("--lc-messages-dir=" + m));
+    command.addAll(replicationFlags());
     if (installation.server().getFileName().toString().equals("mariadbd")) {
       // MariaDB 11.4 otherwise generates a self-signed TLS certificate at every start: 6-10 s here. Loopback only.
       command.add("--skip-ssl");

@@ -3,6 +3,7 @@ package dev.eventmall.order;
 import dev.eventmall.common.ServiceMain;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReplicaLagVerticle;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.kafka.KafkaTopics;
@@ -103,6 +104,13 @@ public final class OrderApp {
       .compose(v -> vertx.deployVerticle(new OrderEventsVerticle(mysqlUri, orderMetrics))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(saga))).onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new KafkaEventBridge(projections))).onSuccess(ids::add)
+      .compose(v -> ReplicaLagVerticle.deployIfConfigured(vertx, config, DATABASE,
+        metrics != null ? metrics.registry() : Metrics.registryOf(vertx)))
+      .onSuccess(id -> {
+        if (id != null) {
+          ids.add(id);
+        }
+      })
       .compose(v -> vertx.deployVerticle(() -> {
         OrderVerticle verticle = new OrderVerticle(config, metrics, orderMetrics, saga, projections);
         http.add(verticle);

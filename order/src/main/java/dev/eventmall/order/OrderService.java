@@ -1,6 +1,7 @@
 package dev.eventmall.order;
 
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.http.Problem;
@@ -25,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,6 +48,8 @@ public final class OrderService {
   }
 
   private final Pool pool;
+  /** Order, list and timeline reads (a read replica if configured); everything else, writes included, on {@code pool}. */
+  private final ReadPools reads;
   private final OrderRepository orders = new OrderRepository();
   private final ProjectionRepository projections = new ProjectionRepository();
   private final OrderWriter writer;
@@ -58,7 +62,13 @@ public final class OrderService {
 
   /** @param maxUnpaidCheckouts unpaid CHECKOUT orders one customer may hold at once; 0 = no cap */
   public OrderService(Pool pool, OrderMetrics metrics, int maxUnpaidCheckouts) {
+    this(pool, ReadPools.primaryOnly(pool), metrics, maxUnpaidCheckouts);
+  }
+
+  /** As {@link #OrderService(Pool, OrderMetrics, int)} with the API's reads on {@code reads}. */
+  public OrderService(Pool pool, ReadPools reads, OrderMetrics metrics, int maxUnpaidCheckouts) {
     this.pool = pool;
+    this.reads = reads;
     this.writer = new OrderWriter(pool, orders);
     this.metrics = metrics;
     this.maxUnpaidCheckouts = maxUnpaidCheckouts;
@@ -188,23 +198,33 @@ public final class OrderService {
       Outbox.outgoing(Topics.ORDER_EVENTS, placed)));
   }
 
-  /** The order if {@code memberId} owns it (or {@code admin}); someone else's is as absent as an unknown one. */
-  public Future<Optional<Order>> find(String orderId, String memberId, boolean admin) {
-    return orders.find(pool, orderId).map(o -> o.filter(order -> admin || order.memberId().equals(memberId)));
+  /**
+   * The order if {@code memberId} owns it (or {@code admin}); someone else's is as absent as an unknown one. Read on
+   * the replica (if any) once it has reached {@code readToken} (null: any state), else on the primary
+   * ({@link ReadPools}): a client that echoes its POST's token never gets a 404 for the order it just placed.
+   */
+  public Future<Optional<Order>> find(String orderId, String memberId, boolean admin, String readToken) {
+    return reads.read(readToken, client -> find(client, orderId, memberId, admin));
   }
 
-  public Future<OrderRepository.Page> listOwn(String memberId, OrderStatus status, int page, int size) {
-    return orders.listOwn(pool, memberId, status, page, size);
+  private Future<Optional<Order>> find(SqlClient client, String orderId, String memberId, boolean admin) {
+    return orders.find(client, orderId).map(o -> o.filter(order -> admin || order.memberId().equals(memberId)));
   }
 
-  public Future<OrderRepository.Page> listAll(OrderStatus status, int page, int size) {
-    return orders.listAll(pool, status, page, size);
+  public Future<OrderRepository.Page> listOwn(String memberId, OrderStatus status, int page, int size, String readToken) {
+    return reads.read(readToken, client -> orders.listOwn(client, memberId, status, page, size));
   }
 
-  /** The timeline of a visible order; empty when the order is not visible. */
-  public Future<Optional<List<TimelineEntry>>> timeline(String orderId, String memberId, boolean admin) {
-    return find(orderId, memberId, admin).compose(o -> o.isEmpty() ? Future.succeededFuture(Optional.empty())
-      : orders.timeline(pool, orderId).map(Optional::of));
+  public Future<OrderRepository.Page> listAll(OrderStatus status, int page, int size, String readToken) {
+    return reads.read(readToken, client -> orders.listAll(client, status, page, size));
+  }
+
+  /** The timeline of a visible order; empty when the order is not visible. Order and timeline from the same server. */
+  public Future<Optional<List<TimelineEntry>>> timeline(String orderId, String memberId, boolean admin,
+                                                        String readToken) {
+    return reads.read(readToken, client -> find(client, orderId, memberId, admin)
+      .compose(o -> o.isEmpty() ? Future.succeededFuture(Optional.<List<TimelineEntry>>empty())
+        : orders.timeline(client, orderId).map(Optional::of)));
   }
 
   /**

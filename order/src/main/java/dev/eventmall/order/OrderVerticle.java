@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.kafka.DeadLetters;
 import dev.eventmall.common.kafka.KafkaConfig;
@@ -72,7 +73,10 @@ public final class OrderVerticle extends VerticleBase {
         .build();
       admission = new SagaAdmission(new Admission(config.getInt(OrderApp.SAGA_BUDGET, OrderApp.DEFAULT_SAGA_BUDGET)),
         metrics.registry()).start(vertx, pool);
-      OrderService service = new OrderService(pool, orderMetrics, config.getInt(OrderApp.MAX_UNPAID_CHECKOUTS, 5));
+      ReadPools reads = ReadPools.create(vertx, config, OrderApp.DATABASE, pool, "orders",
+        config.getInt(OrderApp.DB_POOL_SIZE, 10));
+      OrderService service = new OrderService(pool, reads, orderMetrics,
+        config.getInt(OrderApp.MAX_UNPAID_CHECKOUTS, 5));
       long window = config.getLong(OrderApp.CHECKOUT_WINDOW, OrderApp.DEFAULT_CHECKOUT_WINDOW_SECONDS);
       if (window > 0) {
         // every HTTP instance sweeps (cancels lock their rows: a second sweeper finds nothing left to do)
@@ -85,7 +89,7 @@ public final class OrderVerticle extends VerticleBase {
             })
             .onFailure(e -> LOG.warn("checkout expiry sweep failed: {}", e.toString())));
       }
-      OrderApi api = new OrderApi(service, admission);
+      OrderApi api = new OrderApi(service, admission, reads);
       HttpBootstrap.mount(root, "/orders", api.router(vertx, jwt));
       HttpBootstrap.mount(root, "/admin/orders", api.adminRouter(vertx, jwt));
       new DeadLetters(vertx, saga).mount(root, "/admin/dlq/saga", AuthHandlers.bearer(jwt),

@@ -5,6 +5,7 @@ import dev.eventmall.catalog.domain.Product;
 import dev.eventmall.catalog.persistence.ProductStore;
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,9 +20,15 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class ProductApi {
   private final ProductStore store;
+  private final ReadPools reads;
 
-  public ProductApi(ProductStore store) {
+  /**
+   * Reads may come from a read replica; writes answer with {@value ReadPools#TOKEN_HEADER} and a read that sends it
+   * back sees at least that write (read-your-writes, see {@link ReadPools}).
+   */
+  public ProductApi(ProductStore store, ReadPools reads) {
     this.store = store;
+    this.reads = reads;
   }
 
   /** Routes relative to {@code /products}. */
@@ -47,7 +54,7 @@ public final class ProductApi {
   }
 
   private Future<JsonObject> one(RoutingContext ctx) {
-    return store.get(ProductRequests.productId(ctx)).map(Product::toJson);
+    return store.get(ProductRequests.productId(ctx), ReadPools.token(ctx)).map(Product::toJson);
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
@@ -56,17 +63,19 @@ public final class ProductApi {
       throw ProblemException.badRequest("Query parameter category is required and must match [a-z0-9-]{1,50}");
     }
     int[] paging = ProductRequests.paging(ctx);
-    return store.byCategory(category, paging[0], paging[1]).map(Page::toJson);
+    return store.byCategory(category, paging[0], paging[1], ReadPools.token(ctx)).map(Page::toJson);
   }
 
   private Future<JsonObject> mine(RoutingContext ctx) {
     int[] paging = ProductRequests.paging(ctx);
-    return store.bySeller(AuthHandlers.principal(ctx).subject(), paging[0], paging[1]).map(Page::toJson);
+    return store.bySeller(AuthHandlers.principal(ctx).subject(), paging[0], paging[1], ReadPools.token(ctx))
+      .map(Page::toJson);
   }
 
   private void create(RoutingContext ctx) {
     String seller = AuthHandlers.principal(ctx).subject();
     store.create(seller, ProductRequests.details(ctx))
+      .compose(p -> reads.putToken(ctx).map(p))
       .onSuccess(p -> ctx.response().setStatusCode(201)
         .putHeader("Location", "/products/" + p.id())
         .putHeader("Content-Type", "application/json")
@@ -76,12 +85,14 @@ public final class ProductApi {
 
   private Future<JsonObject> update(RoutingContext ctx) {
     var id = ProductRequests.productId(ctx);
-    return store.update(id, AuthHandlers.principal(ctx).subject(), ProductRequests.details(ctx)).map(Product::toJson);
+    return store.update(id, AuthHandlers.principal(ctx).subject(), ProductRequests.details(ctx))
+      .compose(p -> reads.putToken(ctx).map(p.toJson()));
   }
 
   private void delete(RoutingContext ctx) {
     var id = ProductRequests.productId(ctx);
     store.delete(id, AuthHandlers.principal(ctx).subject())
+      .compose(v -> reads.putToken(ctx))
       .onSuccess(v -> ctx.response().setStatusCode(204).end())
       .onFailure(ctx::fail);
   }

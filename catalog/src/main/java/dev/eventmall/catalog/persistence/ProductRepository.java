@@ -107,8 +107,9 @@ public final class ProductRepository {
   public record CategoryListing(long total, long version) {
   }
 
-  public Future<CategoryListing> categoryListing(String category) {
-    return pool.preparedQuery(SELECT_CATEGORY_LISTING).execute(Tuple.of(category, category)).map(rows -> {
+  /** Read on {@code client}: the primary's pool or a read replica's. */
+  public Future<CategoryListing> categoryListing(SqlClient client, String category) {
+    return client.preparedQuery(SELECT_CATEGORY_LISTING).execute(Tuple.of(category, category)).map(rows -> {
       Row row = rows.iterator().next();
       Long version = row.getLong("listing_version");
       return new CategoryListing(row.getLong("total"), version == null ? 0 : version);
@@ -125,17 +126,18 @@ public final class ProductRepository {
       });
   }
 
-  public Future<Long> countBySeller(String sellerId) {
-    return count(pool, COUNT_BY_SELLER, sellerId);
+  /** Read on {@code client}: the primary's pool or a read replica's. */
+  public Future<Long> countBySeller(SqlClient client, String sellerId) {
+    return count(client, COUNT_BY_SELLER, sellerId);
   }
 
-  /** Price, stock and version of each of {@code ids} that exists. */
-  public Future<Map<UUID, PriceStock>> priceAndStock(List<UUID> ids) {
+  /** Price, stock and version of each of {@code ids} that exists, read on {@code client} (primary or replica). */
+  public Future<Map<UUID, PriceStock>> priceAndStock(SqlClient client, List<UUID> ids) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     String sql = SELECT_PRICE_STOCK_IN + ids.stream().map(i -> "?").collect(Collectors.joining(",", "(", ")"));
-    return pool.preparedQuery(sql).execute(Tuple.from(ids.stream().map(UUID::toString).toList())).map(rows -> {
+    return client.preparedQuery(sql).execute(Tuple.from(ids.stream().map(UUID::toString).toList())).map(rows -> {
       Map<UUID, PriceStock> result = new HashMap<>();
       rows.forEach(r -> result.put(UUID.fromString(r.getString("product_id")),
         new PriceStock(r.getLong("price"), r.getInteger("available"), r.getLong("version"), r.getInteger("deleted") != 0)));

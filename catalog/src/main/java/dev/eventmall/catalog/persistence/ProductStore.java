@@ -3,6 +3,7 @@ package dev.eventmall.catalog.persistence;
 import dev.eventmall.catalog.domain.Page;
 import dev.eventmall.catalog.domain.Product;
 import dev.eventmall.catalog.domain.ProductDetails;
+import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.http.Problem;
@@ -11,6 +12,7 @@ import dev.eventmall.common.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,8 @@ public final class ProductStore {
 
   private final Vertx vertx;
   private final ProductRepository mysql;
+  /** Where price/stock and listing reads go (a read replica if configured); writes use {@code mysql.pool()}. */
+  private final ReadPools reads;
   private final CassandraProducts cassandra;
   /** Documents by id, at the product's MySQL version. */
   private final VersionedCache<UUID, Product> documents;
@@ -64,10 +68,11 @@ public final class ProductStore {
   }
 
   /** A store caching up to {@code cachedDocuments} product documents, counted in {@code registry}. */
-  public ProductStore(Vertx vertx, ProductRepository mysql, CassandraProducts cassandra, int cachedDocuments,
-                      MeterRegistry registry) {
+  public ProductStore(Vertx vertx, ProductRepository mysql, ReadPools reads, CassandraProducts cassandra,
+                      int cachedDocuments, MeterRegistry registry) {
     this.vertx = vertx;
     this.mysql = mysql;
+    this.reads = reads;
     this.cassandra = cassandra;
     this.documents = new VersionedCache<>("document", cachedDocuments, doc -> 1, registry);
     this.listings = new VersionedCache<>("listing", cachedDocuments, List::size, registry);
@@ -114,10 +119,11 @@ public final class ProductStore {
   /**
    * The product: price, stock and version from MySQL (404 when absent or deleted), its document from Cassandra — or
    * from {@link #documents} when MySQL still names the version cached, so a product page never shows an older
-   * document than MySQL's and costs one primary-key read once its document is cached.
+   * document than MySQL's and costs one primary-key read once its document is cached. MySQL is read on the replica
+   * (if any) once it has reached {@code readToken} (null: any state), else on the primary ({@link ReadPools}).
    */
-  public Future<Product> get(UUID id) {
-    return mysql.priceAndStock(List.of(id)).compose(prices -> {
+  public Future<Product> get(UUID id, String readToken) {
+    return reads.read(readToken, pool -> mysql.priceAndStock(pool, List.of(id))).compose(prices -> {
       ProductRepository.PriceStock ps = prices.get(id);
       if (ps == null || ps.deleted()) {
         return Future.failedFuture(notFound(id));
@@ -146,10 +152,10 @@ public final class ProductStore {
    * listing version in MySQL is still the one they were read at (every document write of a product bumps the version
    * of its categories once Cassandra has it, see {@link #writeDocument}) — joined with MySQL's price and stock.
    */
-  public Future<Page> byCategory(String category, int page, int size) {
+  public Future<Page> byCategory(String category, int page, int size, String readToken) {
     int limit = (page + 1) * size;
     Listing key = limit <= LISTING_MAX ? new Listing(category, limit) : null;
-    return mysql.categoryListing(category).compose(state -> {
+    return reads.read(readToken, pool -> mysql.categoryListing(pool, category).compose(state -> {
       List<Product> cached = key != null ? listings.get(key, state.version()) : null;
       Future<List<Product>> docs = cached != null ? Future.succeededFuture(cached)
         : cassandra.byCategory(category, limit).onSuccess(read -> {
@@ -157,13 +163,13 @@ public final class ProductStore {
             listings.put(key, state.version(), read);
           }
         });
-      return docs.compose(read -> page(read, page, size, Future.succeededFuture(state.total())));
-    });
+      return docs.compose(read -> page(pool, read, page, size, Future.succeededFuture(state.total())));
+    }));
   }
 
-  public Future<Page> bySeller(String sellerId, int page, int size) {
-    return cassandra.bySeller(sellerId, (page + 1) * size)
-      .compose(docs -> page(docs, page, size, mysql.countBySeller(sellerId)));
+  public Future<Page> bySeller(String sellerId, int page, int size, String readToken) {
+    return reads.read(readToken, pool -> cassandra.bySeller(sellerId, (page + 1) * size)
+      .compose(docs -> page(pool, docs, page, size, mysql.countBySeller(pool, sellerId))));
   }
 
   /**
@@ -186,14 +192,14 @@ public final class ProductStore {
     });
   }
 
-  private Future<Page> page(List<Product> docs, int page, int size, Future<Long> total) {
+  private Future<Page> page(SqlClient pool, List<Product> docs, int page, int size, Future<Long> total) {
     List<Product> slice = docs.stream().skip((long) page * size).limit(size).toList();
-    return Future.all(withPriceAndStock(slice), total).map(all -> new Page(all.resultAt(0), page, size, all.resultAt(1)));
+    return Future.all(withPriceAndStock(pool, slice), total).map(all -> new Page(all.resultAt(0), page, size, all.resultAt(1)));
   }
 
   /** Documents joined with MySQL's price, stock and version; products MySQL says are gone are dropped. */
-  private Future<List<Product>> withPriceAndStock(List<Product> docs) {
-    return mysql.priceAndStock(docs.stream().map(Product::id).toList()).map(prices -> {
+  private Future<List<Product>> withPriceAndStock(SqlClient pool, List<Product> docs) {
+    return mysql.priceAndStock(pool, docs.stream().map(Product::id).toList()).map(prices -> {
       List<Product> result = new ArrayList<>();
       for (Product doc : docs) {
         ProductRepository.PriceStock ps = prices.get(doc.id());

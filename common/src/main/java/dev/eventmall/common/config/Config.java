@@ -23,6 +23,8 @@ public final class Config {
 
   public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
   public static final String MYSQL_URI = "MYSQL_URI";
+  /** A read replica of {@code MYSQL_URI}'s server for the service's read paths; unset: reads go to the primary. */
+  public static final String MYSQL_READ_URI = "MYSQL_READ_URI";
   public static final String CASSANDRA_CONTACT_POINTS = "CASSANDRA_CONTACT_POINTS";
   public static final String CASSANDRA_LOCAL_DC = "CASSANDRA_LOCAL_DC";
   public static final String REDIS_URL = "REDIS_URL";
@@ -123,10 +125,22 @@ public final class Config {
     if (configured.isEmpty()) {
       return "mysql://root@127.0.0.1:3306/" + database;
     }
-    String v = configured.get();
-    URI uri = parseUri(MYSQL_URI, v);
+    return withDatabase(MYSQL_URI, configured.get(), database);
+  }
+
+  /**
+   * {@code MYSQL_READ_URI}: a read replica of the service's database, completed with {@code /<database>} as
+   * {@link #mysqlUri} is; empty when unset (reads go to the primary).
+   */
+  public Optional<String> mysqlReadUri(String database) {
+    Objects.requireNonNull(database, "database");
+    return optional(MYSQL_READ_URI).map(v -> withDatabase(MYSQL_READ_URI, v, database));
+  }
+
+  private static String withDatabase(String key, String v, String database) {
+    URI uri = parseUri(key, v);
     if (!"mysql".equals(uri.getScheme()) && !"mariadb".equals(uri.getScheme())) {
-      throw new ConfigException(MYSQL_URI + " must start with mysql://, got scheme '" + uri.getScheme() + "'");
+      throw new ConfigException(key + " must start with mysql://, got scheme '" + uri.getScheme() + "'");
     }
     String path = uri.getPath();
     if (path == null || path.isEmpty() || "/".equals(path)) {

@@ -226,15 +226,17 @@ public final class HttpBootstrap {
    */
   /**
    * Vert.x's CORS handler for exactly {@code origins} (no wildcard, no credentials: the API takes bearer tokens, not
-   * cookies), the methods and headers the services use, and the headers a page must read (ETag, Location, retries).
+   * cookies), the methods and headers the services use, and the headers a page must read (ETag, Location, retries, the
+   * read-your-writes token of a write that it echoes on its next reads).
    */
   static io.vertx.ext.web.handler.CorsHandler cors(String origins) {
     io.vertx.ext.web.handler.CorsHandler cors = io.vertx.ext.web.handler.CorsHandler.create()
       .allowedMethods(java.util.Set.of(io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.POST,
         io.vertx.core.http.HttpMethod.PUT, io.vertx.core.http.HttpMethod.PATCH, io.vertx.core.http.HttpMethod.DELETE))
       .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
-        "X-Request-Id"))
-      .exposedHeaders(java.util.Set.of("ETag", "Location", "Retry-After", "Retry-After-Ms", "X-Request-Id"))
+        "X-Request-Id", dev.eventmall.common.db.ReadPools.TOKEN_HEADER))
+      .exposedHeaders(java.util.Set.of("ETag", "Location", "Retry-After", "Retry-After-Ms", "X-Request-Id",
+        dev.eventmall.common.db.ReadPools.TOKEN_HEADER))
       .maxAgeSeconds(600);
     for (String origin : origins.split(",")) {
       if (!origin.isBlank()) {

@@ -51,6 +51,16 @@ class ConfigTest {
   }
 
   @Test
+  void readReplicaUriIsUnsetByDefaultAndNamesTheServicesDatabase() {
+    assertThat(Config.of(Map.of()).mysqlReadUri("orders")).isEmpty();
+    Config config = Config.of(Map.of("MYSQL_URI", "mysql://root@db:3306", "MYSQL_READ_URI", "mysql://reader@replica:3306"));
+    assertThat(config.mysqlReadUri("orders")).contains("mysql://reader@replica:3306/orders");
+    assertThat(config.mysqlUri("orders")).isEqualTo("mysql://root@db:3306/orders");
+    assertThatThrownBy(() -> Config.of(Map.of("MYSQL_READ_URI", "postgres://x@y/z")).mysqlReadUri("orders"))
+      .isInstanceOf(Config.ConfigException.class).hasMessageContaining("MYSQL_READ_URI");
+  }
+
+  @Test
   void badValuesFailWithTheVariableName() {
     assertThatThrownBy(() -> Config.of(Map.of("HTTP_PORT", "eighty")).httpPort(8081))
       .isInstanceOf(Config.ConfigException.class).hasMessageContaining("HTTP_PORT").hasMessageContaining("eighty");

@@ -46,14 +46,14 @@ class CorsTest {
     assertThat(allowed.statusCode()).isIn(200, 204);
     assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo(STOREFRONT);
     assertThat(allowed.getHeader("Access-Control-Allow-Headers").toLowerCase())
-      .contains("authorization", "content-type", "idempotency-key");
+      .contains("authorization", "content-type", "idempotency-key", "x-read-after");
     assertThat(allowed.getHeader("Access-Control-Allow-Credentials")).isNull();
 
     HttpResponse<Buffer> get = client.get(server.actualPort(), "127.0.0.1", "/things")
       .putHeader("Origin", "http://localhost:8080").send().await();
     assertThat(get.statusCode()).isEqualTo(200);
     assertThat(get.getHeader("Access-Control-Allow-Origin")).isEqualTo("http://localhost:8080");
-    assertThat(get.getHeader("Access-Control-Expose-Headers")).contains("Retry-After-Ms");
+    assertThat(get.getHeader("Access-Control-Expose-Headers")).contains("Retry-After-Ms", "X-Read-After");
 
     HttpResponse<Buffer> evil = preflight(client, server, "https://evil.example");
     assertThat(evil.getHeader("Access-Control-Allow-Origin")).isNull();

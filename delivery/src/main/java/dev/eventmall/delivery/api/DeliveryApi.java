@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import dev.eventmall.common.db.ReadPools;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +39,25 @@ public final class DeliveryApi {
 
   private final Vertx vertx;
   private final Pool pool;
+  /** Tracking reads (a read replica if configured); the webhook's reads and writes stay on {@code pool}. */
+  private final ReadPools reads;
   private final DeliveryRepository repo = new DeliveryRepository();
   private final Coalescer refreshes = new Coalescer(MAX_REFRESHES);
 
   public DeliveryApi(Vertx vertx, Pool pool) {
+    this(vertx, pool, ReadPools.primaryOnly(pool));
+  }
+
+  /**
+   * Tracking ({@code GET /deliveries/{orderId}}) reads on {@code reads}. Deliveries are written by the saga, not by a
+   * client's request, so no response of this service carries a token and a read may be as old as the replica's lag; a
+   * read that sends a {@value ReadPools#TOKEN_HEADER} anyway (a GTID position of the primary server, e.g. from
+   * another service's write on the same server) is served once the replica has reached it, else by the primary.
+   */
+  public DeliveryApi(Vertx vertx, Pool pool, ReadPools reads) {
     this.vertx = vertx;
     this.pool = pool;
+    this.reads = reads;
   }
 
   /** {@code webhookLimit}: the per-client limit in front of the webhook (issue 16 row 11). */
@@ -64,12 +78,13 @@ public final class DeliveryApi {
     if (orderId == null || !ORDER_ID.matcher(orderId).matches()) {
       return Future.failedFuture(notFound);
     }
-    return repo.findOrder(pool, orderId).compose(order -> {
+    String readToken = ReadPools.token(ctx);
+    return reads.read(readToken, client -> repo.findOrder(client, orderId).compose(order -> {
       if (order.isEmpty() || !principal.hasRole(AuthPrincipal.ADMIN) && !principal.subject().equals(order.get().memberId())) {
         return Future.failedFuture(notFound);
       }
-      var shipment = repo.findShipment(pool, orderId);
-      var events = repo.events(pool, orderId);
+      var shipment = repo.findShipment(client, orderId);
+      var events = repo.events(client, orderId);
       return Future.all(shipment, events).map(all -> {
         JsonObject body = new JsonObject().put("orderId", orderId);
         shipment.result().ifPresentOrElse(s -> body
@@ -84,7 +99,7 @@ public final class DeliveryApi {
             .putNull("carrier").putNull("trackingNumber"));
         return body.put("events", new JsonArray(events.result().stream().map(DeliveryRepository.EventRow::toJson).toList()));
       });
-    });
+    }));
   }
 
   /**

@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.eventmall.common.db.ReadPools;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -33,10 +34,16 @@ public final class OrderApi {
 
   private final OrderService service;
   private final SagaAdmission admission;
+  private final ReadPools reads;
 
-  public OrderApi(OrderService service, SagaAdmission admission) {
+  /**
+   * Reads may come from a read replica; {@code POST /orders} and cancel answer with {@value ReadPools#TOKEN_HEADER}, and
+   * a read that sends it back sees at least that write (read-your-writes, see {@link ReadPools}).
+   */
+  public OrderApi(OrderService service, SagaAdmission admission, ReadPools reads) {
     this.service = service;
     this.admission = admission;
+    this.reads = reads;
   }
 
   public Router router(Vertx vertx, JWTAuth jwt) {
@@ -73,6 +80,7 @@ public final class OrderApi {
     String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
     PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
     service.place(request, key)
+      .compose(placed -> reads.putToken(ctx).map(placed))
       .onSuccess(placed -> {
         LogContext.orderId(placed.order().orderId());
         ctx.response().setStatusCode(201)
@@ -88,7 +96,7 @@ public final class OrderApi {
 
   private Future<JsonObject> one(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
-    return service.find(orderId(ctx), caller.subject(), caller.hasRole(AuthPrincipal.ADMIN))
+    return service.find(orderId(ctx), caller.subject(), caller.hasRole(AuthPrincipal.ADMIN), ReadPools.token(ctx))
       .map(o -> toJson(o.orElseThrow(() -> ProblemException.notFound("No such order"))));
   }
 
@@ -97,7 +105,7 @@ public final class OrderApi {
     OrderStatus status = statusParam(ctx.queryParams().get("status"));
     int page = intParam(ctx, "page", 0, 0, 10_000);
     int size = intParam(ctx, "size", 20, 1, 100);
-    return service.listOwn(caller.subject(), status, page, size).map(p -> new JsonObject()
+    return service.listOwn(caller.subject(), status, page, size, ReadPools.token(ctx)).map(p -> new JsonObject()
       .put("items", new JsonArray(p.items().stream().map(OrderApi::summary).toList()))
       .put("page", page).put("size", size).put("total", p.total()));
   }
@@ -106,7 +114,7 @@ public final class OrderApi {
     OrderStatus status = statusParam(ctx.queryParams().get("status"));
     int page = intParam(ctx, "page", 0, 0, 10_000);
     int size = intParam(ctx, "size", 20, 1, 100);
-    return service.listAll(status, page, size).map(p -> new JsonObject()
+    return service.listAll(status, page, size, ReadPools.token(ctx)).map(p -> new JsonObject()
       .put("items", new JsonArray(p.items().stream().map(o -> summary(o).put("memberId", o.memberId())).toList()))
       .put("page", page).put("size", size).put("total", p.total()));
   }
@@ -116,6 +124,7 @@ public final class OrderApi {
     String id = orderId(ctx);
     String reason = OrderRequests.cancelReason(ctx);
     service.cancel(id, caller.subject(), reason)
+      .compose(order -> reads.putToken(ctx).map(order))
       .onSuccess(order -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
         .end(toJson(order).encode()))
       .onFailure(ctx::fail);
@@ -124,7 +133,7 @@ public final class OrderApi {
   private Future<JsonObject> timeline(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
     String id = orderId(ctx);
-    return service.timeline(id, caller.subject(), caller.hasRole(AuthPrincipal.ADMIN))
+    return service.timeline(id, caller.subject(), caller.hasRole(AuthPrincipal.ADMIN), ReadPools.token(ctx))
       .map(t -> new JsonObject().put("orderId", id).put("items", new JsonArray(
         t.orElseThrow(() -> ProblemException.notFound("No such order")).stream().map(OrderApi::toJson).toList())));
   }

@@ -1,0 +1,86 @@
+package dev.eventmall.delivery;
+
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReadPools;
+import dev.eventmall.common.db.ReplicaLagVerticle;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.emulators.carrier.CarrierConfig;
+import dev.eventmall.infra.MariaDbServer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Delivery tracking ({@code GET /deliveries/{orderId}}) over a real MariaDB primary and a GTID replica of it
+ * ({@code MYSQL_READ_URI}): served from the replica, from the primary for a read that names a position the replica has
+ * not reached; the replica's lag on {@code /metrics}.
+ */
+class DeliveryReadReplicaTest extends DeliveryTestSupport {
+  private MariaDbServer primary;
+  private MariaDbServer replica;
+  private Pool replicaAdmin;
+
+  @Override
+  CarrierConfig carrierConfig() {
+    return CarrierConfig.defaults();
+  }
+
+  @Override
+  Map<String, String> settings() {
+    primary = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true).primary());
+    replica = MariaDbServer.startReplica(primary, 2, MariaDbServer.Options.defaults().fastCommits(true));
+    return Map.of(Config.MYSQL_URI, primary.uri(), Config.MYSQL_READ_URI, replica.uri(),
+      ReplicaLagVerticle.INTERVAL_MS, "200", ReadPools.WAIT_MS, "300",
+      DeliverySettings.POLL_INTERVAL_MS, "3600000");
+  }
+
+  @Override
+  @AfterAll
+  void close() throws InterruptedException {
+    try {
+      super.close();
+    } finally {
+      if (replicaAdmin != null) {
+        Await.result(replicaAdmin.close());
+      }
+      replica.close();
+      primary.close();
+    }
+  }
+
+  @Test
+  void trackingIsReadOnTheReplica() {
+    replicaAdmin = Database.pool(vertx, replica.rootUri() + "/delivery", "delivery-replica-admin", 1);
+    String orderId = newOrderId();
+    String customer = customerToken(memberOf(orderId));
+
+    Await.result(replicaAdmin.query("STOP SLAVE").execute());
+    placeAndPay(orderId, "06236");
+    Await.until("shipment on the primary", Duration.ofSeconds(20), () -> shipment(orderId) != null);
+
+    assertThat(getDelivery(orderId, customer).statusCode()).as("the replica has not got the order yet").isEqualTo(404);
+    String position = Await.result(db.query("SELECT @@GLOBAL.gtid_binlog_pos").execute()).iterator().next().getString(0);
+    HttpResponse<Buffer> atPosition = Await.result(client.get("/deliveries/" + orderId)
+      .bearerTokenAuthentication(customer).putHeader(ReadPools.TOKEN_HEADER, position).send());
+    assertThat(atPosition.statusCode()).as("a read at the primary's position").isEqualTo(200);
+    assertThat(atPosition.bodyAsJsonObject().getString("orderId")).isEqualTo(orderId);
+
+    Await.result(replicaAdmin.query("START SLAVE").execute());
+    Await.until("the replica serves the delivery", Duration.ofSeconds(20),
+      () -> getDelivery(orderId, customer).statusCode() == 200);
+    assertThat(getDelivery(orderId, customer).bodyAsJsonObject().getString("status")).isNotBlank();
+
+    Await.until("lag on /metrics", Duration.ofSeconds(10), () -> Await.result(client.get("/metrics").send())
+      .bodyAsString().matches("(?s).*eventmall_mysql_replica_running\\{[^}]*database=\"delivery\"[^}]*\\} 1\\.0.*"));
+    assertThat(Await.result(client.get("/metrics").send()).bodyAsString())
+      .containsPattern("eventmall_mysql_replica_lag_seconds\\{[^}]*database=\"delivery\"[^}]*\\} [0-9.]+");
+  }
+}

@@ -1,0 +1,102 @@
+package dev.eventmall.order;
+
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.db.ReadPools;
+import dev.eventmall.common.db.ReplicaLagVerticle;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.infra.MariaDbServer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Order over a real MariaDB primary and a GTID replica of it ({@code MYSQL_READ_URI}): {@code GET /orders/{id}},
+ * {@code /orders} and the timeline read the replica; right after its own {@code POST /orders} a client that echoes
+ * {@value ReadPools#TOKEN_HEADER} gets its order even while the replica has not got it.
+ */
+class OrderReadReplicaTest extends OrderTestSupport {
+  private MariaDbServer primary;
+  private MariaDbServer replica;
+  private Pool replicaAdmin;
+
+  @Override
+  Map<String, String> extraEnv() {
+    primary = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true).primary());
+    replica = MariaDbServer.startReplica(primary, 2, MariaDbServer.Options.defaults().fastCommits(true));
+    return Map.of(Config.MYSQL_URI, primary.uri(), Config.MYSQL_READ_URI, replica.uri(),
+      ReplicaLagVerticle.INTERVAL_MS, "200", ReadPools.WAIT_MS, "300");
+  }
+
+  @Override
+  @AfterAll
+  void close() throws InterruptedException {
+    try {
+      super.close();
+    } finally {
+      if (replicaAdmin != null) {
+        Await.result(replicaAdmin.close());
+      }
+      replica.close();
+      primary.close();
+    }
+  }
+
+  @Test
+  void theClientsOwnOrderIsThereRightAfterItsPostWhileOtherReadsServeTheReplica() {
+    replicaAdmin = Database.pool(vertx, replica.rootUri() + "/orders", "orders-replica-admin", 1);
+    String member = UUID.randomUUID().toString();
+    String token = customer(member);
+    String productId = product("Replica speaker", 30_000);
+    String addressId = address(member);
+
+    Await.result(replicaAdmin.query("STOP SLAVE").execute());
+    HttpResponse<Buffer> placed = place(token, orderBody(addressId, "BILLING", productId, 1));
+    assertThat(placed.statusCode()).as(placed.bodyAsString()).isEqualTo(201);
+    String orderId = placed.bodyAsJsonObject().getString("orderId");
+    String readAfter = placed.getHeader(ReadPools.TOKEN_HEADER);
+    assertThat(readAfter).as("POST /orders answers with the primary's GTID position").matches("\\d+-\\d+-\\d+.*");
+
+    // the replica has not got the order: a read without the token is served there, and does not find it
+    assertThat(get("/orders/" + orderId, token).statusCode()).isEqualTo(404);
+    assertThat(get("/orders", token).bodyAsJsonObject().getLong("total")).isZero();
+    // the client's own read after its POST: never older than its write (the primary answers)
+    HttpResponse<Buffer> own = read("/orders/" + orderId, token, readAfter);
+    assertThat(own.statusCode()).isEqualTo(200);
+    assertThat(own.bodyAsJsonObject().getString("orderId")).isEqualTo(orderId);
+    HttpResponse<Buffer> timeline = read("/orders/" + orderId + "/timeline", token, readAfter);
+    assertThat(timeline.statusCode()).isEqualTo(200);
+    assertThat(timeline.bodyAsJsonObject().getJsonArray("items")).isNotEmpty();
+    assertThat(read("/orders", token, readAfter).bodyAsJsonObject().getLong("total")).isEqualTo(1);
+
+    Await.result(replicaAdmin.query("START SLAVE").execute());
+    Await.until("the replica serves the order", Duration.ofSeconds(20),
+      () -> get("/orders/" + orderId, token).statusCode() == 200);
+    assertThat(get("/orders/" + orderId + "/timeline", token).bodyAsJsonObject().getJsonArray("items")).isNotEmpty();
+
+    // replicating: the next POST's read with its token is answered (the replica waits for the position)
+    HttpResponse<Buffer> second = place(token, orderBody(addressId, "BILLING", productId, 2));
+    assertThat(second.statusCode()).isEqualTo(201);
+    String secondId = second.bodyAsJsonObject().getString("orderId");
+    assertThat(read("/orders/" + secondId, token, second.getHeader(ReadPools.TOKEN_HEADER)).statusCode())
+      .isEqualTo(200);
+
+    String scrape = Await.result(client.get("/metrics").send()).bodyAsString();
+    assertThat(scrape).containsPattern("eventmall_mysql_replica_lag_seconds\\{[^}]*database=\"orders\"[^}]*\\} [0-9.]+")
+      .containsPattern("eventmall_mysql_replica_running\\{[^}]*database=\"orders\"[^}]*\\} 1\\.0");
+  }
+
+  private HttpResponse<Buffer> read(String path, String token, String readAfter) {
+    return Await.result(client.get(path).bearerTokenAuthentication(token)
+      .putHeader(ReadPools.TOKEN_HEADER, readAfter).send());
+  }
+}
