@@ -266,6 +266,36 @@ class ComposeConsistencyTest {
     assertThat(tests.output()).contains("SUCCESS").doesNotContain("FAILED");
   }
 
+  /**
+   * Compose runs a GTID read replica of mysql-server that refuses writes, and catalog, order and delivery read their
+   * own database on it; both servers carry the scripts that set replication up, with distinct server ids.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void catalogOrderAndDeliveryReadFromAGtidReplicaOfMysqlServer() throws IOException {
+    Map<String, Object> compose = compose();
+    Map<String, Object> primary = service(compose, "mysql-server");
+    Map<String, Object> replica = service(compose, "mysql-replica");
+    assertThat((List<String>) primary.get("command")).contains("--server-id=1", "--gtid-mode=ON",
+      "--enforce-gtid-consistency=ON");
+    assertThat((List<String>) replica.get("command")).contains("--server-id=2", "--gtid-mode=ON",
+      "--enforce-gtid-consistency=ON");
+    assertThat((List<String>) primary.get("volumes"))
+      .contains("./ops/mysql/replication-source.sh:/docker-entrypoint-initdb.d/replication-source.sh:ro");
+    assertThat((List<String>) replica.get("volumes"))
+      .contains("./ops/mysql/replica.sh:/docker-entrypoint-initdb.d/replica.sh:ro");
+    assertThat(Files.readString(ROOT.resolve("ops/mysql/replica.sh")))
+      .contains("SOURCE_HOST = 'mysql-server'", "SOURCE_AUTO_POSITION = 1", "super_read_only = ON");
+    assertThat(Files.readString(ROOT.resolve("ops/mysql/replication-source.sh")))
+      .contains("GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'");
+    for (Map.Entry<String, String> e : Map.of("catalog", "catalog", "order", "orders", "delivery", "delivery")
+      .entrySet()) {
+      Map<String, Object> env = env(service(compose, e.getKey()));
+      assertThat(String.valueOf(env.get("MYSQL_READ_URI"))).as(e.getKey())
+        .matches("mysql://eventmall:.*@mysql-replica:3306/" + e.getValue());
+    }
+  }
+
   /** Compose's Prometheus loads the rules: prometheus.yml names alerts.yml, and the container has it beside it. */
   @Test
   @SuppressWarnings("unchecked")
