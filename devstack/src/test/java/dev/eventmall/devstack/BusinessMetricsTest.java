@@ -161,8 +161,14 @@ class BusinessMetricsTest {
       assertThat(everything.has(metric)).as("dashboard metric " + metric + " is scraped").isTrue();
     }
     // and every metric an alert rule (ops/prometheus/alerts.yml) queries: a misspelt name would leave an alert silent
+    // (the replica's lag and state exist only where a service has MYSQL_READ_URI, which this platform has not: the
+    // Catalog/Order/DeliveryReadReplicaTest scrapes check those two names)
+    Set<String> withReplicaOnly = Set.of("eventmall_mysql_replica_lag_seconds", "eventmall_mysql_replica_running");
+    assertThat(alertMetrics()).containsAll(withReplicaOnly);
     for (String metric : alertMetrics()) {
-      assertThat(everything.has(metric)).as("alert rule metric " + metric + " is scraped").isTrue();
+      if (!withReplicaOnly.contains(metric)) {
+        assertThat(everything.has(metric)).as("alert rule metric " + metric + " is scraped").isTrue();
+      }
     }
   }
 
