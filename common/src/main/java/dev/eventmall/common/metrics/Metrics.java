@@ -67,10 +67,15 @@ public final class Metrics {
     return registry;
   }
 
-  /** The Vert.x metrics options: Prometheus backend, HTTP route/method/code labels, JVM metrics off. */
+  /**
+   * The Vert.x metrics options: Prometheus backend, HTTP route/method/code labels, and the JVM's own meters (memory,
+   * GC pauses, threads, classes, CPU: {@code jvm_*}, {@code process_*}, {@code system_*}) for the operators' heap and GC
+   * panels.
+   */
   public MicrometerMetricsOptions options() {
     return new MicrometerMetricsOptions()
       .setEnabled(true)
+      .setJvmMetricsEnabled(true)
       .setRegistryName(registryName)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
       .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME,

@@ -84,6 +84,9 @@ class MetricsTest {
         assertThat(text).contains("eventmall_items_viewed_total{service=\"test\"} 1.0");
         // latency histograms (the dashboard's p99 panels read the buckets)
         assertThat(text).containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*route=\"/items>/:id\"");
+        // the JVM's own meters, for the heap, GC and CPU panels
+        assertThat(text).containsPattern("jvm_memory_used_bytes\\{[^}]*area=\"heap\"")
+          .contains("jvm_gc_", "jvm_threads_live_threads{", "process_cpu_usage{");
         ctx.completeNow();
       })));
   }
