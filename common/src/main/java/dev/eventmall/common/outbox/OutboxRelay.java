@@ -51,7 +51,8 @@ import dev.eventmall.common.metrics.Metrics;
  *
  * <p>Metrics (tag {@code database}): {@code eventmall_outbox_published_total}, and every 5 s, by every instance whether
  * it publishes or stands by, {@code eventmall_outbox_backlog} (unsent rows) and {@code eventmall_outbox_oldest_unsent_seconds}
- * (age of the first unsent row, 0 when none).
+ * (age of the first unsent row, 0 when none); {@code eventmall_outbox_relay_active} is 1 on the one instance whose relay
+ * holds the lock, 0 on those standing by (replicas: exactly one per database sums to 1).
  *
  * <p>With {@link Tracing} enabled each send is a PRODUCER span {@code <topic> publish} whose ids are the event's
  * traceparent and whose parent is the span that appended it (column {@code parent_span_id}).
@@ -103,7 +104,7 @@ public final class OutboxRelay extends VerticleBase {
   private final Options options;
   private Pool pool;
   private KafkaProducer<String, Buffer> producer;
-  private SqlConnection lockConnection;
+  private volatile SqlConnection lockConnection;
   private boolean draining;
   private boolean again;
   private boolean stopped;
@@ -138,6 +139,9 @@ public final class OutboxRelay extends VerticleBase {
         .description("outbox rows not yet published").register(registry);
       Gauge.builder("eventmall.outbox.oldest.unsent", oldestUnsentMicros, m -> m.get() / 1e6).tag("database", db)
         .baseUnit("seconds").description("age of the oldest outbox row not yet published, 0 when none")
+        .register(registry);
+      Gauge.builder("eventmall.outbox.relay.active", this, relay -> relay.active() ? 1 : 0).tag("database", db)
+        .description("1 while this instance's relay holds the database's relay lock and publishes, 0 while it stands by")
         .register(registry);
       vertx.setPeriodic(options.idlePoll().toMillis(), id -> drain());
       vertx.setPeriodic(5_000, id -> measure());
