@@ -137,6 +137,27 @@ class HaproxyTest {
     }
   }
 
+  /**
+   * The configuration proposed for compose ({@code ops/haproxy/haproxy.cfg}) is one HAProxy accepts ({@code haproxy -c})
+   * and balances every service on its port, health-checked on readiness.
+   */
+  @Test
+  void theComposeConfigurationIsValidAndCoversEveryService() throws Exception {
+    Path config = Path.of(System.getProperty("user.dir")).resolve("../ops/haproxy/haproxy.cfg").normalize();
+    Process check = new ProcessBuilder(Haproxy.binary().orElseThrow().toString(), "-c", "-f", config.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, check.waitFor(), "haproxy -c -f " + config + ":\n" + output);
+    String text = Files.readString(config);
+    Map<String, Integer> services = Map.of("member", 8081, "payment", 8082, "delivery", 8083, "search", 8084,
+        "catalog", 8085, "order", 8086);
+    services.forEach((service, servicePort) -> {
+      assertTrue(text.contains("frontend " + service + "\n  bind :" + servicePort + "\n"), service + " frontend");
+      assertTrue(text.contains("server-template " + service + "- 4 " + service + ":" + servicePort), service + " backend");
+    });
+    assertTrue(text.contains("option httpchk GET /health/ready") && text.contains("http-check expect status 200"));
+  }
+
   private void awaitOnly(Backend backend, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     int inARow = 0;
