@@ -18,8 +18,8 @@ import java.util.Optional;
  * <p>Requests pass through unchanged (method, path, body, every header: {@code X-Request-Id}, {@code traceparent},
  * {@code Idempotency-Key}, {@code Authorization}); HAProxy adds {@code X-Forwarded-For}. A request whose connection to
  * a replica fails (a replica that died and was not yet marked down) is sent to another one ({@code retries},
- * {@code option redispatch}); a request a replica received and did not answer is not replayed by the balancer (a POST may
- * have been applied): clients retry, with the same {@code Idempotency-Key} where it matters.
+ * {@code option redispatch}); a request a replica received and did not answer is not replayed by the balancer (a POST
+ * may have been applied): clients retry, with the same {@code Idempotency-Key} where it matters.
  */
 public final class Haproxy implements AutoCloseable {
 

@@ -102,7 +102,8 @@ class HaproxyTest {
   void spreadsRequestsOverTheReplicasAndPassesThemThroughUnchanged() throws Exception {
     Map<String, Integer> answeredBy = new HashMap<>();
     for (int i = 0; i < 10; i++) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders?x=" + i))
+      URI uri = URI.create("http://127.0.0.1:" + port + "/orders?x=" + i);
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
           .header("X-Request-Id", "req-" + i)
           .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
           .header("Idempotency-Key", "key-" + i).header("Authorization", "Bearer token-" + i)
@@ -128,7 +129,7 @@ class HaproxyTest {
     awaitOnly(other, Duration.ofSeconds(10));
     draining.ready.set(200);
     awaitBoth(Duration.ofSeconds(10));
-    // a replica that dies: its connections are refused; HAProxy sends those requests to the other one, then marks it down
+    // a replica that dies: its connections are refused; HAProxy sends those requests to the other, then marks it down
     draining.server.stop(0);
     for (int i = 0; i < 20; i++) {
       HttpResponse<String> r = get();
@@ -138,8 +139,8 @@ class HaproxyTest {
   }
 
   /**
-   * The configuration proposed for compose ({@code ops/haproxy/haproxy.cfg}) is one HAProxy accepts ({@code haproxy -c})
-   * and balances every service on its port, health-checked on readiness.
+   * The configuration proposed for compose ({@code ops/haproxy/haproxy.cfg}) is one HAProxy accepts
+   * ({@code haproxy -c}) and balances every service on its port, health-checked on readiness.
    */
   @Test
   void theComposeConfigurationIsValidAndCoversEveryService() throws Exception {
@@ -153,7 +154,8 @@ class HaproxyTest {
         "catalog", 8085, "order", 8086);
     services.forEach((service, servicePort) -> {
       assertTrue(text.contains("frontend " + service + "\n  bind :" + servicePort + "\n"), service + " frontend");
-      assertTrue(text.contains("server-template " + service + "- 4 " + service + ":" + servicePort), service + " backend");
+      assertTrue(text.contains("server-template " + service + "- 4 " + service + ":" + servicePort),
+          service + " backend");
     });
     assertTrue(text.contains("option httpchk GET /health/ready") && text.contains("http-check expect status 200"));
   }

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 14, "must show": two replicas of each saga service (catalog, order, payment, delivery), each an OS process of its
- * own ({@code java -jar}), behind Debian's HAProxy on the port the clients (this suite) use. A steady order load runs
+ * Issue 14, "must show": two replicas of each saga service (catalog, order, payment, delivery), each an OS process
+ * of its own ({@code java -jar}), behind Debian's HAProxy on the port the clients (this suite) use. A steady order load runs
  * while one replica of each service in turn is SIGKILLed and started again. The invariants hold as with one instance
  * (one charge per paid order, stock conserved, nothing lost, no dead letter) and the work was shared: each replica's
  * own {@code /metrics} shows requests it served (health checks and scrapes aside) and events it consumed; the saga
@@ -173,8 +173,8 @@ class ReplicasTest {
   }
 
   /**
-   * The same {@code POST /orders} with the same {@code Idempotency-Key} sent to each order replica directly, then through
-   * HAProxy: one order, the later answers replays of the first ({@code Idempotent-Replayed: true}), and HAProxy passed
+   * The same {@code POST /orders} with the same {@code Idempotency-Key} sent to each order replica directly, then
+   * through HAProxy: one order, the later answers replays of the first ({@code Idempotent-Replayed: true}), and HAProxy passed
    * the key and {@code X-Request-Id} through (the replayed answer echoes the request id).
    */
   private static Load.Placed sameIdempotencyKeyOnBothOrderReplicasPlacesOneOrder(Load.World world,
@@ -255,7 +255,7 @@ class ReplicasTest {
     }
   }
 
-  /** Kills the replica of {@code service} whose relay is active, checks the other takes over, restarts the killed one. */
+  /** Kills the replica of {@code service} whose relay is active, checks the other takes over, restarts the killed. */
   private static void killActiveRelayReplicaAndRestart(String service, List<Replica> replicas) {
     Replica active = awaitOneActiveRelay(service, replicas);
     Replica other = replicas.stream().filter(r -> r != active).findFirst().orElseThrow();
@@ -276,11 +276,11 @@ class ReplicasTest {
     System.out.printf("# %s back in %d ms after its kill%n", active.name(), (System.nanoTime() - killed) / 1_000_000);
   }
 
-  /** Waits until exactly one replica's relay is active (and stays so for a moment); answers it. */
+  /** Waits until exactly one replica's relay is active (its eventmall_outbox_relay_active is 1); answers it. */
   private static Replica awaitOneActiveRelay(String service, List<Replica> replicas) {
     AtomicReference<Replica> active = new AtomicReference<>();
     AtomicReference<String> seen = new AtomicReference<>();
-    Await.until(() -> "exactly one outbox relay of " + service + " active (" + seen.get() + ")", Duration.ofSeconds(20), () -> {
+    java.util.function.BooleanSupplier exactlyOne = () -> {
       List<Replica> on = new ArrayList<>();
       List<Long> values = new ArrayList<>();
       for (Replica r : replicas) {
@@ -296,7 +296,9 @@ class ReplicasTest {
         return true;
       }
       return pause(200);
-    });
+    };
+    Await.until(() -> "exactly one outbox relay of " + service + " active (" + seen.get() + ")", Duration.ofSeconds(20),
+      exactlyOne);
     return active.get();
   }
 
