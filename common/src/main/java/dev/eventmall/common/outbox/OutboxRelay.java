@@ -46,7 +46,9 @@ import dev.eventmall.common.metrics.Metrics;
  * wait and take over when that connection goes away.
  *
  * <p>It drains in batches of at most {@link Options#batchSize()} rows, right away when a transaction that appended
- * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}. Sent rows older
+ * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}; when that poll
+ * finds rows (committed by another instance of the service, whose relay stands by) it looks again every
+ * {@value #FOREIGN_POLL_MS} ms until none came for {@value #FOREIGN_WINDOW_MS} ms. Sent rows older
  * than {@link Options#retention()} are deleted.
  *
  * <p>Metrics (tag {@code database}): {@code eventmall_outbox_published_total}, and every 5 s, by every instance whether
@@ -101,7 +103,15 @@ public final class OutboxRelay extends VerticleBase {
                  String parentSpanId, String envelope) {
   }
 
+  /** How often the relay looks for rows while other instances commit them ({@link #poll()}). */
+  static final long FOREIGN_POLL_MS = 100;
+  /** How long after the last row found by a poll it keeps looking that often. */
+  static final long FOREIGN_WINDOW_MS = 10_000;
+
   private final Options options;
+  /** Until when (System.nanoTime) the relay polls every {@link #FOREIGN_POLL_MS}. */
+  private long foreignUntil = System.nanoTime();
+  private boolean foreignPollScheduled;
   private Pool pool;
   private KafkaProducer<String, Buffer> producer;
   private volatile SqlConnection lockConnection;
@@ -143,7 +153,7 @@ public final class OutboxRelay extends VerticleBase {
       Gauge.builder("eventmall.outbox.relay.active", this, relay -> relay.active() ? 1 : 0).tag("database", db)
         .description("1 while this instance's relay holds the database's relay lock and publishes, 0 while it stands by")
         .register(registry);
-      vertx.setPeriodic(options.idlePoll().toMillis(), id -> drain());
+      vertx.setPeriodic(options.idlePoll().toMillis(), id -> poll());
       vertx.setPeriodic(5_000, id -> measure());
       vertx.setPeriodic(60_000, id -> cleanUp());
       acquireLock();
@@ -187,17 +197,45 @@ public final class OutboxRelay extends VerticleBase {
     });
   }
 
-  private void drain() {
+  /**
+   * The idle poll. Rows it finds were committed by another instance (commits here wake the relay at once): replicas of
+   * the service whose relays stand by. While they keep coming, look again every {@link #FOREIGN_POLL_MS} instead of
+   * waiting for the next idle poll, so their events wait ~{@value #FOREIGN_POLL_MS} ms, not up to a whole idle poll;
+   * {@link #FOREIGN_WINDOW_MS} after the last such row it is back to the idle poll alone.
+   */
+  private void poll() {
     if (stopped || lockConnection == null) {
       return;
     }
+    // a round under way reads what is there anyway
+    Future<Integer> round = draining ? Future.succeededFuture(0) : drain();
+    round.onComplete(ar -> {
+      long now = System.nanoTime();
+      if (ar.succeeded() && ar.result() > 0) {
+        foreignUntil = now + FOREIGN_WINDOW_MS * 1_000_000;
+      }
+      if (now - foreignUntil < 0 && !foreignPollScheduled) {
+        foreignPollScheduled = true;
+        vertx.setTimer(FOREIGN_POLL_MS, id -> {
+          foreignPollScheduled = false;
+          poll();
+        });
+      }
+    });
+  }
+
+  /** Drains; answers how many rows the first round read (0 also when it did not run: no lock, or a round under way). */
+  private Future<Integer> drain() {
+    if (stopped || lockConnection == null) {
+      return Future.succeededFuture(0);
+    }
     if (draining) {
       again = true;
-      return;
+      return Future.succeededFuture(0);
     }
     draining = true;
     again = false;
-    pool.preparedQuery(SELECT_UNSENT).mapping(PENDING).execute(Tuple.of(options.batchSize()))
+    return pool.preparedQuery(SELECT_UNSENT).mapping(PENDING).execute(Tuple.of(options.batchSize()))
       .compose(this::publish)
       .onComplete(ar -> {
         draining = false;
