@@ -1,5 +1,6 @@
 package dev.eventmall.devstack;
 
+import dev.eventmall.infra.Haproxy;
 import dev.eventmall.infra.ServiceProcess;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts the dev infrastructure ({@link InfraStack}), prints its endpoints as environment lines
@@ -23,7 +25,8 @@ import java.util.Map;
  * ({@code <service>/target/<service>.jar}, built by {@code install}), as compose does. Data lives in {@code .devstack/}
  * of the repository ({@code -Ddevstack.home=...}). {@code --detach} runs it in the background ({@link Background});
  * {@code stop} stops the one running from that home. {@code -Ddevstack.port-offset=N} (or {@code DEVSTACK_PORT_OFFSET})
- * moves every port by N, so a second devstack (a test's) runs beside one on the default ports.
+ * moves every port by N, so a second devstack (a test's) runs beside one on the default ports. {@code --replicas N}
+ * runs N processes of each service (ports {@link #replicaPort}) behind HAProxy ({@link Haproxy}) on the usual ports.
  */
 public final class DevStack {
   /** The services {@code --processes} moves out of this JVM. */
@@ -35,6 +38,10 @@ public final class DevStack {
   /** A MariaDB read replica (port 3307) whose URI every service gets as MYSQL_READ_URI. */
   static final String READ_REPLICA = "--read-replica";
   static final String STOP = "stop";
+  static final String REPLICAS = "--replicas";
+  /** Replica i (1..N) of a service whose port is p listens on p + 100·i: 8181, 8281 for member (8081). */
+  static final int REPLICA_PORT_STEP = 100;
+  static final int MAX_REPLICAS = 9;
 
   private DevStack() {
   }
@@ -49,6 +56,39 @@ public final class DevStack {
   static int portOffset() {
     String offset = System.getProperty("devstack.port-offset", System.getenv("DEVSTACK_PORT_OFFSET"));
     return offset == null || offset.isBlank() ? 0 : Integer.parseInt(offset.trim());
+  }
+
+  /** {@code --replicas N} or {@code --replicas=N}; 1 when absent. */
+  static int replicas(List<String> args) {
+    String value = null;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals(REPLICAS)) {
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException(REPLICAS + " needs a number, e.g. " + REPLICAS + " 2");
+        }
+        value = args.get(i + 1);
+      } else if (args.get(i).startsWith(REPLICAS + "=")) {
+        value = args.get(i).substring(REPLICAS.length() + 1);
+      }
+    }
+    if (value == null) {
+      return 1;
+    }
+    int replicas;
+    try {
+      replicas = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(REPLICAS + " needs a number between 1 and " + MAX_REPLICAS + ", got " + value);
+    }
+    if (replicas < 1 || replicas > MAX_REPLICAS) {
+      throw new IllegalArgumentException(REPLICAS + " needs a number between 1 and " + MAX_REPLICAS + ", got " + value);
+    }
+    return replicas;
+  }
+
+  /** The port of replica {@code index} (1-based) of the service HAProxy serves on {@code port}. */
+  static int replicaPort(int port, int index) {
+    return port + REPLICA_PORT_STEP * index;
   }
 
   public static void main(String[] args) throws IOException, InterruptedException {
@@ -77,7 +117,13 @@ public final class DevStack {
     }
     boolean cluster = args.contains("--cluster");
     boolean seed = !args.contains("--no-seed");
-    boolean processes = args.contains("--processes");
+    int replicas = replicas(args);
+    // replicas are processes of their own, behind the balancer; fail before anything starts when it is missing
+    boolean processes = args.contains("--processes") || replicas > 1;
+    if (replicas > 1 && Haproxy.unavailable().isPresent()) {
+      System.err.println("# devstack " + REPLICAS + " " + replicas + ": " + Haproxy.unavailable().get());
+      System.exit(1);
+    }
     boolean readReplica = args.contains(READ_REPLICA);
     int offset = portOffset();
     var other = Background.running(home);
@@ -132,8 +178,11 @@ public final class DevStack {
       Background.deletePidFile(home);
       throw e;
     }
-    List<ServiceProcess> separate = new ArrayList<>();
+    // per service: its processes (one, or the replicas); stopped in reverse order, a service's replicas together
+    List<List<ServiceProcess>> separate = new ArrayList<>();
     List<String> separateNames = new ArrayList<>();
+    List<Haproxy> balancer = new ArrayList<>();
+    List<Integer> replicaPorts = new ArrayList<>();
     AtomicBoolean stopped = new AtomicBoolean();
     Runnable stopAll = () -> {
       if (!stopped.compareAndSet(false, true)) {
@@ -141,11 +190,21 @@ public final class DevStack {
       }
       long stopping = System.nanoTime();
       System.out.println(Background.STOPPING + ": services, emulators, then servers");
+      // services first: with replicas each one's readiness answers 503 (SHUTDOWN_READINESS_DELAY_MS), HAProxy takes it
+      // out of the rotation, its HTTP drains; the balancer stops after them, so the requests it passed on still complete
       for (int i = separate.size() - 1; i >= 0; i--) {
         long stoppingOne = System.nanoTime();
-        separate.get(i).stop();
-        System.out.printf("# %s stopped in %d ms (its own JVM: SIGTERM)%n", separateNames.get(i),
-          (System.nanoTime() - stoppingOne) / 1_000_000);
+        List<ServiceProcess> ofService = separate.get(i);
+        CompletableFuture.allOf(ofService.stream().map(p -> CompletableFuture.runAsync(p::stop))
+          .toArray(CompletableFuture[]::new)).join();
+        System.out.printf("# %s stopped in %d ms (%s: SIGTERM)%n", separateNames.get(i),
+          (System.nanoTime() - stoppingOne) / 1_000_000, ofService.size() == 1 ? "its own JVM"
+            : ofService.size() + " replicas, each its own JVM");
+      }
+      for (Haproxy haproxy : balancer) {
+        long stoppingOne = System.nanoTime();
+        haproxy.close();
+        System.out.printf("# haproxy stopped in %d ms%n", (System.nanoTime() - stoppingOne) / 1_000_000);
       }
       platform.close();
       System.out.println("# services, emulators and storefront stopped; stopping the servers");
@@ -157,20 +216,57 @@ public final class DevStack {
     // a fallback for an exit that did not come through stopRequested (an uncaught error, System.exit elsewhere)
     Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "devstack-stop"));
     if (processes) {
-      // the compose topology on this machine: each service in a JVM of its own, same servers, same ports
+      // the compose topology on this machine: each service in a JVM of its own (or N of them behind HAProxy), same
+      // servers, same ports for clients
+      List<Haproxy.Frontend> frontends = new ArrayList<>();
       for (String name : List.copyOf(platform.ports().keySet())) {
         if (!SERVICE_NAMES.contains(name)) {
           continue;
         }
         Map<String, String> env = new java.util.HashMap<>(platform.env(name));
-        env.putIfAbsent(dev.eventmall.common.Shutdown.READINESS_DELAY_MS, "0"); // no balancer watches devstack
+        if (replicas == 1) {
+          env.putIfAbsent(dev.eventmall.common.Shutdown.READINESS_DELAY_MS, "0"); // no balancer watches it
+        }
         int port = platform.ports().get(name);
         platform.stop(name);
         Path jar = Path.of(name, "target", name + ".jar").toAbsolutePath();
-        separate.add(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, processFlags(),
-          home.resolve("logs").resolve(name + ".log"), Duration.ofSeconds(180))));
-        separateNames.add(name);
-        System.out.printf("# %s runs as its own JVM (%s), log in %s%n", name, jar, home.resolve("logs"));
+        if (replicas == 1) {
+          separate.add(List.of(ServiceProcess.start(new ServiceProcess.Options(name, jar, env, port, processFlags(),
+            home.resolve("logs").resolve(name + ".log"), Duration.ofSeconds(180)))));
+          separateNames.add(name);
+          System.out.printf("# %s runs as its own JVM (%s), log in %s%n", name, jar, home.resolve("logs"));
+          continue;
+        }
+        List<CompletableFuture<ServiceProcess>> starting = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+          Map<String, String> own = new java.util.HashMap<>(env);
+          int replicaPort = replicaPort(port, i);
+          own.put(dev.eventmall.common.config.Config.HTTP_PORT, Integer.toString(replicaPort));
+          ports.add(replicaPort);
+          var options = new ServiceProcess.Options(name, jar, own, replicaPort, processFlags(),
+            home.resolve("logs").resolve(name + "-" + i + ".log"), Duration.ofSeconds(180));
+          starting.add(CompletableFuture.supplyAsync(() -> ServiceProcess.start(options)));
+        }
+        List<ServiceProcess> started = new ArrayList<>();
+        try {
+          for (CompletableFuture<ServiceProcess> replica : starting) {
+            started.add(replica.join());
+          }
+        } finally {
+          // what did start is stopped with the rest if another replica failed
+          separate.add(started);
+          separateNames.add(name);
+        }
+        replicaPorts.addAll(ports);
+        frontends.add(new Haproxy.Frontend(name, port, ports));
+        System.out.printf("# %s runs as %d replicas on %s (%s), logs %s-<i>.log in %s%n", name, replicas, ports, jar,
+          name, home.resolve("logs"));
+      }
+      if (!frontends.isEmpty()) {
+        balancer.add(Haproxy.start(home.resolve("haproxy"), frontends));
+        System.out.printf("# haproxy in front of the replicas on the services' ports, config %s, log %s%n",
+          home.resolve("haproxy").resolve("haproxy.cfg"), home.resolve("haproxy").resolve("haproxy.log"));
       }
     }
     System.out.printf("# platform up in %d ms%n", (System.nanoTime() - began) / 1_000_000);
@@ -190,6 +286,7 @@ public final class DevStack {
       ports.add(InfraStack.MYSQL_REPLICA_PORT + offset);
     }
     ports.addAll(platform.ports().values());
+    ports.addAll(replicaPorts);
     Background.writePidFile(home, ports);
     System.out.println(Background.UP + (args.contains(NO_STDIN)
       ? "; stop it with " + Background.stopCommand() + " (or kill -TERM " + ProcessHandle.current().pid() + ")"

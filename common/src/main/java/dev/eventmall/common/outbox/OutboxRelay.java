@@ -49,14 +49,17 @@ import dev.eventmall.common.metrics.Metrics;
  * wait and take over when that connection goes away.
  *
  * <p>It drains in batches of at most {@link Options#batchSize()} rows, right away when a transaction that appended
- * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}. Sent rows older
- * than {@link Options#retention()} are deleted, and so are the database's {@code inbox} rows older than
+ * events commits in this process ({@link #wakeUp()}), and otherwise every {@link Options#idlePoll()}; when that poll
+ * finds rows (committed by another instance of the service, whose relay stands by) it looks again every
+ * {@value #FOREIGN_POLL_MS} ms until none came for {@value #FOREIGN_WINDOW_MS} ms. Sent rows older than
+ * {@link Options#retention()} are deleted, and so are the database's {@code inbox} rows older than
  * {@link Options#inboxRetention()}: both in chunks until none is left, by the active relay only, every
  * {@link Options#cleanUpEvery()}.
  *
  * <p>Metrics (tag {@code database}): {@code eventmall_outbox_published_total}, and every 5 s, by every instance whether
  * it publishes or stands by, {@code eventmall_outbox_backlog} (unsent rows) and {@code eventmall_outbox_oldest_unsent_seconds}
- * (age of the first unsent row, 0 when none).
+ * (age of the first unsent row, 0 when none); {@code eventmall_outbox_relay_active} is 1 on the one instance whose relay
+ * holds the lock, 0 on those standing by (replicas: exactly one per database sums to 1).
  *
  * <p>With {@link Tracing} enabled each send is a PRODUCER span {@code <topic> publish} whose ids are the event's
  * traceparent and whose parent is the span that appended it (column {@code parent_span_id}).
@@ -157,10 +160,18 @@ public final class OutboxRelay extends VerticleBase {
                  String parentSpanId, String envelope) {
   }
 
+  /** How often the relay looks for rows while other instances commit them ({@link #poll()}). */
+  static final long FOREIGN_POLL_MS = 100;
+  /** How long after the last row found by a poll it keeps looking that often. */
+  static final long FOREIGN_WINDOW_MS = 10_000;
+
   private final Options options;
+  /** Until when (System.nanoTime) the relay polls every {@link #FOREIGN_POLL_MS}. */
+  private long foreignUntil = System.nanoTime();
+  private boolean foreignPollScheduled;
   private Pool pool;
   private KafkaProducer<String, Buffer> producer;
-  private SqlConnection lockConnection;
+  private volatile SqlConnection lockConnection;
   private boolean draining;
   private boolean again;
   private boolean stopped;
@@ -202,7 +213,10 @@ public final class OutboxRelay extends VerticleBase {
       Gauge.builder("eventmall.outbox.oldest.unsent", oldestUnsentMicros, m -> m.get() / 1e6).tag("database", db)
         .baseUnit("seconds").description("age of the oldest outbox row not yet published, 0 when none")
         .register(registry);
-      vertx.setPeriodic(options.idlePoll().toMillis(), id -> drain());
+      Gauge.builder("eventmall.outbox.relay.active", this, relay -> relay.active() ? 1 : 0).tag("database", db)
+        .description("1 while this instance's relay holds the database's relay lock and publishes, 0 while it stands by")
+        .register(registry);
+      vertx.setPeriodic(options.idlePoll().toMillis(), id -> poll());
       vertx.setPeriodic(5_000, id -> measure());
       vertx.setPeriodic(options.cleanUpEvery().toMillis(), id -> cleanUp());
       acquireLock();
@@ -246,17 +260,45 @@ public final class OutboxRelay extends VerticleBase {
     });
   }
 
-  private void drain() {
+  /**
+   * The idle poll. Rows it finds were committed by another instance (commits here wake the relay at once): replicas of
+   * the service whose relays stand by. While they keep coming, look again every {@link #FOREIGN_POLL_MS} instead of
+   * waiting for the next idle poll, so their events wait ~{@value #FOREIGN_POLL_MS} ms, not up to a whole idle poll;
+   * {@link #FOREIGN_WINDOW_MS} after the last such row it is back to the idle poll alone.
+   */
+  private void poll() {
     if (stopped || lockConnection == null) {
       return;
     }
+    // a round under way reads what is there anyway
+    Future<Integer> round = draining ? Future.succeededFuture(0) : drain();
+    round.onComplete(ar -> {
+      long now = System.nanoTime();
+      if (ar.succeeded() && ar.result() > 0) {
+        foreignUntil = now + FOREIGN_WINDOW_MS * 1_000_000;
+      }
+      if (now - foreignUntil < 0 && !foreignPollScheduled) {
+        foreignPollScheduled = true;
+        vertx.setTimer(FOREIGN_POLL_MS, id -> {
+          foreignPollScheduled = false;
+          poll();
+        });
+      }
+    });
+  }
+
+  /** Drains; answers how many rows the first round read (0 also when it did not run: no lock, or a round under way). */
+  private Future<Integer> drain() {
+    if (stopped || lockConnection == null) {
+      return Future.succeededFuture(0);
+    }
     if (draining) {
       again = true;
-      return;
+      return Future.succeededFuture(0);
     }
     draining = true;
     again = false;
-    pool.preparedQuery(SELECT_UNSENT).mapping(PENDING).execute(Tuple.of(options.batchSize()))
+    return pool.preparedQuery(SELECT_UNSENT).mapping(PENDING).execute(Tuple.of(options.batchSize()))
       .compose(this::publish)
       .onComplete(ar -> {
         draining = false;
