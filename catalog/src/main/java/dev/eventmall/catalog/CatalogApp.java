@@ -63,7 +63,7 @@ public final class CatalogApp {
     return Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
         CassandraProducts.createSchema(vertx, config),
-        KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
+        KafkaTopics.ensure(vertx, kafka, topics(), KafkaTopics.partitions(config), 3))
       .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
       .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new StockVerticle(mysqlUri))).onSuccess(ids::add)

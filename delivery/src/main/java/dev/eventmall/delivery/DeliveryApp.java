@@ -74,7 +74,7 @@ public final class DeliveryApp {
     List<DeliveryVerticle> http = new CopyOnWriteArrayList<>();
     return Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/delivery"),
-        KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
+        KafkaTopics.ensure(vertx, kafka, topics(), KafkaTopics.partitions(config), 3))
       .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
       .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new DeliverySagaVerticle(mysqlUri, settings, metrics))).onSuccess(ids::add)

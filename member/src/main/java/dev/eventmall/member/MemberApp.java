@@ -49,7 +49,8 @@ public final class MemberApp {
     String kafka = config.kafkaBootstrapServers();
     AtomicInteger port = new AtomicInteger(-1);
     return Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/member")
-      .compose(migrated -> KafkaTopics.ensure(vertx, kafka, List.of(Topics.MEMBER_EVENTS), 3, 3))
+      .compose(migrated -> KafkaTopics.ensure(vertx, kafka, List.of(Topics.MEMBER_EVENTS),
+        KafkaTopics.partitions(config), 3))
       .compose(topics -> AdminSeeder.seed(vertx, mysqlUri, settings))
       .compose(seeded -> vertx.deployVerticle(() -> new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka)),
         new DeploymentOptions()))

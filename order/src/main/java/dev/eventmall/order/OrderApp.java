@@ -98,7 +98,7 @@ public final class OrderApp {
     List<OrderVerticle> http = new CopyOnWriteArrayList<>();
     Future<Deployment> started = Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/order"),
-        KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
+        KafkaTopics.ensure(vertx, kafka, topics(), KafkaTopics.partitions(config), 3))
       .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
       .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new OrderEventsVerticle(mysqlUri, orderMetrics))).onSuccess(ids::add)

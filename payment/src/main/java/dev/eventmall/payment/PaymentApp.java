@@ -99,7 +99,7 @@ public final class PaymentApp {
     Payments payments = new Payments(pool, toss, new PaymentMetrics(metrics.registry()));
     return Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
-        KafkaTopics.ensure(vertx, kafka, topics(), 3, 3))
+        KafkaTopics.ensure(vertx, kafka, topics(), KafkaTopics.partitions(config), 3))
       .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
       .onSuccess(ids::add)
       .compose(v -> vertx.deployVerticle(new PaymentSagaVerticle(payments, interval, age, giveUpAfter))).onSuccess(ids::add)

@@ -62,7 +62,7 @@ public final class SearchApp {
       .description("approximate bytes held by the in-process near cache").baseUnit("bytes")
       .register(metrics.registry());
     return KafkaTopics.ensure(vertx, settings.kafka(),
-        List.of(Topics.CATALOG_PRODUCTS, Topics.dlq(Topics.CATALOG_PRODUCTS)), 3, 3)
+        List.of(Topics.CATALOG_PRODUCTS, Topics.dlq(Topics.CATALOG_PRODUCTS)), KafkaTopics.partitions(config), 3)
       .compose(v -> vertx.deployVerticle(new IndexerVerticle(settings, nearCache)))
       .compose(id -> {
         ids.add(id);

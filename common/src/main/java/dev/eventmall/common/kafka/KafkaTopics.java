@@ -1,5 +1,6 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.admin.KafkaAdminClient;
@@ -12,7 +13,20 @@ import java.util.Set;
 
 /** Creates topics that do not exist yet, with a replication factor no larger than the cluster. */
 public final class KafkaTopics {
+  /**
+   * Setting: partitions of the topics a service creates (default 3). It caps how many replicas of a consumer group share
+   * a topic's work. Only new topics get it: raising an existing keyed topic's partitions moves keys to other partitions
+   * (per-key order breaks across the change), so that is an operator's step (docs/operations.md).
+   */
+  public static final String PARTITIONS = "KAFKA_TOPIC_PARTITIONS";
+  static final int DEFAULT_PARTITIONS = 3;
+
   private KafkaTopics() {
+  }
+
+  /** {@link #PARTITIONS} from {@code config}, at least 1. */
+  public static int partitions(Config config) {
+    return Math.max(1, config.getInt(PARTITIONS, DEFAULT_PARTITIONS));
   }
 
   /**
