@@ -42,6 +42,8 @@ public final class DevStack {
   /** Replica i (1..N) of a service whose port is p listens on p + 100·i: 8181, 8281 for member (8081). */
   static final int REPLICA_PORT_STEP = 100;
   static final int MAX_REPLICAS = 9;
+  static final String BROKERS = "--brokers";
+  static final int MAX_BROKERS = 5;
 
   private DevStack() {
   }
@@ -60,30 +62,40 @@ public final class DevStack {
 
   /** {@code --replicas N} or {@code --replicas=N}; 1 when absent. */
   static int replicas(List<String> args) {
+    return number(args, REPLICAS, 1, MAX_REPLICAS);
+  }
+
+  /** Kafka brokers: {@code --brokers N} (1 to {@value #MAX_BROKERS}), 3 with {@code --cluster}, else 1. */
+  static int brokers(List<String> args) {
+    return number(args, BROKERS, args.contains("--cluster") ? 3 : 1, MAX_BROKERS);
+  }
+
+  /** The value of {@code --name N} or {@code --name=N}, between 1 and {@code max}; {@code absent} when not given. */
+  static int number(List<String> args, String name, int absent, int max) {
     String value = null;
     for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).equals(REPLICAS)) {
+      if (args.get(i).equals(name)) {
         if (i + 1 >= args.size()) {
-          throw new IllegalArgumentException(REPLICAS + " needs a number, e.g. " + REPLICAS + " 2");
+          throw new IllegalArgumentException(name + " needs a number, e.g. " + name + " 2");
         }
         value = args.get(i + 1);
-      } else if (args.get(i).startsWith(REPLICAS + "=")) {
-        value = args.get(i).substring(REPLICAS.length() + 1);
+      } else if (args.get(i).startsWith(name + "=")) {
+        value = args.get(i).substring(name.length() + 1);
       }
     }
     if (value == null) {
-      return 1;
+      return absent;
     }
-    int replicas;
+    int n;
     try {
-      replicas = Integer.parseInt(value.trim());
+      n = Integer.parseInt(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(REPLICAS + " needs a number between 1 and " + MAX_REPLICAS + ", got " + value);
+      throw new IllegalArgumentException(name + " needs a number between 1 and " + max + ", got " + value);
     }
-    if (replicas < 1 || replicas > MAX_REPLICAS) {
-      throw new IllegalArgumentException(REPLICAS + " needs a number between 1 and " + MAX_REPLICAS + ", got " + value);
+    if (n < 1 || n > max) {
+      throw new IllegalArgumentException(name + " needs a number between 1 and " + max + ", got " + value);
     }
-    return replicas;
+    return n;
   }
 
   /** The port of replica {@code index} (1-based) of the service HAProxy serves on {@code port}. */
@@ -115,7 +127,7 @@ public final class DevStack {
     if (System.getProperty("eventmall.http.host") == null && System.getenv("HTTP_HOST") == null) {
       System.setProperty("eventmall.http.host", "127.0.0.1"); // a developer's machine: loopback only
     }
-    boolean cluster = args.contains("--cluster");
+    int brokers = brokers(args);
     boolean seed = !args.contains("--no-seed");
     int replicas = replicas(args);
     // replicas are processes of their own, behind the balancer; fail before anything starts when it is missing
@@ -159,7 +171,7 @@ public final class DevStack {
     long began = System.nanoTime();
     InfraStack stack;
     try {
-      stack = InfraStack.start(home, cluster, offset, readReplica);
+      stack = InfraStack.start(home, brokers, offset, readReplica);
     } catch (RuntimeException e) {
       Background.deletePidFile(home);
       throw e;
@@ -281,7 +293,7 @@ public final class DevStack {
         System.err.println("# seeding the demo data failed (the platform keeps running): " + e.getMessage());
       }
     }
-    List<Integer> ports = new ArrayList<>(InfraStack.ports(cluster, offset));
+    List<Integer> ports = new ArrayList<>(InfraStack.ports(brokers, offset));
     if (readReplica) {
       ports.add(InfraStack.MYSQL_REPLICA_PORT + offset);
     }

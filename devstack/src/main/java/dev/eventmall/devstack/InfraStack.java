@@ -55,8 +55,12 @@ public final class InfraStack implements AutoCloseable {
    * (a devstack without {@code --read-replica}), the replica starts equal to it.
    */
   public static InfraStack start(Path home, boolean kafkaCluster, int portOffset, boolean readReplica) {
-    int brokers = kafkaCluster ? 3 : 1;
-    List<Integer> ports = new ArrayList<>(ports(kafkaCluster, portOffset));
+    return start(home, kafkaCluster ? 3 : 1, portOffset, readReplica);
+  }
+
+  /** As {@link #start(Path, boolean, int, boolean)} with {@code brokers} Kafka brokers (KRaft, each also a voter). */
+  public static InfraStack start(Path home, int brokers, int portOffset, boolean readReplica) {
+    List<Integer> ports = new ArrayList<>(ports(brokers, portOffset));
     if (readReplica) {
       ports.add(MYSQL_REPLICA_PORT + portOffset);
     }
@@ -100,12 +104,12 @@ public final class InfraStack implements AutoCloseable {
    * Every port the servers listen on: MariaDB, Redis, Cassandra (native, storage), each Kafka broker and its controller
    * ({@code KafkaCluster}: broker port + 20000).
    */
-  static List<Integer> ports(boolean kafkaCluster, int portOffset) {
+  static List<Integer> ports(int brokers, int portOffset) {
     List<Integer> ports = new ArrayList<>();
     for (int port : List.of(MYSQL_PORT, REDIS_PORT, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT)) {
       ports.add(port + portOffset);
     }
-    for (int i = 0; i < (kafkaCluster ? 3 : 1); i++) {
+    for (int i = 0; i < brokers; i++) {
       ports.add(KAFKA_PORT + portOffset + i);
       ports.add(KAFKA_PORT + portOffset + i + 20000);
     }

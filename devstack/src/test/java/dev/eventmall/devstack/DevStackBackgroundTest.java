@@ -117,7 +117,7 @@ class DevStackBackgroundTest {
   static int freeOffset() {
     for (int offset = 10_000; offset <= 30_000; offset += 1_000) {
       int o = offset;
-      List<Integer> ports = new ArrayList<>(InfraStack.ports(false, o));
+      List<Integer> ports = new ArrayList<>(InfraStack.ports(1, o));
       IntStream.rangeClosed(8080, 8091).forEach(p -> ports.add(p + o));
       if (ports.stream().noneMatch(Ports::accepts)) {
         return offset;
