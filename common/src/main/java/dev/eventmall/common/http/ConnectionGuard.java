@@ -101,7 +101,9 @@ final class ConnectionGuard {
       vertx.cancelTimer(watch.timer);
       PER_CLIENT.computeIfPresent(slot, (k, held) -> held.decrementAndGet() <= 0 ? null : held);
     });
-    if (limits.maxConnectionsPerClient() > 0 && now > limits.maxConnectionsPerClient()) {
+    // a trusted balancer's connections carry many clients: it limits them itself (its maxconn)
+    if (limits.maxConnectionsPerClient() > 0 && now > limits.maxConnectionsPerClient()
+        && !HttpBootstrap.trustedProxy(client)) {
       LOG.warn("{} holds {} connections (cap {}); closing the new one", client, now - 1,
         limits.maxConnectionsPerClient());
       connection.close();

@@ -162,9 +162,23 @@ public final class HttpBootstrap {
     return value == null || value.isBlank() ? null : value.trim();
   }
 
-  /** The address of the client at the other end of {@code request}'s connection ({@code "?"} when there is none). */
+  /** {@link ClientAddress#TRUSTED_PROXIES}, read once (system property {@code eventmall.http.trusted-proxies} first). */
+  private static final ClientAddress.Trusted TRUSTED_PROXIES =
+    ClientAddress.Trusted.parse(setting("eventmall.http.trusted-proxies", ClientAddress.TRUSTED_PROXIES));
+
+  /**
+   * The address of the client of {@code request} ({@code "?"} when there is none): the connection's peer, or behind a
+   * trusted balancer the client it forwarded for ({@link ClientAddress}).
+   */
   public static String clientAddress(HttpServerRequest request) {
-    return request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
+    String peer = request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
+    return TRUSTED_PROXIES.blocks().isEmpty() ? peer
+      : ClientAddress.resolve(peer, request.headers().getAll("X-Forwarded-For"), TRUSTED_PROXIES);
+  }
+
+  /** Whether {@code address} is one of the trusted proxies (a balancer limits its own clients' connections). */
+  static boolean trustedProxy(String address) {
+    return TRUSTED_PROXIES.contains(address);
   }
 
   /**
