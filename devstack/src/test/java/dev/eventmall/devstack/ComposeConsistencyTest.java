@@ -72,6 +72,13 @@ class ComposeConsistencyTest {
   void everyServiceHasItsPortItsDatabaseEveryVariableAndAHealthCheck() throws IOException {
     Map<String, Object> compose = compose();
     String mysqlInit = Files.readString(ROOT.resolve("ops/mysql/init.sql"));
+    String haproxyConfig = Files.readString(ROOT.resolve("ops/haproxy/haproxy.cfg"));
+    Map<String, Object> haproxy = service(compose, "haproxy");
+    assertThat(String.valueOf(haproxy.get("volumes")))
+      .contains("./ops/haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro");
+    String haproxyAddress = String.valueOf(((Map<String, Object>) ((Map<String, Object>) haproxy.get("networks"))
+      .get("default")).get("ipv4_address"));
+    assertThat(haproxyAddress).isEqualTo("172.28.0.10");
     for (Map.Entry<String, Object[]> e : SERVICES.entrySet()) {
       String name = e.getKey();
       int port = (Integer) e.getValue()[0];
@@ -85,7 +92,14 @@ class ComposeConsistencyTest {
       assertThat(grace).as(name + " stop_grace_period").matches("\\d+s");
       assertThat(java.time.Duration.ofSeconds(Long.parseLong(grace.substring(0, grace.length() - 1))))
         .as(name + " stop_grace_period").isGreaterThanOrEqualTo(dev.eventmall.common.Shutdown.Options.defaults().total());
-      assertThat((List<String>) service.get("ports")).as(name).contains(port + ":" + port);
+      // replicas behind the balancer: the service publishes no port, haproxy publishes it and balances its replicas
+      assertThat(service.get("ports")).as(name + " publishes no port of its own").isNull();
+      assertThat(String.valueOf(((Map<String, Object>) service.get("deploy")).get("replicas"))).as(name)
+        .isEqualTo("${SERVICE_REPLICAS:-2}");
+      assertThat((List<String>) service(compose, "haproxy").get("ports")).as(name).contains(port + ":" + port);
+      assertThat(haproxyConfig).as(name).contains("bind :" + port + "\n")
+        .contains("server-template " + name + "- 4 " + name + ":" + port + "\n");
+      assertThat(String.valueOf(env.get("HTTP_TRUSTED_PROXIES"))).as(name).isEqualTo(haproxyAddress);
       if (database != null) {
         assertThat(String.valueOf(env.get("MYSQL_URI"))).as(name)
           .matches("mysql://eventmall:.*@mysql-server:3306/" + database);
@@ -157,7 +171,9 @@ class ComposeConsistencyTest {
   void prometheusScrapesEveryServiceAndGrafanaIsProvisioned() throws IOException {
     Map<String, Object> prometheus = new Yaml().load(Files.readString(ROOT.resolve("ops/prometheus/prometheus.yml")));
     String scrape = String.valueOf(prometheus.get("scrape_configs"));
-    SERVICES.forEach((name, spec) -> assertThat(scrape).contains(name + ":" + spec[0]));
+    // every replica: found through Docker's DNS by the service's name, labelled service=<name>
+    SERVICES.forEach((name, spec) -> assertThat(scrape).contains("{names=[" + name + "], type=A, port=" + spec[0] + "}"));
+    assertThat(scrape).contains("source_labels=[__meta_dns_name], target_label=service");
     Map<String, Object> datasources = new Yaml().load(
       Files.readString(ROOT.resolve("ops/grafana/provisioning/datasources/prometheus.yml")));
     assertThat(String.valueOf(datasources.get("datasources"))).contains("uid=prometheus").contains("http://prometheus:9090");
