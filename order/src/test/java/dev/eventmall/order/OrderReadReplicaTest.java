@@ -90,9 +90,13 @@ class OrderReadReplicaTest extends OrderTestSupport {
     assertThat(read("/orders/" + secondId, token, second.getHeader(ReadPools.TOKEN_HEADER)).statusCode())
       .isEqualTo(200);
 
-    String scrape = Await.result(client.get("/metrics").send()).bodyAsString();
-    assertThat(scrape).containsPattern("eventmall_mysql_replica_lag_seconds\\{[^}]*database=\"orders\"[^}]*\\} [0-9.]+")
-      .containsPattern("eventmall_mysql_replica_running\\{[^}]*database=\"orders\"[^}]*\\} 1\\.0");
+    // the lag is sampled every 200 ms here: the replica may serve the order before the next sample sees it running
+    java.util.function.Supplier<String> scrape = () -> Await.result(client.get("/metrics").send()).bodyAsString();
+    Await.until("the scrape shows the replica running with a lag", Duration.ofSeconds(10), () -> {
+      String text = scrape.get();
+      return text.matches("(?s).*eventmall_mysql_replica_lag_seconds\\{[^}]*database=\"orders\"[^}]*\\} [0-9.]+\n.*")
+        && text.matches("(?s).*eventmall_mysql_replica_running\\{[^}]*database=\"orders\"[^}]*\\} 1\\.0\n.*");
+    });
   }
 
   private HttpResponse<Buffer> read(String path, String token, String readAfter) {
