@@ -1,5 +1,6 @@
 package dev.eventmall.order;
 
+import dev.eventmall.common.async.BatchLoader;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.event.EventEnvelope;
@@ -53,6 +54,9 @@ public final class OrderService {
   private final OrderRepository orders = new OrderRepository();
   private final ProjectionRepository projections = new ProjectionRepository();
   private final OrderWriter writer;
+  /** Product and address lookups of the requests arriving together, one statement each per round trip. */
+  private final BatchLoader<String, Product> products;
+  private final BatchLoader<String, ShippingAddress> addresses;
   private final OrderMetrics metrics;
   private final int maxUnpaidCheckouts;
 
@@ -70,9 +74,14 @@ public final class OrderService {
     this.pool = pool;
     this.reads = reads;
     this.writer = new OrderWriter(pool, orders);
+    this.products = new BatchLoader<>(ids -> projections.products(pool, ids), LOOKUP_BATCH);
+    this.addresses = new BatchLoader<>(ids -> projections.addresses(pool, ids), LOOKUP_BATCH);
     this.metrics = metrics;
     this.maxUnpaidCheckouts = maxUnpaidCheckouts;
   }
+
+  /** The most ids one product or address lookup reads (one {@code IN} list). */
+  static final int LOOKUP_BATCH = 256;
 
   /** The timeline's reason when the checkout window closes on an unpaid order. */
   public static final String CHECKOUT_EXPIRED = "checkout window expired";
@@ -150,9 +159,11 @@ public final class OrderService {
   private Future<Order> price(PlaceOrder request) {
     List<Future<Optional<Product>>> lookups = new ArrayList<>();
     for (LineRequest line : request.lines()) {
-      lookups.add(projections.product(pool, line.productId()));
+      lookups.add(products.get(line.productId()));
     }
-    Future<Optional<ShippingAddress>> address = projections.ownAddress(pool, request.addressId(), request.memberId());
+    // another member's address is as unknown as one that does not exist
+    Future<Optional<ShippingAddress>> address = addresses.get(request.addressId())
+      .map(found -> found.filter(a -> a.memberId().equals(request.memberId())));
     List<Future<?>> all = new ArrayList<>(lookups);
     all.add(address);
     return Future.all(all).map(v -> {
@@ -168,7 +179,6 @@ public final class OrderService {
         }
       }
       if (address.result().isEmpty()) {
-        // another member's address is as unknown as one that does not exist
         errors.add(fieldError("addressId", "no such address among your shipping addresses"));
       }
       if (!errors.isEmpty()) {

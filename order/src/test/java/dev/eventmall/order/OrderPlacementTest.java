@@ -206,6 +206,7 @@ class OrderPlacementTest extends OrderTestSupport {
         bodies.add(orderBody(address(member), "BILLING", earbuds, 1, cable, 2).toBuffer());
       }
       long commitsBefore = comCommit(); // the addresses' projection commits are behind us
+      long selectsBefore = status("Com_select");
       List<Future<HttpResponse<Buffer>>> sends = new ArrayList<>();
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < customers; i++) {
@@ -223,6 +224,7 @@ class OrderPlacementTest extends OrderTestSupport {
       assertThat(sends).allSatisfy(f -> assertThat(f.result().statusCode()).as(f.result().bodyAsString())
         .isEqualTo(201));
       long commits = comCommit() - commitsBefore;
+      long selects = status("Com_select") - selectsBefore;
       for (int i = 0; i < customers; i++) {
         String member = members.get(i);
         assertThat(count("SELECT COUNT(*) AS n FROM orders WHERE member_id = ?", member)).as(member).isEqualTo(1);
@@ -238,13 +240,20 @@ class OrderPlacementTest extends OrderTestSupport {
       assertThat(answered.stream().distinct()).hasSize(customers);
       // 48 orders (and 6 twins) in fewer transactions than orders: they were committed together
       assertThat(commits).as("COMMITs for %d orders", customers).isLessThan(customers);
+      // each request reads its Idempotency-Key, two products and an address: one SELECT per request for the key, and the
+      // products and addresses of the requests arriving together in one SELECT each (one per request each before)
+      assertThat(selects).as("SELECTs for %d requests", sends.size()).isLessThan(2L * sends.size());
     } finally {
       wide.close();
     }
   }
 
   long comCommit() {
-    return Long.parseLong(row("SHOW GLOBAL STATUS LIKE 'Com_commit'").getString("Value"));
+    return status("Com_commit");
+  }
+
+  long status(String counter) {
+    return Long.parseLong(row("SHOW GLOBAL STATUS LIKE '" + counter + "'").getString("Value"));
   }
 
   @Test

@@ -46,8 +46,8 @@ final class OrderSql {
     "SELECT request_hash, order_id FROM idempotency_key WHERE member_id = ? AND idem_key = ?";
 
   // projections
-  static final String SELECT_PRODUCT = "SELECT product_id, seller_id, name, price, version, deleted FROM product "
-    + "WHERE product_id = ?";
+  static final String SELECT_PRODUCTS_IN = "SELECT product_id, seller_id, name, price, version, deleted FROM product "
+    + "WHERE product_id IN (";
   static final String INSERT_PRODUCT_IGNORE = "INSERT IGNORE INTO product "
     + "(product_id, seller_id, name, price, version, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
   static final String UPDATE_PRODUCT_IF_NEWER = "UPDATE product SET seller_id = ?, name = ?, price = ?, deleted = ?, "
@@ -57,6 +57,6 @@ final class OrderSql {
   static final String INSERT_ADDRESS_IGNORE = "INSERT IGNORE INTO address "
     + "(address_id, member_id, recipient, phone, zip_code, line1, line2, is_default, added_at) "
     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  static final String SELECT_OWN_ADDRESS = "SELECT address_id, member_id, recipient, phone, zip_code, line1, line2 "
-    + "FROM address WHERE address_id = ? AND member_id = ?";
+  static final String SELECT_ADDRESSES_IN = "SELECT address_id, member_id, recipient, phone, zip_code, line1, line2 "
+    + "FROM address WHERE address_id IN (";
 }

@@ -1,5 +1,7 @@
 package dev.eventmall.order.persistence;
 
+import dev.eventmall.common.async.BatchLoader;
+import dev.eventmall.common.db.Sql;
 import dev.eventmall.order.domain.Product;
 import dev.eventmall.order.domain.ShippingAddress;
 import io.vertx.core.Future;
@@ -9,7 +11,8 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
-import java.util.Optional;
+import java.util.Collection;
+import java.util.Map;
 import java.util.function.Function;
 
 import static dev.eventmall.order.persistence.OrderSql.*;
@@ -24,15 +27,18 @@ public final class ProjectionRepository {
     row.getString("member_id"), row.getString("recipient"), row.getString("phone"), row.getString("zip_code"),
     row.getString("line1"), row.getString("line2"));
 
-  public Future<Optional<Product>> product(SqlClient client, String productId) {
-    return client.preparedQuery(SELECT_PRODUCT).mapping(PRODUCT).execute(Tuple.of(productId))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  /** The products with these ids (one statement per {@link Sql#MAX_ROWS} ids), by id; unknown ids are absent. */
+  public Future<Map<String, Product>> products(SqlClient client, Collection<String> productIds) {
+    return Sql.selectIn(client, SELECT_PRODUCTS_IN, ")", Tuple.tuple(), productIds, PRODUCT)
+      .map(rows -> BatchLoader.byKey(rows, Product::productId));
   }
 
-  /** The address if it belongs to {@code memberId}; another member's address is as absent as an unknown one. */
-  public Future<Optional<ShippingAddress>> ownAddress(SqlClient client, String addressId, String memberId) {
-    return client.preparedQuery(SELECT_OWN_ADDRESS).mapping(ADDRESS).execute(Tuple.of(addressId, memberId))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  /**
+   * The addresses with these ids, whoever they belong to (the caller checks the owner), by id; unknown ids are absent.
+   */
+  public Future<Map<String, ShippingAddress>> addresses(SqlClient client, Collection<String> addressIds) {
+    return Sql.selectIn(client, SELECT_ADDRESSES_IN, ")", Tuple.tuple(), addressIds, ADDRESS)
+      .map(rows -> BatchLoader.byKey(rows, ShippingAddress::addressId));
   }
 
   /** Created or updated: kept only when {@code version} is newer than what is stored. */
