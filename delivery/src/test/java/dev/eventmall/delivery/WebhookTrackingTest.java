@@ -2,10 +2,14 @@ package dev.eventmall.delivery;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.emulators.carrier.CarrierConfig;
+import dev.eventmall.common.testing.Await;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -47,5 +51,50 @@ class WebhookTrackingTest extends DeliveryTestSupport {
         "DeliveryCompleted:");
     assertThat(shipment(orderId).getString("status")).isEqualTo("DELIVERED");
     assertThat(carrier.webhookDeliveries().stream().anyMatch(d -> d.delivered())).isTrue();
+  }
+
+  /**
+   * Webhooks arriving together are applied together: the carrier moves 24 shipments to DELIVERED while its webhooks
+   * cannot reach delivery, then all 24 arrive at once. Every shipment gets its events in order, in fewer transactions
+   * than shipments (one per webhook before group commit).
+   */
+  @Test
+  void webhooksArrivingTogetherCommitTogetherAndEachShipmentKeepsItsOrder() {
+    int shipments = 24;
+    carrier.webhookUrl("http://127.0.0.1:9/nowhere"); // the carrier's own webhooks go nowhere for now
+    try {
+      List<String> orders = new ArrayList<>();
+      for (int i = 0; i < shipments; i++) {
+        String orderId = newOrderId();
+        orders.add(orderId);
+        placeAndPay(orderId, "06236");
+      }
+      List<String> tns = orders.stream()
+        .map(o -> awaitEvent(o, "DeliveryStarted").payload().getString("trackingNumber")).toList();
+      Await.until("the carrier delivered every shipment", Duration.ofSeconds(60), () -> orders.stream()
+        .allMatch(o -> "DELIVERED".equals(carrier.shipmentsFor(o).get(0).getString("status"))));
+      long commitsBefore = comCommit();
+      List<Future<?>> sent = new ArrayList<>();
+      for (String tn : tns) {
+        sent.add(client.post("/deliveries/webhooks/carrier").sendJsonObject(new JsonObject()
+          .put("eventType", "SHIPMENT_STATUS_CHANGED").put("data", new JsonObject().put("trackingNumber", tn))));
+      }
+      Await.result(Future.all(sent));
+      for (String orderId : orders) {
+        awaitEvent(orderId, "DeliveryCompleted");
+        assertThat(eventsOf(orderId).stream().map(e -> e.type() + ":" + e.payload().getString("status", "")).toList())
+          .as(orderId).containsExactly("DeliveryStarted:", "DeliveryStatusChanged:IN_TRANSIT",
+            "DeliveryStatusChanged:DELIVERED", "DeliveryCompleted:");
+        assertThat(shipment(orderId).getString("status")).isEqualTo("DELIVERED");
+      }
+      long commits = comCommit() - commitsBefore;
+      assertThat(commits).as("COMMITs for %d shipments' webhooks", shipments).isPositive().isLessThan(shipments / 2);
+    } finally {
+      carrier.webhookUrl("http://127.0.0.1:" + port + "/deliveries/webhooks/carrier");
+    }
+  }
+
+  long comCommit() {
+    return Long.parseLong(row("SHOW GLOBAL STATUS LIKE 'Com_commit'").getString("Value"));
   }
 }

@@ -1,20 +1,29 @@
 package dev.eventmall.delivery.messaging;
 
+import dev.eventmall.common.async.BatchLoader;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.delivery.client.CarrierClient;
 import dev.eventmall.delivery.domain.ShipmentStatus;
+import dev.eventmall.delivery.domain.TrackingRules;
+import dev.eventmall.delivery.domain.TrackingRules.Outcome;
+import dev.eventmall.delivery.domain.TrackingRules.Step;
 import dev.eventmall.delivery.persistence.DeliveryRepository;
 import dev.eventmall.delivery.persistence.DeliveryRepository.ShipmentRow;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,30 +31,57 @@ import java.util.Optional;
 
 /**
  * Follows shipments at the carrier. The carrier's shipment is always read with {@code GET /v1/shipments/{tn}} (a webhook
- * body only says which shipment to re-read). Status moves are applied under the shipment's row lock and only forward;
- * each move emits DeliveryStatusChanged, DELIVERED also DeliveryCompleted, FAILED / RETURNED also DeliveryFailed, in
- * one transaction with the new status.
+ * body only says which shipment to re-read). Status moves are applied under the shipment's row lock and only forward
+ * ({@link TrackingRules}); each move emits DeliveryStatusChanged, DELIVERED also DeliveryCompleted, FAILED / RETURNED also
+ * DeliveryFailed, in one transaction with the new status.
+ *
+ * <p>Group commit, as the order front door's: the shipments whose carrier answers arrive while an earlier transaction
+ * is committing are applied together in the next one (one locking SELECT, one insert of their history rows, one outbox
+ * insert, one commit), instead of one transaction per webhook; nobody waits for a batch to fill. A batch that fails (a
+ * deadlock with a saga step, a lost connection) is split in halves and each applied again, down to the one shipment that
+ * fails alone. The lookups that tell whether a tracking number is ours are batched the same way.
+ *
+ * <p>Confined to one event loop: the saga verticle's, which runs the poller and the webhooks' refreshes.
  */
 public final class ShipmentTracker {
   private static final Logger LOG = LoggerFactory.getLogger(ShipmentTracker.class);
+  /** The most shipments one transaction applies, and the most tracking numbers one lookup reads. */
+  static final int MAX_BATCH = 128;
 
   /** Outcome of a refresh: which shipment (empty when unknown to delivery or to the carrier) and its status now. */
   public record Refreshed(String orderId, String trackingNumber, ShipmentStatus status) {
+  }
+
+  /** A carrier answer waiting to be applied. */
+  private record Pending(String trackingNumber, List<Step> steps, String carrierFailureReason,
+                         Promise<Refreshed> done) {
+  }
+
+  /** What applying one shipment gives: its outcome and the events it emits (written in the batch's transaction). */
+  private record Applied(Pending pending, Refreshed refreshed, List<EventEnvelope> emitted) {
   }
 
   private final Pool pool;
   private final CarrierClient carrier;
   private final DeliveryMetrics metrics;
   private final DeliveryRepository repo = new DeliveryRepository();
+  private final BatchLoader<String, ShipmentRow> known;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean writing;
   private boolean polling;
 
   public ShipmentTracker(Pool pool, CarrierClient carrier, DeliveryMetrics metrics) {
     this.pool = pool;
     this.carrier = carrier;
     this.metrics = metrics;
+    this.known = new BatchLoader<>(tns -> repo.findShipmentsByTracking(pool, tns)
+      .map(rows -> BatchLoader.byKey(rows, ShipmentRow::trackingNumber)), MAX_BATCH);
   }
 
-  /** One polling round over the shipments not yet terminal (skipped while the previous round still runs). */
+  /**
+   * One polling round over the shipments not yet terminal (skipped while the previous round still runs): their carrier
+   * reads run at once (the carrier client's pool and breaker bound them) and what changed commits together.
+   */
   public Future<Void> poll() {
     if (polling) {
       return Future.succeededFuture();
@@ -53,16 +89,14 @@ public final class ShipmentTracker {
     polling = true;
     return repo.trackable(pool, 50)
       .compose(tns -> {
-        Future<Void> chain = Future.succeededFuture();
+        List<Future<?>> refreshes = new ArrayList<>(tns.size());
         for (String tn : tns) {
-          chain = chain.compose(v -> refresh(tn)
-            .<Void>map(r -> null)
-            .recover(e -> {
-              LOG.debug("tracking {} failed: {}", tn, e.toString());
-              return Future.succeededFuture();
-            }));
+          refreshes.add(refresh(tn).recover(e -> {
+            LOG.debug("tracking {} failed: {}", tn, e.toString());
+            return Future.succeededFuture();
+          }));
         }
-        return chain;
+        return Future.join(refreshes).<Void>mapEmpty();
       })
       .eventually(() -> {
         polling = false;
@@ -72,65 +106,125 @@ public final class ShipmentTracker {
 
   /** Re-reads a shipment from the carrier and applies what changed; empty when it is unknown here or at the carrier. */
   public Future<Optional<Refreshed>> refresh(String trackingNumber) {
-    return repo.findShipmentByTracking(pool, trackingNumber).compose(known -> known.isEmpty()
+    return known.get(trackingNumber).compose(ours -> ours.isEmpty()
       ? Future.succeededFuture(Optional.empty())
       : carrier.track(trackingNumber).compose(found -> found.isEmpty()
         ? Future.succeededFuture(Optional.empty())
         : apply(found.get()).map(Optional::of)));
   }
 
+  /** Queues the carrier's view of a shipment for the next transaction; completes once it is committed. */
   private Future<Refreshed> apply(JsonObject shipment) {
-    String trackingNumber = shipment.getString("trackingNumber");
-    List<EventEnvelope> emitted = new ArrayList<>();
-    Refreshed[] result = new Refreshed[1];
-    return pool.withTransaction(conn -> repo.lockShipmentByTracking(conn, trackingNumber).compose(locked -> {
-        ShipmentRow row = locked.orElseThrow();
-        String orderId = row.orderId();
-        ShipmentStatus current = row.status();
-        Future<Void> chain = Future.succeededFuture();
-        String failureReason = null;
-        for (Step step : steps(shipment)) {
-          if (!current.canMoveTo(step.status())) {
-            continue;
-          }
-          ShipmentStatus previous = current;
-          current = step.status();
-          String description = step.description();
-          chain = chain.compose(v -> repo.addEvent(conn, orderId, step.status().name(), description, step.at()));
-          emitted.add(DeliveryEvents.statusChanged(orderId, trackingNumber, step.status(), previous, description, step.at()));
-          switch (step.status()) {
-            case DELIVERED -> emitted.add(DeliveryEvents.completed(orderId, trackingNumber, step.at()));
-            case FAILED, RETURNED -> {
-              failureReason = "carrier reports " + step.status() + ": "
-                + shipment.getString("failureReason", description == null ? "no reason given" : description);
-              emitted.add(DeliveryEvents.failed(orderId, null, failureReason, trackingNumber, step.at()));
-            }
-            default -> {
-            }
-          }
-        }
-        result[0] = new Refreshed(orderId, trackingNumber, current);
-        if (current == row.status()) {
-          return chain;
-        }
-        ShipmentStatus next = current;
-        String reason = failureReason;
-        return chain.compose(v -> repo.move(conn, orderId, next, reason, ShipmentDispatcher.now()))
-          .compose(v -> Outbox.appendAll(conn, Topics.DELIVERY_EVENTS, emitted));
-      }))
-      .onSuccess(v -> emitted.forEach(e -> {
-        LOG.debug("order {}: {} {}", e.key(), e.type(), e.payload().getString("status", ""));
-        switch (e.type()) {
-          case "DeliveryCompleted" -> metrics.completed.increment();
-          case "DeliveryFailed" -> metrics.failed.increment();
-          default -> {
-          }
-        }
-      }))
-      .map(v -> result[0]);
+    Promise<Refreshed> done = Promise.promise();
+    queue.add(new Pending(shipment.getString("trackingNumber"), steps(shipment), shipment.getString("failureReason"),
+      done));
+    if (!writing) {
+      writeNext();
+    }
+    return done.future();
   }
 
-  private record Step(ShipmentStatus status, Instant at, String description) {
+  private void writeNext() {
+    if (queue.isEmpty()) {
+      writing = false;
+      return;
+    }
+    writing = true;
+    // one answer per shipment per batch: a later answer for a shipment already in it waits for the next batch, in order
+    Map<String, Pending> batch = new LinkedHashMap<>();
+    List<Pending> later = new ArrayList<>();
+    while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+      Pending next = queue.poll();
+      if (batch.putIfAbsent(next.trackingNumber(), next) != null) {
+        later.add(next);
+      }
+    }
+    for (int i = later.size() - 1; i >= 0; i--) {
+      queue.addFirst(later.get(i));
+    }
+    writeOrSplit(new ArrayList<>(batch.values())).onComplete(v -> writeNext());
+  }
+
+  /** Applies the batch in one transaction, or each half again, down to the one shipment that fails alone. */
+  private Future<Void> writeOrSplit(List<Pending> batch) {
+    return pool.withTransaction(conn -> applyAll(conn, batch)).transform(ar -> {
+      if (ar.succeeded()) {
+        for (Applied a : ar.result()) {
+          if (a.refreshed() == null) {
+            a.pending().done().fail(new IllegalStateException("shipment " + a.pending().trackingNumber() + " is gone"));
+            continue;
+          }
+          a.emitted().forEach(this::count);
+          a.pending().done().complete(a.refreshed());
+        }
+        return Future.succeededFuture();
+      }
+      if (batch.size() == 1) {
+        batch.get(0).done().fail(ar.cause());
+        return Future.succeededFuture();
+      }
+      int half = batch.size() / 2;
+      return writeOrSplit(batch.subList(0, half)).compose(v -> writeOrSplit(batch.subList(half, batch.size())));
+    });
+  }
+
+  private Future<List<Applied>> applyAll(SqlConnection conn, List<Pending> batch) {
+    List<String> tns = batch.stream().map(Pending::trackingNumber).toList();
+    return repo.lockShipmentsByTracking(conn, tns).compose(rows -> {
+      Map<String, ShipmentRow> byTracking = BatchLoader.byKey(rows, ShipmentRow::trackingNumber);
+      List<Applied> applied = new ArrayList<>(batch.size());
+      List<Map.Entry<String, DeliveryRepository.EventRow>> history = new ArrayList<>();
+      List<EventEnvelope> emitted = new ArrayList<>();
+      List<Outcome> moved = new ArrayList<>();
+      List<String> movedOrders = new ArrayList<>();
+      for (Pending p : batch) {
+        ShipmentRow row = byTracking.get(p.trackingNumber());
+        if (row == null) {
+          applied.add(new Applied(p, null, List.of()));
+          continue;
+        }
+        Outcome outcome = TrackingRules.follow(row.status(), p.steps(), p.carrierFailureReason());
+        List<EventEnvelope> events = new ArrayList<>();
+        for (TrackingRules.Move m : outcome.moves()) {
+          history.add(Map.entry(row.orderId(), new DeliveryRepository.EventRow(m.to().name(), m.description(), m.at())));
+          events.add(DeliveryEvents.statusChanged(row.orderId(), p.trackingNumber(), m.to(), m.from(), m.description(),
+            m.at()));
+          if (m.completed()) {
+            events.add(DeliveryEvents.completed(row.orderId(), p.trackingNumber(), m.at()));
+          }
+          if (m.failed()) {
+            events.add(DeliveryEvents.failed(row.orderId(), null, m.failureReason(), p.trackingNumber(), m.at()));
+          }
+        }
+        if (outcome.changed()) {
+          moved.add(outcome);
+          movedOrders.add(row.orderId());
+        }
+        emitted.addAll(events);
+        applied.add(new Applied(p, new Refreshed(row.orderId(), p.trackingNumber(), outcome.status()), events));
+      }
+      if (moved.isEmpty()) {
+        return Future.succeededFuture(applied);
+      }
+      Instant now = ShipmentDispatcher.now();
+      Future<Void> chain = repo.addEvents(conn, history);
+      for (int i = 0; i < moved.size(); i++) {
+        Outcome o = moved.get(i);
+        String orderId = movedOrders.get(i);
+        chain = chain.compose(v -> repo.move(conn, orderId, o.status(), o.failureReason(), now));
+      }
+      return chain.compose(v -> Outbox.appendAll(conn, Topics.DELIVERY_EVENTS, emitted)).map(applied);
+    });
+  }
+
+  private void count(EventEnvelope e) {
+    LOG.debug("order {}: {} {}", e.key(), e.type(), e.payload().getString("status", ""));
+    switch (e.type()) {
+      case "DeliveryCompleted" -> metrics.completed.increment();
+      case "DeliveryFailed" -> metrics.failed.increment();
+      default -> {
+      }
+    }
   }
 
   /** The carrier's history (events[]) in order, then its current status in case the history lacks it. */

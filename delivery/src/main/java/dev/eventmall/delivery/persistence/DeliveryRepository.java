@@ -74,6 +74,20 @@ public final class DeliveryRepository {
     return one(conn, FIND_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
   }
 
+  /** The shipments with these tracking numbers (unknown ones are absent). */
+  public Future<List<ShipmentRow>> findShipmentsByTracking(SqlClient conn, Collection<String> trackingNumbers) {
+    return Sql.selectIn(conn, SHIPMENTS_BY_TRACKING_BEFORE, ")", Tuple.tuple(), trackingNumbers, SHIPMENT);
+  }
+
+  /**
+   * The shipments with these tracking numbers, locked for the caller's transaction (unknown ones are absent). Rows are
+   * locked in tracking-number order, so two such locks never wait for each other in a cycle.
+   */
+  public Future<List<ShipmentRow>> lockShipmentsByTracking(SqlClient conn, Collection<String> trackingNumbers) {
+    return Sql.selectIn(conn, SHIPMENTS_BY_TRACKING_BEFORE, ") ORDER BY tracking_number FOR UPDATE", Tuple.tuple(),
+      new TreeSet<>(trackingNumbers), SHIPMENT);
+  }
+
   /** PENDING → ACCEPTED with the carrier's ids; false when the row was no longer PENDING. */
   public Future<Boolean> accept(SqlClient conn, String orderId, String shipmentId, String trackingNumber, Instant now) {
     return conn.preparedQuery(ACCEPT).execute(Tuple.of(shipmentId, trackingNumber, utc(now), orderId))

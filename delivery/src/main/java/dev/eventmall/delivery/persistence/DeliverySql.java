@@ -14,6 +14,7 @@ final class DeliverySql {
   static final String FIND_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ?";
   static final String LOCK_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ? FOR UPDATE";
   static final String FIND_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ?";
+  static final String SHIPMENTS_BY_TRACKING_BEFORE = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number IN (";
 
   static final String ACCEPT = """
     UPDATE shipment SET status = 'ACCEPTED', shipment_id = ?, tracking_number = ?, updated_at = ?
