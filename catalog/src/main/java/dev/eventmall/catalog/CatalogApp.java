@@ -3,6 +3,7 @@ package dev.eventmall.catalog;
 import dev.eventmall.common.ServiceMain;
 import dev.eventmall.catalog.messaging.StockVerticle;
 import dev.eventmall.catalog.persistence.CassandraProducts;
+import dev.eventmall.catalog.persistence.ProductStore;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReplicaLagVerticle;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * Wires the catalog service: migrates MySQL {@code catalog}, creates the Cassandra schema, ensures the topics it
  * produces and consumes (with their dead-letter topics), then deploys the outbox relay, the stock handlers, the Kafka
- * bridge of group {@code catalog-stock} and the HTTP verticle.
+ * bridge of group {@code catalog-stock} and the HTTP verticle, whose instances share one set of read caches
+ * ({@link ProductStore.Caches}, made here once per deployment).
  */
 public final class CatalogApp {
   public static final String DATABASE = "catalog";
@@ -60,6 +62,13 @@ public final class CatalogApp {
     int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
     List<String> ids = new ArrayList<>();
     List<CatalogVerticle> http = new CopyOnWriteArrayList<>();
+    ProductStore.Caches caches;
+    try {
+      caches = ProductStore.Caches.create(
+        config.getInt(ProductStore.DOCUMENT_CACHE, ProductStore.DEFAULT_CACHED_DOCUMENTS), metrics.registry());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     return Future.all(
         Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
         CassandraProducts.createSchema(vertx, config),
@@ -76,7 +85,7 @@ public final class CatalogApp {
       })
       .compose(v -> connectSharedSession(vertx, config))
       .compose(warmUp -> vertx.deployVerticle(() -> {
-        CatalogVerticle verticle = new CatalogVerticle(config, metrics, bridge, http.isEmpty());
+        CatalogVerticle verticle = new CatalogVerticle(config, metrics, bridge, caches, http.isEmpty());
         http.add(verticle);
         return verticle;
       }, new DeploymentOptions().setInstances(instances)).eventually(warmUp::close)).onSuccess(ids::add)

@@ -47,14 +47,18 @@ public final class CatalogVerticle extends VerticleBase {
   private final Config config;
   private final Metrics metrics;
   private final KafkaEventBridge.Options bridge;
+  private final ProductStore.Caches caches;
   private final boolean repair;
   private KafkaAdminClient admin;
   private volatile int port;
 
-  public CatalogVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge, boolean repair) {
+  /** {@code caches} are the process's read caches, shared by every instance of the deployment. */
+  public CatalogVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge, ProductStore.Caches caches,
+                         boolean repair) {
     this.config = config;
     this.metrics = metrics;
     this.bridge = bridge;
+    this.caches = caches;
     this.repair = repair;
   }
 
@@ -72,8 +76,7 @@ public final class CatalogVerticle extends VerticleBase {
     Future<CassandraProducts> products = CassandraProducts.prepare(cassandra, CassandraProducts.keyspace(config));
     return Future.all(jwt, products).compose(all -> {
       ReadPools reads = ReadPools.create(vertx, config, CatalogApp.DATABASE, pool, "catalog", 10);
-      ProductStore store = new ProductStore(vertx, new ProductRepository(pool), reads, products.result(),
-        config.getInt(ProductStore.DOCUMENT_CACHE, ProductStore.DEFAULT_CACHED_DOCUMENTS), metrics.registry());
+      ProductStore store = new ProductStore(vertx, new ProductRepository(pool), reads, products.result(), caches);
       ProductApi api = new ProductApi(store, reads);
       HealthChecks checks = HealthChecks.create(vertx)
         .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))

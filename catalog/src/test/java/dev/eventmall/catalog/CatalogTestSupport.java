@@ -75,7 +75,7 @@ abstract class CatalogTestSupport {
     env.put(Config.JWT_SECRET, SECRET);
     env.put(CassandraProducts.KEYSPACE, keyspace);
     env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
-    env.put(CatalogApp.HTTP_INSTANCES, "1");
+    env.put(CatalogApp.HTTP_INSTANCES, Integer.toString(httpInstances()));
     env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "500");
     config = Config.of(env);
     deployment = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-test")),
@@ -91,6 +91,11 @@ abstract class CatalogTestSupport {
     props.put("key.serializer", StringSerializer.class.getName());
     props.put("value.serializer", StringSerializer.class.getName());
     producer = new KafkaProducer<>(props);
+  }
+
+  /** How many HTTP verticle instances the deployment runs (1 unless a test class needs several). */
+  int httpInstances() {
+    return 1;
   }
 
   @AfterAll

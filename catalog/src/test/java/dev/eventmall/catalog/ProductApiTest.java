@@ -11,6 +11,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +24,16 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Seller product CRUD over REST, the Cassandra documents behind it and the events on catalog.products. */
+/**
+ * Seller product CRUD over REST, the Cassandra documents behind it and the events on catalog.products; with two HTTP
+ * verticle instances, as in production (one per core), which share the read caches.
+ */
 class ProductApiTest extends CatalogTestSupport {
+
+  @Override
+  int httpInstances() {
+    return 2;
+  }
 
   @Test
   void sellerCreatesReadsUpdatesAndDeletesAProductEachChangeStoredAndPublished() throws Exception {
@@ -266,12 +276,57 @@ class ProductApiTest extends CatalogTestSupport {
     assertProblem(get("/products/" + id), 404);
   }
 
-  /** {@code eventmall_catalog_cache_total{cache=..., result=...}} as the service's /metrics shows it. */
+  /**
+   * {@code eventmall_catalog_cache_total{cache=..., result=...}} as the service's /metrics shows it, after checking that
+   * Caffeine's own {@code cache_gets_total{cache="catalog.<cache>", result=...}} says the same.
+   */
   double cacheCount(String cache, String result) {
-    return get("/metrics").bodyAsString().lines()
-      .filter(l -> l.startsWith("eventmall_catalog_cache_total{") && l.contains("cache=\"" + cache + "\"")
-        && l.contains("result=\"" + result + "\""))
+    String metrics = get("/metrics").bodyAsString();
+    double count = sample(metrics, "eventmall_catalog_cache_total{", "cache=\"" + cache + "\"", result);
+    assertThat(sample(metrics, "cache_gets_total{", "cache=\"catalog." + cache + "\"", result))
+      .as("cache_gets_total of catalog.%s, %s", cache, result).isEqualTo(count);
+    return count;
+  }
+
+  static double sample(String metrics, String family, String cacheLabel, String result) {
+    return metrics.lines()
+      .filter(l -> l.startsWith(family) && l.contains(cacheLabel) && l.contains("result=\"" + result + "\""))
       .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
+  void theHttpInstancesShareTheReadCachesSoOneAnswersFromWhatAnotherRead() {
+    String seller = "seller-shared-" + UUID.randomUUID();
+    String cat = "cups-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = createProduct(seller, product("Cup", cat, 3_000, 5));
+    double docHits = cacheCount("document", "hit");
+    double docMisses = cacheCount("document", "miss");
+    double listHits = cacheCount("listing", "hit");
+    double listMisses = cacheCount("listing", "miss");
+
+    // a connection per request: the server hands accepted connections to its two instances in turn, so consecutive
+    // reads of one kind alternate between them; with a cache per instance the first read on the second instance would
+    // miss again
+    WebClient fresh = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+      .setKeepAlive(false));
+    try {
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<Buffer> page = Await.result(fresh.get("/products/" + id).send());
+        assertThat(page.statusCode()).as(page.bodyAsString()).isEqualTo(200);
+        assertThat(page.bodyAsJsonObject().getString("name")).isEqualTo("Cup");
+      }
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<Buffer> listing = Await.result(fresh.get("/products?category=" + cat).send());
+        assertThat(listing.statusCode()).as(listing.bodyAsString()).isEqualTo(200);
+        assertThat(listing.bodyAsJsonObject().getLong("total")).isEqualTo(1);
+      }
+    } finally {
+      fresh.close();
+    }
+    assertThat(cacheCount("document", "miss") - docMisses).as("one Cassandra read for six pages").isEqualTo(1);
+    assertThat(cacheCount("document", "hit") - docHits).isEqualTo(5);
+    assertThat(cacheCount("listing", "miss") - listMisses).as("one Cassandra read for six listings").isEqualTo(1);
+    assertThat(cacheCount("listing", "hit") - listHits).isEqualTo(5);
   }
 
   @Test

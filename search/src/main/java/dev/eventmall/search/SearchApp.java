@@ -7,7 +7,6 @@ import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.kafka.KafkaTopics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.search.api.NearCache;
-import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,11 +55,7 @@ public final class SearchApp {
     Promise<Integer> port = Promise.promise();
     NearCache nearCache = new NearCache(settings.nearCacheMaxEntries(), settings.nearCacheMaxBytes(),
       settings.nearCacheMaxStaleness().toMillis());
-    Gauge.builder("search.cache.near.entries", nearCache, NearCache::size)
-      .description("answers held by the in-process near cache").register(metrics.registry());
-    Gauge.builder("search.cache.near.bytes", nearCache, NearCache::bytes)
-      .description("approximate bytes held by the in-process near cache").baseUnit("bytes")
-      .register(metrics.registry());
+    nearCache.bindTo(metrics.registry());
     return KafkaTopics.ensure(vertx, settings.kafka(),
         List.of(Topics.CATALOG_PRODUCTS, Topics.dlq(Topics.CATALOG_PRODUCTS)), KafkaTopics.partitions(config), 3)
       .compose(v -> vertx.deployVerticle(new IndexerVerticle(settings, nearCache)))

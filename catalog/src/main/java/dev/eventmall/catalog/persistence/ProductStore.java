@@ -44,9 +44,9 @@ import java.util.UUID;
 public final class ProductStore {
   static final int ATTEMPTS = 3;
   /**
-   * {@code CATALOG_DOCUMENT_CACHE}: product documents each HTTP instance keeps for product pages, and as many again in
-   * cached category listings; default {@value #DEFAULT_CACHED_DOCUMENTS} (a document is at most ~20 KB in memory, about
-   * 2 KB typically); 0 turns both caches off.
+   * {@code CATALOG_DOCUMENT_CACHE}: product documents the process keeps for product pages (shared by its HTTP
+   * instances), and as many again in cached category listings; default {@value #DEFAULT_CACHED_DOCUMENTS} (a document
+   * is at most ~20 KB in memory, about 2 KB typically); 0 turns both caches off.
    */
   public static final String DOCUMENT_CACHE = "CATALOG_DOCUMENT_CACHE";
   public static final int DEFAULT_CACHED_DOCUMENTS = 2_000;
@@ -67,15 +67,38 @@ public final class ProductStore {
   private record Listing(String category, int limit) {
   }
 
-  /** A store caching up to {@code cachedDocuments} product documents, counted in {@code registry}. */
+  /**
+   * The read caches of one process: create them once per deployment ({@code CatalogApp}) and give them to every HTTP
+   * verticle instance's store, so an instance answers from what another one read.
+   */
+  public static final class Caches {
+    private final VersionedCache<UUID, Product> documents;
+    private final VersionedCache<Listing, List<Product>> listings;
+
+    private Caches(VersionedCache<UUID, Product> documents, VersionedCache<Listing, List<Product>> listings) {
+      this.documents = documents;
+      this.listings = listings;
+    }
+
+    /**
+     * Up to {@code cachedDocuments} product documents for pages and as many in listings (0: both off), counted in
+     * {@code registry} (see {@link VersionedCache} for the meters).
+     */
+    public static Caches create(int cachedDocuments, MeterRegistry registry) {
+      return new Caches(new VersionedCache<>("document", cachedDocuments, doc -> 1, registry),
+        new VersionedCache<>("listing", cachedDocuments, List::size, registry));
+    }
+  }
+
+  /** A store reading through {@code caches} (shared by the process's stores). */
   public ProductStore(Vertx vertx, ProductRepository mysql, ReadPools reads, CassandraProducts cassandra,
-                      int cachedDocuments, MeterRegistry registry) {
+                      Caches caches) {
     this.vertx = vertx;
     this.mysql = mysql;
     this.reads = reads;
     this.cassandra = cassandra;
-    this.documents = new VersionedCache<>("document", cachedDocuments, doc -> 1, registry);
-    this.listings = new VersionedCache<>("listing", cachedDocuments, List::size, registry);
+    this.documents = caches.documents;
+    this.listings = caches.listings;
   }
 
   public Future<Product> create(String sellerId, ProductDetails details) {

@@ -1,12 +1,15 @@
 package dev.eventmall.search.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,23 +39,40 @@ import java.util.function.LongSupplier;
  * interval.
  *
  * <h2>Bounds</h2>
- * At most {@code maxEntries} entries and about {@code maxBytes} bytes (bodies plus keys); on overflow, entries of old
- * versions go first, then the least recently used ones, down to 90 % of the bounds (LRU-ish: the last use is a
- * timestamp per entry, sorted on eviction only). Reads are lock-free; writes (misses), version changes and eviction
- * take this object's lock.
+ * The entries live in a Caffeine cache bounded by weight: an entry weighs its bytes (body, key and
+ * {@value #ENTRY_OVERHEAD_BYTES} bytes of bookkeeping) but at least {@code maxBytes / maxEntries}, and the bound is
+ * {@code maxEntries} times that, so it never holds more than {@code maxEntries} entries nor more than {@code maxBytes}
+ * bytes. Caffeine picks the victims (W-TinyLFU:
+ * recency and frequency); an entry met at an old version is dropped at once, it can never be served again. Reads are
+ * lock-free; writes (misses) and version changes take this object's lock, so no answer of a version older than a reset
+ * can slip in after the reset dropped everything.
+ *
+ * <p>Hits and misses (an entry of another version, or while the version is unconfirmed, is a miss) are the cache's
+ * statistics: {@link #bindTo} shows them with Caffeine's standard meters ({@code cache.gets},
+ * {@code cache.evictions}, {@code cache.eviction.weight}, {@code cache.size}, tagged {@code cache=search.near}) and the
+ * gauges {@code search.cache.near.entries} and {@code search.cache.near.bytes}.
  *
  * <p>One instance per deployment of the service, shared by its HTTP verticle instances, its indexer and its
  * refresher; thread-safe.
  */
-public final class NearCache {
+public final class NearCache implements MeterBinder {
   /** Per-entry bookkeeping counted against {@code maxBytes} besides body and key. */
   static final int ENTRY_OVERHEAD_BYTES = 96;
+  /** The name of the cache in Caffeine's meters ({@code cache=search.near}). */
+  public static final String METER_NAME = "search.near";
 
   private final int maxEntries;
-  private final long maxBytes;
+  /** What an entry weighs at least: {@code maxBytes / maxEntries}. */
+  private final long minWeight;
+  /**
+   * Caffeine's bound: {@code maxEntries * minWeight}, which is at most {@code maxBytes} bytes and at most
+   * {@code maxEntries} entries of any size.
+   */
+  private final long maxWeight;
   private final long maxStalenessNanos;
   private final LongSupplier clock;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final StatsCounter stats = new ConcurrentStatsCounter();
+  private final Cache<String, Entry> entries;
 
   /** Current view of the index version; -1 until known. */
   private volatile long version = -1;
@@ -60,7 +80,6 @@ public final class NearCache {
   private volatile long validUntil;
   /** Count of local changes, to tell whether one raced with a poll. */
   private volatile long localChanges;
-  private long bytes;
   /** The previous poll's value: a lower one later means the counter was reset. */
   private long lastPolled = -1;
   /** After a reset, only a quiet poll makes the near cache serve again. */
@@ -75,23 +94,50 @@ public final class NearCache {
       throw new IllegalArgumentException("near cache bounds must be >= 0 and the staleness bound >= 1 ms");
     }
     this.maxEntries = maxEntries;
-    this.maxBytes = maxBytes;
+    this.minWeight = maxEntries == 0 ? 1 : Math.max(1, maxBytes / maxEntries);
+    this.maxWeight = Math.min(maxBytes, minWeight * maxEntries);
     this.maxStalenessNanos = maxStalenessMillis * 1_000_000;
     this.clock = nanoClock;
     this.validUntil = nanoClock.getAsLong();
+    this.entries = Caffeine.newBuilder()
+      .maximumWeight(maxWeight)
+      .weigher((String key, Entry entry) -> entry.weight)
+      // eviction on the writing thread, as Caffeine's own tests do: the bounds hold when put returns, and nothing is
+      // handed to the common pool (one thread on two cores)
+      .executor(Runnable::run)
+      .recordStats(() -> stats)
+      .build();
+  }
+
+  /** Registers the near cache's meters (see the class comment) in {@code registry}. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    CaffeineCacheMetrics.monitor(registry, entries, METER_NAME);
+    Gauge.builder("search.cache.near.entries", this, NearCache::size)
+      .description("answers held by the in-process near cache").register(registry);
+    Gauge.builder("search.cache.near.bytes", this, NearCache::bytes)
+      .description("approximate bytes held by the in-process near cache").baseUnit("bytes")
+      .register(registry);
   }
 
   /** The answer for {@code key} if it was computed at the current index version and that version is confirmed. */
   public Buffer get(String key) {
-    Entry e = entries.get(key);
+    // asMap().get records the access for eviction but no statistics: the version decides what counts as a hit
+    Entry e = entries.asMap().get(key);
     if (e == null) {
+      stats.recordMisses(1);
       return null;
     }
-    long now = clock.getAsLong();
-    if (e.version != version || now - validUntil >= 0) {
+    long current = version;
+    if (e.version != current || clock.getAsLong() - validUntil >= 0) {
+      if (e.version < current) {
+        // the view only grows (a reset drops everything): this entry can never be served again
+        entries.asMap().remove(key, e);
+      }
+      stats.recordMisses(1);
       return null;
     }
-    e.lastUsed = now;
+    stats.recordHits(1);
     return e.body;
   }
 
@@ -101,15 +147,15 @@ public final class NearCache {
       return;
     }
     long size = (long) body.length() + 2L * key.length() + ENTRY_OVERHEAD_BYTES;
+    long weight = Math.max(size, minWeight);
+    if (weight > maxWeight) {
+      return; // heavier than the whole cache
+    }
     synchronized (this) {
       if (indexVersion != version) {
         return;
       }
-      Entry old = entries.put(key, new Entry(indexVersion, body, size, clock.getAsLong()));
-      bytes += size - (old == null ? 0 : old.size);
-      if (entries.size() > maxEntries || bytes > maxBytes) {
-        evict();
-      }
+      entries.put(key, new Entry(indexVersion, body, size, (int) Math.min(Integer.MAX_VALUE, weight)));
     }
   }
 
@@ -163,11 +209,17 @@ public final class NearCache {
     return version;
   }
 
+  /** The number of entries (approximate while Caffeine's maintenance is pending). */
   public int size() {
-    return entries.size();
+    return (int) Math.min(Integer.MAX_VALUE, entries.estimatedSize());
   }
 
-  public synchronized long bytes() {
+  /** The bytes held: bodies, keys and bookkeeping (a walk over the entries: for gauges and tests). */
+  public long bytes() {
+    long bytes = 0;
+    for (Entry e : entries.asMap().values()) {
+      bytes += e.size;
+    }
     return bytes;
   }
 
@@ -176,54 +228,20 @@ public final class NearCache {
   }
 
   private void clear() {
-    entries.clear();
-    bytes = 0;
-  }
-
-  /** Under the lock: old versions first, then least recently used, down to 90 % of both bounds. */
-  private void evict() {
-    long current = version;
-    entries.entrySet().removeIf(e -> {
-      if (e.getValue().version != current) {
-        bytes -= e.getValue().size;
-        return true;
-      }
-      return false;
-    });
-    int entriesTarget = maxEntries - maxEntries / 10;
-    long bytesTarget = maxBytes - maxBytes / 10;
-    if (entries.size() <= entriesTarget && bytes <= bytesTarget) {
-      return;
-    }
-    // snapshot the recency first: readers keep updating it, and a sort needs stable keys
-    List<Victim> byAge = new ArrayList<>(entries.size());
-    entries.forEach((key, entry) -> byAge.add(new Victim(key, entry, entry.lastUsed)));
-    byAge.sort(Comparator.comparingLong(Victim::lastUsed));
-    for (Victim v : byAge) {
-      if (entries.size() <= entriesTarget && bytes <= bytesTarget) {
-        break;
-      }
-      if (entries.remove(v.key(), v.entry())) {
-        bytes -= v.entry().size;
-      }
-    }
-  }
-
-  private record Victim(String key, Entry entry, long lastUsed) {
+    entries.invalidateAll();
   }
 
   private static final class Entry {
     final long version;
     final Buffer body;
     final long size;
-    /** Racy on purpose: an approximate recency is enough to pick eviction victims. */
-    volatile long lastUsed;
+    final int weight;
 
-    Entry(long version, Buffer body, long size, long lastUsed) {
+    Entry(long version, Buffer body, long size, int weight) {
       this.version = version;
       this.body = body;
       this.size = size;
-      this.lastUsed = lastUsed;
+      this.weight = weight;
     }
   }
 }

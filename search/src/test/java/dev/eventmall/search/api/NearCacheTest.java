@@ -1,20 +1,97 @@
 package dev.eventmall.search.api;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The near cache's rules on a hand-driven clock: which version it serves, for how long, and how much it keeps. */
+/**
+ * The near cache's rules on a hand-driven clock: which version it serves, for how long, how much it keeps, and what its
+ * meters say.
+ */
 class NearCacheTest {
   static final long MS = 1_000_000;
 
   final AtomicLong clock = new AtomicLong(1_000 * MS);
+  final MeterRegistry registry = new SimpleMeterRegistry();
 
+  /** A near cache whose meters are in {@link #registry}. */
   NearCache cache(int maxEntries, long maxBytes) {
-    return new NearCache(maxEntries, maxBytes, 1_000, clock::get);
+    NearCache cache = new NearCache(maxEntries, maxBytes, 1_000, clock::get);
+    cache.bindTo(registry);
+    return cache;
+  }
+
+  double gets(String result) {
+    return registry.get("cache.gets").tag("cache", NearCache.METER_NAME).tag("result", result).functionCounter()
+      .count();
+  }
+
+  double evictions() {
+    return registry.get("cache.evictions").tag("cache", NearCache.METER_NAME).functionCounter().count();
+  }
+
+  /** What can happen between storing an answer at version 5 and the next search. */
+  enum Then {
+    NOTHING(true, c -> { }),
+    CHANGE_APPLIED_HERE(false, c -> c.cache.applied(6)),
+    CHANGE_POLLED_FROM_ELSEWHERE(false, c -> c.cache.refreshed(6, c.cache.localChanges(), c.test.clock.get())),
+    VERSION_UNCONFIRMED_TOO_LONG(false, c -> c.test.clock.addAndGet(1_000 * MS)),
+    RESET_TO_A_LOWER_VERSION(false, c -> c.cache.refreshed(2, c.cache.localChanges(), c.test.clock.get())),
+    CONFIRMED_AGAIN(true, c -> {
+      c.test.clock.addAndGet(900 * MS);
+      c.cache.refreshed(5, c.cache.localChanges(), c.test.clock.get());
+      c.test.clock.addAndGet(900 * MS);
+    });
+
+    final boolean served;
+    final java.util.function.Consumer<Case> step;
+
+    Then(boolean served, java.util.function.Consumer<Case> step) {
+      this.served = served;
+      this.step = step;
+    }
+  }
+
+  record Case(NearCacheTest test, NearCache cache) {
+  }
+
+  @ParameterizedTest
+  @EnumSource(Then.class)
+  void anAnswerIsServedOnlyAtTheCurrentConfirmedVersionAndCountedAsAHitOrAMiss(Then then) {
+    NearCache cache = cache(100, 1 << 20);
+    cache.refreshed(5, cache.localChanges(), clock.get());
+    cache.put("q=a", 5, body("five"));
+    then.step.accept(new Case(this, cache));
+    if (then.served) {
+      assertThat(cache.get("q=a")).isEqualTo(body("five"));
+    } else {
+      assertThat(cache.get("q=a")).as("a stale answer is never served").isNull();
+    }
+    assertThat(gets("hit")).isEqualTo(then.served ? 1 : 0);
+    assertThat(gets("miss")).isEqualTo(then.served ? 0 : 1);
+  }
+
+  @Test
+  void anEntryMetAtAnOldVersionIsDroppedAndCountedAsAMiss() {
+    NearCache cache = cache(100, 1 << 20);
+    cache.refreshed(5, cache.localChanges(), clock.get());
+    cache.put("q=a", 5, body("five"));
+    assertThat(cache.get("q=a")).isNotNull();
+    assertThat(cache.get("q=b")).isNull();
+    cache.applied(6);
+    assertThat(cache.get("q=a")).isNull();
+    assertThat(cache.size()).as("it could never be served again").isZero();
+    assertThat(cache.bytes()).isZero();
+    assertThat(gets("hit")).isEqualTo(1);
+    assertThat(gets("miss")).isEqualTo(2);
+    assertThat(registry.get("search.cache.near.entries").gauge().value()).isZero();
   }
 
   static Buffer body(String s) {
@@ -111,7 +188,7 @@ class NearCacheTest {
   }
 
   @Test
-  void keepsAtMostMaxEntriesAndEvictsTheLeastRecentlyUsed() {
+  void keepsAtMostMaxEntriesAndAFrequentlyUsedAnswerStays() {
     NearCache cache = cache(10, 1 << 20);
     cache.refreshed(1, cache.localChanges(), clock.get());
     cache.put("hot", 1, body("hot"));
@@ -123,8 +200,10 @@ class NearCacheTest {
       assertThat(cache.size()).isLessThanOrEqualTo(10);
     }
     assertThat(cache.get("hot")).isEqualTo(body("hot"));
-    assertThat(cache.get("q=99")).as("the newest").isNotNull();
-    assertThat(cache.get("q=0")).as("long unused").isNull();
+    assertThat(cache.size()).isEqualTo(10);
+    assertThat(evictions()).as("101 answers kept, 10 left").isEqualTo(91);
+    assertThat(registry.get("cache.size").tag("cache", NearCache.METER_NAME).gauge().value()).isEqualTo(10);
+    assertThat(registry.get("search.cache.near.entries").gauge().value()).isEqualTo(10);
   }
 
   @Test
@@ -139,6 +218,20 @@ class NearCacheTest {
         .isGreaterThanOrEqualTo(cache.size() * (1_000L + NearCache.ENTRY_OVERHEAD_BYTES));
     }
     assertThat(cache.size()).isBetween(1, 9);
+    assertThat(evictions()).isEqualTo(100 - cache.size());
+    assertThat(registry.get("cache.eviction.weight").tag("cache", NearCache.METER_NAME).functionCounter().count())
+      .as("bytes evicted").isGreaterThanOrEqualTo(1_000.0 * evictions());
+    assertThat(registry.get("search.cache.near.bytes").gauge().value()).isEqualTo(cache.bytes());
+  }
+
+  @Test
+  void anAnswerLargerThanTheWholeCacheIsNotKept() {
+    NearCache cache = cache(10, 1_000);
+    cache.refreshed(1, cache.localChanges(), clock.get());
+    cache.put("q=small", 1, body("small"));
+    cache.put("q=big", 1, Buffer.buffer(new byte[1_000]));
+    assertThat(cache.get("q=big")).isNull();
+    assertThat(cache.get("q=small")).isEqualTo(body("small"));
   }
 
   @Test

@@ -70,6 +70,8 @@ class SearchServiceTest {
   /** Tests with this tag get a near cache of {@value #TINY_NEAR_CACHE} entries. */
   static final String TINY = "tiny-near-cache";
   static final int TINY_NEAR_CACHE = 4;
+  /** Tests with this tag get two HTTP verticle instances. */
+  static final String TWO_HTTP_INSTANCES = "two-http-instances";
   static final Pattern LATIN = Pattern.compile("[a-z]+");
 
   String kafka;
@@ -97,7 +99,7 @@ class SearchServiceTest {
       Config.JWT_SECRET, SECRET,
       SearchSettings.KEY_PREFIX, prefix,
       SearchSettings.CONSUMER_GROUP, group,
-      SearchSettings.HTTP_INSTANCES, "1",
+      SearchSettings.HTTP_INSTANCES, test.getTags().contains(TWO_HTTP_INSTANCES) ? "2" : "1",
       // the index watch is off here (the flush test below must see the loss); on in aLostIndexIsRebuiltByItself...
       SearchSettings.INDEX_CHECK_INTERVAL_MS, "0"))
       .with(SearchSettings.NEAR_CACHE_MAX_ENTRIES, test.getTags().contains(TINY) ? "" + TINY_NEAR_CACHE : "10000");
@@ -346,12 +348,48 @@ class SearchServiceTest {
       assertThat(get(query).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
       assertThat(meter("search_cache_near_entries")).isLessThanOrEqualTo(TINY_NEAR_CACHE);
     }
-    // evicted from the near cache, still in Redis: a hit all the same
+    assertThat(meter("cache_evictions_total")).as("Caffeine evicted to keep the bound").isGreaterThanOrEqualTo(16.0);
+    // asked again, each once: at most the 4 kept come from the near cache, the evicted ones from Redis, all hits
     double near0 = meter("search_cache_near_hits_total");
-    assertThat(get("q", word, "sort", "newest", "size", "1").getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
-    assertThat(meter("search_cache_near_hits_total") - near0).isZero();
-    assertThat(meter("search_cache_hits_total") - hits0).isEqualTo(21.0);
+    for (int size = 1; size <= 20; size++) {
+      assertThat(get("q", word, "sort", "newest", "size", "" + size).getHeader(SearchApi.CACHE_HEADER)).isEqualTo("HIT");
+    }
+    assertThat(meter("search_cache_near_hits_total") - near0).isLessThanOrEqualTo(TINY_NEAR_CACHE);
+    assertThat(meter("search_cache_hits_total") - hits0).isEqualTo(40.0);
     assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(20.0);
+  }
+
+  @Test
+  @Tag(TWO_HTTP_INSTANCES)
+  void theHttpInstancesShareOneNearCacheSoOneHitsWhatAnotherComputed(Vertx vertx) throws Exception {
+    String word = uniqueWord();
+    publish("ProductCreated", product(UUID.randomUUID().toString(), 1, "접이식 의자 " + word, "home", 29_000));
+    awaitTotal(1, "q", word);
+    awaitCaughtUp(); // nothing changes the index version from here on
+    double near0 = meter("search_cache_near_hits_total");
+    double gets0 = meter("cache_gets_total", "result=\"hit\"");
+    double misses0 = meter("search_cache_misses_total");
+
+    // a connection per request: the server hands accepted connections to its two instances in turn, so the requests
+    // alternate between them; with a near cache per instance the first request on the other instance would not be a
+    // near-cache hit
+    WebClient fresh = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(false));
+    try {
+      List<String> caches = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<Buffer> res = Await.result(fresh.get(deployment.port(), "127.0.0.1", "/search")
+          .addQueryParam("q", "의자 " + word).send());
+        assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+        assertThat(res.bodyAsJsonObject().getLong("total")).isEqualTo(1);
+        caches.add(res.getHeader(SearchApi.CACHE_HEADER));
+      }
+      assertThat(caches).containsExactly("MISS", "HIT", "HIT", "HIT", "HIT", "HIT");
+    } finally {
+      fresh.close();
+    }
+    assertThat(meter("search_cache_misses_total") - misses0).isEqualTo(1.0);
+    assertThat(meter("search_cache_near_hits_total") - near0).as("every hit from the one near cache").isEqualTo(5.0);
+    assertThat(meter("cache_gets_total", "result=\"hit\"") - gets0).as("Caffeine's count of it").isEqualTo(5.0);
   }
 
   @Test
@@ -672,6 +710,17 @@ class SearchServiceTest {
   double meter(String name) {
     Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(metricsText());
     return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
+  }
+
+  /** The sample of {@code name} whose labels contain {@code label} (e.g. {@code result="hit"}). */
+  double meter(String name, String label) {
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(metricsText());
+    while (m.find()) {
+      if (m.group(1).contains(label)) {
+        return Double.parseDouble(m.group(2));
+      }
+    }
+    return 0.0;
   }
 
   double hitRate(double hits0, double misses0) {
