@@ -1,10 +1,11 @@
 package dev.eventmall.member;
 
-import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.domain.DomainException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Where Argon2 runs (issue 16 row 5: 16 parallel logins for unknown e-mails took a legitimate login from 117 ms to 4.3 s
  * and slowed every other service, whose blocking work shares Vert.x's worker pool): a worker pool of its own with
  * {@code threads} threads, and at most {@code queue} more hashes waiting. Past that a login or sign-up is refused at
- * once with 503 {@code busy} and {@code Retry-After} (seconds) / {@code Retry-After-Ms}, so a flood of password
+ * once with {@link Busy} (the HTTP edge answers 503 {@code busy} with {@code Retry-After} (seconds) and
+ * {@code Retry-After-Ms}), so a flood of password
  * guesses costs at most {@code threads} cores and never delays other requests. One gate per Vert.x instance (the HTTP
  * verticle's instances and the admin seeder share it).
  */
@@ -38,15 +40,24 @@ public final class PasswordWork {
     return BY_VERTX.computeIfAbsent(vertx, v -> new PasswordWork(v, settings.hashThreads(), settings.hashQueue()));
   }
 
-  /** Runs {@code hashing} on the gate's threads, or fails at once with a 503 problem when the gate is full. */
+  /** Runs {@code hashing} on the gate's threads, or fails at once with {@link Busy} when the gate is full. */
   public <T> Future<T> run(Callable<T> hashing) {
     if (admitted.incrementAndGet() > capacity) {
       admitted.decrementAndGet();
-      return Future.failedFuture(ProblemException.of(503, "busy", "Service Busy",
-          "Too many password checks are waiting; retry shortly")
-        .withHeader("Retry-After", Long.toString(Math.max(1, RETRY_AFTER_MS / 1000)))
-        .withHeader("Retry-After-Ms", Long.toString(RETRY_AFTER_MS)));
+      return Future.failedFuture(new Busy());
     }
     return executor.executeBlocking(hashing, false).andThen(ar -> admitted.decrementAndGet());
+  }
+
+  /** The gate is full: too many password checks are running or waiting; come back after {@value #RETRY_AFTER_MS} ms. */
+  public static final class Busy extends DomainException {
+    Busy() {
+      super(Kind.UNAVAILABLE, "busy", "Service Busy", "Too many password checks are waiting; retry shortly");
+    }
+
+    @Override
+    public Duration retryAfter() {
+      return Duration.ofMillis(RETRY_AFTER_MS);
+    }
   }
 }

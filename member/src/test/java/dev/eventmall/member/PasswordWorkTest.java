@@ -1,8 +1,10 @@
 package dev.eventmall.member;
 
+import dev.eventmall.common.http.DomainProblems;
 import dev.eventmall.common.http.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +42,12 @@ class PasswordWorkTest {
     List<Future<String>> refused = all.subList(3, 6);
     for (Future<String> f : refused) {
       assertThat(f.failed()).as("refused without waiting").isTrue();
-      ProblemException p = (ProblemException) f.cause();
-      assertThat(p.problem().status()).isEqualTo(503);
-      assertThat(p.problem().type()).endsWith("/busy");
-      assertThat(p.headers()).containsEntry("Retry-After", "1").containsEntry("Retry-After-Ms", "500");
+      assertThat(f.cause()).isInstanceOf(PasswordWork.Busy.class);
+      ProblemException p = DomainProblems.of((PasswordWork.Busy) f.cause());
+      assertThat(p.problem().toJson()).isEqualTo(new JsonObject().put("type", "https://eventmall.dev/problems/busy")
+        .put("title", "Service Busy").put("status", 503)
+        .put("detail", "Too many password checks are waiting; retry shortly"));
+      assertThat(p.headers()).isEqualTo(java.util.Map.of("Retry-After", "1", "Retry-After-Ms", "500"));
     }
     for (Future<String> f : all.subList(0, 3)) {
       assertThat(f.await()).isEqualTo("hashed");

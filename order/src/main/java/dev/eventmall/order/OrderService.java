@@ -5,12 +5,15 @@ import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.http.Problem;
-import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.domain.DomainException.FieldError;
 import dev.eventmall.common.outbox.Outbox;
+import dev.eventmall.order.domain.IdempotencyKeyReused;
+import dev.eventmall.order.domain.InvalidOrder;
 import dev.eventmall.order.domain.LineRequest;
 import dev.eventmall.order.domain.Order;
 import dev.eventmall.order.domain.OrderLine;
+import dev.eventmall.order.domain.OrderNotCancellable;
+import dev.eventmall.order.domain.OrderNotFound;
 import dev.eventmall.order.domain.OrderStateMachine;
 import dev.eventmall.order.domain.OrderStatus;
 import dev.eventmall.order.domain.PlaceOrder;
@@ -18,14 +21,13 @@ import dev.eventmall.order.domain.Product;
 import dev.eventmall.order.domain.SagaInput;
 import dev.eventmall.order.domain.ShippingAddress;
 import dev.eventmall.order.domain.TimelineEntry;
+import dev.eventmall.order.domain.TooManyUnpaidOrders;
 import dev.eventmall.order.domain.Transition;
 import dev.eventmall.order.messaging.OrderEvents;
 import dev.eventmall.order.persistence.OrderRepository;
 import dev.eventmall.order.persistence.OrderWriter;
 import dev.eventmall.order.persistence.ProjectionRepository;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 
@@ -88,7 +90,7 @@ public final class OrderService {
 
   /**
    * Issue 16 row 7: a customer holding {@code maxUnpaidCheckouts} unpaid CHECKOUT orders (each holds its stock until it
-   * is paid or expires) cannot place another: 409 {@code too-many-unpaid-orders}.
+   * is paid or expires) cannot place another: {@link TooManyUnpaidOrders}.
    */
   private Future<Void> unpaidCap(PlaceOrder request) {
     if (maxUnpaidCheckouts <= 0 || request.paymentMethod() != dev.eventmall.order.domain.PaymentMethod.CHECKOUT) {
@@ -96,8 +98,7 @@ public final class OrderService {
     }
     return orders.countUnpaidCheckouts(pool, request.memberId())
       .compose(unpaid -> unpaid >= maxUnpaidCheckouts
-        ? Future.failedFuture(new ProblemException(Problem.of(409, "too-many-unpaid-orders", "Too many unpaid orders",
-          "You have " + maxUnpaidCheckouts + " orders waiting for payment; pay or cancel one first")))
+        ? Future.failedFuture(new TooManyUnpaidOrders(maxUnpaidCheckouts))
         : Future.succeededFuture());
   }
 
@@ -147,15 +148,14 @@ public final class OrderService {
         return Future.succeededFuture(Optional.empty());
       }
       if (!rec.get().requestHash().equals(hash)) {
-        return Future.failedFuture(new ProblemException(Problem.of(422, "idempotency-key-reused",
-          "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body")));
+        return Future.failedFuture(new IdempotencyKeyReused());
       }
       return orders.find(pool, rec.get().orderId())
         .map(o -> Optional.of(new Placed(o.orElseThrow(), true)));
     });
   }
 
-  /** Resolves prices, names and the address from the projections; 422 with field errors for anything unknown. */
+  /** Resolves prices, names and the address from the projections; {@link InvalidOrder} naming anything unknown. */
   private Future<Order> price(PlaceOrder request) {
     List<Future<Optional<Product>>> lookups = new ArrayList<>();
     for (LineRequest line : request.lines()) {
@@ -167,29 +167,29 @@ public final class OrderService {
     List<Future<?>> all = new ArrayList<>(lookups);
     all.add(address);
     return Future.all(all).map(v -> {
-      JsonArray errors = new JsonArray();
+      List<FieldError> errors = new ArrayList<>();
       List<OrderLine> lines = new ArrayList<>();
       for (int i = 0; i < request.lines().size(); i++) {
         LineRequest line = request.lines().get(i);
         Optional<Product> product = lookups.get(i).result();
         if (product.isEmpty() || product.get().deleted()) {
-          errors.add(fieldError("lines[" + i + "].productId", "no such product"));
+          errors.add(new FieldError("lines[" + i + "].productId", "no such product"));
         } else {
           lines.add(new OrderLine(line.productId(), product.get().name(), line.quantity(), product.get().price()));
         }
       }
       if (address.result().isEmpty()) {
-        errors.add(fieldError("addressId", "no such address among your shipping addresses"));
+        errors.add(new FieldError("addressId", "no such address among your shipping addresses"));
       }
       if (!errors.isEmpty()) {
-        throw ProblemException.validation(errors);
+        throw new InvalidOrder(errors);
       }
       long total;
       try {
         total = lines.stream().mapToLong(l -> Math.multiplyExact(l.unitPrice(), (long) l.quantity()))
           .reduce(0L, Math::addExact);
       } catch (ArithmeticException overflow) {
-        throw ProblemException.validation(new JsonArray().add(fieldError("lines", "the total amount is too large")));
+        throw new InvalidOrder(List.of(new FieldError("lines", "the total amount is too large")));
       }
       Instant now = now();
       return new Order(UUID.randomUUID().toString(), request.memberId(), OrderStatus.PENDING,
@@ -238,21 +238,19 @@ public final class OrderService {
   }
 
   /**
-   * The owner's cancel: CANCEL_REQUESTED + OrderCancelRequested under the order's row lock; 404 when not the owner's,
-   * 409 when the state no longer allows it.
+   * The owner's cancel: CANCEL_REQUESTED + OrderCancelRequested under the order's row lock; {@link OrderNotFound} when
+   * not the owner's, {@link OrderNotCancellable} when the state no longer allows it.
    */
   public Future<Order> cancel(String orderId, String memberId, String reason) {
     return pool.withTransaction(conn -> orders.lock(conn, orderId).compose(found -> {
       Optional<Order> own = found.filter(o -> o.memberId().equals(memberId));
       if (own.isEmpty()) {
-        return Future.failedFuture(ProblemException.notFound("No such order"));
+        return Future.failedFuture(new OrderNotFound());
       }
       Order order = own.get();
       Transition t = OrderStateMachine.apply(order.status(), order.paymentMethod(), SagaInput.CANCEL_REQUESTED);
       if (!t.applied()) {
-        return Future.failedFuture(new ProblemException(Problem.of(409, "order-not-cancellable",
-          "Order cannot be cancelled", "An order in state " + order.status() + " can no longer be cancelled")
-          .with("orderStatus", order.status().name())));
+        return Future.failedFuture(new OrderNotCancellable(order.status()));
       }
       Instant now = now();
       EventEnvelope requested = OrderEvents.cancelRequested(orderId, reason, now);
@@ -263,10 +261,6 @@ public final class OrderService {
         .compose(v -> orders.find(conn, orderId))
         .map(Optional::orElseThrow);
     }));
-  }
-
-  static JsonObject fieldError(String field, String message) {
-    return new JsonObject().put("field", field).put("message", message);
   }
 
 }

@@ -1,7 +1,7 @@
 package dev.eventmall.order;
 
-import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.order.domain.Admission;
+import dev.eventmall.order.domain.Overloaded;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The edge of {@link Admission}: counts the orders in the saga every {@value #SAMPLE_MS} ms, every second when idle (one indexed COUNT on
  * {@code orders(status, created_at)}: PENDING, PAYMENT_PENDING and PAID orders of the last minute, so that a stuck
  * order does not hold the door shut for ever) and refuses {@code POST /orders} beyond the budget before any other work:
- * 503 {@code overloaded} with {@code Retry-After} (seconds, as HTTP has it) and {@code Retry-After-Ms}.
+ * {@link Overloaded}, which the HTTP edge answers with 503 {@code overloaded} and {@code Retry-After} (seconds, as HTTP
+ * has it) and {@code Retry-After-Ms}.
  */
 public final class SagaAdmission {
   static final long SAMPLE_MS = 100;
@@ -72,7 +73,7 @@ public final class SagaAdmission {
     }
   }
 
-  /** Admits one order, or throws the 503 to answer with. */
+  /** Admits one order, or throws {@link Overloaded} with when to come back. */
   public void admit() {
     Admission.Decision d = admission.decide(inSaga.get(), admitted.get());
     if (d.admitted()) {
@@ -80,9 +81,6 @@ public final class SagaAdmission {
       return;
     }
     shed.increment();
-    throw ProblemException.of(503, "overloaded", "Overloaded", "The platform is taking all the orders it can serve "
-        + "right now; retry in " + d.retryAfterMs() + " ms")
-      .withHeader("Retry-After", Long.toString((d.retryAfterMs() + 999) / 1000))
-      .withHeader("Retry-After-Ms", Long.toString(d.retryAfterMs()));
+    throw new Overloaded(d.retryAfterMs());
   }
 }

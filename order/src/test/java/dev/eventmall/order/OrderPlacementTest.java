@@ -264,7 +264,11 @@ class OrderPlacementTest extends OrderTestSupport {
     String victimsAddress = address(victim);
     HttpResponse<Buffer> res = place(customer(member), orderBody(victimsAddress, "BILLING", earbuds, 1));
     assertProblem(res, 422);
-    assertThat(res.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("addressId");
+    assertThat(res.bodyAsJsonObject().getString("type")).isEqualTo("https://eventmall.dev/problems/validation-failed");
+    assertThat(res.bodyAsJsonObject().getString("title")).isEqualTo("Unprocessable Entity");
+    assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("The request body has invalid fields");
+    assertThat(res.bodyAsJsonObject().getJsonArray("errors")).isEqualTo(new JsonArray().add(new JsonObject()
+      .put("field", "addressId").put("message", "no such address among your shipping addresses")));
     assertNothingStoredFor(member);
     assertProblem(place(customer(member), orderBody(UUID.randomUUID().toString(), "BILLING", earbuds, 1)), 422);
   }
@@ -277,7 +281,11 @@ class OrderPlacementTest extends OrderTestSupport {
 
     assertProblem(get("/orders/" + orderId, stranger), 404);
     assertProblem(get("/orders/" + orderId + "/timeline", stranger), 404);
-    assertProblem(post("/orders/" + orderId + "/cancel", stranger, null, null), 404);
+    HttpResponse<Buffer> cancel = post("/orders/" + orderId + "/cancel", stranger, null, null);
+    assertProblem(cancel, 404);
+    assertThat(cancel.bodyAsJsonObject().getString("type")).isEqualTo("https://eventmall.dev/problems/not-found");
+    assertThat(cancel.bodyAsJsonObject().getString("title")).isEqualTo("Not Found");
+    assertThat(cancel.bodyAsJsonObject().getString("detail")).isEqualTo("No such order");
     assertThat(get("/orders", stranger).bodyAsJsonObject().getLong("total")).isZero();
     assertThat(row("SELECT status FROM orders WHERE order_id = ?", orderId).getString("status")).isEqualTo("PENDING");
     assertProblem(get("/orders/" + UUID.randomUUID(), stranger), 404);

@@ -108,7 +108,13 @@ class OrderSagaTest extends OrderTestSupport {
     assertThat(first.getString("recordedAt")).isNotBlank();
     assertThat(counter("orders.completed")).isEqualTo(completed + 1);
     // too late to cancel
-    assertProblem(post("/orders/" + orderId + "/cancel", token, null, null), 409);
+    HttpResponse<Buffer> tooLate = post("/orders/" + orderId + "/cancel", token, null, null);
+    assertProblem(tooLate, 409);
+    JsonObject refusal = tooLate.bodyAsJsonObject();
+    assertThat(refusal.getString("type")).isEqualTo("https://eventmall.dev/problems/order-not-cancellable");
+    assertThat(refusal.getString("title")).isEqualTo("Order cannot be cancelled");
+    assertThat(refusal.getString("detail")).isEqualTo("An order in state DELIVERED can no longer be cancelled");
+    assertThat(refusal.getString("orderStatus")).isEqualTo("DELIVERED");
     // an admin reads any timeline
     assertThat(get("/orders/" + orderId + "/timeline", admin()).statusCode()).isEqualTo(200);
   }

@@ -2,6 +2,7 @@ package dev.eventmall.payment;
 
 import dev.eventmall.common.async.Coalescer;
 import dev.eventmall.common.db.Database;
+import dev.eventmall.common.domain.DomainException;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.logging.LogContext;
@@ -249,34 +250,30 @@ public final class Payments {
   public Future<Confirmed> confirm(String memberId, String paymentKey, String orderId, long amount) {
     return pool.withTransaction(conn -> repo.findForUpdate(conn, orderId).compose(row -> {
       if (row == null) {
-        return Future.failedFuture(new ConfirmRefused(404, "no-payment", "No checkout payment is expected for order "
-          + orderId));
+        return Future.failedFuture(ConfirmRefused.noPayment(orderId));
       }
       if (!memberId.equals(row.memberId())) {
-        return Future.failedFuture(new ConfirmRefused(403, "forbidden", "Order " + orderId + " is not yours"));
+        return Future.failedFuture(ConfirmRefused.notYours(orderId));
       }
       if (row.method() != PaymentMethod.CHECKOUT) {
-        return Future.failedFuture(new ConfirmRefused(409, "not-checkout", "Order " + orderId
-          + " is paid with a billing key"));
+        return Future.failedFuture(ConfirmRefused.notCheckout(orderId));
       }
       boolean samePayment = paymentKey.equals(row.paymentKey());
       if ((row.status() == PaymentStatus.DONE || row.status() == PaymentStatus.CHARGING) && samePayment) {
         return Future.succeededFuture(row); // repeat of the same confirm: answer or resume it
       }
       if (row.status() != PaymentStatus.AWAITING_CHECKOUT) {
-        return Future.failedFuture(new ConfirmRefused(409, "payment-not-awaiting-checkout", "The payment of order "
-          + orderId + " is " + row.status()));
+        return Future.failedFuture(ConfirmRefused.notAwaitingCheckout(orderId, row.status()));
       }
       if (row.amount() != amount) {
-        return Future.failedFuture(new ConfirmRefused(422, "amount-mismatch", "The amount " + amount
-          + " does not match the order's amount"));
+        return Future.failedFuture(ConfirmRefused.amountMismatch(amount));
       }
       return repo.findByPaymentKey(conn, paymentKey).compose(holder -> holder != null
-        ? Future.failedFuture(keyInUse())
+        ? Future.failedFuture(ConfirmRefused.keyInUse())
         : repo.transition(conn, orderId, PaymentStatus.AWAITING_CHECKOUT,
           Transition.to(PaymentStatus.CHARGING).paymentKey(paymentKey))
         // two confirms of one key for two orders racing past the check above: the unique index refuses the second
-        .recover(e -> Future.failedFuture(Database.isDuplicateKey(e) ? keyInUse() : e))
+        .recover(e -> Future.failedFuture(Database.isDuplicateKey(e) ? ConfirmRefused.keyInUse() : e))
         .map(v -> new Payment(row.paymentId(), orderId, row.memberId(), row.amount(), row.method(), row.orderName(),
           PaymentStatus.CHARGING, paymentKey, null, null, null, null, null, row.createdAt(), Instant.now())));
     })).compose(row -> {
@@ -295,20 +292,46 @@ public final class Payments {
     });
   }
 
-  private static ConfirmRefused keyInUse() {
-    return new ConfirmRefused(409, "payment-key-in-use", "This payment key belongs to another order; confirm with the "
-      + "key your checkout returned");
-  }
+  /** A confirm refused before any Toss call; {@link #code()} says why. */
+  public static final class ConfirmRefused extends DomainException {
 
-  /** A confirm refused before any Toss call. */
-  public static final class ConfirmRefused extends RuntimeException {
-    public final int status;
-    public final String slug;
+    private ConfirmRefused(Kind kind, String code, String title, String message) {
+      super(kind, code, title, message);
+    }
 
-    ConfirmRefused(int status, String slug, String message) {
-      super(message, null, false, false);
-      this.status = status;
-      this.slug = slug;
+    /** No checkout payment is expected for the order (none, or not yet: the stock is not reserved). */
+    static ConfirmRefused noPayment(String orderId) {
+      return new ConfirmRefused(Kind.NOT_FOUND, "no-payment", null, "No checkout payment is expected for order "
+        + orderId);
+    }
+
+    /** The order is another customer's. */
+    static ConfirmRefused notYours(String orderId) {
+      return new ConfirmRefused(Kind.FORBIDDEN, null, null, "Order " + orderId + " is not yours");
+    }
+
+    /** The order is paid with a billing key, not at a checkout. */
+    static ConfirmRefused notCheckout(String orderId) {
+      return new ConfirmRefused(Kind.CONFLICT, "not-checkout", null, "Order " + orderId
+        + " is paid with a billing key");
+    }
+
+    /** The checkout payment has moved on (another key confirmed it, it failed, it was cancelled...). */
+    static ConfirmRefused notAwaitingCheckout(String orderId, PaymentStatus status) {
+      return new ConfirmRefused(Kind.CONFLICT, "payment-not-awaiting-checkout", null, "The payment of order "
+        + orderId + " is " + status);
+    }
+
+    /** The amount confirmed is not the order's. */
+    static ConfirmRefused amountMismatch(long amount) {
+      return new ConfirmRefused(Kind.UNPROCESSABLE, "amount-mismatch", "Amount mismatch", "The amount " + amount
+        + " does not match the order's amount");
+    }
+
+    /** The payment key already confirmed another order. */
+    static ConfirmRefused keyInUse() {
+      return new ConfirmRefused(Kind.CONFLICT, "payment-key-in-use", null, "This payment key belongs to another order; "
+        + "confirm with the key your checkout returned");
     }
   }
 

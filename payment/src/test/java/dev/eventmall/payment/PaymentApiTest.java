@@ -216,13 +216,28 @@ class PaymentApiTest extends PaymentTestSupport {
       .put("orderId", orderId).put("amount", 1_000));
     assertProblem(wrong, 422);
     assertThat(wrong.bodyAsJsonObject().getString("type")).endsWith("/amount-mismatch");
+    assertThat(wrong.bodyAsJsonObject().getString("title")).isEqualTo("Amount mismatch");
+    assertThat(wrong.bodyAsJsonObject().getString("detail")).isEqualTo("The amount 1000 does not match the order's amount");
     assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))).isEmpty();
     assertThat(count("SELECT COUNT(*) AS n FROM payment_attempts WHERE order_id = ?", orderId)).isZero();
     assertThat(payment(orderId).getString("status")).isEqualTo("AWAITING_CHECKOUT");
 
     // someone else's order
-    assertProblem(post("/payments/confirm", customerToken(newMemberId()), new JsonObject()
-      .put("paymentKey", paymentKey).put("orderId", orderId).put("amount", 33_000)), 403);
+    HttpResponse<Buffer> notYours = post("/payments/confirm", customerToken(newMemberId()), new JsonObject()
+      .put("paymentKey", paymentKey).put("orderId", orderId).put("amount", 33_000));
+    assertProblem(notYours, 403);
+    assertThat(notYours.bodyAsJsonObject().getString("type")).isEqualTo("https://eventmall.dev/problems/forbidden");
+    assertThat(notYours.bodyAsJsonObject().getString("title")).isEqualTo("Forbidden");
+    assertThat(notYours.bodyAsJsonObject().getString("detail")).isEqualTo("Order " + orderId + " is not yours");
+    // an order with no checkout payment
+    String unknownOrder = newOrderId();
+    HttpResponse<Buffer> none = post("/payments/confirm", token, new JsonObject().put("paymentKey", paymentKey)
+      .put("orderId", unknownOrder).put("amount", 33_000));
+    assertProblem(none, 404);
+    assertThat(none.bodyAsJsonObject().getString("type")).isEqualTo("https://eventmall.dev/problems/no-payment");
+    assertThat(none.bodyAsJsonObject().getString("title")).isEqualTo("Not Found");
+    assertThat(none.bodyAsJsonObject().getString("detail"))
+      .isEqualTo("No checkout payment is expected for order " + unknownOrder);
 
     HttpResponse<Buffer> right = post("/payments/confirm", token, new JsonObject().put("paymentKey", paymentKey)
       .put("orderId", orderId).put("amount", 33_000));

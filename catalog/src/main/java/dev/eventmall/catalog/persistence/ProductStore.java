@@ -1,13 +1,13 @@
 package dev.eventmall.catalog.persistence;
 
+import dev.eventmall.catalog.domain.DocumentPending;
 import dev.eventmall.catalog.domain.Page;
 import dev.eventmall.catalog.domain.Product;
 import dev.eventmall.catalog.domain.ProductDetails;
+import dev.eventmall.catalog.domain.ProductNotFound;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.http.Problem;
-import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -35,7 +35,7 @@ import java.util.UUID;
  *   retried {@value #ATTEMPTS} times with backoff (all of them again on any failure). The timestamp makes the write idempotent and
  *   order-independent: a retry, a repair or a concurrent older write can never replace a newer version.</li>
  *   <li>On success the row's {@code document_pending} is cleared (only for that version). If Cassandra still fails, the
- *   request fails with 503 {@code document-pending} (the change itself is committed and announced), and the
+ *   request fails with {@link DocumentPending} (the change itself is committed and announced), and the
  *   <b>repair path</b> {@link #repairPending} — run periodically by the service — re-applies every pending row's
  *   latest state from MySQL until Cassandra accepts it. So the stores cannot drift: the document converges to the
  *   latest committed version, and nothing older can overwrite it.</li>
@@ -110,7 +110,10 @@ public final class ProductStore {
       .map(product);
   }
 
-  /** Replaces the details of a product of {@code sellerId}; 404 when it does not exist, is deleted or is not theirs. */
+  /**
+   * Replaces the details of a product of {@code sellerId}; {@link ProductNotFound} when it does not exist, is deleted or
+   * is not theirs.
+   */
   public Future<Product> update(UUID id, String sellerId, ProductDetails details) {
     return mysql.pool().withTransaction(conn -> mysql.lock(conn, id).compose(stored -> {
         Product current = owned(stored, id, sellerId);
@@ -127,7 +130,7 @@ public final class ProductStore {
       .compose(stored -> applyDocument(stored.product(), stored.staleCategories()).map(stored.product()));
   }
 
-  /** Deletes a product of {@code sellerId}; 404 when it does not exist, is deleted or is not theirs. */
+  /** Deletes a product of {@code sellerId}; {@link ProductNotFound} when it does not exist, is deleted or is not theirs. */
   public Future<Void> delete(UUID id, String sellerId) {
     return mysql.pool().withTransaction(conn -> mysql.lock(conn, id).compose(stored -> {
         Product deleted = owned(stored, id, sellerId).delete(now());
@@ -140,7 +143,7 @@ public final class ProductStore {
   }
 
   /**
-   * The product: price, stock and version from MySQL (404 when absent or deleted), its document from Cassandra — or
+   * The product: price, stock and version from MySQL ({@link ProductNotFound} when absent or deleted), its document from Cassandra — or
    * from {@link #documents} when MySQL still names the version cached, so a product page never shows an older
    * document than MySQL's and costs one primary-key read once its document is cached. MySQL is read on the replica
    * (if any) once it has reached {@code readToken} (null: any state), else on the primary ({@link ReadPools}).
@@ -149,7 +152,7 @@ public final class ProductStore {
     return reads.read(readToken, pool -> mysql.priceAndStock(pool, List.of(id))).compose(prices -> {
       ProductRepository.PriceStock ps = prices.get(id);
       if (ps == null || ps.deleted()) {
-        return Future.failedFuture(notFound(id));
+        return Future.failedFuture(new ProductNotFound(id));
       }
       Product cached = documents.get(id, ps.version());
       if (cached != null) {
@@ -157,7 +160,7 @@ public final class ProductStore {
       }
       return cassandra.byId(id).compose(doc -> {
         if (doc == null) {
-          return Future.failedFuture(notFound(id));
+          return Future.failedFuture(new ProductNotFound(id));
         }
         // a document behind MySQL (its write still pending) is shown, as before, but not kept
         if (doc.version() == ps.version()) {
@@ -239,14 +242,12 @@ public final class ProductStore {
       false, doc.createdAt(), doc.updatedAt());
   }
 
-  /** The Cassandra write with retries; 503 problem when it keeps failing (the repair job finishes it later). */
+  /** The Cassandra write with retries; {@link DocumentPending} when it keeps failing (the repair job finishes it later). */
   private Future<Void> applyDocument(Product product, List<String> staleCategories) {
     return attempt(product, staleCategories, 1).recover(e -> {
       LOG.warn("document of product {} v{} not written to Cassandra, left to repair: {}", product.id(),
         product.version(), e.toString());
-      return Future.failedFuture(new ProblemException(Problem.of(503, "document-pending", "Document pending",
-          "The change is saved but the product document is not yet readable; it will be applied shortly")
-        .with("productId", product.id().toString()).with("version", product.version())));
+      return Future.failedFuture(new DocumentPending(product.id(), product.version()));
     });
   }
 
@@ -273,13 +274,9 @@ public final class ProductStore {
   private static Product owned(ProductRepository.Stored stored, UUID id, String sellerId) {
     if (stored == null || stored.product().deleted() || !stored.product().ownedBy(sellerId)) {
       // another seller's product is indistinguishable from a missing one: nothing about it leaks
-      throw notFound(id);
+      throw new ProductNotFound(id);
     }
     return stored.product();
-  }
-
-  private static ProblemException notFound(UUID id) {
-    return ProblemException.notFound("Product " + id + " does not exist");
   }
 
   private static Instant now() {

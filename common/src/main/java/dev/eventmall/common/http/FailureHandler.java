@@ -1,5 +1,6 @@
 package dev.eventmall.common.http;
 
+import dev.eventmall.common.domain.DomainException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * The one failure handler: turns every failed routing context into an {@code application/problem+json} response.
  * <ul>
  *   <li>{@link ProblemException} → its problem and headers;</li>
+ *   <li>{@link DomainException} (a refusal raised by service or domain code) → the problem {@link DomainProblems}
+ *   maps it to;</li>
  *   <li>{@link HttpException} → its status, its payload as detail for 4xx;</li>
  *   <li>malformed JSON ({@link DecodeException} anywhere in the cause chain) → 400 {@code malformed-json};</li>
  *   <li>a bare status ({@code ctx.fail(413)}, router 404/405, auth 401) → that status;</li>
@@ -84,6 +87,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
   static ProblemException toProblem(int statusCode, Throwable failure) {
     if (failure instanceof ProblemException pe) {
       return pe;
+    }
+    if (failure instanceof DomainException de) {
+      return DomainProblems.of(de);
     }
     if (isDecodeFailure(failure)) {
       return ProblemException.of(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON");

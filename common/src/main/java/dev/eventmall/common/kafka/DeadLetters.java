@@ -1,5 +1,7 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.domain.DomainException;
+import dev.eventmall.common.domain.DomainException.Kind;
 import dev.eventmall.common.event.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -95,11 +97,14 @@ public final class DeadLetters {
     return vertx.executeBlocking(this::readParked, false);
   }
 
-  /** Replays one parked event. Fails with 404 when there is no such (unreplayed) event, 409 when the handler fails. */
+  /**
+   * Replays one parked event. Fails with a {@link DomainException} NOT_FOUND when there is no such (unreplayed) event,
+   * CONFLICT when it cannot be replayed or the handler fails again.
+   */
   public Future<Parked> replay(String id) {
     return list().compose(all -> all.stream().filter(p -> p.id().equals(id)).findFirst()
         .map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new HttpException(404, "no parked event " + id))))
+        .orElseGet(() -> Future.failedFuture(new DomainException(Kind.NOT_FOUND, null, null, "no parked event " + id))))
       .compose(this::replay);
   }
 
@@ -120,12 +125,13 @@ public final class DeadLetters {
 
   private Future<Parked> replay(Parked parked) {
     if (parked.event() == null) {
-      return Future.failedFuture(new HttpException(409, parked.id() + " is not an event envelope; it cannot be replayed"));
+      return Future.failedFuture(new DomainException(Kind.CONFLICT, null, null,
+        parked.id() + " is not an event envelope; it cannot be replayed"));
     }
     return delivery.deliver(EventHandlers.address(group, parked.originalTopic()), parked.event(), "replay:" + parked.id())
       .compose(outcome -> {
         if (!outcome.delivered()) {
-          return Future.failedFuture(new HttpException(409,
+          return Future.failedFuture(new DomainException(Kind.CONFLICT, null, null,
             "replay of " + parked.id() + " failed again: " + outcome.failure()));
         }
         KafkaProducerRecord<String, Buffer> marker =

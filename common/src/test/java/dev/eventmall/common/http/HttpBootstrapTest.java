@@ -245,6 +245,23 @@ class HttpBootstrapTest {
   }
 
   @Test
+  void aDomainRefusalIsItsProblemWithItsHeaders(VertxTestContext ctx) {
+    client.get(api.port, "127.0.0.1", "/domain-refusal").send()
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertProblem(res, 503, "busy");
+        JsonObject body = res.bodyAsJsonObject();
+        assertThat(body.getString("title")).isEqualTo("Service Busy");
+        assertThat(body.getString("detail")).isEqualTo("Too many checks are waiting; retry shortly");
+        assertThat(body.getInteger("queue")).isEqualTo(64);
+        assertThat(body.getString("instance")).isEqualTo("/domain-refusal");
+        assertThat(res.getHeader("Retry-After")).isEqualTo("2");
+        assertThat(res.getHeader("Retry-After-Ms")).isEqualTo("1500");
+        assertThat(res.getHeader("Cache-Control")).isEqualTo("no-store");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
   void unexpectedExceptionIs500WithoutItsMessage(VertxTestContext ctx) {
     client.get(api.port, "127.0.0.1", "/boom").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {

@@ -2,6 +2,7 @@ package dev.eventmall.common.http;
 
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.domain.DomainException;
 import dev.eventmall.common.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,7 @@ final class TestApiVerticle extends VerticleBase {
     root.post("/validate").respond(this::validate);
     root.get("/problem").handler(this::problem);
     root.get("/respond-fail").respond(ctx -> Future.failedFuture(ProblemException.notFound("order 42 does not exist")));
+    root.get("/domain-refusal").respond(ctx -> Future.failedFuture(new StillBusy()));
     root.get("/http-exception").handler(ctx -> ctx.fail(new HttpException(409, "already exists")));
     root.get("/boom").handler(this::boom);
     // what a SQL pool with a full wait queue fails a request with
@@ -65,6 +67,23 @@ final class TestApiVerticle extends VerticleBase {
     HttpBootstrap.mount(root, "/catalog", items);
 
     return HttpBootstrap.listen(vertx, root, 0).onSuccess(this::started);
+  }
+
+  /** What service code raises when it is too busy: a domain refusal with a retry hint and a fact. */
+  static final class StillBusy extends DomainException {
+    StillBusy() {
+      super(Kind.UNAVAILABLE, "busy", "Service Busy", "Too many checks are waiting; retry shortly");
+    }
+
+    @Override
+    public java.util.Map<String, Object> facts() {
+      return java.util.Map.of("queue", 64);
+    }
+
+    @Override
+    public java.time.Duration retryAfter() {
+      return java.time.Duration.ofMillis(1500);
+    }
   }
 
   private void started(HttpServer server) {

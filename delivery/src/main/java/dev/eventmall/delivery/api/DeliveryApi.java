@@ -120,7 +120,7 @@ public final class DeliveryApi {
     refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliverySagaVerticle.REFRESH, trackingNumber,
         new DeliveryOptions().setSendTimeout(15_000))
       .onFailure(e -> {
-        if (!(e instanceof ReplyException r && r.failureCode() == 404)) {
+        if (!(e instanceof ReplyException r && r.failureCode() == DeliverySagaVerticle.NO_SUCH_SHIPMENT)) {
           LOG.warn("re-reading shipment {} after its webhook failed, the poller will: {}", trackingNumber, e.toString());
         }
       }));

@@ -19,12 +19,17 @@ import java.util.List;
  * The delivery saga, ONE instance: the consumer handlers of group {@value #GROUP}, the carrier client and its breaker,
  * the shipment dispatcher (periodic retry of due PENDING rows) and the tracking poller. The HTTP verticles reach the
  * tracker over the event bus ({@value #REFRESH}: body = tracking number; reply {orderId, trackingNumber, status}, or
- * failure 404 when the shipment is unknown here or at the carrier, 503 when the carrier cannot be asked).
+ * failure {@link #NO_SUCH_SHIPMENT} when the shipment is unknown here or at the carrier, {@link #CARRIER_UNAVAILABLE}
+ * when the carrier cannot be asked).
  */
 public final class DeliverySagaVerticle extends VerticleBase {
   public static final String GROUP = "delivery-saga";
   public static final List<String> TOPICS = List.of(Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS);
   public static final String REFRESH = "eventmall.delivery.tracking.refresh";
+  /** {@value #REFRESH} failure code: no shipment with that tracking number, here or at the carrier. */
+  public static final int NO_SUCH_SHIPMENT = 404;
+  /** {@value #REFRESH} failure code: the carrier could not be asked (its breaker is open, it failed or timed out). */
+  public static final int CARRIER_UNAVAILABLE = 503;
   private static final Logger LOG = LoggerFactory.getLogger(DeliverySagaVerticle.class);
 
   private final String mysqlUri;
@@ -60,9 +65,9 @@ public final class DeliverySagaVerticle extends VerticleBase {
 
     var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body()).onComplete(ar -> {
       if (ar.failed()) {
-        msg.fail(503, "carrier unavailable: " + ar.cause().getMessage());
+        msg.fail(CARRIER_UNAVAILABLE, "carrier unavailable: " + ar.cause().getMessage());
       } else if (ar.result().isEmpty()) {
-        msg.fail(404, "no shipment with tracking number " + msg.body());
+        msg.fail(NO_SUCH_SHIPMENT, "no shipment with tracking number " + msg.body());
       } else {
         ShipmentTracker.Refreshed r = ar.result().get();
         msg.reply(new JsonObject().put("orderId", r.orderId()).put("trackingNumber", r.trackingNumber())

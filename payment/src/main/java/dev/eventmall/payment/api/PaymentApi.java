@@ -216,8 +216,6 @@ public final class PaymentApi {
     v.done();
     LogContext.orderId(orderId);
     return payments.confirm(memberId, paymentKey, orderId, amount)
-      .recover(e -> Future.failedFuture(e instanceof Payments.ConfirmRefused r
-        ? ProblemException.of(r.status, r.slug, title(r.status), r.getMessage()) : e))
       .map(confirmed -> {
         if (confirmed.failure() != null) {
           throw problem(confirmed.failure());
@@ -317,15 +315,5 @@ public final class PaymentApi {
         .with("code", t.code()));
     }
     return e instanceof RuntimeException r ? r : new RuntimeException(e);
-  }
-
-  private static String title(int status) {
-    return switch (status) {
-      case 403 -> "Forbidden";
-      case 404 -> "Not Found";
-      case 409 -> "Conflict";
-      case 422 -> "Amount mismatch";
-      default -> "Refused";
-    };
   }
 }

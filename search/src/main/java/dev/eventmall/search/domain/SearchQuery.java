@@ -1,6 +1,6 @@
 package dev.eventmall.search.domain;
 
-import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.domain.DomainException.FieldError;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,8 +17,8 @@ import java.util.Locale;
  * A validated search request. {@link #parse} checks the query string at the edge: {@code q} at most
  * {@value #MAX_Q_LENGTH} characters, {@code minPrice}/{@code maxPrice} non-negative integers with min ≤ max,
  * {@code category} at most {@value #MAX_CATEGORY_LENGTH} characters and no control characters,
- * {@code sort} one of {@link Sort}, {@code page} ≥ 0, {@code size} 1..{@value #MAX_SIZE}; any violation is one 400
- * problem listing every bad parameter.
+ * {@code sort} one of {@link Sort}, {@code page} ≥ 0, {@code size} 1..{@value #MAX_SIZE}; any violation is one
+ * {@link InvalidSearchQuery} listing every bad parameter.
  */
 public record SearchQuery(String q, List<String> tokens, String category, Long minPrice, Long maxPrice, Sort sort,
                           int page, int size) {
@@ -44,7 +44,7 @@ public record SearchQuery(String q, List<String> tokens, String category, Long m
 
   /** Parses and validates the query parameters. */
   public static SearchQuery parse(MultiMap params) {
-    JsonArray errors = new JsonArray();
+    List<FieldError> errors = new ArrayList<>();
     String q = params.get("q") == null ? "" : params.get("q").trim();
     if (q.length() > MAX_Q_LENGTH) {
       error(errors, "q", "must be at most " + MAX_Q_LENGTH + " characters");
@@ -83,8 +83,7 @@ public record SearchQuery(String q, List<String> tokens, String category, Long m
       error(errors, "page", "page * size must be at most " + MAX_OFFSET);
     }
     if (!errors.isEmpty()) {
-      throw new ProblemException(dev.eventmall.common.http.Problem.of(400, "invalid-query", "Invalid search query",
-        "The query string has invalid parameters").with("errors", errors));
+      throw new InvalidSearchQuery(errors);
     }
     List<String> tokens = new ArrayList<>(Tokenizer.queryTokens(q));
     return new SearchQuery(q, tokens, category, minPrice, maxPrice, sort, p, n);
@@ -125,7 +124,7 @@ public record SearchQuery(String q, List<String> tokens, String category, Long m
     }
   }
 
-  private static Long number(MultiMap params, String name, long min, long max, JsonArray errors) {
+  private static Long number(MultiMap params, String name, long min, long max, List<FieldError> errors) {
     String v = params.get(name);
     if (v == null || v.isBlank()) {
       return null;
@@ -144,7 +143,7 @@ public record SearchQuery(String q, List<String> tokens, String category, Long m
     return n;
   }
 
-  private static void error(JsonArray errors, String field, String message) {
-    errors.add(new JsonObject().put("field", field).put("message", message));
+  private static void error(List<FieldError> errors, String field, String message) {
+    errors.add(new FieldError(field, message));
   }
 }

@@ -1,5 +1,8 @@
 package dev.eventmall.search.domain;
 
+import dev.eventmall.common.domain.DomainException;
+import dev.eventmall.common.domain.DomainException.FieldError;
+import dev.eventmall.common.http.DomainProblems;
 import dev.eventmall.common.http.ProblemException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
@@ -50,28 +53,39 @@ class SearchQueryTest {
   }
 
   @Test
-  void badParametersAreOne400ListingEachField() {
+  void badParametersAreOneRefusalListingEachField() {
     assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("q", "x".repeat(101), "minPrice", "abc",
       "maxPrice", "-1", "sort", "cheapest", "page", "-1", "size", "101"))))
-      .isInstanceOfSatisfying(ProblemException.class, e -> {
-        assertThat(e.problem().status()).isEqualTo(400);
-        JsonArray errors = (JsonArray) e.problem().toJson().getValue("errors");
-        assertThat(errors.stream().map(o -> ((JsonObject) o).getString("field")))
+      .isInstanceOfSatisfying(InvalidSearchQuery.class, e -> {
+        assertThat(e.kind()).isEqualTo(DomainException.Kind.INVALID);
+        assertThat(e.errors().stream().map(FieldError::field))
           .containsExactlyInAnyOrder("q", "minPrice", "maxPrice", "sort", "page", "size");
       });
   }
 
   @Test
+  void anInvalidQueryIsAnsweredWith400InvalidQueryListingEachField() {
+    ProblemException problem = DomainProblems.of(new InvalidSearchQuery(java.util.List.of(
+      new FieldError("size", "must be between 1 and 100"), new FieldError("maxPrice", "must not be below minPrice"))));
+    assertThat(problem.problem().toJson()).isEqualTo(new JsonObject()
+      .put("type", "https://eventmall.dev/problems/invalid-query").put("title", "Invalid search query")
+      .put("status", 400).put("detail", "The query string has invalid parameters").put("errors", new JsonArray()
+        .add(new JsonObject().put("field", "size").put("message", "must be between 1 and 100"))
+        .add(new JsonObject().put("field", "maxPrice").put("message", "must not be below minPrice"))));
+    assertThat(problem.headers()).isEmpty();
+  }
+
+  @Test
   void minAboveMaxIs400() {
     assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("minPrice", "10", "maxPrice", "5"))))
-      .isInstanceOf(ProblemException.class);
+      .isInstanceOf(InvalidSearchQuery.class);
   }
 
   @Test
   void sizeZeroAndTooDeepPagesAre400() {
-    assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("size", "0")))).isInstanceOf(ProblemException.class);
+    assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("size", "0")))).isInstanceOf(InvalidSearchQuery.class);
     assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("page", "5000", "size", "100"))))
-      .isInstanceOf(ProblemException.class);
+      .isInstanceOf(InvalidSearchQuery.class);
   }
 
   /** Found by the reliability sweep: category=%00 was trimmed to nothing and the search listed every product. */
@@ -79,7 +93,8 @@ class SearchQueryTest {
   void aCategoryWithControlCharactersIs400NotAnUnrestrictedSearch() {
     for (String category : java.util.List.of("\u0000", "\u0000\u0000", "audio\r\nFLUSHALL\r\n", "\taudio")) {
       assertThatThrownBy(() -> SearchQuery.parse(params(Map.of("category", category))))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(400));
+        .isInstanceOfSatisfying(InvalidSearchQuery.class, e -> assertThat(e.errors()).extracting(FieldError::field)
+          .containsExactly("category"));
     }
     assertThat(SearchQuery.parse(params(Map.of("category", " audio "))).categoryKey()).isEqualTo("audio");
   }
