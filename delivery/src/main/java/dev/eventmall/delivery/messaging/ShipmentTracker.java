@@ -1,6 +1,7 @@
 package dev.eventmall.delivery.messaging;
 
 import dev.eventmall.common.async.BatchLoader;
+import dev.eventmall.common.db.GroupCommit;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
@@ -145,27 +146,20 @@ public final class ShipmentTracker {
     writeOrSplit(new ArrayList<>(batch.values())).onComplete(v -> writeNext());
   }
 
-  /** Applies the batch in one transaction, or each half again, down to the one shipment that fails alone. */
+  /** Applies the batch in one transaction, or each half again down to the one that fails alone ({@link GroupCommit}). */
   private Future<Void> writeOrSplit(List<Pending> batch) {
-    return pool.withTransaction(conn -> applyAll(conn, batch)).transform(ar -> {
-      if (ar.succeeded()) {
-        for (Applied a : ar.result()) {
-          if (a.refreshed() == null) {
-            a.pending().done().fail(new IllegalStateException("shipment " + a.pending().trackingNumber() + " is gone"));
-            continue;
-          }
-          a.emitted().forEach(this::count);
-          a.pending().done().complete(a.refreshed());
-        }
-        return Future.succeededFuture();
-      }
-      if (batch.size() == 1) {
-        batch.get(0).done().fail(ar.cause());
-        return Future.succeededFuture();
-      }
-      int half = batch.size() / 2;
-      return writeOrSplit(batch.subList(0, half)).compose(v -> writeOrSplit(batch.subList(half, batch.size())));
-    });
+    return GroupCommit.splitting(batch, part -> pool.withTransaction(conn -> applyAll(conn, part)),
+      (part, applied) -> applied.forEach(this::answer),
+      (one, failure) -> one.done().fail(failure));
+  }
+
+  private void answer(Applied a) {
+    if (a.refreshed() == null) {
+      a.pending().done().fail(new IllegalStateException("shipment " + a.pending().trackingNumber() + " is gone"));
+      return;
+    }
+    a.emitted().forEach(this::count);
+    a.pending().done().complete(a.refreshed());
   }
 
   private Future<List<Applied>> applyAll(SqlConnection conn, List<Pending> batch) {

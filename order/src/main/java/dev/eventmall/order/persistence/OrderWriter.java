@@ -1,5 +1,6 @@
 package dev.eventmall.order.persistence;
 
+import dev.eventmall.common.db.GroupCommit;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.order.domain.Order;
 import dev.eventmall.order.domain.TimelineEntry;
@@ -104,24 +105,12 @@ public final class OrderWriter {
     });
   }
 
-  /**
-   * Writes the orders in one transaction; if it fails, writes each half in turn the same way, down to single orders,
-   * which fail alone (so one bad order of 100 costs about 14 transactions, not 100). Completes when each order has its
-   * outcome; never fails itself.
-   */
+  /** Writes the orders in one transaction, or each half again down to the one that fails alone ({@link GroupCommit}). */
   private Future<Void> writeOrSplit(List<Pending> batch) {
-    return pool.withTransaction(conn -> insert(conn, batch.stream().map(Pending::order).toList())).transform(ar -> {
-      if (ar.succeeded()) {
-        batch.forEach(p -> p.done().complete());
-        return Future.succeededFuture();
-      }
-      if (batch.size() == 1) {
-        batch.get(0).done().fail(ar.cause());
-        return Future.succeededFuture();
-      }
-      int half = batch.size() / 2;
-      return writeOrSplit(batch.subList(0, half)).compose(v -> writeOrSplit(batch.subList(half, batch.size())));
-    });
+    return GroupCommit.splitting(batch,
+      part -> pool.withTransaction(conn -> insert(conn, part.stream().map(Pending::order).toList())),
+      (part, v) -> part.forEach(p -> p.done().complete()),
+      (one, failure) -> one.done().fail(failure));
   }
 
   private Future<Void> insert(SqlConnection conn, List<NewOrder> batch) {
