@@ -13,7 +13,7 @@ import java.util.List;
  * {@code KafkaEventBridge} reads ({@link #TOPICS}); the consumers go away with the verticle.
  */
 public final class StockVerticle extends VerticleBase {
-  public static final String GROUP = "catalog-stock";
+  public static final String GROUP = StockHandlers.CONSUMER;
   public static final List<String> TOPICS = List.of(Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS, Topics.DELIVERY_EVENTS);
 
   private final String mysqlUri;
@@ -24,7 +24,7 @@ public final class StockVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    StockHandlers handlers = new StockHandlers(Database.pool(vertx, mysqlUri, "catalog-stock", 8));
+    StockHandlers handlers = new StockHandlers(Database.pool(vertx, mysqlUri, GROUP, 8));
     return EventHandlers.registerBatch(vertx, GROUP, TOPICS, handlers);
   }
 }

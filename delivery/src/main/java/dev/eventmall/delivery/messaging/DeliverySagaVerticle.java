@@ -23,7 +23,7 @@ import java.util.List;
  * when the carrier cannot be asked).
  */
 public final class DeliverySagaVerticle extends VerticleBase {
-  public static final String GROUP = "delivery-saga";
+  public static final String GROUP = DeliveryHandlers.CONSUMER;
   public static final List<String> TOPICS = List.of(Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS);
   public static final String REFRESH = "eventmall.delivery.tracking.refresh";
   /** {@value #REFRESH} failure code: no shipment with that tracking number, here or at the carrier. */
@@ -50,7 +50,7 @@ public final class DeliverySagaVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Pool pool = Database.pool(vertx, mysqlUri, "delivery-saga", 8);
+    Pool pool = Database.pool(vertx, mysqlUri, GROUP, 8);
     carrier = new CarrierClient(vertx, settings.carrier());
     DeliveryMetrics counters = new DeliveryMetrics(metrics.registry(), carrier);
     ShipmentDispatcher dispatcher = new ShipmentDispatcher(pool, carrier, settings.backoff(), counters);

@@ -17,7 +17,7 @@ import java.util.List;
  * {@code CHARGING}/{@code REFUNDING} — and verifies webhooks still owed a re-read — at start and then periodically.
  */
 public final class PaymentSagaVerticle extends VerticleBase {
-  public static final String GROUP = "payment-saga";
+  public static final String GROUP = Payments.CONSUMER;
   public static final List<String> TOPICS = List.of(Topics.CATALOG_STOCK, Topics.ORDER_EVENTS, Topics.DELIVERY_EVENTS);
   private static final Logger LOG = LoggerFactory.getLogger(PaymentSagaVerticle.class);
 
