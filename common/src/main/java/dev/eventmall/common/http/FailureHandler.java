@@ -54,7 +54,14 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     ProblemException raised = toProblem(ctx.statusCode(), failure);
     Problem problem = raised.problem().withInstance(ctx.request().path()).with("requestId", requestId);
-    if (problem.status() == 503 && isOverload(failure)) {
+    if (failure instanceof DomainException) {
+      // an expected refusal (overloaded, busy, not found…), counted by its own meters: under overload there are
+      // thousands a second, and an ERROR line each would cost the CPU the shedding is there to save
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("[{}] {} {} -> {} {}", requestId, ctx.request().method(), ctx.request().path(), problem.status(),
+          failure.getMessage());
+      }
+    } else if (problem.status() == 503 && isOverload(failure)) {
       LOG.warn("[{}] {} {} -> 503 overloaded: {}", requestId, ctx.request().method(), ctx.request().path(),
         failure.getMessage());
     } else if (problem.status() >= 500) {

@@ -2,6 +2,7 @@ package dev.eventmall.common.http;
 
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
+import dev.eventmall.common.testing.LogCapture;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -257,6 +258,22 @@ class HttpBootstrapTest {
         assertThat(res.getHeader("Retry-After")).isEqualTo("2");
         assertThat(res.getHeader("Retry-After-Ms")).isEqualTo("1500");
         assertThat(res.getHeader("Cache-Control")).isEqualTo("no-store");
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void anExpectedRefusalIsNotLoggedAsAnErrorWhileAFailureIs(VertxTestContext ctx) {
+    LogCapture failures = LogCapture.json(FailureHandler.class.getName(), ch.qos.logback.classic.Level.INFO);
+    client.get(api.port, "127.0.0.1", "/boom").send()
+      .compose(boom -> client.get(api.port, "127.0.0.1", "/domain-refusal").send().map(refused -> List.of(boom, refused)))
+      .onComplete(ar -> failures.close())
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        assertThat(res.get(0).statusCode()).isEqualTo(500);
+        assertThat(res.get(1).statusCode()).isEqualTo(503);
+        // the 500 is logged at ERROR; the refusal (a 503 the domain chose, with Retry-After) is not logged at INFO+
+        assertThat(failures.lines()).extracting(line -> line.getString("level")).containsExactly("ERROR");
+        assertThat(failures.lines().get(0).getString("message")).contains("/boom");
         ctx.completeNow();
       })));
   }
