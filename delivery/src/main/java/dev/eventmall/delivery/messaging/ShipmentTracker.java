@@ -169,8 +169,7 @@ public final class ShipmentTracker {
       List<Applied> applied = new ArrayList<>(batch.size());
       List<Map.Entry<String, DeliveryRepository.EventRow>> history = new ArrayList<>();
       List<EventEnvelope> emitted = new ArrayList<>();
-      List<Outcome> moved = new ArrayList<>();
-      List<String> movedOrders = new ArrayList<>();
+      List<Map.Entry<String, Outcome>> moved = new ArrayList<>(); // order id → its shipment's outcome
       for (Pending p : batch) {
         ShipmentRow row = byTracking.get(p.trackingNumber());
         if (row == null) {
@@ -180,7 +179,8 @@ public final class ShipmentTracker {
         Outcome outcome = TrackingRules.follow(row.status(), p.steps(), p.carrierFailureReason());
         List<EventEnvelope> events = new ArrayList<>();
         for (TrackingRules.Move m : outcome.moves()) {
-          history.add(Map.entry(row.orderId(), new DeliveryRepository.EventRow(m.to().name(), m.description(), m.at())));
+          history.add(Map.entry(row.orderId(),
+            new DeliveryRepository.EventRow(m.to().name(), m.description(), m.at())));
           events.add(DeliveryEvents.statusChanged(row.orderId(), p.trackingNumber(), m.to(), m.from(), m.description(),
             m.at()));
           if (m.completed()) {
@@ -191,8 +191,7 @@ public final class ShipmentTracker {
           }
         }
         if (outcome.changed()) {
-          moved.add(outcome);
-          movedOrders.add(row.orderId());
+          moved.add(Map.entry(row.orderId(), outcome));
         }
         emitted.addAll(events);
         applied.add(new Applied(p, new Refreshed(row.orderId(), p.trackingNumber(), outcome.status()), events));
@@ -202,10 +201,9 @@ public final class ShipmentTracker {
       }
       Instant now = ShipmentDispatcher.now();
       Future<Void> chain = repo.addEvents(conn, history);
-      for (int i = 0; i < moved.size(); i++) {
-        Outcome o = moved.get(i);
-        String orderId = movedOrders.get(i);
-        chain = chain.compose(v -> repo.move(conn, orderId, o.status(), o.failureReason(), now));
+      for (Map.Entry<String, Outcome> m : moved) {
+        Outcome o = m.getValue();
+        chain = chain.compose(v -> repo.move(conn, m.getKey(), o.status(), o.failureReason(), now));
       }
       return chain.compose(v -> Outbox.appendAll(conn, Topics.DELIVERY_EVENTS, emitted)).map(applied);
     });

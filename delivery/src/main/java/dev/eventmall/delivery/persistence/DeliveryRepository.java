@@ -66,14 +66,6 @@ public final class DeliveryRepository {
     return one(conn, FIND_SHIPMENT, SHIPMENT, orderId);
   }
 
-  public Future<Optional<ShipmentRow>> lockShipmentByTracking(SqlClient conn, String trackingNumber) {
-    return one(conn, LOCK_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
-  }
-
-  public Future<Optional<ShipmentRow>> findShipmentByTracking(SqlClient conn, String trackingNumber) {
-    return one(conn, FIND_SHIPMENT_BY_TRACKING, SHIPMENT, trackingNumber);
-  }
-
   /** The shipments with these tracking numbers (unknown ones are absent). */
   public Future<List<ShipmentRow>> findShipmentsByTracking(SqlClient conn, Collection<String> trackingNumbers) {
     return Sql.selectIn(conn, SHIPMENTS_BY_TRACKING_BEFORE, ")", Tuple.tuple(), trackingNumbers, SHIPMENT);
@@ -123,10 +115,6 @@ public final class DeliveryRepository {
       rows.forEach(r -> ids.add(r.getString(0)));
       return ids;
     });
-  }
-
-  public Future<Void> addEvent(SqlClient conn, String orderId, String status, String description, Instant at) {
-    return addEvents(conn, List.of(Map.entry(orderId, new EventRow(status, description, at))));
   }
 
   public Future<List<EventRow>> events(SqlClient conn, String orderId) {

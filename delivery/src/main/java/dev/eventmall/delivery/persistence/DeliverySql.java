@@ -12,8 +12,6 @@ final class DeliverySql {
   static final String SHIPMENT_COLUMNS = "order_id, status, carrier, shipment_id, tracking_number, idempotency_key, "
     + "attempts, failure_reason, cause_event_id, created_at, updated_at FROM shipment";
   static final String FIND_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ?";
-  static final String LOCK_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ? FOR UPDATE";
-  static final String FIND_SHIPMENT_BY_TRACKING = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number = ?";
   static final String SHIPMENTS_BY_TRACKING_BEFORE = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number IN (";
 
   static final String ACCEPT = """
