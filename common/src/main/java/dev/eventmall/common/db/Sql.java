@@ -18,11 +18,18 @@ import java.util.function.Function;
  *
  * <p>Statements stay prepared and cached (MySQL parses each distinct text once per connection): row counts are rounded
  * to powers of two, so a batch of any size uses at most a dozen distinct texts per statement. IN lists are padded by
- * repeating their last value (which changes nothing); inserts are split into power-of-two chunks ({@code 37 = 32 + 4 + 1}).
+ * repeating their last value (which changes nothing); inserts are split into power-of-two chunks
+ * ({@code 37 = 32 + 4 + 1}) of at most {@link #MAX_PARAMS} values.
  */
 public final class Sql {
   /** The largest chunk one statement carries. */
   public static final int MAX_ROWS = 256;
+  /**
+   * The most parameters one multi-row insert carries: an insert is split in chunks of at most this many values, so a
+   * cached prepared statement (whose parameter definitions the client keeps, one per mark) stays small and its text
+   * within {@link Database#PREPARED_SQL_LIMIT}.
+   */
+  public static final int MAX_PARAMS = 512;
 
   private Sql() {
   }
@@ -45,10 +52,19 @@ public final class Sql {
 
   /** Power-of-two chunk sizes, largest first, that add up to {@code n}; none above {@link #MAX_ROWS}. */
   public static List<Integer> chunks(int n) {
+    return chunks(n, MAX_ROWS);
+  }
+
+  /** The chunks of an insert of {@code n} rows of {@code columns} values: none above {@link #MAX_PARAMS} values. */
+  public static List<Integer> insertChunks(int n, int columns) {
+    return chunks(n, Math.min(MAX_ROWS, Integer.highestOneBit(Math.max(1, MAX_PARAMS / Math.max(1, columns)))));
+  }
+
+  private static List<Integer> chunks(int n, int max) {
     List<Integer> sizes = new ArrayList<>();
     int left = n;
     while (left > 0) {
-      int size = Math.min(MAX_ROWS, Integer.highestOneBit(left));
+      int size = Math.min(max, Integer.highestOneBit(left));
       sizes.add(size);
       left -= size;
     }
@@ -62,7 +78,7 @@ public final class Sql {
   public static Future<Integer> insert(SqlClient client, String before, int columns, List<Tuple> rows, String after) {
     Future<Integer> chain = Future.succeededFuture(0);
     int from = 0;
-    for (int size : chunks(rows.size())) {
+    for (int size : insertChunks(rows.size(), columns)) {
       int start = from;
       from += size;
       chain = chain.compose(n -> {
