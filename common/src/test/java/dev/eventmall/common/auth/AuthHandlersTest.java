@@ -19,8 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +36,8 @@ class AuthHandlersTest {
 
   private WebClient client;
   private JWTAuth jwtAuth;
+  /** How many times the handler asked the provider to verify a token. */
+  private final AtomicInteger verifications = new AtomicInteger();
   private int port;
 
   @BeforeEach
@@ -41,7 +46,7 @@ class AuthHandlersTest {
     client = WebClient.create(vertx);
     Router root = HttpBootstrap.builder(vertx).build();
     Router api = Router.router(vertx);
-    api.route().handler(AuthHandlers.bearer(jwtAuth));
+    api.route().handler(AuthHandlers.bearer(counting(jwtAuth)));
     api.get("/me").respond(ctx2 -> {
       AuthPrincipal p = AuthHandlers.principal(ctx2);
       return Future.succeededFuture(new JsonObject().put("subject", p.subject())
@@ -54,6 +59,21 @@ class AuthHandlersTest {
     HttpBootstrap.listen(vertx, root, 0)
       .onSuccess(server -> port = server.actualPort())
       .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** {@code auth}, counting its {@code authenticate} calls. */
+  private JWTAuth counting(JWTAuth auth) {
+    return (JWTAuth) Proxy.newProxyInstance(JWTAuth.class.getClassLoader(), new Class<?>[] {JWTAuth.class},
+      (proxy, method, args) -> {
+        if (method.getName().equals("authenticate")) {
+          verifications.incrementAndGet();
+        }
+        try {
+          return method.invoke(auth, args);
+        } catch (InvocationTargetException e) {
+          throw e.getCause();
+        }
+      });
   }
 
   @AfterEach
@@ -186,6 +206,47 @@ class AuthHandlersTest {
       assertThat(body.getString("jti")).matches("[0-9a-f-]{36}");
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  void aVerifiedTokenIsNotVerifiedAgainUntilItExpiresAndThenIs401() throws Exception {
+    long issued = System.currentTimeMillis() / 1000;
+    String token = TokenIssuer.create(jwtAuth, Jwt.HS256, 2).issue("member-7", List.of("CUSTOMER"));
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<Buffer> res = me("Bearer " + token).await();
+      assertThat(res.statusCode()).isEqualTo(200);
+      assertThat(res.bodyAsJsonObject().getString("subject")).isEqualTo("member-7");
+    }
+    assertThat(verifications.get()).as("the signature is checked once, not per request").isEqualTo(1);
+
+    // a different token of the same member is its own entry
+    String other = TokenIssuer.create(jwtAuth, Jwt.HS256, 600).issue("member-7", List.of("CUSTOMER"));
+    assertThat(me("Bearer " + other).await().statusCode()).isEqualTo(200);
+    assertThat(verifications.get()).isEqualTo(2);
+
+    // past its exp the token is verified again (the provider's leeway still admits it for a few seconds) ...
+    sleepUntil(issued + 3);
+    assertThat(me("Bearer " + token).await().statusCode()).isEqualTo(200);
+    assertThat(verifications.get()).isEqualTo(3);
+    // ... and past the leeway it is refused
+    sleepUntil(issued + 2 + Jwt.LEEWAY_SECONDS + 2);
+    assertUnauthorized(me("Bearer " + token).await());
+  }
+
+  private static void sleepUntil(long epochSecond) throws InterruptedException {
+    long wait = epochSecond * 1000 - System.currentTimeMillis();
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
+  }
+
+  @Test
+  void aRefusedTokenIsVerifiedAgainEveryTime(Vertx vertx) {
+    String forged = TokenIssuer.create(Jwt.hs256(vertx, OTHER_SECRET), Jwt.HS256, 600)
+      .issue("member-1", List.of("ADMIN"));
+    assertUnauthorized(me("Bearer " + forged).await());
+    assertUnauthorized(me("Bearer " + forged).await());
+    assertThat(verifications.get()).isEqualTo(2);
   }
 
   @Test
