@@ -118,6 +118,72 @@ public final class Sql {
       .map(v -> affected[0]);
   }
 
+  /**
+   * Gives each of many rows its own values in one statement per chunk instead of one {@code UPDATE} per row:
+   * <pre>{@code
+   * UPDATE shipment SET status = CASE order_id WHEN ? THEN ? WHEN ? THEN ? END,
+   *   failure_reason = CASE order_id WHEN ? THEN COALESCE(?, failure_reason) WHEN ? THEN … END,
+   *   updated_at = ? WHERE order_id IN (?, ?)
+   * }</pre>
+   * for {@code assignments = ["status = ?", "failure_reason = COALESCE(?, failure_reason)"]},
+   * {@code also = "updated_at = ?"}. Each row of {@code rows} is its key, then one value per assignment (each
+   * assignment's expression holds one {@code ?}). Keys must be distinct: one row's values apply to it once, as its own
+   * {@code UPDATE} would. Chunks are padded to powers of two by repeating their last row (the same values again) and hold
+   * at most {@link #MAX_PARAMS} values, so the texts stay few and prepared.
+   *
+   * @param also       assignments that are the same for every row (may be empty), with their {@code alsoParams}
+   * @param where      more conditions, appended after the IN list (e.g. {@code " AND status = 'PENDING'"}), or ""
+   * @return the rows changed
+   */
+  public static Future<Integer> updateEach(SqlClient client, String table, String key, List<String> assignments,
+                                           String also, Tuple alsoParams, String where, List<Tuple> rows) {
+    java.util.Set<Object> keys = new java.util.HashSet<>();
+    for (Tuple row : rows) {
+      if (row.size() != assignments.size() + 1) {
+        throw new IllegalArgumentException("a row of " + row.size() + " values for a key and " + assignments.size()
+          + " assignments");
+      }
+      if (!keys.add(row.getValue(0))) {
+        throw new IllegalArgumentException("key " + row.getValue(0) + " twice in one update");
+      }
+    }
+    int perRow = 2 * assignments.size() + 1;
+    int max = Math.min(MAX_ROWS, Integer.highestOneBit(Math.max(1, MAX_PARAMS / perRow)));
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (int from = 0; from < rows.size(); from += max) {
+      List<Tuple> chunk = rows.subList(from, Math.min(rows.size(), from + max));
+      int size = padded(chunk.size());
+      chain = chain.compose(n -> {
+        StringBuilder sql = new StringBuilder("UPDATE ").append(table).append(" SET ");
+        Tuple params = Tuple.tuple();
+        for (int a = 0; a < assignments.size(); a++) {
+          String assignment = assignments.get(a);
+          int eq = assignment.indexOf('=');
+          sql.append(a == 0 ? "" : ", ").append(assignment, 0, eq).append("= CASE ").append(key);
+          String expression = assignment.substring(eq + 1).trim();
+          for (int r = 0; r < size; r++) {
+            Tuple row = chunk.get(Math.min(r, chunk.size() - 1));
+            sql.append(" WHEN ? THEN ").append(expression);
+            params.addValue(row.getValue(0)).addValue(row.getValue(a + 1));
+          }
+          sql.append(" END");
+        }
+        if (!also.isEmpty()) {
+          sql.append(", ").append(also);
+          for (int i = 0; i < alsoParams.size(); i++) {
+            params.addValue(alsoParams.getValue(i));
+          }
+        }
+        sql.append(" WHERE ").append(key).append(" IN (").append(marks(size)).append(")").append(where);
+        for (int r = 0; r < size; r++) {
+          params.addValue(chunk.get(Math.min(r, chunk.size() - 1)).getValue(0));
+        }
+        return client.preparedQuery(sql.toString()).execute(params).map(result -> n + result.rowCount());
+      });
+    }
+    return chain;
+  }
+
   private static Future<Void> inChunks(SqlClient client, String before, String after, Tuple leading,
                                        Collection<?> values, java.util.function.Consumer<RowSet<Row>> each) {
     List<?> all = new ArrayList<>(values);

@@ -91,6 +91,43 @@ class SqlTest {
     assertThat(count()).isEqualTo(64);
   }
 
+  @Test
+  void updateEachGivesEveryRowItsOwnValuesInOneStatementPerChunk() {
+    Await.result(insert(0, 100));
+    String c1 = COLUMNS.get(0);
+    String c2 = COLUMNS.get(1);
+    String c3 = COLUMNS.get(2);
+    // rows 0..69 get their own values; row 5 is excluded by the extra condition; row 80 is not asked for
+    Await.result(pool.query("UPDATE wide SET " + c3 + " = 'frozen' WHERE id = 5").execute());
+    List<Tuple> rows = IntStream.range(0, 70).mapToObj(i -> Tuple.of(i, "one-" + i, i % 2 == 0 ? null : "two-" + i))
+      .toList();
+    long before = prepares();
+    int changed = Await.result(Sql.updateEach(pool, "wide", "id", List.of(c1 + " = ?", c2 + " = COALESCE(?, " + c2 + ")"),
+      c3 + " = ?", Tuple.of("updated"), " AND " + c3 + " <> 'frozen'", rows));
+
+    assertThat(changed).isEqualTo(69);
+    // 70 rows of 5 values each: a chunk of 64 and one of 6 padded to 8
+    assertThat(prepares() - before).isEqualTo(2);
+    assertThat(row(1)).containsExactly("one-1", "two-1", "updated");
+    assertThat(row(2)).as("COALESCE keeps the old value for a null").containsExactly("one-2", "b2", "updated");
+    assertThat(row(69)).containsExactly("one-69", "two-69", "updated");
+    assertThat(row(5)).as("the extra condition still holds per row").containsExactly("a5", "b5", "frozen");
+    assertThat(row(80)).containsExactly("a80", "b80", "c80");
+  }
+
+  @Test
+  void updateEachRefusesAKeyTwice() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sql.updateEach(pool, "wide", "id",
+        List.of(COLUMNS.get(0) + " = ?"), "", Tuple.tuple(), "", List.of(Tuple.of(1, "x"), Tuple.of(1, "y"))))
+      .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private List<String> row(int id) {
+    var r = Await.result(pool.preparedQuery("SELECT " + String.join(", ", COLUMNS.subList(0, 3)) + " FROM wide WHERE id = ?")
+      .execute(Tuple.of(id))).iterator().next();
+    return List.of(r.getString(0), r.getString(1), r.getString(2));
+  }
+
   private io.vertx.core.Future<Integer> insert(int from, int n) {
     List<Tuple> rows = IntStream.range(from, from + n)
       .mapToObj(i -> Tuple.of(i, "a" + i, "b" + i, "c" + i, "d" + i, "e" + i, "f" + i)).toList();

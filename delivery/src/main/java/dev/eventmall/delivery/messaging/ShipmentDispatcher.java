@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -152,11 +153,13 @@ public final class ShipmentDispatcher {
         .compose(locked -> {
           List<Map.Entry<String, EventRow>> timeline = new ArrayList<>();
           List<Outbox.Outgoing> emitted = new ArrayList<>();
+          List<DeliveryRepository.Acceptance> accepted = new ArrayList<>();
+          Set<String> answered = new HashSet<>();
           Future<Void> chain = Future.succeededFuture();
           for (Answer a : answers) {
             String orderId = a.row().orderId();
             ShipmentRow current = locked.get(orderId);
-            if (current == null) {
+            if (current == null || !answered.add(orderId)) {
               continue;
             }
             if (a.shipment() != null) {
@@ -164,7 +167,7 @@ public final class ShipmentDispatcher {
               String trackingNumber = a.shipment().getString("trackingNumber");
               switch (DeliveryRules.accepted(current.status(), current.trackingNumber())) {
                 case ACCEPT -> {
-                  chain = chain.compose(v -> repo.accept(conn, orderId, shipmentId, trackingNumber, at).mapEmpty());
+                  accepted.add(new DeliveryRepository.Acceptance(orderId, shipmentId, trackingNumber));
                   timeline.add(Map.entry(orderId, new EventRow(ShipmentStatus.ACCEPTED.name(),
                     "Carrier accepted the shipment, tracking number " + trackingNumber, at)));
                   emitted.add(traced(orderId, DeliveryEvents.started(orderId, current.causeEventId(), shipmentId,
@@ -199,7 +202,8 @@ public final class ShipmentDispatcher {
               });
             }
           }
-          return chain.compose(v -> repo.addEvents(conn, timeline))
+          return chain.compose(v -> repo.acceptAll(conn, accepted, at))
+            .compose(v -> repo.addEvents(conn, timeline))
             .compose(v -> Outbox.appendAll(conn, emitted));
         }))
       .onSuccess(v -> after.forEach(Runnable::run));

@@ -200,12 +200,10 @@ public final class ShipmentTracker {
         return Future.succeededFuture(applied);
       }
       Instant now = ShipmentDispatcher.now();
-      Future<Void> chain = repo.addEvents(conn, history);
-      for (Map.Entry<String, Outcome> m : moved) {
-        Outcome o = m.getValue();
-        chain = chain.compose(v -> repo.move(conn, m.getKey(), o.status(), o.failureReason(), now));
-      }
-      return chain.compose(v -> Outbox.appendAll(conn, Topics.DELIVERY_EVENTS, emitted)).map(applied);
+      return repo.addEvents(conn, history)
+        .compose(v -> repo.moveAll(conn, moved.stream().map(m -> new DeliveryRepository.Move(m.getKey(),
+          m.getValue().status(), m.getValue().failureReason())).toList(), now))
+        .compose(v -> Outbox.appendAll(conn, Topics.DELIVERY_EVENTS, emitted)).map(applied);
     });
   }
 

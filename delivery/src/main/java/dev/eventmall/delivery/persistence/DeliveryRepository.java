@@ -80,12 +80,6 @@ public final class DeliveryRepository {
       new TreeSet<>(trackingNumbers), SHIPMENT);
   }
 
-  /** PENDING → ACCEPTED with the carrier's ids; false when the row was no longer PENDING. */
-  public Future<Boolean> accept(SqlClient conn, String orderId, String shipmentId, String trackingNumber, Instant now) {
-    return conn.preparedQuery(ACCEPT).execute(Tuple.of(shipmentId, trackingNumber, utc(now), orderId))
-      .map(rows -> rows.rowCount() == 1);
-  }
-
   /** Records the carrier's ids on a row that has none yet (e.g. cancelled while the create call was in flight). */
   public Future<Void> attachTracking(SqlClient conn, String orderId, String shipmentId, String trackingNumber, Instant now) {
     return conn.preparedQuery(ATTACH_TRACKING).execute(Tuple.of(shipmentId, trackingNumber, utc(now), orderId)).mapEmpty();
@@ -93,6 +87,27 @@ public final class DeliveryRepository {
 
   public Future<Void> move(SqlClient conn, String orderId, ShipmentStatus status, String failureReason, Instant now) {
     return conn.preparedQuery(MOVE).execute(Tuple.of(status.name(), failureReason, utc(now), orderId)).mapEmpty();
+  }
+
+  /** A shipment's new status, and the failure reason to record (null keeps the one it has). */
+  public record Move(String orderId, ShipmentStatus status, String failureReason) {
+  }
+
+  /** {@link #move} of many shipments (distinct orders) in one statement per chunk. */
+  public Future<Void> moveAll(SqlClient conn, List<Move> moves, Instant now) {
+    return Sql.updateEach(conn, "shipment", "order_id", MOVE_EACH, "updated_at = ?", Tuple.of(utc(now)), "",
+      moves.stream().map(m -> Tuple.of(m.orderId(), m.status().name(), m.failureReason())).toList()).mapEmpty();
+  }
+
+  /** The carrier's ids of a shipment it accepted. */
+  public record Acceptance(String orderId, String shipmentId, String trackingNumber) {
+  }
+
+  /** PENDING → ACCEPTED with the carrier's ids, for many shipments (distinct orders) in one statement per chunk. */
+  public Future<Void> acceptAll(SqlClient conn, List<Acceptance> accepted, Instant now) {
+    return Sql.updateEach(conn, "shipment", "order_id", ACCEPT_EACH, "status = 'ACCEPTED', updated_at = ?",
+      Tuple.of(utc(now)), " AND status = 'PENDING'",
+      accepted.stream().map(a -> Tuple.of(a.orderId(), a.shipmentId(), a.trackingNumber())).toList()).mapEmpty();
   }
 
   public Future<Void> retryLater(SqlClient conn, String orderId, int attempts, Instant next, Instant now) {

@@ -1,5 +1,7 @@
 package dev.eventmall.delivery.persistence;
 
+import java.util.List;
+
 /** SQL of the delivery database (db/delivery). */
 final class DeliverySql {
   private DeliverySql() {
@@ -14,15 +16,16 @@ final class DeliverySql {
   static final String FIND_SHIPMENT = "SELECT " + SHIPMENT_COLUMNS + " WHERE order_id = ?";
   static final String SHIPMENTS_BY_TRACKING_BEFORE = "SELECT " + SHIPMENT_COLUMNS + " WHERE tracking_number IN (";
 
-  static final String ACCEPT = """
-    UPDATE shipment SET status = 'ACCEPTED', shipment_id = ?, tracking_number = ?, updated_at = ?
-    WHERE order_id = ? AND status = 'PENDING'""";
-
   static final String ATTACH_TRACKING = """
     UPDATE shipment SET shipment_id = ?, tracking_number = ?, updated_at = ? WHERE order_id = ? AND tracking_number IS NULL""";
 
   static final String MOVE = "UPDATE shipment SET status = ?, failure_reason = COALESCE(?, failure_reason), updated_at = ? "
     + "WHERE order_id = ?";
+
+  /** {@link #MOVE} per row of a batch ({@code Sql.updateEach}), with {@code updated_at = ?} for all. */
+  static final List<String> MOVE_EACH = List.of("status = ?", "failure_reason = COALESCE(?, failure_reason)");
+  /** PENDING → ACCEPTED with the carrier's ids, per row of a batch, with {@code status = 'ACCEPTED', updated_at = ?} for all, PENDING rows only. */
+  static final List<String> ACCEPT_EACH = List.of("shipment_id = ?", "tracking_number = ?");
 
   static final String RETRY_LATER = "UPDATE shipment SET attempts = ?, next_attempt_at = ?, updated_at = ? "
     + "WHERE order_id = ? AND status = 'PENDING'";
