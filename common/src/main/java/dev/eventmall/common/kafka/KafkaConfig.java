@@ -1,5 +1,6 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.config.Config;
 import io.vertx.kafka.client.serialization.BufferDeserializer;
 import io.vertx.kafka.client.serialization.BufferSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -28,6 +29,16 @@ public final class KafkaConfig {
    * partitions a rebalance hands to a consumer are fetched only once its fetch in flight to that broker returns.
    */
   public static final long FETCH_MAX_WAIT_MS = 1_000;
+
+  /**
+   * Setting {@code KAFKA_SESSION_TIMEOUT_MS} (default {@value #DEFAULT_SESSION_TIMEOUT_MS}): how long a consumer that
+   * stopped heartbeating without leaving its group (a SIGKILLed or frozen process) keeps its partitions before the
+   * group hands them to the others. Kafka's default is 45 s, which is how long a killed replica's share of the saga
+   * waited. Heartbeats come from the consumer's own thread, so a busy event loop does not miss them; only a process
+   * stalled for this long (or cut off from the brokers) loses its partitions. The heartbeat interval is a third of it.
+   */
+  public static final String SESSION_TIMEOUT_MS = "KAFKA_SESSION_TIMEOUT_MS";
+  public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
   /** Durable, ordered, idempotent producer: {@code acks=all}, idempotence on, at most 5 in flight, lz4 batches. */
   public static Map<String, String> producer(String bootstrapServers) {
@@ -58,6 +69,9 @@ public final class KafkaConfig {
     // is 1), so this only paces an idle consumer. Kafka's default (500 ms) made every consumer fetch twice a second at
     // rest, the largest share of an idle broker's CPU; request.timeout.ms (30 s) stays well above it
     config.put("fetch.max.wait.ms", Long.toString(FETCH_MAX_WAIT_MS));
+    long session = Math.max(6_000, Config.fromEnv().getLong(SESSION_TIMEOUT_MS, DEFAULT_SESSION_TIMEOUT_MS));
+    config.put("session.timeout.ms", Long.toString(session));
+    config.put("heartbeat.interval.ms", Long.toString(session / 3));
     config.put("key.deserializer", StringDeserializer.class.getName());
     config.put("value.deserializer", BufferDeserializer.class.getName());
     return config;
