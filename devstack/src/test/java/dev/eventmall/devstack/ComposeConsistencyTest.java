@@ -166,6 +166,30 @@ class ComposeConsistencyTest {
     }
   }
 
+  /** The broker count is a setting: the profile brokers-6 adds kafka4-6, broker-only nodes of the same cluster. */
+  @Test
+  void theProfileBrokers6AddsThreeBrokerOnlyNodesToTheSameCluster() throws IOException {
+    Map<String, Object> compose = compose();
+    Map<String, Object> first = env(service(compose, "kafka1"));
+    for (int i = 4; i <= 6; i++) {
+      Map<String, Object> broker = service(compose, "kafka" + i);
+      Map<String, Object> env = env(broker);
+      assertThat(String.valueOf(broker.get("profiles"))).isEqualTo("[brokers-6]");
+      assertThat(String.valueOf(env.get("KAFKA_NODE_ID"))).isEqualTo(Integer.toString(i));
+      assertThat(String.valueOf(env.get("KAFKA_PROCESS_ROLES"))).as("not a controller").isEqualTo("broker");
+      assertThat(String.valueOf(env.get("KAFKA_LISTENERS"))).doesNotContain("CONTROLLER");
+      for (String same : List.of("CLUSTER_ID", "KAFKA_CONTROLLER_QUORUM_VOTERS", "KAFKA_CONTROLLER_LISTENER_NAMES",
+        "KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_DEFAULT_REPLICATION_FACTOR")) {
+        assertThat(env.get(same)).as(same).isEqualTo(first.get(same));
+      }
+      int hostPort = 19091 + i;
+      assertThat(String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS")))
+        .isEqualTo("INTERNAL://kafka" + i + ":9092,EXTERNAL://localhost:" + hostPort);
+      assertThat(String.valueOf(broker.get("ports"))).contains(hostPort + ":" + hostPort);
+      assertThat(String.valueOf(broker.get("volumes"))).contains("kafka-" + i + ":");
+    }
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void prometheusScrapesEveryServiceAndGrafanaIsProvisioned() throws IOException {
@@ -258,6 +282,7 @@ class ComposeConsistencyTest {
     Assumptions.assumeTrue(compose || promtool, "neither docker-compose nor promtool is installed");
     if (compose) {
       assertThat(run("docker-compose", "--profile", "sandbox", "config", "-q")).isZero();
+      assertThat(run("docker-compose", "--profile", "brokers-6", "config", "-q")).isZero();
     }
     if (promtool) {
       assertThat(run("promtool", "check", "config", "ops/prometheus/prometheus.yml")).isZero();
