@@ -30,29 +30,26 @@ public final class CatalogApp {
   }
 
   public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    String mysqlUri = config.mysqlUri(DATABASE);
-    KafkaEventBridge.Options bridge = CatalogEvents.STOCK.bridge(config.kafkaBootstrapServers());
-    int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
-    ProductStore.Caches caches;
-    try {
-      caches = ProductStore.Caches.create(
+    return ServiceDeployment.deploy(() -> {
+      String mysqlUri = config.mysqlUri(DATABASE);
+      KafkaEventBridge.Options bridge = CatalogEvents.STOCK.bridge(config.kafkaBootstrapServers());
+      int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
+      ProductStore.Caches caches = ProductStore.Caches.create(
         config.getInt(ProductStore.DOCUMENT_CACHE, ProductStore.DEFAULT_CACHED_DOCUMENTS), metrics.registry());
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    AtomicBoolean first = new AtomicBoolean(true);
-    return ServiceDeployment.steps(vertx, config)
-      .migrate(mysqlUri, "classpath:db/catalog")
-      .prepare(() -> CassandraProducts.createSchema(vertx, config))
-      .topics(List.of(Topics.CATALOG_PRODUCTS, Topics.CATALOG_STOCK), CatalogEvents.STOCK)
-      .outboxRelay(mysqlUri)
-      .verticle(() -> new CatalogEvents(mysqlUri))
-      .bridge(bridge)
-      .replicaLag(DATABASE, metrics.registry())
-      .step(() -> connectSharedSession(vertx, config), CassandraClient::close)
-      .http(() -> new CatalogVerticle(config, metrics, bridge, caches, first.getAndSet(false)), CatalogVerticle::port,
-        instances)
-      .start();
+      AtomicBoolean first = new AtomicBoolean(true);
+      return ServiceDeployment.steps(vertx, config)
+        .migrate(mysqlUri, "classpath:db/catalog")
+        .prepare(() -> CassandraProducts.createSchema(vertx, config))
+        .topics(List.of(Topics.CATALOG_PRODUCTS, Topics.CATALOG_STOCK), CatalogEvents.STOCK)
+        .outboxRelay(mysqlUri)
+        .verticle(() -> new CatalogEvents(mysqlUri))
+        .bridge(bridge)
+        .replicaLag(DATABASE, metrics.registry())
+        .step(() -> connectSharedSession(vertx, config), CassandraClient::close)
+        .http(() -> new CatalogVerticle(config, metrics, bridge, caches, first.getAndSet(false)), CatalogVerticle::port,
+          instances)
+        .start();
+    });
   }
 
   /**

@@ -44,6 +44,14 @@ public final class ServiceDeployment implements ServiceMain.Started {
     this.parts = Map.copyOf(parts);
   }
 
+  /**
+   * What {@code deploy} answers, or a failed future when it throws instead (a bad setting read while the steps are
+   * declared): a {@code <Service>App.deploy} is {@code return ServiceDeployment.deploy(() -> steps(..)....start());}.
+   */
+  public static Future<ServiceDeployment> deploy(Supplier<Future<ServiceDeployment>> deploy) {
+    return attempt(deploy);
+  }
+
   /** The steps of a service on {@code vertx} configured by {@code config}, none declared yet. */
   public static Steps steps(Vertx vertx, Config config) {
     return new Steps(vertx, config);

@@ -139,6 +139,19 @@ class ServiceDeploymentTest {
     assertThat(log).containsExactly("start relay", "start events", "stop events", "stop relay");
   }
 
+  @Test
+  void aBadSettingReadWhileDeclaringTheStepsIsAFailedStart(Vertx vertx) {
+    Future<ServiceDeployment> started = ServiceDeployment.deploy(() -> {
+      int instances = Config.of(Map.of("HTTP_INSTANCES", "many")).getInt("HTTP_INSTANCES", 1);
+      return ServiceDeployment.steps(vertx, CONFIG)
+        .http(() -> new Noting("http", new CopyOnWriteArrayList<>(), false, 8123), Noting::port, instances)
+        .start();
+    });
+    assertThat(started.failed()).as("failed at once, nothing thrown at the caller").isTrue();
+    assertThat(started.cause()).hasMessageContaining("HTTP_INSTANCES");
+    assertThat(vertx.deploymentIDs()).isEmpty();
+  }
+
   private static Future<Void> note(List<String> log, String what) {
     log.add(what);
     return Future.succeededFuture();

@@ -32,23 +32,20 @@ public final class DeliveryApp {
   }
 
   public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    DeliverySettings settings;
-    try {
-      settings = DeliverySettings.of(config);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    String mysqlUri = config.mysqlUri(DATABASE);
-    KafkaEventBridge.Options bridge = DeliveryEvents.SAGA.bridge(config.kafkaBootstrapServers()).withRetry(RETRY);
-    int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
-    return ServiceDeployment.steps(vertx, config)
-      .migrate(mysqlUri, "classpath:db/delivery")
-      .topics(List.of(Topics.DELIVERY_EVENTS), DeliveryEvents.SAGA)
-      .outboxRelay(mysqlUri)
-      .verticle(() -> new DeliveryEvents(mysqlUri, settings, metrics))
-      .bridge(bridge)
-      .replicaLag(DATABASE, metrics.registry())
-      .http(() -> new DeliveryVerticle(config, metrics, bridge), DeliveryVerticle::port, instances)
-      .start();
+    return ServiceDeployment.deploy(() -> {
+      DeliverySettings settings = DeliverySettings.of(config);
+      String mysqlUri = config.mysqlUri(DATABASE);
+      KafkaEventBridge.Options bridge = DeliveryEvents.SAGA.bridge(config.kafkaBootstrapServers()).withRetry(RETRY);
+      int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
+      return ServiceDeployment.steps(vertx, config)
+        .migrate(mysqlUri, "classpath:db/delivery")
+        .topics(List.of(Topics.DELIVERY_EVENTS), DeliveryEvents.SAGA)
+        .outboxRelay(mysqlUri)
+        .verticle(() -> new DeliveryEvents(mysqlUri, settings, metrics))
+        .bridge(bridge)
+        .replicaLag(DATABASE, metrics.registry())
+        .http(() -> new DeliveryVerticle(config, metrics, bridge), DeliveryVerticle::port, instances)
+        .start();
+    });
   }
 }

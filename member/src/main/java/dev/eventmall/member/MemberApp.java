@@ -26,20 +26,16 @@ public final class MemberApp {
    * {@code JWT_ACCESS_TTL_SECONDS}, {@code HTTP_BODY_LIMIT_BYTES} and the {@link MemberSettings} variables.
    */
   public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    MemberSettings settings;
-    String mysqlUri;
-    try {
-      settings = MemberSettings.from(config);
-      mysqlUri = config.mysqlUri("member");
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    return ServiceDeployment.steps(vertx, config)
-      .migrate(mysqlUri, "classpath:db/member")
-      .topics(List.of(Topics.MEMBER_EVENTS))
-      .then(() -> AdminSeeder.seed(vertx, mysqlUri, settings))
-      .outboxRelay(mysqlUri)
-      .http(() -> new MemberVerticle(config, settings, metrics), MemberVerticle::port, settings.httpInstances())
-      .start();
+    return ServiceDeployment.deploy(() -> {
+      MemberSettings settings = MemberSettings.from(config);
+      String mysqlUri = config.mysqlUri("member");
+      return ServiceDeployment.steps(vertx, config)
+        .migrate(mysqlUri, "classpath:db/member")
+        .topics(List.of(Topics.MEMBER_EVENTS))
+        .then(() -> AdminSeeder.seed(vertx, mysqlUri, settings))
+        .outboxRelay(mysqlUri)
+        .http(() -> new MemberVerticle(config, settings, metrics), MemberVerticle::port, settings.httpInstances())
+        .start();
+    });
   }
 }

@@ -6,6 +6,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.outbox.OutboxRelay;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -53,27 +54,25 @@ public final class OrderApp {
    * @param metrics registry of {@code /metrics} and of the business counters; may be null (no /metrics route)
    */
   public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    String mysqlUri;
-    int instances;
-    try {
-      mysqlUri = config.mysqlUri(DATABASE);
-      instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    String kafka = config.kafkaBootstrapServers();
-    OrderMetrics orderMetrics = new OrderMetrics(metrics != null ? metrics.registry() : Metrics.registryOf(vertx));
-    KafkaEventBridge.Options saga = OrderEvents.SAGA.bridge(kafka);
-    KafkaEventBridge.Options projections = OrderEvents.PROJECTIONS.bridge(kafka);
-    return ServiceDeployment.steps(vertx, config)
-      .migrate(mysqlUri, "classpath:db/order")
-      .topics(List.of(Topics.ORDER_EVENTS), OrderEvents.SAGA, OrderEvents.PROJECTIONS)
-      .outboxRelay(mysqlUri)
-      .verticle(() -> new OrderEvents(mysqlUri, orderMetrics))
-      .bridge(saga)
-      .bridge(projections)
-      .replicaLag(DATABASE, metrics != null ? metrics.registry() : Metrics.registryOf(vertx))
-      .http(() -> new OrderVerticle(config, metrics, orderMetrics, saga, projections), OrderVerticle::port, instances)
-      .start();
+    return ServiceDeployment.deploy(() -> {
+      String mysqlUri = config.mysqlUri(DATABASE);
+      int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
+      String kafka = config.kafkaBootstrapServers();
+      MeterRegistry registry = metrics != null ? metrics.registry() : Metrics.registryOf(vertx);
+      OrderMetrics orderMetrics = new OrderMetrics(registry);
+      KafkaEventBridge.Options saga = OrderEvents.SAGA.bridge(kafka);
+      KafkaEventBridge.Options projections = OrderEvents.PROJECTIONS.bridge(kafka);
+      return ServiceDeployment.steps(vertx, config)
+        .migrate(mysqlUri, "classpath:db/order")
+        .topics(List.of(Topics.ORDER_EVENTS), OrderEvents.SAGA, OrderEvents.PROJECTIONS)
+        .outboxRelay(mysqlUri)
+        .verticle(() -> new OrderEvents(mysqlUri, orderMetrics))
+        .bridge(saga)
+        .bridge(projections)
+        .replicaLag(DATABASE, registry)
+        .http(() -> new OrderVerticle(config, metrics, orderMetrics, saga, projections), OrderVerticle::port,
+          instances)
+        .start();
+    });
   }
 }

@@ -53,30 +53,32 @@ public final class PaymentApp {
   }
 
   public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    String mysqlUri = config.mysqlUri(DATABASE);
-    KafkaEventBridge.Options bridge = bridgeOptions(config);
-    int instances = Math.max(1, config.getInt(HTTP_INSTANCES, 1));
-    Duration interval = Duration.ofMillis(config.getLong(RECOVERY_INTERVAL_MS, 30_000));
-    Duration age = Duration.ofMillis(config.getLong(RECOVERY_AGE_MS, 60_000));
-    long unresolvedAfterMs = config.getLong(UNRESOLVED_AFTER_MS, 86_400_000);
-    Duration giveUpAfter = unresolvedAfterMs <= 0 ? null : Duration.ofMillis(unresolvedAfterMs);
-    Pool pool = Database.pool(vertx, mysqlUri, "payment", 10);
-    TossClient toss = TossClient.create(vertx, config, new AttemptLog(pool)).registerMetrics(metrics.registry());
-    Payments payments = new Payments(pool, toss, new PaymentMetrics(metrics.registry()));
-    return ServiceDeployment.steps(vertx, config)
-      .part(TossClient.class, toss)
-      .part(Payments.class, payments)
-      // closed once everything else has stopped
-      .closing(() -> {
-        toss.close();
-        return pool.close();
-      })
-      .migrate(mysqlUri, "classpath:db/payment")
-      .topics(List.of(Topics.PAYMENT_EVENTS), PaymentEvents.SAGA)
-      .outboxRelay(mysqlUri)
-      .verticle(() -> new PaymentEvents(payments, interval, age, giveUpAfter))
-      .bridge(bridge)
-      .http(() -> new PaymentVerticle(config, metrics, bridge, payments, toss), PaymentVerticle::port, instances)
-      .start();
+    return ServiceDeployment.deploy(() -> {
+      String mysqlUri = config.mysqlUri(DATABASE);
+      KafkaEventBridge.Options bridge = bridgeOptions(config);
+      int instances = Math.max(1, config.getInt(HTTP_INSTANCES, 1));
+      Duration interval = Duration.ofMillis(config.getLong(RECOVERY_INTERVAL_MS, 30_000));
+      Duration age = Duration.ofMillis(config.getLong(RECOVERY_AGE_MS, 60_000));
+      long unresolvedAfterMs = config.getLong(UNRESOLVED_AFTER_MS, 86_400_000);
+      Duration giveUpAfter = unresolvedAfterMs <= 0 ? null : Duration.ofMillis(unresolvedAfterMs);
+      Pool pool = Database.pool(vertx, mysqlUri, "payment", 10);
+      TossClient toss = TossClient.create(vertx, config, new AttemptLog(pool)).registerMetrics(metrics.registry());
+      Payments payments = new Payments(pool, toss, new PaymentMetrics(metrics.registry()));
+      return ServiceDeployment.steps(vertx, config)
+        .part(TossClient.class, toss)
+        .part(Payments.class, payments)
+        // closed once everything else has stopped
+        .closing(() -> {
+          toss.close();
+          return pool.close();
+        })
+        .migrate(mysqlUri, "classpath:db/payment")
+        .topics(List.of(Topics.PAYMENT_EVENTS), PaymentEvents.SAGA)
+        .outboxRelay(mysqlUri)
+        .verticle(() -> new PaymentEvents(payments, interval, age, giveUpAfter))
+        .bridge(bridge)
+        .http(() -> new PaymentVerticle(config, metrics, bridge, payments, toss), PaymentVerticle::port, instances)
+        .start();
+    });
   }
 }

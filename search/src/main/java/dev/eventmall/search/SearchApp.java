@@ -22,24 +22,21 @@ public final class SearchApp {
   }
 
   public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    SearchSettings settings;
-    try {
-      settings = SearchSettings.from(config);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    Subscription indexer = SearchEvents.indexer(settings);
-    KafkaEventBridge.Options bridgeOptions = indexer.bridge(settings.kafka());
-    NearCache nearCache = new NearCache(settings.nearCacheMaxEntries(), settings.nearCacheMaxBytes(),
-      settings.nearCacheMaxStaleness().toMillis());
-    nearCache.bindTo(metrics.registry());
-    return ServiceDeployment.steps(vertx, config)
-      .topics(List.of(), indexer)
-      .verticle(() -> new SearchEvents(settings, nearCache))
-      .bridge(bridgeOptions)
-      .verticle(() -> new NearCacheRefresher(settings, nearCache))
-      .http(() -> new SearchVerticle(config, settings, metrics, bridgeOptions, nearCache), SearchVerticle::port,
-        settings.httpInstances())
-      .start();
+    return ServiceDeployment.deploy(() -> {
+      SearchSettings settings = SearchSettings.from(config);
+      Subscription indexer = SearchEvents.indexer(settings);
+      KafkaEventBridge.Options bridgeOptions = indexer.bridge(settings.kafka());
+      NearCache nearCache = new NearCache(settings.nearCacheMaxEntries(), settings.nearCacheMaxBytes(),
+        settings.nearCacheMaxStaleness().toMillis());
+      nearCache.bindTo(metrics.registry());
+      return ServiceDeployment.steps(vertx, config)
+        .topics(List.of(), indexer)
+        .verticle(() -> new SearchEvents(settings, nearCache))
+        .bridge(bridgeOptions)
+        .verticle(() -> new NearCacheRefresher(settings, nearCache))
+        .http(() -> new SearchVerticle(config, settings, metrics, bridgeOptions, nearCache), SearchVerticle::port,
+          settings.httpInstances())
+        .start();
+    });
   }
 }
