@@ -11,8 +11,8 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
-import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import io.vertx.cassandra.CassandraClient;
@@ -20,15 +20,12 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The catalog HTTP API: {@code /products}, {@code /sellers/me/products}, the dead-letter admin of the stock consumer
@@ -49,7 +46,7 @@ public final class CatalogVerticle extends VerticleBase {
   private final KafkaEventBridge.Options bridge;
   private final ProductStore.Caches caches;
   private final boolean repair;
-  private KafkaAdminClient admin;
+  private Readiness readiness;
   private volatile int port;
 
   /** {@code caches} are the process's read caches, shared by every instance of the deployment. */
@@ -71,19 +68,16 @@ public final class CatalogVerticle extends VerticleBase {
   public Future<?> start() {
     Pool pool = Database.pool(vertx, config.mysqlUri(CatalogApp.DATABASE), "catalog", 10);
     CassandraClient cassandra = CassandraClient.createShared(vertx, CASSANDRA_CLIENT, CassandraProducts.options(config));
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
     Future<JWTAuth> jwt = Jwt.create(vertx, config);
     Future<CassandraProducts> products = CassandraProducts.prepare(cassandra, CassandraProducts.keyspace(config));
     return Future.all(jwt, products).compose(all -> {
       ReadPools reads = ReadPools.create(vertx, config, CatalogApp.DATABASE, pool, "catalog", 10);
       ProductStore store = new ProductStore(vertx, new ProductRepository(pool), reads, products.result(), caches);
       ProductApi api = new ProductApi(store, reads);
-      HealthChecks checks = HealthChecks.create(vertx)
-        .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))
-        .register("cassandra", 2_000, p -> cassandra.execute("SELECT release_version FROM system.local")
-          .map(Status.OK()).onComplete(p))
-        .register("kafka", 3_000, p -> admin.describeCluster()
-          .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p));
+      readiness = Readiness.create(vertx).mysql(pool)
+        .check("cassandra", () -> cassandra.execute("SELECT release_version FROM system.local"))
+        .kafka(config.kafkaBootstrapServers());
+      HealthChecks checks = readiness.checks();
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
         .healthChecks(checks)
@@ -110,6 +104,6 @@ public final class CatalogVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
+    return readiness == null ? Future.succeededFuture() : readiness.close();
   }
 }

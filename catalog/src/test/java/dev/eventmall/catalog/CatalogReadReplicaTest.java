@@ -1,6 +1,7 @@
 package dev.eventmall.catalog;
 
 import dev.eventmall.catalog.persistence.CassandraProducts;
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
@@ -49,7 +50,7 @@ class CatalogReadReplicaTest {
 
   private MariaDbServer primary;
   private MariaDbServer replica;
-  private CatalogApp.Deployment deployment;
+  private ServiceDeployment deployment;
   private WebClient client;
   private Pool replicaAdmin;
   private String seller;

@@ -3,6 +3,7 @@ package dev.eventmall.catalog;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import dev.eventmall.catalog.persistence.CassandraProducts;
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
@@ -55,7 +56,7 @@ abstract class CatalogTestSupport {
   Config config;
   String keyspace;
   int port;
-  CatalogApp.Deployment deployment;
+  ServiceDeployment deployment;
   WebClient client;
   TokenIssuer tokens;
   Pool db;

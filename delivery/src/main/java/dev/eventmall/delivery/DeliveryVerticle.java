@@ -8,20 +8,16 @@ import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.ClientRateLimit;
 import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
-import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.delivery.api.DeliveryApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.sqlclient.Pool;
-
-import java.util.Map;
 
 /**
  * The delivery HTTP API: {@code /deliveries}, the dead-letter admin of the saga consumer ({@code /admin/dlq}, ADMIN),
@@ -31,7 +27,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private final Config config;
   private final Metrics metrics;
   private final KafkaEventBridge.Options bridge;
-  private KafkaAdminClient admin;
+  private Readiness readiness;
   private volatile int port;
 
   public DeliveryVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge) {
@@ -47,12 +43,9 @@ public final class DeliveryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Pool pool = Database.pool(vertx, config.mysqlUri(DeliveryApp.DATABASE), "delivery", 10);
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
     return Jwt.create(vertx, config).compose(jwt -> {
-      HealthChecks checks = HealthChecks.create(vertx)
-        .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))
-        .register("kafka", 3_000, p -> admin.describeCluster()
-          .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p));
+      readiness = Readiness.create(vertx).mysql(pool).kafka(config.kafkaBootstrapServers());
+      HealthChecks checks = readiness.checks();
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
         .healthChecks(checks)
@@ -71,6 +64,6 @@ public final class DeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
+    return readiness == null ? Future.succeededFuture() : readiness.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventmall.delivery;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
@@ -60,7 +61,7 @@ abstract class DeliveryTestSupport {
   Vertx vertx;
   CarrierEmulator carrier;
   Config config;
-  DeliveryApp.Deployment deployment;
+  ServiceDeployment deployment;
   int port;
   WebClient client;
   TokenIssuer tokens;

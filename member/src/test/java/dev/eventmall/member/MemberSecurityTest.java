@@ -1,5 +1,6 @@
 package dev.eventmall.member;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
@@ -98,7 +99,7 @@ class MemberSecurityTest extends MemberServiceTestBase {
   @Test
   void throttlingHoldsAcrossInstancesOfTheService() {
     // a second replica of the service over the same database, listening on its own port
-    MemberApp.Deployment replica = Await.result(MemberApp.deploy(vertx, config.with("HTTP_INSTANCES", "1"),
+    ServiceDeployment replica = Await.result(MemberApp.deploy(vertx, config.with("HTTP_INSTANCES", "1"),
       dev.eventmall.common.metrics.Metrics.create("member-replica")));
     try {
       assertThat(replica.httpPort()).isNotEqualTo(deployment.httpPort());
@@ -127,7 +128,7 @@ class MemberSecurityTest extends MemberServiceTestBase {
    */
   @Test
   void signUpsAndLoginsPastTheClientLimitAre429WithoutAnyWork() {
-    MemberApp.Deployment limited = Await.result(MemberApp.deploy(vertx, config.with("HTTP_INSTANCES", "1")
+    ServiceDeployment limited = Await.result(MemberApp.deploy(vertx, config.with("HTTP_INSTANCES", "1")
         .with("PASSWORD_RATE_PER_CLIENT", "1").with("PASSWORD_BURST_PER_CLIENT", "3"),
       dev.eventmall.common.metrics.Metrics.create("member-limited")));
     try {

@@ -1,5 +1,6 @@
 package dev.eventmall.member;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.metrics.Metrics;
@@ -45,7 +46,7 @@ abstract class MemberServiceTestBase {
   static Vertx vertx;
   static String mysqlUri;
   static String kafka;
-  static MemberApp.Deployment deployment;
+  static ServiceDeployment deployment;
   static WebClient client;
   static Pool db;
   static Config config;

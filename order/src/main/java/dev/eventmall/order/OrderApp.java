@@ -1,29 +1,22 @@
 package dev.eventmall.order;
 
-import dev.eventmall.common.ServiceMain;
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
-import dev.eventmall.common.db.ReplicaLagVerticle;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.KafkaEventBridge;
-import dev.eventmall.common.kafka.KafkaTopics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.outbox.OutboxRelay;
-import dev.eventmall.order.messaging.OrderEventsVerticle;
-import io.vertx.core.DeploymentOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 /**
  * Wires the order service: Flyway migrations of MySQL {@code orders}, the topics it produces and consumes (with their
- * dead-letter topics), then one {@link OutboxRelay}, the saga and projection handlers, the two Kafka bridges
- * ({@code order-saga}, {@code order-projections}) and {@code ORDER_HTTP_INSTANCES} HTTP verticles. Used by
- * {@link Main}, devstack and the tests.
+ * dead-letter topics), then one {@link OutboxRelay}, the saga and projection handlers ({@link OrderEvents}), the two
+ * Kafka bridges ({@code order-saga}, {@code order-projections}) and {@code ORDER_HTTP_INSTANCES} HTTP verticles. Used
+ * by {@link Main}, devstack and the tests.
  */
 public final class OrderApp {
   public static final String DATABASE = "orders";
@@ -50,26 +43,7 @@ public final class OrderApp {
   /** {@code ORDER_DB_POOL_SIZE}: MySQL connections of the HTTP side, default 10. */
   public static final String DB_POOL_SIZE = "ORDER_DB_POOL_SIZE";
 
-  /** What {@link #deploy} started: the HTTP port actually bound and the deployment ids (undeployed in reverse). */
-  public record Deployment(int httpPort, List<String> deploymentIds) implements ServiceMain.Started {
-    public Future<Void> undeploy(Vertx vertx) {
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = deploymentIds.size() - 1; i >= 0; i--) {
-        String id = deploymentIds.get(i);
-        chain = chain.compose(v -> vertx.undeploy(id));
-      }
-      return chain;
-    }
-  }
-
   private OrderApp() {
-  }
-
-  /** Every topic the order service produces to or consumes from, each followed by its dead-letter topic. */
-  public static List<String> topics() {
-    return Stream.concat(Stream.of(Topics.ORDER_EVENTS),
-        Stream.concat(OrderEventsVerticle.SAGA_TOPICS.stream(), OrderEventsVerticle.PROJECTION_TOPICS.stream()))
-      .flatMap(t -> Stream.of(t, Topics.dlq(t))).toList();
   }
 
   /**
@@ -79,46 +53,26 @@ public final class OrderApp {
    *
    * @param metrics registry of {@code /metrics} and of the business counters; may be null (no /metrics route)
    */
-  public static Future<Deployment> deploy(Vertx vertx, Config config, Metrics metrics) {
-    String mysqlUri;
-    int instances;
-    try {
-      mysqlUri = config.mysqlUri(DATABASE);
-      instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    String kafka = config.kafkaBootstrapServers();
-    OrderMetrics orderMetrics = new OrderMetrics(metrics != null ? metrics.registry() : Metrics.registryOf(vertx));
-    KafkaEventBridge.Options saga =
-      new KafkaEventBridge.Options(kafka, OrderEventsVerticle.SAGA_GROUP, OrderEventsVerticle.SAGA_TOPICS);
-    KafkaEventBridge.Options projections =
-      new KafkaEventBridge.Options(kafka, OrderEventsVerticle.PROJECTION_GROUP, OrderEventsVerticle.PROJECTION_TOPICS);
-    List<String> ids = new ArrayList<>();
-    List<OrderVerticle> http = new CopyOnWriteArrayList<>();
-    Future<Deployment> started = Future.all(
-        Database.migrate(vertx, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/order"),
-        KafkaTopics.ensure(vertx, kafka, topics(), KafkaTopics.partitions(config), 3))
-      .compose(v -> vertx.deployVerticle(new OutboxRelay(OutboxRelay.Options.from(config, mysqlUri, kafka))))
-      .onSuccess(ids::add)
-      .compose(v -> vertx.deployVerticle(new OrderEventsVerticle(mysqlUri, orderMetrics))).onSuccess(ids::add)
-      .compose(v -> vertx.deployVerticle(new KafkaEventBridge(saga))).onSuccess(ids::add)
-      .compose(v -> vertx.deployVerticle(new KafkaEventBridge(projections))).onSuccess(ids::add)
-      .compose(v -> ReplicaLagVerticle.deployIfConfigured(vertx, config, DATABASE,
-        metrics != null ? metrics.registry() : Metrics.registryOf(vertx)))
-      .onSuccess(id -> {
-        if (id != null) {
-          ids.add(id);
-        }
-      })
-      .compose(v -> vertx.deployVerticle(() -> {
-        OrderVerticle verticle = new OrderVerticle(config, metrics, orderMetrics, saga, projections);
-        http.add(verticle);
-        return verticle;
-      }, new DeploymentOptions().setInstances(instances))).onSuccess(ids::add)
-      .map(v -> new Deployment(http.get(0).port(), List.copyOf(ids)));
-    // a half-started service must not keep consuming: undo what started
-    return started.recover(err -> new Deployment(-1, List.copyOf(ids)).undeploy(vertx)
-      .transform(x -> Future.failedFuture(err)));
+  public static Future<ServiceDeployment> deploy(Vertx vertx, Config config, Metrics metrics) {
+    return ServiceDeployment.deploy(() -> {
+      String mysqlUri = config.mysqlUri(DATABASE);
+      int instances = Math.max(1, config.getInt(HTTP_INSTANCES, Runtime.getRuntime().availableProcessors()));
+      String kafka = config.kafkaBootstrapServers();
+      MeterRegistry registry = metrics != null ? metrics.registry() : Metrics.registryOf(vertx);
+      OrderMetrics orderMetrics = new OrderMetrics(registry);
+      KafkaEventBridge.Options saga = OrderEvents.SAGA.bridge(kafka);
+      KafkaEventBridge.Options projections = OrderEvents.PROJECTIONS.bridge(kafka);
+      return ServiceDeployment.steps(vertx, config)
+        .migrate(mysqlUri, "classpath:db/order")
+        .topics(List.of(Topics.ORDER_EVENTS), OrderEvents.SAGA, OrderEvents.PROJECTIONS)
+        .outboxRelay(mysqlUri)
+        .verticle(() -> new OrderEvents(mysqlUri, orderMetrics))
+        .bridge(saga)
+        .bridge(projections)
+        .replicaLag(DATABASE, registry)
+        .http(() -> new OrderVerticle(config, metrics, orderMetrics, saga, projections), OrderVerticle::port,
+          instances)
+        .start();
+    });
   }
 }

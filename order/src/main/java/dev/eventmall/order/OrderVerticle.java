@@ -7,8 +7,8 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
-import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.order.api.OrderApi;
@@ -16,12 +16,8 @@ import dev.eventmall.order.domain.Admission;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.sqlclient.Pool;
-
-import java.util.Map;
 
 /**
  * The order HTTP API: {@code /orders}, {@code /admin/orders} (ADMIN), the dead-letter admin of both consumer groups
@@ -34,7 +30,7 @@ public final class OrderVerticle extends VerticleBase {
   private final OrderMetrics orderMetrics;
   private final KafkaEventBridge.Options saga;
   private final KafkaEventBridge.Options projections;
-  private KafkaAdminClient admin;
+  private Readiness readiness;
   private volatile int port;
 
   public OrderVerticle(Config config, Metrics metrics, OrderMetrics orderMetrics, KafkaEventBridge.Options saga,
@@ -59,11 +55,8 @@ public final class OrderVerticle extends VerticleBase {
   public Future<?> start() {
     Pool pool = Database.pool(vertx, config.mysqlUri(OrderApp.DATABASE), "orders",
       config.getInt(OrderApp.DB_POOL_SIZE, 10));
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
-    HealthChecks checks = HealthChecks.create(vertx)
-      .register("mysql", 2_000, p -> pool.query("SELECT 1").execute().map(Status.OK()).onComplete(p))
-      .register("kafka", 3_000, p -> admin.describeCluster()
-        .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p));
+    readiness = Readiness.create(vertx).mysql(pool).kafka(config.kafkaBootstrapServers());
+    HealthChecks checks = readiness.checks();
     return Jwt.create(vertx, config).compose(jwt -> {
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
@@ -107,6 +100,6 @@ public final class OrderVerticle extends VerticleBase {
       admission.stop(vertx);
     }
     vertx.cancelTimer(checkoutSweep);
-    return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
+    return readiness == null ? Future.succeededFuture() : readiness.close();
   }
 }

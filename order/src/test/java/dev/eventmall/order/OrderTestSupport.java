@@ -1,5 +1,6 @@
 package dev.eventmall.order;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
@@ -57,7 +58,7 @@ abstract class OrderTestSupport {
   Vertx vertx;
   Config config;
   Metrics metrics;
-  OrderApp.Deployment deployment;
+  ServiceDeployment deployment;
   WebClient client;
   TokenIssuer tokens;
   Pool db;

@@ -6,8 +6,8 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.http.ClientRateLimit;
 import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
-import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.kafka.KafkaEventBridge;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.payment.api.PaymentApi;
@@ -15,11 +15,7 @@ import dev.eventmall.payment.client.TossClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.kafka.admin.KafkaAdminClient;
-
-import java.util.Map;
 
 /**
  * The payment HTTP API: {@code /payments/**}, the dead-letter admin of the saga consumer ({@code /admin/dlq}, ADMIN),
@@ -31,7 +27,7 @@ public final class PaymentVerticle extends VerticleBase {
   private final KafkaEventBridge.Options bridge;
   private final Payments payments;
   private final TossClient toss;
-  private KafkaAdminClient admin;
+  private Readiness readiness;
   private volatile int port;
 
   public PaymentVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge, Payments payments,
@@ -49,16 +45,13 @@ public final class PaymentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrapServers()));
     return Jwt.create(vertx, config).compose(jwt -> {
-      HealthChecks checks = HealthChecks.create(vertx)
-        .register("mysql", 2_000, p -> payments.pool().query("SELECT 1").execute().map(Status.OK()).onComplete(p))
-        .register("kafka", 3_000, p -> admin.describeCluster()
-          .map(c -> c.getNodes().isEmpty() ? Status.KO() : Status.OK()).onComplete(p))
+      readiness = Readiness.create(vertx).mysql(payments.pool()).kafka(config.kafkaBootstrapServers())
         // informational: an open breaker means Toss is failing, not that this service is unready
-        .register("toss-circuit", p -> p.complete(Status.OK(new io.vertx.core.json.JsonObject()
+        .info("toss-circuit", () -> new io.vertx.core.json.JsonObject()
           .put("state", toss.breakerState().name())
-          .put("billingState", toss.breakerState(dev.eventmall.payment.client.TossClient.Merchant.BILLING).name()))));
+          .put("billingState", toss.breakerState(dev.eventmall.payment.client.TossClient.Merchant.BILLING).name()));
+      HealthChecks checks = readiness.checks();
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
         .healthChecks(checks)
@@ -76,6 +69,6 @@ public final class PaymentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return admin == null ? Future.succeededFuture() : admin.close(KafkaConfig.ADMIN_CLOSE_MS);
+    return readiness == null ? Future.succeededFuture() : readiness.close();
   }
 }

@@ -566,7 +566,7 @@ class PaymentApiTest extends PaymentTestSupport {
     assertThat(payment(orderId).getValue("webhook_pending_at")).isNotNull();
     assertThat(payment(orderId).getString("status")).isEqualTo("DONE");
     toss.clearFaults();
-    Await.result(deployment.payments().verifyOwedWebhooks(java.time.Duration.ZERO)); // what the periodic sweep calls
+    Await.result(deployment.part(Payments.class).verifyOwedWebhooks(java.time.Duration.ZERO)); // what the periodic sweep calls
     awaitPaymentEvent(orderId, "PaymentRefunded");
     awaitStatus(orderId, "REFUNDED");
     awaitWebhookVerified(orderId);

@@ -76,7 +76,7 @@ class PaymentRecoveryTest extends PaymentTestSupport {
     toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 1.0, "ALREADY_PROCESSED_PAYMENT", 400, false, 0, true,
       dev.eventmall.emulators.sandbox.Faults.Outage.NONE, false, java.util.List.of("/v1/payments/confirm"), -1));
 
-    Await.result(deployment.payments().resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
+    Await.result(deployment.part(Payments.class).resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
 
     JsonObject failed = payment(old);
     assertThat(failed.getString("status")).isEqualTo("FAILED");
@@ -89,7 +89,7 @@ class PaymentRecoveryTest extends PaymentTestSupport {
 
     // Toss answering again: the young one is confirmed by the next round, the failed one is never confirmed again
     toss.clearFaults();
-    Await.result(deployment.payments().resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
+    Await.result(deployment.part(Payments.class).resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
     assertThat(payment(young).getString("status")).isEqualTo("DONE");
     assertThat(toss.charges(young)).hasSize(1);
     assertThat(payment(old).getString("status")).isEqualTo("FAILED");
@@ -104,7 +104,7 @@ class PaymentRecoveryTest extends PaymentTestSupport {
     toss.faults(new dev.eventmall.emulators.sandbox.Faults(0, 0, null, 0, false, 0, true,
       dev.eventmall.emulators.sandbox.Faults.Outage.SERVICE_UNAVAILABLE, false, null, -1));
 
-    Await.result(deployment.payments().resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
+    Await.result(deployment.part(Payments.class).resolveStuck(Duration.ZERO, Duration.ofDays(1)), Duration.ofSeconds(60));
 
     assertThat(payment(orderId).getString("status")).isEqualTo("CHARGING");
     assertThat(paymentEventsOf(orderId)).isEmpty();

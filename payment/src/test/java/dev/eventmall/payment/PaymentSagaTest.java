@@ -5,6 +5,7 @@ import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.toss.LedgerEntry;
+import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.client.TossClient.Merchant;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +65,7 @@ class PaymentSagaTest extends PaymentTestSupport {
     assertThat(toss.ledger().stream().filter(e -> orderId.equals(e.orderId()))
       .map(LedgerEntry::kind)).containsExactly(LedgerEntry.Kind.DECLINE);
     assertThat(paymentEventsOf(orderId).stream().map(EventEnvelope::type)).containsExactly("PaymentFailed");
-    assertThat(deployment.toss().breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(deployment.part(TossClient.class).breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
   }
 
   /**
@@ -135,8 +136,8 @@ class PaymentSagaTest extends PaymentTestSupport {
     Await.until("the refused key recorded", Duration.ofSeconds(30), () -> count("SELECT COUNT(*) AS n FROM "
       + "payment_attempts WHERE order_id = ? AND code = 'UNAUTHORIZED_KEY'", orderId) >= 1);
     Await.until("billing breaker open", Duration.ofSeconds(10),
-      () -> deployment.toss().breakerState(Merchant.BILLING) == CircuitBreakerState.OPEN);
-    assertThat(deployment.toss().breakerState(Merchant.PAYMENTS)).isEqualTo(CircuitBreakerState.CLOSED);
+      () -> deployment.part(TossClient.class).breakerState(Merchant.BILLING) == CircuitBreakerState.OPEN);
+    assertThat(deployment.part(TossClient.class).breakerState(Merchant.PAYMENTS)).isEqualTo(CircuitBreakerState.CLOSED);
     assertThat(payment(orderId).getString("status")).isEqualTo("CHARGING");
     assertThat(paymentEventsOf(orderId)).isEmpty();
     String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
@@ -166,7 +167,7 @@ class PaymentSagaTest extends PaymentTestSupport {
       + "payment_attempts WHERE order_id = ? AND code = 'NOT_SUPPORTED_METHOD'", orderId) >= 1);
     String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
     assertThat(metrics).containsPattern("toss_misconfigured_total\\{[^}]*code=\"NOT_SUPPORTED_METHOD\"[^}]*\\} [1-9]");
-    assertThat(deployment.toss().breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(deployment.part(TossClient.class).breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
     assertThat(payment(orderId).getString("status")).isEqualTo("CHARGING");
     assertThat(paymentEventsOf(orderId)).isEmpty();
 
@@ -230,7 +231,7 @@ class PaymentSagaTest extends PaymentTestSupport {
     publish(Topics.CATALOG_STOCK, stockReserved(orderId, memberId, 3_000, "BILLING"));
 
     Await.until("breaker open", Duration.ofSeconds(30),
-      () -> deployment.toss().breakerState(Merchant.BILLING) == CircuitBreakerState.OPEN);
+      () -> deployment.part(TossClient.class).breakerState(Merchant.BILLING) == CircuitBreakerState.OPEN);
     awaitStatus(orderId, "CHARGING");
     assertThat(toss.charges(orderId)).isEmpty();
     String metrics = Await.result(client.get("/metrics").send()).bodyAsString();
@@ -240,14 +241,14 @@ class PaymentSagaTest extends PaymentTestSupport {
     awaitPaymentEvent(orderId, "PaymentCompleted");
     assertThat(toss.charges(orderId)).hasSize(1);
     Await.until("breaker closed", Duration.ofSeconds(10),
-      () -> deployment.toss().breakerState(Merchant.BILLING) == CircuitBreakerState.CLOSED);
+      () -> deployment.part(TossClient.class).breakerState(Merchant.BILLING) == CircuitBreakerState.CLOSED);
 
     // refusals are healthy answers: more of them than the failure threshold leave the breaker closed
     for (int i = 0; i < 7; i++) {
       assertProblem(Await.result(client.post("/payments/billing-keys").bearerTokenAuthentication(
         customerToken(newMemberId())).sendJsonObject(new JsonObject().put("authKey", "bln_unknown" + i))), 422);
     }
-    assertThat(deployment.toss().breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(deployment.part(TossClient.class).breakerState(Merchant.BILLING)).isEqualTo(CircuitBreakerState.CLOSED);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.eventmall.payment;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
@@ -68,7 +69,7 @@ abstract class PaymentTestSupport {
   Vertx vertx;
   Config config;
   TossEmulator toss;
-  PaymentApp.Deployment deployment;
+  ServiceDeployment deployment;
   WebClient client;
   TokenIssuer tokens;
   Pool db;

@@ -6,9 +6,9 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
 import dev.eventmall.common.kafka.KafkaEventBridge;
-import dev.eventmall.common.kafka.KafkaTopics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.search.api.NearCache;
 import dev.eventmall.search.api.SearchApi;
@@ -16,15 +16,11 @@ import dev.eventmall.search.messaging.IndexRebuilder;
 import dev.eventmall.search.messaging.ProductEventHandler;
 import dev.eventmall.search.persistence.SearchIndexRepository;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
-
-import java.util.concurrent.TimeUnit;
 
 /** The HTTP side: search, rebuild, dead-letter admin, health (Redis, Kafka), metrics, OpenAPI. */
 public final class SearchVerticle extends VerticleBase {
@@ -32,22 +28,24 @@ public final class SearchVerticle extends VerticleBase {
   private final SearchSettings settings;
   private final Metrics metrics;
   private final KafkaEventBridge.Options bridgeOptions;
-  private final Promise<Integer> port;
   private final NearCache nearCache;
   private Redis redis;
+  private Readiness readiness;
+  private volatile int port;
 
-  /**
-   * {@code port} is completed with the port the server listens on (the first instance to start wins); {@code nearCache}
-   * is shared by every instance of the deployment.
-   */
+  /** {@code nearCache} is shared by every instance of the deployment. */
   public SearchVerticle(Config config, SearchSettings settings, Metrics metrics, KafkaEventBridge.Options bridgeOptions,
-                        Promise<Integer> port, NearCache nearCache) {
+                        NearCache nearCache) {
     this.config = config;
     this.settings = settings;
     this.metrics = metrics;
     this.bridgeOptions = bridgeOptions;
-    this.port = port;
     this.nearCache = nearCache;
+  }
+
+  /** The port this instance listens on. */
+  public int port() {
+    return port;
   }
 
   @Override
@@ -59,11 +57,8 @@ public final class SearchVerticle extends VerticleBase {
     IndexRebuilder rebuilder = new IndexRebuilder(vertx, settings.kafka(), Topics.CATALOG_PRODUCTS,
       new ProductEventHandler(index), settings.rebuildTimeout());
     SearchApi api = new SearchApi(index, nearCache, rebuilder, metrics.registry(), settings.cacheTtlSeconds());
-    HealthChecks checks = HealthChecks.create(vertx)
-      .register("redis", 3_000, promise -> index.ping()
-        .timeout(2, TimeUnit.SECONDS).map(v -> Status.OK()).otherwise(Status.KO()).onComplete(promise))
-      .register("kafka", 5_000, promise -> KafkaTopics.list(vertx, settings.kafka())
-        .timeout(4, TimeUnit.SECONDS).map(t -> Status.OK()).otherwise(Status.KO()).onComplete(promise));
+    readiness = Readiness.create(vertx).check("redis", index::ping).kafka(settings.kafka());
+    HealthChecks checks = readiness.checks();
     return Jwt.create(vertx, config).compose(jwt -> {
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
@@ -75,12 +70,12 @@ public final class SearchVerticle extends VerticleBase {
       new DeadLetters(vertx, bridgeOptions)
         .mount(root, "/admin/dlq", AuthHandlers.bearer(jwt), AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       return HttpBootstrap.listen(vertx, root, settings.httpPort());
-    }).onSuccess(server -> port.tryComplete(server.actualPort()));
+    }).onSuccess(server -> port = server.actualPort());
   }
 
   @Override
   public Future<?> stop() {
     redis.close();
-    return Future.succeededFuture();
+    return readiness == null ? Future.succeededFuture() : readiness.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.eventmall.search;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.Shutdown;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.metrics.Metrics;
@@ -52,7 +53,7 @@ class GracefulShutdownTest {
   Vertx vertx;
   Admin admin;
   String group;
-  SearchApp.Deployment deployment;
+  ServiceDeployment deployment;
   HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeEach

@@ -7,7 +7,7 @@ import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.delivery.domain.ShipmentStatus;
-import dev.eventmall.delivery.messaging.DeliverySagaVerticle;
+import dev.eventmall.delivery.DeliveryEvents;
 import dev.eventmall.delivery.persistence.DeliveryRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -117,10 +117,10 @@ public final class DeliveryApi {
     Validation d = v.object("data", "a shipment object");
     String trackingNumber = d.identifier("trackingNumber", 100, TRACKING_NUMBER, "must be letters, digits, '-' or '_'");
     d.done();
-    refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliverySagaVerticle.REFRESH, trackingNumber,
+    refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliveryEvents.REFRESH, trackingNumber,
         new DeliveryOptions().setSendTimeout(15_000))
       .onFailure(e -> {
-        if (!(e instanceof ReplyException r && r.failureCode() == DeliverySagaVerticle.NO_SUCH_SHIPMENT)) {
+        if (!(e instanceof ReplyException r && r.failureCode() == DeliveryEvents.NO_SUCH_SHIPMENT)) {
           LOG.warn("re-reading shipment {} after its webhook failed, the poller will: {}", trackingNumber, e.toString());
         }
       }));

@@ -1,5 +1,6 @@
 package dev.eventmall.search.api;
 
+import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
@@ -78,7 +79,7 @@ class SearchServiceTest {
   String group;
   String prefix;
   Metrics metrics;
-  SearchApp.Deployment deployment;
+  ServiceDeployment deployment;
   WebClient client;
   KafkaProducer<String, String> producer;
   Redis redisClient;
@@ -377,7 +378,7 @@ class SearchServiceTest {
     try {
       List<String> caches = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        HttpResponse<Buffer> res = Await.result(fresh.get(deployment.port(), "127.0.0.1", "/search")
+        HttpResponse<Buffer> res = Await.result(fresh.get(deployment.httpPort(), "127.0.0.1", "/search")
           .addQueryParam("q", "의자 " + word).send());
         assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
         assertThat(res.bodyAsJsonObject().getLong("total")).isEqualTo(1);
@@ -474,7 +475,7 @@ class SearchServiceTest {
     // a deployment of its own with the index watch on (every 200 ms), its own keys and group
     String run = UUID.randomUUID().toString().substring(0, 8);
     String watchedPrefix = "search-watch:" + run + ":";
-    SearchApp.Deployment watched = Await.result(SearchApp.deploy(vertx, Config.of(Map.of(
+    ServiceDeployment watched = Await.result(SearchApp.deploy(vertx, Config.of(Map.of(
       Config.KAFKA_BOOTSTRAP_SERVERS, kafka,
       Config.REDIS_URL, TestInfra.redisUrl(),
       Config.HTTP_PORT, "0",
@@ -485,7 +486,7 @@ class SearchServiceTest {
       SearchSettings.INDEX_CHECK_INTERVAL_MS, "200")), Metrics.create("search")), Duration.ofSeconds(60));
     try {
       Await.until("the watched deployment indexed " + word, Duration.ofSeconds(30),
-        () -> ids(searchAt(watched.port(), "q", word)).equals(List.of(kept)));
+        () -> ids(searchAt(watched.httpPort(), "q", word)).equals(List.of(kept)));
       Await.until("the index is marked built", Duration.ofSeconds(30),
         () -> String.valueOf(str(redis.get(watchedPrefix + "index-built"))).startsWith("built:"));
 
@@ -501,7 +502,7 @@ class SearchServiceTest {
       Await.until("the index rebuilt by itself", Duration.ofSeconds(30), () ->
         "2".equals(str(redis.hget(watchedPrefix + "product:" + kept, "version"))));
       Await.until("search answers from the rebuilt index", Duration.ofSeconds(30), () -> {
-        JsonObject result = searchAt(watched.port(), "q", word);
+        JsonObject result = searchAt(watched.httpPort(), "q", word);
         return ids(result).equals(List.of(kept)) && result.getJsonArray("items").getJsonObject(0).getLong("price") == 25_000;
       });
       Await.until("the delete's tombstone is back", Duration.ofSeconds(30),
@@ -528,16 +529,16 @@ class SearchServiceTest {
     // a change made behind the service's back: seen within the near cache's refresh bound, not necessarily at once
     Await.until("the index is gone", Duration.ofSeconds(5), () -> search("q", word).getLong("total") == 0);
 
-    HttpResponse<Buffer> anonymous = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
+    HttpResponse<Buffer> anonymous = Await.result(client.post(deployment.httpPort(), "127.0.0.1", "/admin/search/rebuild")
       .send());
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(anonymous.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    HttpResponse<Buffer> customer = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
+    HttpResponse<Buffer> customer = Await.result(client.post(deployment.httpPort(), "127.0.0.1", "/admin/search/rebuild")
       .bearerTokenAuthentication(tokens.issue("c-1", List.of(AuthPrincipal.CUSTOMER))).send());
     assertThat(customer.statusCode()).isEqualTo(403);
     assertThat(customer.getHeader("Content-Type")).isEqualTo("application/problem+json");
 
-    HttpResponse<Buffer> rebuilt = Await.result(client.post(deployment.port(), "127.0.0.1", "/admin/search/rebuild")
+    HttpResponse<Buffer> rebuilt = Await.result(client.post(deployment.httpPort(), "127.0.0.1", "/admin/search/rebuild")
       .bearerTokenAuthentication(tokens.issue("admin-1", List.of(AuthPrincipal.ADMIN))).send(), Duration.ofSeconds(60));
     assertThat(rebuilt.statusCode()).isEqualTo(200);
     JsonObject report = rebuilt.bodyAsJsonObject();
@@ -560,13 +561,13 @@ class SearchServiceTest {
     publishUnchecked("ProductCreated", noVersion);
     String admin = tokens.issue("admin-1", List.of(AuthPrincipal.ADMIN));
 
-    assertThat(Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq").send()).statusCode())
+    assertThat(Await.result(client.get(deployment.httpPort(), "127.0.0.1", "/admin/dlq").send()).statusCode())
       .isEqualTo(401);
-    assertThat(Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq")
+    assertThat(Await.result(client.get(deployment.httpPort(), "127.0.0.1", "/admin/dlq")
       .bearerTokenAuthentication(tokens.issue("s-1", List.of(AuthPrincipal.SELLER))).send()).statusCode())
       .isEqualTo(403);
     Await.until("the event is parked", Duration.ofSeconds(30), () -> {
-      JsonObject list = Await.result(client.get(deployment.port(), "127.0.0.1", "/admin/dlq")
+      JsonObject list = Await.result(client.get(deployment.httpPort(), "127.0.0.1", "/admin/dlq")
         .bearerTokenAuthentication(admin).send()).bodyAsJsonObject();
       return list.getJsonArray("items").stream().map(JsonObject.class::cast)
         .anyMatch(i -> id.equals(i.getString("key")) && i.getString("error").contains("version"));
@@ -575,11 +576,11 @@ class SearchServiceTest {
 
   @Test
   void readinessChecksRedisAndKafkaAndTheOpenApiDocumentIsServed() {
-    HttpResponse<Buffer> ready = Await.result(client.get(deployment.port(), "127.0.0.1", "/health/ready").send());
+    HttpResponse<Buffer> ready = Await.result(client.get(deployment.httpPort(), "127.0.0.1", "/health/ready").send());
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().getJsonObject("checks"))
       .isEqualTo(new JsonObject().put("redis", "UP").put("kafka", "UP"));
-    HttpResponse<Buffer> openApi = Await.result(client.get(deployment.port(), "127.0.0.1", "/openapi.yaml").send());
+    HttpResponse<Buffer> openApi = Await.result(client.get(deployment.httpPort(), "127.0.0.1", "/openapi.yaml").send());
     assertThat(openApi.statusCode()).isEqualTo(200);
     assertThat(openApi.bodyAsString()).contains("/search:").contains("/admin/search/rebuild:");
   }
@@ -676,7 +677,7 @@ class SearchServiceTest {
   }
 
   HttpResponse<Buffer> get(String... params) {
-    HttpRequest<Buffer> request = client.get(deployment.port(), "127.0.0.1", "/search");
+    HttpRequest<Buffer> request = client.get(deployment.httpPort(), "127.0.0.1", "/search");
     for (int i = 0; i + 1 < params.length; i += 2) {
       request.addQueryParam(params[i], params[i + 1]);
     }
@@ -704,7 +705,7 @@ class SearchServiceTest {
   }
 
   String metricsText() {
-    return Await.result(client.get(deployment.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    return Await.result(client.get(deployment.httpPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
   }
 
   double meter(String name) {

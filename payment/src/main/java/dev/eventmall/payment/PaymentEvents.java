@@ -1,25 +1,25 @@
-package dev.eventmall.payment.messaging;
+package dev.eventmall.payment;
 
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.kafka.EventHandlers;
-import dev.eventmall.payment.PaymentSaga;
-import dev.eventmall.payment.Payments;
+import dev.eventmall.common.kafka.Subscription;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
- * Registers the payment saga ({@link PaymentSaga}, a batch handler) of consumer group {@value #GROUP} ({@link #TOPICS}) and resolves rows left in
- * {@code CHARGING}/{@code REFUNDING} — and verifies webhooks still owed a re-read — at start and then periodically.
+ * What the payment service consumes, in one place: consumer group {@value Payments#CONSUMER} ({@link #SAGA}) reads
+ * catalog.stock, order.events and delivery.events, all handled by the payment saga ({@link PaymentSaga}) a poll at a
+ * time. It also resolves rows left in {@code CHARGING}/{@code REFUNDING} — and verifies webhooks still owed a re-read —
+ * at start and then periodically.
  */
-public final class PaymentSagaVerticle extends VerticleBase {
-  public static final String GROUP = Payments.CONSUMER;
-  public static final List<String> TOPICS = List.of(Topics.CATALOG_STOCK, Topics.ORDER_EVENTS, Topics.DELIVERY_EVENTS);
-  private static final Logger LOG = LoggerFactory.getLogger(PaymentSagaVerticle.class);
+public final class PaymentEvents extends VerticleBase {
+  /** Charges, refunds and their compensations, driven by the order saga. */
+  public static final Subscription SAGA = Subscription.of(Payments.CONSUMER,
+    Topics.CATALOG_STOCK, Topics.ORDER_EVENTS, Topics.DELIVERY_EVENTS);
+  private static final Logger LOG = LoggerFactory.getLogger(PaymentEvents.class);
 
   private final Payments payments;
   private final Duration recoveryInterval;
@@ -27,7 +27,7 @@ public final class PaymentSagaVerticle extends VerticleBase {
   private final Duration giveUpAfter;
 
   /** {@code giveUpAfter}: how long a charge may stay unresolved before it gets its terminal outcome (null: never). */
-  public PaymentSagaVerticle(Payments payments, Duration recoveryInterval, Duration recoveryAge, Duration giveUpAfter) {
+  public PaymentEvents(Payments payments, Duration recoveryInterval, Duration recoveryAge, Duration giveUpAfter) {
     this.payments = payments;
     this.recoveryInterval = recoveryInterval;
     this.recoveryAge = recoveryAge;
@@ -36,7 +36,7 @@ public final class PaymentSagaVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Future<?> registered = EventHandlers.registerBatch(vertx, GROUP, TOPICS, new PaymentSaga(payments));
+    Future<?> registered = SAGA.batch(vertx, new PaymentSaga(payments));
     return registered.onSuccess(v -> {
       // at start every CHARGING row is a crash leftover: resolve them all (lookup by orderId, same Idempotency-Key)
       recover(Duration.ZERO);

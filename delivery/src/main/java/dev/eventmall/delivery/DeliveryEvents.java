@@ -1,11 +1,14 @@
-package dev.eventmall.delivery.messaging;
+package dev.eventmall.delivery;
 
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.kafka.EventHandlers;
+import dev.eventmall.common.kafka.Subscription;
 import dev.eventmall.common.metrics.Metrics;
-import dev.eventmall.delivery.DeliverySettings;
 import dev.eventmall.delivery.client.CarrierClient;
+import dev.eventmall.delivery.messaging.DeliveryHandlers;
+import dev.eventmall.delivery.messaging.DeliveryMetrics;
+import dev.eventmall.delivery.messaging.ShipmentDispatcher;
+import dev.eventmall.delivery.messaging.ShipmentTracker;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -13,24 +16,27 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
-
 /**
- * The delivery saga, ONE instance: the consumer handlers of group {@value #GROUP}, the carrier client and its breaker,
- * the shipment dispatcher (periodic retry of due PENDING rows) and the tracking poller. The HTTP verticles reach the
- * tracker over the event bus ({@value #REFRESH}: body = tracking number; reply {orderId, trackingNumber, status}, or
- * failure {@link #NO_SUCH_SHIPMENT} when the shipment is unknown here or at the carrier, {@link #CARRIER_UNAVAILABLE}
- * when the carrier cannot be asked).
+ * What the delivery service consumes, in one place (what it publishes is {@code messaging.DeliveryEvents}): consumer
+ * group {@value DeliveryHandlers#CONSUMER} ({@link #SAGA}) reads order.events and payment.events, all handled by
+ * {@link DeliveryHandlers} a poll at a time.
+ *
+ * <p>The delivery saga, ONE instance: those handlers, the carrier client and its breaker, the shipment dispatcher
+ * (periodic retry of due PENDING rows) and the tracking poller. The HTTP verticles reach the tracker over the event bus
+ * ({@value #REFRESH}: body = tracking number; reply {orderId, trackingNumber, status}, or failure
+ * {@link #NO_SUCH_SHIPMENT} when the shipment is unknown here or at the carrier, {@link #CARRIER_UNAVAILABLE} when the
+ * carrier cannot be asked).
  */
-public final class DeliverySagaVerticle extends VerticleBase {
-  public static final String GROUP = DeliveryHandlers.CONSUMER;
-  public static final List<String> TOPICS = List.of(Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS);
+public final class DeliveryEvents extends VerticleBase {
+  /** Shipments for paid orders, cancelled with their orders. */
+  public static final Subscription SAGA = Subscription.of(DeliveryHandlers.CONSUMER,
+    Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS);
   public static final String REFRESH = "eventmall.delivery.tracking.refresh";
   /** {@value #REFRESH} failure code: no shipment with that tracking number, here or at the carrier. */
   public static final int NO_SUCH_SHIPMENT = 404;
   /** {@value #REFRESH} failure code: the carrier could not be asked (its breaker is open, it failed or timed out). */
   public static final int CARRIER_UNAVAILABLE = 503;
-  private static final Logger LOG = LoggerFactory.getLogger(DeliverySagaVerticle.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DeliveryEvents.class);
 
   private final String mysqlUri;
   private final DeliverySettings settings;
@@ -42,7 +48,7 @@ public final class DeliverySagaVerticle extends VerticleBase {
   private Future<Void> dispatching = Future.succeededFuture();
   private Future<Void> polling = Future.succeededFuture();
 
-  public DeliverySagaVerticle(String mysqlUri, DeliverySettings settings, Metrics metrics) {
+  public DeliveryEvents(String mysqlUri, DeliverySettings settings, Metrics metrics) {
     this.mysqlUri = mysqlUri;
     this.settings = settings;
     this.metrics = metrics;
@@ -50,7 +56,7 @@ public final class DeliverySagaVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Pool pool = Database.pool(vertx, mysqlUri, GROUP, 8);
+    Pool pool = Database.pool(vertx, mysqlUri, SAGA.group(), 8);
     carrier = new CarrierClient(vertx, settings.carrier());
     DeliveryMetrics counters = new DeliveryMetrics(metrics.registry(), carrier);
     ShipmentDispatcher dispatcher = new ShipmentDispatcher(pool, carrier, settings.backoff(), counters);
@@ -74,7 +80,7 @@ public final class DeliverySagaVerticle extends VerticleBase {
           .put("status", r.status().name()));
       }
     }));
-    return Future.all(EventHandlers.registerBatch(vertx, GROUP, TOPICS, handlers), refresh.completion());
+    return Future.all(SAGA.batch(vertx, handlers), refresh.completion());
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.eventmall.search;
 
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.kafka.EventHandlers;
+import dev.eventmall.common.kafka.Subscription;
 import dev.eventmall.search.api.NearCache;
 import dev.eventmall.search.messaging.IndexRebuilder;
 import dev.eventmall.search.messaging.IndexWatch;
@@ -13,18 +13,25 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 
 /**
- * The domain side of the indexer: registers the {@code catalog.products} handler the Kafka bridge feeds, and runs the
- * {@link IndexWatch} (at start, then every {@code SEARCH_INDEX_CHECK_INTERVAL_MS}) that rebuilds a lost index. Every
- * change either applies tells the process's {@link NearCache} the new index version before it counts as handled.
+ * What the search service consumes, in one place: the indexer's consumer group ({@link #indexer}, named by
+ * {@code SEARCH_CONSUMER_GROUP}, default {@code search-indexer}) reads catalog.products, handled by
+ * {@link ProductEventHandler} one event at a time. It also runs the {@link IndexWatch} (at start, then every
+ * {@code SEARCH_INDEX_CHECK_INTERVAL_MS}) that rebuilds a lost index. Every change either applies tells the process's
+ * {@link NearCache} the new index version before it counts as handled.
  */
-public final class IndexerVerticle extends VerticleBase {
+public final class SearchEvents extends VerticleBase {
   private final SearchSettings settings;
   private final NearCache nearCache;
   private Redis redis;
 
-  public IndexerVerticle(SearchSettings settings, NearCache nearCache) {
+  public SearchEvents(SearchSettings settings, NearCache nearCache) {
     this.settings = settings;
     this.nearCache = nearCache;
+  }
+
+  /** The product index, kept from the catalog's product events. */
+  public static Subscription indexer(SearchSettings settings) {
+    return Subscription.of(settings.group(), Topics.CATALOG_PRODUCTS);
   }
 
   @Override
@@ -33,8 +40,7 @@ public final class IndexerVerticle extends VerticleBase {
     SearchIndexRepository index = new SearchIndexRepository(RedisAPI.api(redis), settings.keyPrefix(),
       settings.tombstoneTtlSeconds(), nearCache::applied);
     ProductEventHandler handler = new ProductEventHandler(index);
-    return EventHandlers.register(vertx, settings.group(), Topics.CATALOG_PRODUCTS, handler)
-      .completion()
+    return indexer(settings).handle(vertx, Topics.CATALOG_PRODUCTS, handler)
       .onSuccess(v -> {
         long interval = settings.indexCheckInterval().toMillis();
         if (interval > 0) {
