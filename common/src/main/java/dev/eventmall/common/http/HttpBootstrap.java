@@ -2,7 +2,6 @@ package dev.eventmall.common.http;
 
 import dev.eventmall.common.metrics.Metrics;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;

@@ -9,11 +9,11 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +109,7 @@ public final class EventHandlers {
     if (!span.isValid()) {
       return call.get();
     }
-    PromiseInternal<T> back = caller.promise();
+    Promise<T> back = caller.promise();
     caller.duplicate().dispatch(v -> {
       Context.root().with(Span.wrap(span)).makeCurrent();
       Future<T> result;

@@ -4,18 +4,20 @@ import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.Sql;
 import dev.eventmall.common.kafka.KafkaConfig;
 import dev.eventmall.common.trace.Tracing;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -90,6 +92,7 @@ public final class OutboxRelay extends VerticleBase {
   static final String DATABASE = "SELECT DATABASE()";
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final DeliveryOptions NOT_TRACED = new DeliveryOptions().setTracingPolicy(TracingPolicy.IGNORE);
   private static final Function<Row, Pending> PENDING = row -> new Pending(row.getLong("seq"), row.getString("event_id"),
     row.getString("topic"), row.getString("event_key"), row.getString("event_type"), row.getString("traceparent"),
     row.getString("envelope"));
@@ -193,7 +196,8 @@ public final class OutboxRelay extends VerticleBase {
   public static void wakeUp() {
     Context context = Vertx.currentContext();
     if (context != null) {
-      context.owner().eventBus().publish(WAKE_UP, null);
+      // not a span, and not a hop of the caller's trace: the relay's round belongs to no one request
+      context.owner().eventBus().publish(WAKE_UP, null, NOT_TRACED);
     }
   }
 
