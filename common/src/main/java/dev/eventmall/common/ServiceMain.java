@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every service's {@code main} does: a Vert.x instance with the service's metrics, its configuration from the
- * environment, span export when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set ({@link Tracing}), its
+ * environment, its tracing per the {@code OTEL_*} settings ({@link Tracing}), its
  * {@code <Service>App.deploy}; exit 2 on bad configuration, 1 when it cannot start. On SIGTERM it stops gracefully
  * ({@link Shutdown}): readiness turns 503, the HTTP requests in flight finish, the Kafka consumers leave their groups, the
  * outbox relay releases its lock, then the pools and Vert.x close; bounded by the {@code SHUTDOWN_*} settings (23 s at
@@ -61,15 +61,16 @@ public final class ServiceMain {
       System.exit(2);
       return;
     }
-    Metrics metrics = Metrics.create(service);
-    Vertx vertx = metrics.newVertx(new VertxOptions());
+    Tracing tracing;
     try {
-      Tracing.install(vertx, config, service);
+      tracing = Tracing.from(config, service);
     } catch (RuntimeException e) {
       LOG.error("{}: bad configuration: {}", service, e.getMessage());
-      vertx.close().onComplete(x -> System.exit(2));
+      System.exit(2);
       return;
     }
+    Metrics metrics = Metrics.create(service);
+    Vertx vertx = metrics.newVertx(new VertxOptions(), tracing);
     Shutdown.Options stopping = Shutdown.Options.from(config);
     java.util.concurrent.atomic.AtomicReference<Started> running = new java.util.concurrent.atomic.AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -185,12 +185,11 @@ public final class Platform implements AutoCloseable {
 
   private void deploy(Service service, Map<String, String> own) {
     Metrics metrics = Metrics.create(service.name());
-    Vertx vertx = metrics.newVertx(new VertxOptions());
+    Config config = Config.of(own);
+    // as ServiceMain: traced per the OTEL_* settings (OTEL_EXPORTER_OTLP_ENDPOINT set: spans go over OTLP)
+    Vertx vertx = metrics.newVertx(new VertxOptions(), Tracing.from(config, service.name()));
     instances.add(vertx);
     long began = System.nanoTime();
-    Config config = Config.of(own);
-    // as ServiceMain: spans go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
-    Tracing.install(vertx, config, service.name());
     ServiceMain.Started started = await(service.name(), service.deployer().deploy(vertx, config, metrics));
     int port = started.httpPort();
     ports.put(service.name(), port);

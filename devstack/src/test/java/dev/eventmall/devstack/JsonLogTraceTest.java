@@ -9,7 +9,9 @@ import dev.eventmall.common.testing.LogCapture;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.common.testing.TopicReader;
-import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.testing.OtlpReceiver;
+import dev.eventmall.common.trace.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -27,29 +29,36 @@ import static org.assertj.core.api.Assertions.assertThat;
  * An operator who finds an order's Kafka events can find its log lines by their trace id: the JSON lines (what
  * {@code LOG_FORMAT=json} writes) of the order's handling — order's access line for {@code POST /orders}, the order
  * saga's and the payment saga's lines about it — carry the order id and the trace id of the order's events on Kafka.
- * No traceparent is sent: the order service starts the trace.
+ * No traceparent is sent: the order service starts the trace (tracing on: without it there is no trace to follow).
  */
 @Needs({Infra.KAFKA, Infra.MYSQL, Infra.REDIS, Infra.CASSANDRA})
 class JsonLogTraceTest {
 
   @Test
   void theJsonLinesOfAnOrdersHandlingCarryTheTraceIdOfItsKafkaEvents() throws Exception {
-    E2E.platform();
+    Platform platform = E2E.platform();
     SagaEndToEndTest.seller = SagaEndToEndTest.seller != null ? SagaEndToEndTest.seller : E2E.member("SELLER");
     String productId = SagaEndToEndTest.product(5, 9_000);
     SagaEndToEndTest.Customer customer = SagaEndToEndTest.customer(SagaEndToEndTest.GOOD_CARD, "04524");
     String requestId = "e2e-json-" + UUID.randomUUID();
 
-    try (TopicReader orders = new TopicReader(TestInfra.kafka(), Topics.ORDER_EVENTS);
+    try (OtlpReceiver otlp = OtlpReceiver.start();
+         TopicReader orders = new TopicReader(TestInfra.kafka(), Topics.ORDER_EVENTS);
          TopicReader payments = new TopicReader(TestInfra.kafka(), Topics.PAYMENT_EVENTS);
          LogCapture access = LogCapture.json(AccessLog.LOGGER);
          LogCapture orderSaga = LogCapture.json("dev.eventmall.order.messaging.SagaHandlers", Level.DEBUG);
          LogCapture paymentSaga = LogCapture.json("dev.eventmall.payment.PaymentSaga", Level.DEBUG)) {
-      E2E.Response placed = SagaEndToEndTest.place(customer, SagaEndToEndTest.orderBody(customer, productId, 1),
-        Map.of("X-Request-Id", requestId));
-      assertThat(placed.status()).as(placed.body()).isEqualTo(201);
-      String orderId = placed.json().getString("orderId");
-      SagaEndToEndTest.awaitReached(customer, orderId, "PAID");
+      OtlpExportTest.traced(platform, otlp);
+      String orderId;
+      try {
+        E2E.Response placed = SagaEndToEndTest.place(customer, SagaEndToEndTest.orderBody(customer, productId, 1),
+          Map.of("X-Request-Id", requestId));
+        assertThat(placed.status()).as(placed.body()).isEqualTo(201);
+        orderId = placed.json().getString("orderId");
+        SagaEndToEndTest.awaitReached(customer, orderId, "PAID");
+      } finally {
+        OtlpExportTest.untraced(platform);
+      }
 
       String traceId = traceIdOf(TracePropagationTest.await(orders, orderId, "OrderPlaced"));
       assertThat(traceIdOf(TracePropagationTest.await(payments, orderId, "PaymentCompleted")))
@@ -75,8 +84,9 @@ class JsonLogTraceTest {
 
   private static String traceIdOf(ConsumerRecord<String, String> record) {
     String traceparent = new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8);
-    assertThat(TraceContext.valid(traceparent)).as(traceparent).isTrue();
-    return TraceContext.traceId(traceparent);
+    SpanContext span = Tracing.spanContext(traceparent);
+    assertThat(span.isValid()).as(traceparent).isTrue();
+    return span.getTraceId();
   }
 
   private static JsonObject line(LogCapture capture, String what, java.util.function.Predicate<JsonObject> matches) {

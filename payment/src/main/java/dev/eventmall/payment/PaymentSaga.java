@@ -208,10 +208,10 @@ public final class PaymentSaga implements BatchHandler {
   private void callToss(List<Call> calls) {
     List<Future<Void>> answered = new ArrayList<>();
     for (Call call : calls) {
-      Future<JsonObject> answer = call.kind == PaymentRules.Call.CHARGE
+      Future<JsonObject> answer = call.cause.inTrace(() -> call.kind == PaymentRules.Call.CHARGE
         ? toss.chargeBilling(call.key.billingKey(), call.key.customerKey(), call.row.orderId(), call.row.amount(),
         call.row.orderName())
-        : toss.cancel(Payments.merchant(call.row), call.row.paymentKey(), call.row.orderId(), 1, call.refundReason);
+        : toss.cancel(Payments.merchant(call.row), call.row.paymentKey(), call.row.orderId(), 1, call.refundReason));
       answered.add(answer.transform(ar -> {
         if (ar.succeeded()) {
           call.tossPayment = ar.result();

@@ -72,6 +72,17 @@ public final class Config {
     return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
   }
 
+  /** The set, non-blank values whose keys start with {@code prefix} ({@code OTEL_}: the OpenTelemetry settings). */
+  public Map<String, String> startingWith(String prefix) {
+    var found = new java.util.TreeMap<String, String>();
+    values.forEach((key, value) -> {
+      if (key.startsWith(prefix) && !value.isBlank()) {
+        found.put(key, value.trim());
+      }
+    });
+    return found;
+  }
+
   /** The value of {@code key}, or {@code defaultValue}. */
   public String get(String key, String defaultValue) {
     return optional(key).orElse(defaultValue);

@@ -1,6 +1,6 @@
 package dev.eventmall.common.event;
 
-import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -38,21 +38,21 @@ public record EventEnvelope(UUID id, String type, int version, Instant occurredA
   }
 
   /**
-   * A new event (version 1) that starts a causal chain: its correlation id is its own key; its traceparent is a new span
-   * of the current request's or event's trace ({@link TraceContext#current()}), or null outside one.
+   * A new event (version 1) that starts a causal chain: its correlation id is its own key; its traceparent is the
+   * current span's (the request's or the event handling's: {@link Tracing#current()}), or null outside one.
    */
   public static EventEnvelope of(String type, String key, JsonObject payload) {
-    return new EventEnvelope(UUID.randomUUID(), type, 1, Instant.now(), key, key, null, TraceContext.childOfCurrent(),
+    return new EventEnvelope(UUID.randomUUID(), type, 1, Instant.now(), key, key, null, Tracing.current(),
       payload);
   }
 
   /**
-   * A new event caused by {@code cause}: same correlation id, causation = the cause's id, a new span of the cause's
-   * trace (of the current trace when the cause has none).
+   * A new event caused by {@code cause}: same correlation id, causation = the cause's id, in the current span's trace
+   * (the handling of the cause), else in the cause's.
    */
   public static EventEnvelope causedBy(EventEnvelope cause, String type, String key, JsonObject payload) {
-    String traceparent = cause.traceparent() != null ? TraceContext.child(cause.traceparent())
-      : TraceContext.childOfCurrent();
+    String current = Tracing.current();
+    String traceparent = current != null ? current : cause.traceparent();
     return new EventEnvelope(UUID.randomUUID(), type, 1, Instant.now(), key, cause.correlationId(),
       cause.id().toString(), traceparent, payload);
   }

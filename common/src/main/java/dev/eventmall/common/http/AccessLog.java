@@ -1,7 +1,8 @@
 package dev.eventmall.common.http;
 
 import dev.eventmall.common.logging.LogContext;
-import dev.eventmall.common.trace.TraceContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -31,12 +32,14 @@ public final class AccessLog {
   public static void handle(RoutingContext ctx) {
     if (LOG.isInfoEnabled()) {
       long start = System.nanoTime();
-      ctx.addEndHandler(ended -> log(ctx, start, ended.failed()));
+      // the request's SERVER span (tracing on): Vert.x ends it, and takes it off the context, before the end handlers run
+      SpanContext span = Span.current().getSpanContext();
+      ctx.addEndHandler(ended -> log(ctx, start, ended.failed(), span));
     }
     ctx.next();
   }
 
-  private static void log(RoutingContext ctx, long start, boolean aborted) {
+  private static void log(RoutingContext ctx, long start, boolean aborted, SpanContext span) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     String method = request.method().name();
@@ -51,10 +54,8 @@ public final class AccessLog {
       .addKeyValue("durationMs", durationMs)
       .addKeyValue("bytes", bytes)
       .addKeyValue(LogContext.REQUEST_ID, RequestId.of(ctx));
-    String traceparent = ctx.get(TraceContext.HEADER);
-    if (TraceContext.valid(traceparent)) {
-      line.addKeyValue(LogContext.TRACE_ID, TraceContext.traceId(traceparent))
-        .addKeyValue(LogContext.SPAN_ID, TraceContext.spanId(traceparent));
+    if (span.isValid()) {
+      line.addKeyValue(LogContext.TRACE_ID, span.getTraceId()).addKeyValue(LogContext.SPAN_ID, span.getSpanId());
     }
     if (aborted) {
       line.addKeyValue("aborted", true);

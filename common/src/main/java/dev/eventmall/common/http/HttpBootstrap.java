@@ -1,10 +1,7 @@
 package dev.eventmall.common.http;
 
 import dev.eventmall.common.metrics.Metrics;
-import dev.eventmall.common.trace.TraceContext;
-import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
- * request id → access log ({@link AccessLog}) → trace context (and, with {@link Tracing} enabled, the request's SERVER span) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
+ * request id → access log ({@link AccessLog}) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
  * {@code /metrics}, {@code /openapi.yaml} → the service's routes; {@link FailureHandler} on every route and as the
  * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
  * <pre>{@code
@@ -95,11 +92,6 @@ public final class HttpBootstrap {
     String origins = setting(CORS_ORIGINS_PROPERTY, CORS_ORIGINS_ENV);
     if (origins != null && !origins.isBlank()) {
       router.route().handler(cors(origins));
-    }
-    router.route().handler(TraceContext::handle);
-    Tracing tracing = Tracing.of(vertx);
-    if (tracing.enabled()) {
-      router.route().handler(ServerSpans.handler(tracing));
     }
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     // no-match outcomes (unknown path, wrong method, consumes/produces mismatch) and unhandled failures
@@ -182,8 +174,7 @@ public final class HttpBootstrap {
   }
 
   /**
-   * Starts an HTTP server with explicit options (compression, idle timeout, ...). With {@link Tracing} enabled the
-   * router is fed requests that record the routes they match, which name the SERVER spans.
+   * Starts an HTTP server with explicit options (compression, idle timeout, ...).
    */
   public static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options) {
     return listen(vertx, router, options, ConnectionGuard.Limits.fromEnvironment());
@@ -191,7 +182,6 @@ public final class HttpBootstrap {
 
   /** {@link #listen(Vertx, Router, HttpServerOptions)} with explicit client limits (tests). */
   static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options, ConnectionGuard.Limits limits) {
-    Handler<HttpServerRequest> routed = Tracing.of(vertx).enabled() ? ServerSpans.recordingRoutes(router) : router;
     ConnectionGuard guard = new ConnectionGuard(vertx, limits);
     // HTTP/1.x only (no service speaks h2c): with h2c on, Vert.x creates the connection (and calls the guard) only once
     // it has read enough bytes to tell the two apart, which a client dribbling its headers delays at will
@@ -206,7 +196,7 @@ public final class HttpBootstrap {
       .connectionHandler(guard::connected)
       .requestHandler(request -> {
         guard.request(request);
-        routed.handle(request);
+        router.handle(request);
       })
       .listen()
       .onSuccess(Draining.of(vertx)::register);

@@ -1,11 +1,13 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +46,25 @@ final class EventDelivery {
   }
 
   Future<Outcome> deliver(String address, JsonObject envelope, String source) {
-    return attempt(address, envelope, source, 1, 0);
+    return deliver(address, envelope, source, null);
   }
 
-  private Future<Outcome> attempt(String address, JsonObject envelope, String source, int attempt, int waits) {
+  /** As {@link #deliver(String, JsonObject, String)}, with the record's {@code traceparent} header for the handler. */
+  Future<Outcome> deliver(String address, JsonObject envelope, String source, String traceparent) {
+    return attempt(address, envelope, source, traceparent, 1, 0);
+  }
+
+  private Future<Outcome> attempt(String address, JsonObject envelope, String source, String traceparent, int attempt,
+                                  int waits) {
     DeliveryOptions options = new DeliveryOptions()
       .setSendTimeout(handlerTimeout.toMillis())
+      // the handler's CONSUMER span continues the record's trace; the event-bus hop itself is not a span
+      .setTracingPolicy(TracingPolicy.IGNORE)
       .addHeader("source", source)
       .addHeader("attempt", Integer.toString(attempt));
+    if (traceparent != null) {
+      options.addHeader(Tracing.HEADER, traceparent);
+    }
     return vertx.eventBus().request(address, envelope, options)
       .map(reply -> new Outcome(attempt, null))
       .recover(failure -> {
@@ -61,7 +74,7 @@ final class EventDelivery {
               failure.getMessage(), attempt);
           }
           return vertx.timer(retry.backoffMillis(Math.min(waits + 1, 30)))
-            .compose(v -> attempt(address, envelope, source, attempt, waits + 1));
+            .compose(v -> attempt(address, envelope, source, traceparent, attempt, waits + 1));
         }
         if (notYet(failure) && waits < NotYet.PATIENCE_WAITS) {
           if (waits % 20 == 0) {
@@ -69,11 +82,12 @@ final class EventDelivery {
               attempt);
           }
           return vertx.timer(retry.backoffMillis(Math.min(waits + 1, 30)))
-            .compose(v -> attempt(address, envelope, source, attempt, waits + 1));
+            .compose(v -> attempt(address, envelope, source, traceparent, attempt, waits + 1));
         }
         return attempt >= retry.maxAttempts()
           ? Future.succeededFuture(new Outcome(attempt, failure))
-          : vertx.timer(retry.backoffMillis(attempt)).compose(v -> attempt(address, envelope, source, attempt + 1, waits));
+          : vertx.timer(retry.backoffMillis(attempt)).compose(v -> attempt(address, envelope, source, traceparent,
+            attempt + 1, waits));
       });
   }
 

@@ -1,9 +1,15 @@
 package dev.eventmall.common.kafka;
 
 import dev.eventmall.common.event.EventEnvelope;
-import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.common.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -19,6 +25,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The domain side of the bridge: a domain verticle registers the handler for the events one consumer group reads from
@@ -62,8 +69,11 @@ public final class EventHandlers {
   public static Future<Void> registerBatch(Vertx vertx, String group, List<String> topics, BatchHandler handler) {
     List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
     for (String topic : topics) {
-      consumers.add(register(vertx, group, topic, event -> handler.handle(List.of(new Consumed(topic, event,
-        TraceContext.current()))).compose(results -> results.get(0))));
+      consumers.add(register(vertx, group, topic, event -> {
+        String current = Tracing.current();
+        return handler.handle(List.of(new Consumed(topic, event, current != null ? current : event.traceparent())))
+          .compose(results -> results.get(0));
+      }));
     }
     BATCH.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>()).put(group, new BatchRegistration(handler, consumers));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
@@ -80,56 +90,96 @@ public final class EventHandlers {
                                                      Function<EventEnvelope, Future<?>> handler) {
     Tracing tracing = Tracing.of(vertx);
     return vertx.eventBus().<JsonObject>localConsumer(address(group, topic), msg -> {
-      // each event runs on a context of its own whose current trace is the event's (TraceContext)
+      // each event runs on a context of its own, whose current span is its handling's (tracing on)
       ((ContextInternal) vertx.getOrCreateContext()).duplicate()
         .runOnContext(v -> handle(tracing, group, topic, handler, msg));
     });
   }
 
   /**
-   * The CONSUMER span {@code <topic> process} of one handling whose ids are {@code consumer} (a child of the event's
-   * span); {@link Tracing#noSpan()} when tracing is off or the event carries no trace.
+   * {@code call} (an HTTP call, a query) made in the trace {@code traceparent} names (an event handling's span of a
+   * batch: {@link Consumed#span()}) rather than the current one: it runs on a context of its own whose current span is
+   * that one, so the spans Vert.x makes for it (CLIENT, SQL) are its children; its outcome comes back on the caller's
+   * context. Just {@code call} when tracing is off or {@code traceparent} is null.
    */
-  static Tracing.Span consumerSpan(Tracing tracing, String group, String topic, EventEnvelope event, String consumer,
-                                   String attempt) {
-    if (consumer == null || !tracing.enabled()) {
-      return Tracing.noSpan();
+  public static <T> Future<T> inTrace(String traceparent, Supplier<Future<T>> call) {
+    ContextInternal caller = ContextInternal.current();
+    SpanContext span = caller == null || !Tracing.of(caller.owner()).enabled() ? SpanContext.getInvalid()
+      : Tracing.spanContext(traceparent);
+    if (!span.isValid()) {
+      return call.get();
     }
-    return tracing.start(Tracing.Kind.CONSUMER, topic + " process", consumer, TraceContext.spanId(event.traceparent()))
-      .set("messaging.system", "kafka")
-      .set("messaging.operation.type", "process")
-      .set("messaging.destination.name", topic)
-      .set("messaging.consumer.group.name", group)
-      .set("messaging.message.id", event.id().toString())
-      .set("messaging.kafka.message.key", event.key())
-      .set("eventmall.event.type", event.type())
-      .set("eventmall.attempt", attempt);
+    Promise<T> back = caller.promise();
+    caller.duplicate().dispatch(v -> {
+      Context.root().with(Span.wrap(span)).makeCurrent();
+      Future<T> result;
+      try {
+        result = call.get();
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(back);
+    });
+    return back.future();
   }
 
   /**
-   * Runs the handler as a span of its own, a child of the event's span (same trace, new span id): the events it causes
-   * are children of that span. With {@link Tracing} enabled it is exported as a CONSUMER span {@code <topic> process}.
+   * The CONSUMER span {@code <topic> process} of one handling of {@code event}, a child of {@code parent} (the record's
+   * {@code traceparent} header: the relay's PRODUCER span), else of the event's own traceparent; the invalid span (which
+   * records nothing) when tracing is off or the event carries no trace.
+   */
+  static Span consumerSpan(Tracing tracing, String group, String topic, EventEnvelope event, String parent,
+                           String attempt) {
+    String from = parent != null ? parent : event.traceparent();
+    if (from == null || !tracing.enabled()) {
+      return Span.getInvalid();
+    }
+    return tracing.start(SpanKind.CONSUMER, topic + " process", from)
+      .setAttribute("messaging.system", "kafka")
+      .setAttribute("messaging.operation.type", "process")
+      .setAttribute("messaging.destination.name", topic)
+      .setAttribute("messaging.consumer.group.name", group)
+      .setAttribute("messaging.message.id", event.id().toString())
+      .setAttribute("messaging.kafka.message.key", event.key())
+      .setAttribute("eventmall.event.type", event.type())
+      .setAttribute("eventmall.attempt", attempt == null ? "" : attempt);
+  }
+
+  /** Ends {@code span}, with status ERROR when the handling failed. */
+  static void end(Span span, Throwable failure) {
+    if (failure != null) {
+      span.setStatus(StatusCode.ERROR, String.valueOf(failure));
+    }
+    span.end();
+  }
+
+  /**
+   * Runs the handler with its CONSUMER span as the current span of its context (tracing on): the SQL statements, HTTP
+   * calls and events of the handling are that span's children.
    */
   private static void handle(Tracing tracing, String group, String topic, Function<EventEnvelope, Future<?>> handler,
                              Message<JsonObject> msg) {
     Future<?> result;
-    Tracing.Span span = Tracing.noSpan();
+    Span span = Span.getInvalid();
+    Scope scope = Scope.noop();
     try {
       EventEnvelope event = EventEnvelope.fromJson(msg.body());
-      String consumer = TraceContext.valid(event.traceparent()) ? TraceContext.child(event.traceparent()) : null;
-      TraceContext.setCurrent(consumer);
-      span = consumerSpan(tracing, group, topic, event, consumer, msg.headers().get("attempt"));
+      span = consumerSpan(tracing, group, topic, event, msg.headers().get(Tracing.HEADER), msg.headers().get("attempt"));
+      if (span.getSpanContext().isValid()) {
+        scope = Context.root().with(span).makeCurrent();
+      }
       result = handler.apply(event);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    Tracing.Span consumed = span;
+    Span consumed = span;
+    Scope current = scope;
     result.onComplete(ar -> {
+      current.close();
+      end(consumed, ar.cause());
       if (ar.succeeded()) {
-        consumed.end();
         msg.reply(null);
       } else {
-        consumed.fail(String.valueOf(ar.cause()));
         LOG.debug("handler of {} failed: {}", address(group, topic), ar.cause().toString());
         msg.fail(StoreUnavailable.is(ar.cause()) ? STORE_UNAVAILABLE : ar.cause() instanceof NotYet ? NOT_YET : 500,
           String.valueOf(ar.cause()));

@@ -4,8 +4,8 @@ import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.metrics.Metrics;
-import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.common.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -442,17 +442,21 @@ public final class KafkaEventBridge extends VerticleBase {
         single(q, null);
       } else {
         batch.add(q);
-        events.add(Consumed.of(q.record().topic(), event));
+        events.add(new Consumed(q.record().topic(), event, traceparent(q.record())));
       }
     }
     if (batch.isEmpty()) {
       return;
     }
     batchRunning = true;
-    Tracing.Span[] spans = new Tracing.Span[batch.size()];
+    Span[] spans = new Span[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
+      // each event's handling in its trace: its CONSUMER span (tracing on), else the trace the record came with
       Consumed c = events.get(i);
       spans[i] = EventHandlers.consumerSpan(tracing, options.group(), c.topic(), c.event(), c.span(), "1");
+      String span = Tracing.traceparent(spans[i].getSpanContext());
+      String trace = span != null ? span : c.span() != null ? c.span() : c.event().traceparent();
+      events.set(i, new Consumed(c.topic(), c.event(), trace));
     }
     Future<List<Future<Void>>> outcome;
     try {
@@ -469,16 +473,14 @@ public final class KafkaEventBridge extends VerticleBase {
       }
       for (int i = 0; i < batch.size(); i++) {
         Queued q = batch.get(i);
-        Tracing.Span span = spans[i];
+        Span span = spans[i];
         Future<Void> result = whole
           ? ar.result().get(i).timeout(options.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS)
           : Future.failedFuture(ar.failed() ? ar.cause() : new IllegalStateException("no outcome"));
         single(q, result.andThen(r -> {
+          EventHandlers.end(span, r.cause());
           if (r.succeeded()) {
-            span.end();
             consumed.get(q.record().topic()).increment();
-          } else {
-            span.fail(String.valueOf(r.cause()));
           }
         }));
       }
@@ -494,6 +496,16 @@ public final class KafkaEventBridge extends VerticleBase {
       }
     }
     return false;
+  }
+
+  /** The record's {@code traceparent} header, or null. */
+  private static String traceparent(KafkaConsumerRecord<String, Buffer> record) {
+    for (KafkaHeader header : record.headers()) {
+      if (Tracing.HEADER.equals(header.key())) {
+        return header.value().toString(java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   /** The record's event, or null when it is not an event envelope (the single-record lane parks it). */
@@ -594,7 +606,7 @@ public final class KafkaEventBridge extends VerticleBase {
       return park(record, notAnEnvelope, 0);
     }
     String source = record.topic() + '/' + record.partition() + '/' + record.offset();
-    return delivery.deliver(EventHandlers.address(options.group(), record.topic()), json, source)
+    return delivery.deliver(EventHandlers.address(options.group(), record.topic()), json, source, traceparent(record))
       .compose(outcome -> {
         if (outcome.delivered()) {
           consumed.get(record.topic()).increment();
@@ -608,12 +620,8 @@ public final class KafkaEventBridge extends VerticleBase {
   private Future<Void> park(KafkaConsumerRecord<String, Buffer> record, Throwable failure, int attempts) {
     KafkaProducerRecord<String, Buffer> dead =
       KafkaProducerRecord.create(Topics.dlq(record.topic()), record.key(), record.value());
-    String traceparent = null;
     for (KafkaHeader header : record.headers()) {
       dead.addHeader(header);
-      if (TraceContext.HEADER.equals(header.key())) {
-        traceparent = header.value().toString();
-      }
     }
     dead.addHeader(H_TOPIC, record.topic())
       .addHeader(H_PARTITION, Integer.toString(record.partition()))
@@ -623,7 +631,7 @@ public final class KafkaEventBridge extends VerticleBase {
       .addHeader(H_ATTEMPTS, Integer.toString(attempts))
       .addHeader(H_PARKED_AT, Instant.now().toString());
     // the parked event's trace id on the line: the operator finds the lines of its failed handlings by it
-    LogContext.about(LOG.atWarn(), null, traceparent).log("{}: parking {}/{}/{} after {} attempts: {}", options.group(),
+    LogContext.about(LOG.atWarn(), null, traceparent(record)).log("{}: parking {}/{}/{} after {} attempts: {}", options.group(),
       record.topic(), record.partition(), record.offset(), attempts, failure.toString());
     return producer.send(dead)
       .<Void>map(meta -> {

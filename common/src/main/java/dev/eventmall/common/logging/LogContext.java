@@ -1,6 +1,8 @@
 package dev.eventmall.common.logging;
 
-import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -9,7 +11,7 @@ import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * What a log line is about — {@code traceId}, {@code spanId}, {@code requestId}, {@code orderId} — kept on the current
- * duplicated Vert.x context (a request's or an event's, the one {@link TraceContext} keeps the current trace on) and read
+ * duplicated Vert.x context (a request's or an event's, the one Vert.x keeps the current OpenTelemetry span on) and read
  * when a line is logged, by {@link LogContextJsonProvider} (JSON lines) and {@link LogContextConverter} (text lines).
  *
  * <p>Why not SLF4J's MDC: the MDC is a thread-local, and an event loop runs the callbacks of thousands of requests and
@@ -23,8 +25,8 @@ import org.slf4j.spi.NOPLoggingEventBuilder;
  * <p>A batch handler ({@code BatchHandler}) runs many orders of many traces in one context: its lines about one event
  * name their fields explicitly ({@link #about}), which take precedence over the context's.
  *
- * <p>{@link #traceparent()} is the one place that reads "the current trace" for logging: moving tracing to
- * OpenTelemetry's context (issue 15) changes that method only.
+ * <p>{@link #span()} is the one place that reads "the current trace" for logging: the current OpenTelemetry span
+ * ({@link Span#current()}, kept by Vert.x on the duplicated context), none when tracing is off.
  */
 public final class LogContext {
   public static final String TRACE_ID = "traceId";
@@ -43,9 +45,9 @@ public final class LogContext {
   private LogContext() {
   }
 
-  /** The current traceparent for log lines, or null: the one place logging learns the current trace. */
-  static String traceparent() {
-    return TraceContext.current();
+  /** The current span for log lines (invalid outside one): the one place logging learns the current trace. */
+  static SpanContext span() {
+    return Span.current().getSpanContext();
   }
 
   /** The current request's id (set by {@code RequestId}), or null. */
@@ -88,8 +90,9 @@ public final class LogContext {
     if (orderId != null) {
       line.addKeyValue(ORDER_ID, orderId);
     }
-    if (TraceContext.valid(traceparent)) {
-      line.addKeyValue(TRACE_ID, TraceContext.traceId(traceparent)).addKeyValue(SPAN_ID, TraceContext.spanId(traceparent));
+    SpanContext span = Tracing.spanContext(traceparent);
+    if (span.isValid()) {
+      line.addKeyValue(TRACE_ID, span.getTraceId()).addKeyValue(SPAN_ID, span.getSpanId());
     }
     return line;
   }

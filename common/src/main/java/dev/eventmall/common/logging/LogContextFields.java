@@ -1,7 +1,7 @@
 package dev.eventmall.common.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import dev.eventmall.common.trace.TraceContext;
+import io.opentelemetry.api.trace.SpanContext;
 import org.slf4j.event.KeyValuePair;
 
 import java.util.List;
@@ -54,10 +54,10 @@ final class LogContextFields {
       }
     }
     if (values[TRACE] == null && values[SPAN] == null) {
-      String traceparent = LogContext.traceparent();
-      if (TraceContext.valid(traceparent)) {
-        values[TRACE] = TraceContext.traceId(traceparent);
-        values[SPAN] = TraceContext.spanId(traceparent);
+      SpanContext span = LogContext.span();
+      if (span.isValid()) {
+        values[TRACE] = span.getTraceId();
+        values[SPAN] = span.getSpanId();
       }
     }
     if (values[REQUEST] == null) {

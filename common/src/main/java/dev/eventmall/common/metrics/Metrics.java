@@ -1,5 +1,6 @@
 package dev.eventmall.common.metrics;
 
+import dev.eventmall.common.trace.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -88,12 +89,16 @@ public final class Metrics {
    * where the native library does not load.
    */
   public Vertx newVertx(VertxOptions base) {
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions(base).setMetricsOptions(options()).setPreferNativeTransport(true))
+    return newVertx(base, Tracing.off());
+  }
+
+  /** As {@link #newVertx(VertxOptions)}, with {@code tracing} (its tracer when it is on). */
+  public Vertx newVertx(VertxOptions base, Tracing tracing) {
+    Vertx vertx = tracing.vertxBuilder(new VertxOptions(base).setMetricsOptions(options()).setPreferNativeTransport(true))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
     BY_VERTX.put(vertx, registry);
-    return vertx;
+    return tracing.register(vertx);
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.eventmall.common.outbox;
 import dev.eventmall.common.db.Sql;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
-import dev.eventmall.common.trace.TraceContext;
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
@@ -25,14 +25,14 @@ import java.util.List;
  */
 public final class Outbox {
   static final String INSERT_BEFORE =
-    "INSERT INTO outbox (event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope) VALUES ";
-  static final int COLUMNS = 7;
+    "INSERT INTO outbox (event_id, topic, event_key, event_type, traceparent, envelope) VALUES ";
+  static final int COLUMNS = 6;
 
   /**
-   * One event to append: its topic, the event, and the span id its PRODUCER span is a child of (the span of the request
-   * or of the handling that caused it; null outside a trace).
+   * One event to append: its topic and the event, whose traceparent (the span of the request or of the handling that
+   * caused it; null outside a trace) the relay's PRODUCER span continues.
    */
-  public record Outgoing(String topic, EventEnvelope event, String parentSpanId) {
+  public record Outgoing(String topic, EventEnvelope event) {
   }
 
   private Outbox() {
@@ -43,8 +43,8 @@ public final class Outbox {
   }
 
   /**
-   * Appends several events of one topic in the current request's or event's trace ({@link TraceContext#current()}):
-   * an event without a traceparent gets a new span of that trace, and its PRODUCER span is a child of the current span.
+   * Appends several events of one topic in the current request's or event's trace ({@link Tracing#current()}): an
+   * event without a traceparent gets the current span's.
    */
   public static Future<Void> appendAll(SqlConnection conn, String topic, List<EventEnvelope> events) {
     List<Outgoing> outgoing = new ArrayList<>(events.size());
@@ -60,10 +60,8 @@ public final class Outbox {
    * in one transaction).
    */
   public static Outgoing outgoing(String topic, EventEnvelope event) {
-    String traceparent = TraceContext.current();
-    EventEnvelope e = event.traceparent() == null && traceparent != null
-      ? event.withTraceparent(TraceContext.child(traceparent)) : event;
-    return new Outgoing(topic, e, TraceContext.parentInCurrent(e.traceparent()));
+    String traceparent = event.traceparent() == null ? Tracing.current() : null;
+    return new Outgoing(topic, traceparent != null ? event.withTraceparent(traceparent) : event);
   }
 
   /** Appends events in list order with one multi-row INSERT (a few for large batches: {@link Sql#insert}). */
@@ -78,8 +76,7 @@ public final class Outbox {
         if (EventSchemas.enabled()) {
           EventSchemas.validate(e);
         }
-        rows.add(Tuple.of(e.id().toString(), o.topic(), e.key(), e.type(), e.traceparent(), o.parentSpanId(),
-          e.toJson().encode()));
+        rows.add(Tuple.of(e.id().toString(), o.topic(), e.key(), e.type(), e.traceparent(), e.toJson().encode()));
       }
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);

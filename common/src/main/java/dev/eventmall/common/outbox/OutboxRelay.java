@@ -3,17 +3,21 @@ package dev.eventmall.common.outbox;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.Sql;
 import dev.eventmall.common.kafka.KafkaConfig;
-import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.common.trace.Tracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -61,15 +65,16 @@ import dev.eventmall.common.metrics.Metrics;
  * (age of the first unsent row, 0 when none); {@code eventmall_outbox_relay_active} is 1 on the one instance whose relay
  * holds the lock, 0 on those standing by (replicas: exactly one per database sums to 1).
  *
- * <p>With {@link Tracing} enabled each send is a PRODUCER span {@code <topic> publish} whose ids are the event's
- * traceparent and whose parent is the span that appended it (column {@code parent_span_id}).
+ * <p>With {@link Tracing} on each send is a PRODUCER span {@code <topic> publish}, a child of the span that appended
+ * the event (its traceparent, kept in the row), and the record's {@code traceparent} header is that PRODUCER span's;
+ * with tracing off the header is the row's traceparent, if any.
  */
 public final class OutboxRelay extends VerticleBase {
   /** Event-bus address (local) a committed append pings so that the relay drains at once. */
   public static final String WAKE_UP = "eventmall.outbox.wake-up";
 
   static final String SELECT_UNSENT =
-    "SELECT seq, event_id, topic, event_key, event_type, traceparent, parent_span_id, envelope FROM outbox"
+    "SELECT seq, event_id, topic, event_key, event_type, traceparent, envelope FROM outbox"
       + " WHERE sent_at IS NULL ORDER BY seq LIMIT ?";
   /** The unsent rows and the age in microseconds of the first of them (NULL when none): the relay's metrics. */
   static final String MEASURE_UNSENT = "SELECT COUNT(*), (SELECT TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM outbox"
@@ -87,9 +92,10 @@ public final class OutboxRelay extends VerticleBase {
   static final String DATABASE = "SELECT DATABASE()";
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final DeliveryOptions NOT_TRACED = new DeliveryOptions().setTracingPolicy(TracingPolicy.IGNORE);
   private static final Function<Row, Pending> PENDING = row -> new Pending(row.getLong("seq"), row.getString("event_id"),
     row.getString("topic"), row.getString("event_key"), row.getString("event_type"), row.getString("traceparent"),
-    row.getString("parent_span_id"), row.getString("envelope"));
+    row.getString("envelope"));
 
   /**
    * @param mysqlUri         the service database
@@ -157,7 +163,7 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   record Pending(long seq, String eventId, String topic, String key, String type, String traceparent,
-                 String parentSpanId, String envelope) {
+                 String envelope) {
   }
 
   /** How often the relay looks for rows while other instances commit them ({@link #poll()}). */
@@ -190,7 +196,8 @@ public final class OutboxRelay extends VerticleBase {
   public static void wakeUp() {
     Context context = Vertx.currentContext();
     if (context != null) {
-      context.owner().eventBus().publish(WAKE_UP, null);
+      // not a span, and not a hop of the caller's trace: the relay's round belongs to no one request
+      context.owner().eventBus().publish(WAKE_UP, null, NOT_TRACED);
     }
   }
 
@@ -356,7 +363,7 @@ public final class OutboxRelay extends VerticleBase {
         context.runOnContext(v -> done.complete(new Sent(failures)));
       }
     };
-    Tracing.Span[] spans = new Tracing.Span[batch.size()];
+    Span[] spans = new Span[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       spans[i] = span(batch.get(i));
     }
@@ -364,19 +371,18 @@ public final class OutboxRelay extends VerticleBase {
       for (int i = 0; i < batch.size(); i++) {
         int index = i;
         try {
-          kafka.send(record(batch.get(i)), (meta, error) -> {
+          kafka.send(record(batch.get(i), spans[i]), (meta, error) -> {
             failures[index] = error;
-            if (error != null) {
-              spans[index].fail(error.toString());
-            } else {
-              spans[index].set("messaging.destination.partition.id", Integer.toString(meta.partition()))
-                .set("messaging.kafka.offset", meta.offset()).end();
+            if (error == null) {
+              spans[index].setAttribute("messaging.destination.partition.id", Integer.toString(meta.partition()))
+                .setAttribute("messaging.kafka.offset", meta.offset());
             }
+            end(spans[index], error);
             oneAnswered.run();
           });
         } catch (RuntimeException refused) {
           failures[index] = refused; // the producer threw instead of calling back (e.g. closed)
-          spans[index].fail(refused.toString());
+          end(spans[index], refused);
           oneAnswered.run();
         }
       }
@@ -385,25 +391,36 @@ public final class OutboxRelay extends VerticleBase {
     return done.future();
   }
 
-  /** The event's own PRODUCER span (its context is the traceparent the consumers continue from); a no-op when off. */
-  private Tracing.Span span(Pending row) {
-    if (!tracing.enabled() || !TraceContext.valid(row.traceparent())) {
-      return Tracing.noSpan();
+  /**
+   * The send's PRODUCER span, a child of the span that appended the event (the consumers continue from it); the
+   * invalid span (which records nothing) when tracing is off or the event was appended outside a trace.
+   */
+  private Span span(Pending row) {
+    if (!tracing.enabled() || row.traceparent() == null) {
+      return Span.getInvalid();
     }
-    return tracing.start(Tracing.Kind.PRODUCER, row.topic() + " publish", row.traceparent(), row.parentSpanId())
-      .set("messaging.system", "kafka")
-      .set("messaging.operation.type", "send")
-      .set("messaging.destination.name", row.topic())
-      .set("messaging.message.id", row.eventId())
-      .set("messaging.kafka.message.key", row.key())
-      .set("eventmall.event.type", row.type());
+    return tracing.start(SpanKind.PRODUCER, row.topic() + " publish", row.traceparent())
+      .setAttribute("messaging.system", "kafka")
+      .setAttribute("messaging.operation.type", "send")
+      .setAttribute("messaging.destination.name", row.topic())
+      .setAttribute("messaging.message.id", row.eventId())
+      .setAttribute("messaging.kafka.message.key", row.key())
+      .setAttribute("eventmall.event.type", row.type());
   }
 
-  private static ProducerRecord<String, Buffer> record(Pending row) {
+  private static void end(Span span, Throwable failure) {
+    if (failure != null) {
+      span.setStatus(StatusCode.ERROR, failure.toString());
+    }
+    span.end();
+  }
+
+  private static ProducerRecord<String, Buffer> record(Pending row, Span span) {
     ProducerRecord<String, Buffer> record = new ProducerRecord<>(row.topic(), row.key(), Buffer.buffer(row.envelope()));
     record.headers().add("type", row.type().getBytes(StandardCharsets.UTF_8));
-    if (row.traceparent() != null) {
-      record.headers().add("traceparent", row.traceparent().getBytes(StandardCharsets.UTF_8));
+    String traceparent = span.getSpanContext().isValid() ? Tracing.traceparent(span.getSpanContext()) : row.traceparent();
+    if (traceparent != null) {
+      record.headers().add(Tracing.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
     }
     return record;
   }

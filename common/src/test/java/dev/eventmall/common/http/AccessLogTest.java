@@ -1,10 +1,16 @@
 package dev.eventmall.common.http;
 
+import dev.eventmall.common.config.Config;
 import dev.eventmall.common.logging.LogContext;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.LogCapture;
+import dev.eventmall.common.testing.OtlpReceiver;
+import dev.eventmall.common.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
@@ -18,12 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The access log and the context fields of JSON lines over real HTTP, read as an operator would: the JSON lines the
- * production encoder writes.
+ * production encoder writes. The service is traced (spans exported to a real OTLP receiver): the trace and span ids
+ * are those of the request's SERVER span, which continues the incoming traceparent.
  */
 @ExtendWith(VertxExtension.class)
 class AccessLogTest {
@@ -32,9 +40,14 @@ class AccessLogTest {
 
   private WebClient client;
   private int port;
+  private OtlpReceiver otlp;
+  private Vertx vertx;
 
   @BeforeEach
-  void serve(Vertx vertx, VertxTestContext ctx) {
+  void serve(VertxTestContext ctx) {
+    otlp = OtlpReceiver.start();
+    vertx = Metrics.create("access-log-test").newVertx(new VertxOptions(), Tracing.from(Config.of(Map.of(
+      Tracing.OTEL_EXPORTER_OTLP_ENDPOINT, otlp.endpoint())), "access-log-test"));
     client = WebClient.create(vertx);
     Router root = HttpBootstrap.builder(vertx).build();
     // a handler that learns its order id, then logs from a timer's callback, another hop on the event loop
@@ -54,6 +67,8 @@ class AccessLogTest {
   @AfterEach
   void close() {
     client.close();
+    Await.result(vertx.close());
+    otlp.close();
   }
 
   private Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>> pay(String order, String requestId,
@@ -118,7 +133,7 @@ class AccessLogTest {
   }
 
   @Test
-  void aLineOffAnyRequestCarriesNoRequestFields(Vertx vertx, VertxTestContext ctx) {
+  void aLineOffAnyRequestCarriesNoRequestFields(VertxTestContext ctx) {
     LogCapture app = LogCapture.json(APP.getName());
     Promise<Void> logged = Promise.promise();
     vertx.runOnContext(v -> {

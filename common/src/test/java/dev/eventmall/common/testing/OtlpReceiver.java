@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A tiny OTLP/HTTP trace receiver for tests: a Vert.x HTTP server on a free port that accepts {@code POST /v1/traces}
- * (protobuf {@code ExportTraceServiceRequest}, as the OpenTelemetry exporter sends it), decodes every span and keeps it.
+ * A tiny OTLP trace receiver for tests: a Vert.x HTTP server on a free port that accepts both OTLP protocols —
+ * {@code POST /v1/traces} (http/protobuf) and the gRPC call {@code TraceService/Export} (grpc, HTTP/2 without TLS) —
+ * decodes every {@code ExportTraceServiceRequest} the OpenTelemetry exporter sends, and keeps its spans.
  * <pre>{@code
  * try (OtlpReceiver otlp = OtlpReceiver.start()) {
  *   env.put("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint());
@@ -37,6 +38,7 @@ import java.util.function.Predicate;
  */
 public final class OtlpReceiver implements AutoCloseable {
   private static final HexFormat HEX = HexFormat.of();
+  private static final String GRPC_EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
   /** One received span, ids in lowercase hex (parent empty for a root). */
   public record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name,
@@ -54,7 +56,8 @@ public final class OtlpReceiver implements AutoCloseable {
 
   private OtlpReceiver() {
     this.vertx = Vertx.vertx();
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setDecompressionSupported(true))
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setDecompressionSupported(true)
+      .setHttp2ClearTextEnabled(true))
       .requestHandler(this::handle);
   }
 
@@ -70,7 +73,7 @@ public final class OtlpReceiver implements AutoCloseable {
     return receiver;
   }
 
-  /** The value for {@code OTEL_EXPORTER_OTLP_ENDPOINT} (the exporter appends {@code /v1/traces}). */
+  /** The value for {@code OTEL_EXPORTER_OTLP_ENDPOINT}, either protocol (the http/protobuf exporter appends {@code /v1/traces}). */
   public String endpoint() {
     return "http://127.0.0.1:" + server.actualPort();
   }
@@ -97,6 +100,10 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.method() == HttpMethod.POST && GRPC_EXPORT.equals(request.path())) {
+      grpc(request);
+      return;
+    }
     if (request.method() != HttpMethod.POST || !"/v1/traces".equals(request.path())) {
       rejected.add(request.method() + " " + request.path());
       request.response().setStatusCode(404).end();
@@ -104,18 +111,7 @@ public final class OtlpReceiver implements AutoCloseable {
     }
     request.body().onSuccess(body -> {
       try {
-        ExportTraceServiceRequest export = ExportTraceServiceRequest.parseFrom(body.getBytes());
-        exports++;
-        for (ResourceSpans resourceSpans : export.getResourceSpansList()) {
-          String service = String.valueOf(attributes(resourceSpans.getResource().getAttributesList()).get("service.name"));
-          for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
-            for (Span span : scopeSpans.getSpansList()) {
-              spans.add(new ReceivedSpan(service, HEX.formatHex(span.getTraceId().toByteArray()),
-                HEX.formatHex(span.getSpanId().toByteArray()), HEX.formatHex(span.getParentSpanId().toByteArray()),
-                span.getName(), span.getKind(), span.getStatus().getCode(), attributes(span.getAttributesList())));
-            }
-          }
-        }
+        keep(ExportTraceServiceRequest.parseFrom(body.getBytes()));
         request.response().putHeader("Content-Type", "application/x-protobuf")
           .end(io.vertx.core.buffer.Buffer.buffer(ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
       } catch (Exception e) {
@@ -123,6 +119,38 @@ public final class OtlpReceiver implements AutoCloseable {
         request.response().setStatusCode(400).end();
       }
     });
+  }
+
+  /** A gRPC call: one length-prefixed message in (uncompressed), one out, status in the trailers. */
+  private void grpc(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      try {
+        if (body.length() < 5 || body.getByte(0) != 0) {
+          throw new IllegalArgumentException("not one uncompressed gRPC message");
+        }
+        keep(ExportTraceServiceRequest.parseFrom(body.getBytes(5, 5 + body.getInt(1))));
+        byte[] reply = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
+        request.response().putHeader("content-type", "application/grpc").putTrailer("grpc-status", "0")
+          .end(io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(reply.length).appendBytes(reply));
+      } catch (Exception e) {
+        rejected.add("undecodable gRPC export: " + e);
+        request.response().putHeader("content-type", "application/grpc").putTrailer("grpc-status", "3").end();
+      }
+    });
+  }
+
+  private void keep(ExportTraceServiceRequest export) {
+    exports++;
+    for (ResourceSpans resourceSpans : export.getResourceSpansList()) {
+      String service = String.valueOf(attributes(resourceSpans.getResource().getAttributesList()).get("service.name"));
+      for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
+        for (Span span : scopeSpans.getSpansList()) {
+          spans.add(new ReceivedSpan(service, HEX.formatHex(span.getTraceId().toByteArray()),
+            HEX.formatHex(span.getSpanId().toByteArray()), HEX.formatHex(span.getParentSpanId().toByteArray()),
+            span.getName(), span.getKind(), span.getStatus().getCode(), attributes(span.getAttributesList())));
+        }
+      }
+    }
   }
 
   private static Map<String, Object> attributes(List<KeyValue> values) {

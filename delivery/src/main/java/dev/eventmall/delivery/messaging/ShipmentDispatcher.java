@@ -2,9 +2,9 @@ package dev.eventmall.delivery.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.kafka.EventHandlers;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
-import dev.eventmall.common.trace.TraceContext;
 import dev.eventmall.delivery.client.CarrierClient;
 import dev.eventmall.delivery.domain.Backoff;
 import dev.eventmall.delivery.domain.DeliveryRules;
@@ -112,7 +112,10 @@ public final class ShipmentDispatcher {
         }
         OrderRow o = orders.result().get(orderId);
         JsonObject body = ShippingRequest.of(orderId, o.shippingAddress(), o.lines(), o.orderName());
-        calls.add(carrier.create(row.idempotencyKey(), body).transform(ar -> {
+        // in the trace of the handling that asked for it: the carrier call is a CLIENT span of that order's trace
+        Future<CarrierClient.Created> created =
+          EventHandlers.inTrace(traces.get(orderId), () -> carrier.create(row.idempotencyKey(), body));
+        calls.add(created.transform(ar -> {
           if (ar.failed()) {
             return unknownOutcome(row, ar.cause());
           }
@@ -212,11 +215,7 @@ public final class ShipmentDispatcher {
   /** {@code event} as an outbox row in the trace of the handling that asked for the shipment, if known. */
   private Outbox.Outgoing traced(String orderId, EventEnvelope event) {
     String span = traces.remove(orderId);
-    if (span == null) {
-      return new Outbox.Outgoing(Topics.DELIVERY_EVENTS, event, null);
-    }
-    return new Outbox.Outgoing(Topics.DELIVERY_EVENTS, event.withTraceparent(TraceContext.child(span)),
-      TraceContext.spanId(span));
+    return new Outbox.Outgoing(Topics.DELIVERY_EVENTS, span == null ? event : event.withTraceparent(span));
   }
 
   static Instant now() {
