@@ -36,6 +36,10 @@ import java.util.WeakHashMap;
  *   {@code OTEL_TRACES_EXPORTER} names an exporter, unless {@code OTEL_SDK_DISABLED=true}. Defaults differing from the
  *   SDK's: {@code service.name} = the service, protocol {@code http/protobuf} (port 4318), no metric or log export
  *   (metrics are Prometheus' at {@code /metrics}). Closing the Vert.x instance flushes and shuts the SDK down.</li>
+ *   <li>Trace ids only with {@code OTEL_TRACES_EXPORTER=none} and no endpoint (compose's default): the same context
+ *   everywhere, so every log line carries a {@code traceId} that follows one order across the services and its events,
+ *   but nothing is recorded or exported (sampler {@code always_off}: the spans are non-recording carriers of their
+ *   ids).</li>
  *   <li>Off otherwise: no SDK, no tracer on Vert.x, no span object is made; events carry on the traceparent they came
  *   with, if any.</li>
  * </ul>
@@ -89,15 +93,25 @@ public final class Tracing {
    */
   public static Tracing from(Config config, String service) {
     Map<String, String> otel = config.startingWith("OTEL_");
-    boolean wanted = otel.containsKey(OTEL_EXPORTER_OTLP_ENDPOINT) || otel.containsKey(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
-      || otel.containsKey(OTEL_TRACES_EXPORTER) && !"none".equals(otel.get(OTEL_TRACES_EXPORTER));
-    if (!wanted || "true".equalsIgnoreCase(otel.get(OTEL_SDK_DISABLED))) {
+    boolean endpoint = otel.containsKey(OTEL_EXPORTER_OTLP_ENDPOINT) || otel.containsKey(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+    boolean exporter = otel.containsKey(OTEL_TRACES_EXPORTER) && !"none".equals(otel.get(OTEL_TRACES_EXPORTER));
+    // OTEL_TRACES_EXPORTER=none without an endpoint: trace ids only (see the class comment)
+    boolean idsOnly = !endpoint && "none".equals(otel.get(OTEL_TRACES_EXPORTER));
+    if (!(endpoint || exporter || idsOnly) || "true".equalsIgnoreCase(otel.get(OTEL_SDK_DISABLED))) {
       return OFF;
     }
-    Map<String, String> defaults = Map.of("otel.service.name", service, "otel.exporter.otlp.protocol", "http/protobuf",
-      "otel.metrics.exporter", "none", "otel.logs.exporter", "none");
+    Map<String, String> defaults = new HashMap<>(Map.of("otel.service.name", service,
+      "otel.exporter.otlp.protocol", "http/protobuf", "otel.metrics.exporter", "none", "otel.logs.exporter", "none"));
+    if (idsOnly) {
+      // nothing is recorded: spans are only the carriers of their ids (no attributes, no events, nothing queued)
+      defaults.put("otel.traces.sampler", "always_off");
+    }
     Map<String, String> own = new HashMap<>();
     otel.forEach((key, value) -> own.put(key.toLowerCase(Locale.ROOT).replace('_', '.'), value));
+    if (endpoint && "none".equals(otel.get(OTEL_TRACES_EXPORTER))) {
+      // compose passes OTEL_TRACES_EXPORTER=none by default: an endpoint given on top of it means "export there"
+      own.remove("otel.traces.exporter");
+    }
     try {
       return new Tracing(AutoConfiguredOpenTelemetrySdk.builder()
         .disableShutdownHook()

@@ -96,6 +96,42 @@ class TracingTest {
     }
   }
 
+  /** Compose's default: every log line and event carries a trace id, and nothing is recorded or sent. */
+  @Test
+  void withTheExporterNoneAndNoEndpointTraceIdsFlowButNothingIsRecordedOrSent() throws Exception {
+    Set<Thread> exportersBefore = exporterThreads();
+    Tracing tracing = Tracing.from(Config.of(Map.of(Tracing.OTEL_TRACES_EXPORTER, "none")), "order");
+    assertThat(tracing.enabled()).isTrue();
+    int port = start(tracing);
+    assertThat(get(port, "/orders/1")).isEqualTo("true");
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).as("the request's context continues the incoming trace, not sampled")
+      .matches("00-" + TRACE_ID + "-[0-9a-f]{16}-00").isNotEqualTo(INCOMING);
+    assertThat(seen.get(1)).as("the event carries it").isEqualTo(seen.get(0));
+
+    // without an incoming traceparent a request starts a trace of its own
+    seen.clear();
+    HttpClient client = vertx.createHttpClient();
+    Await.result(client.request(HttpMethod.GET, port, "127.0.0.1", "/orders/2").compose(req -> req.send())
+      .compose(res -> res.body()));
+    assertThat(seen.get(0)).as("not sampled: flags 00, or 02 for a random trace id").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[02]").doesNotContain(TRACE_ID);
+    assertThat(exporterThreads()).as("no exporter thread started").isSubsetOf(exportersBefore);
+  }
+
+  @Test
+  void anEndpointOnTopOfTheExporterNoneExportsThere() {
+    try (OtlpReceiver otlp = OtlpReceiver.start()) {
+      Tracing tracing = Tracing.from(Config.of(Map.of(Tracing.OTEL_TRACES_EXPORTER, "none",
+        Tracing.OTEL_EXPORTER_OTLP_ENDPOINT, otlp.endpoint())), "test-api");
+      int port = start(tracing);
+      assertThat(get(port, "/orders/7")).isEqualTo("true");
+      Await.result(vertx.close());
+      vertx = null;
+      assertThat(otlp.await("the SERVER span", Duration.ofSeconds(15), s -> s.kind() == SpanKind.SPAN_KIND_SERVER
+        && "/orders/7".equals(s.attribute("url.path")))).isNotEmpty();
+    }
+  }
+
   @Test
   void theSdkSwitchTurnsItOffEvenWithAnEndpoint() {
     assertThat(Tracing.from(Config.of(Map.of(Tracing.OTEL_EXPORTER_OTLP_ENDPOINT, "http://127.0.0.1:4318",
