@@ -2,6 +2,10 @@ package dev.eventmall.payment;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.event.payload.DeliveryFailed;
+import dev.eventmall.common.event.payload.OrderCancelRequested;
+import dev.eventmall.common.event.payload.OrderScoped;
+import dev.eventmall.common.event.payload.StockReserved;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
@@ -30,8 +34,16 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+
+import static dev.eventmall.common.event.EventTypes.DELIVERY_FAILED;
+import static dev.eventmall.common.event.EventTypes.ORDER_CANCEL_REQUESTED;
+import static dev.eventmall.common.event.EventTypes.PAYMENT_COMPLETED;
+import static dev.eventmall.common.event.EventTypes.PAYMENT_FAILED;
+import static dev.eventmall.common.event.EventTypes.PAYMENT_REFUNDED;
+import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
 
 /**
  * The payment saga (consumer group {@value Payments#CONSUMER}), a batch of events at a time (docs/saga.md, "Payment
@@ -66,8 +78,8 @@ public final class PaymentSaga implements BatchHandler {
     this.repo = payments.repository();
   }
 
-  /** A saga event this service acts on. */
-  private record Input(int index, Consumed consumed, String orderId) {
+  /** A saga event this service acts on, and its payload. */
+  private record Input(int index, Consumed consumed, String orderId, OrderScoped payload) {
   }
 
   /** A Toss call the first transaction announced, the events waiting for its outcome, and how the outcome settled. */
@@ -94,8 +106,8 @@ public final class PaymentSaga implements BatchHandler {
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = keyedActedOn(batch, "orderId", results).stream()
-      .map(k -> new Input(k.index(), k.consumed(), k.key())).toList();
+    List<Input> inputs = keyedActedOn(batch, results).stream()
+      .map(k -> new Input(k.index(), k.consumed(), k.key(), k.payload())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }
@@ -107,9 +119,8 @@ public final class PaymentSaga implements BatchHandler {
         Set<String> memberIds = new HashSet<>();
         for (Input in : inputs) {
           orderIds.add(in.orderId());
-          String memberId = in.consumed().payload().getString("memberId");
-          if ("StockReserved".equals(in.consumed().type()) && memberId != null) {
-            memberIds.add(memberId);
+          if (in.payload() instanceof StockReserved reserved && reserved.memberId() != null) {
+            memberIds.add(reserved.memberId());
           }
         }
         return repo.lockAll(conn, orderIds).compose(locked -> {
@@ -125,7 +136,7 @@ public final class PaymentSaga implements BatchHandler {
             for (Input in : inputs) {
               Consumed c = in.consumed();
               boolean first = fresh.contains(c.event().id()) && seen.add(c.event().id());
-              Decision d = decide(c, in.orderId(), rows.get(in.orderId()), first, keys, now);
+              Decision d = decide(c, in.payload(), in.orderId(), rows.get(in.orderId()), first, keys, now);
               LogContext.about(LOG.atDebug(), in.orderId(), c.span()).log("order {}: {} {} -> payment {}, call {}",
                 in.orderId(), c.type(), c.event().id(), d.row() == null ? null : d.row().status(), d.call());
               if (d.waits() != null) {
@@ -152,7 +163,7 @@ public final class PaymentSaga implements BatchHandler {
               }
               if (d.emit() == PaymentRules.Emit.FAILED) {
                 failedRows.add(d.row());
-                emitted.add(c.emit(Topics.PAYMENT_EVENTS, c.causes("PaymentFailed", in.orderId(),
+                emitted.add(c.emit(Topics.PAYMENT_EVENTS, c.causes(PAYMENT_FAILED, in.orderId(),
                   Payments.failedPayload(d.row()))));
               }
               if (d.call() != PaymentRules.Call.NONE) {
@@ -182,25 +193,27 @@ public final class PaymentSaga implements BatchHandler {
   @Override
   public boolean actsOn(String topic, String type) {
     return switch (type) {
-      case "StockReserved" -> Topics.CATALOG_STOCK.equals(topic);
-      case "OrderCancelRequested" -> Topics.ORDER_EVENTS.equals(topic);
-      case "DeliveryFailed" -> Topics.DELIVERY_EVENTS.equals(topic);
+      case STOCK_RESERVED -> Topics.CATALOG_STOCK.equals(topic);
+      case ORDER_CANCEL_REQUESTED -> Topics.ORDER_EVENTS.equals(topic);
+      case DELIVERY_FAILED -> Topics.DELIVERY_EVENTS.equals(topic);
       default -> false;
     };
   }
 
-  private static Decision decide(Consumed c, String orderId, Payment row, boolean first, Map<String, BillingKey> keys,
-                                 Instant now) {
-    JsonObject p = c.payload();
+  private static Decision decide(Consumed c, OrderScoped payload, String orderId, Payment row, boolean first,
+                                 Map<String, BillingKey> keys, Instant now) {
     String newId = UUID.randomUUID().toString();
     return switch (c.type()) {
-      case "StockReserved" -> PaymentRules.stockReserved(row, first, new PaymentRules.Reservation(orderId,
-          p.getString("memberId"), p.getLong("totalAmount"), p.getString("paymentMethod"), p.getString("orderName")),
-        p.getString("memberId") != null && keys.containsKey(p.getString("memberId")), newId, now);
-      case "OrderCancelRequested" -> PaymentRules.cancelOrRefund(row, first, orderId, true,
-        "order cancelled: " + p.getString("reason", ""), newId, now);
+      case STOCK_RESERVED -> {
+        StockReserved p = (StockReserved) payload;
+        yield PaymentRules.stockReserved(row, first, new PaymentRules.Reservation(orderId, p.memberId(),
+          p.totalAmount(), p.paymentMethod(), p.orderName()), p.memberId() != null && keys.containsKey(p.memberId()),
+          newId, now);
+      }
+      case ORDER_CANCEL_REQUESTED -> PaymentRules.cancelOrRefund(row, first, orderId, true,
+        "order cancelled: " + ((OrderCancelRequested) payload).reason(), newId, now);
       default -> PaymentRules.cancelOrRefund(row, first, orderId, false,
-        "delivery failed: " + p.getString("reason", ""), newId, now);
+        "delivery failed: " + Objects.requireNonNullElse(((DeliveryFailed) payload).reason(), ""), newId, now);
     };
   }
 
@@ -268,16 +281,16 @@ public final class PaymentSaga implements BatchHandler {
             EventEnvelope event = switch (d.emit()) {
               case COMPLETED -> {
                 counted.add(metrics::succeeded);
-                yield call.cause.causes("PaymentCompleted", p.orderId(),
+                yield call.cause.causes(PAYMENT_COMPLETED, p.orderId(),
                   Payments.completedPayload(p, p.paymentKey(), p.approvedAt()));
               }
               case FAILED -> {
                 counted.add(() -> metrics.failed(p.failureCode()));
-                yield call.cause.causes("PaymentFailed", p.orderId(), Payments.failedPayload(p));
+                yield call.cause.causes(PAYMENT_FAILED, p.orderId(), Payments.failedPayload(p));
               }
               case REFUNDED -> {
                 counted.add(metrics::refunded);
-                yield call.cause.causes("PaymentRefunded", p.orderId(),
+                yield call.cause.causes(PAYMENT_REFUNDED, p.orderId(),
                   Payments.refundedPayload(p, call.tossPayment, p.refundedAt(), d.refundReason()));
               }
               default -> null;

@@ -1,7 +1,7 @@
 package dev.eventmall.catalog.domain;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.eventmall.common.event.payload.OrderPlaced;
+import dev.eventmall.common.event.payload.ProductQuantity;
 
 import java.util.List;
 import java.util.Map;
@@ -20,30 +20,26 @@ public record StockLine(String productId, int quantity) {
   }
 
   /**
-   * The lines of an order's {@code lines} array, one per product (quantities of repeated products summed), sorted by
+   * The lines of an OrderPlaced, one per product (quantities of repeated products summed), sorted by
    * product id: every transaction locks stock rows in this order, so concurrent reservations cannot deadlock.
    */
-  public static List<StockLine> normalize(JsonArray lines) {
+  public static List<StockLine> normalize(List<OrderPlaced.Line> lines) {
     if (lines == null || lines.isEmpty()) {
       throw new IllegalArgumentException("an order needs at least one line");
     }
     Map<String, Integer> byProduct = new TreeMap<>();
-    for (Object o : lines) {
-      JsonObject line = (JsonObject) o;
-      int quantity = line.getInteger("quantity");
+    for (OrderPlaced.Line line : lines) {
+      int quantity = line.quantity();
       if (quantity < 1) {
         throw new IllegalArgumentException("quantity must be >= 1, got " + quantity);
       }
-      byProduct.merge(line.getString("productId"), quantity, Math::addExact);
+      byProduct.merge(line.productId(), quantity, Math::addExact);
     }
     return byProduct.entrySet().stream().map(e -> new StockLine(e.getKey(), e.getValue())).toList();
   }
 
-  public JsonObject toJson() {
-    return new JsonObject().put("productId", productId).put("quantity", quantity);
-  }
-
-  public static JsonArray toJson(List<StockLine> lines) {
-    return new JsonArray(lines.stream().map(StockLine::toJson).toList());
+  /** {@code lines} as the lines of a StockReserved or StockReleased. */
+  public static List<ProductQuantity> toPayload(List<StockLine> lines) {
+    return lines.stream().map(l -> new ProductQuantity(l.productId(), l.quantity())).toList();
   }
 }

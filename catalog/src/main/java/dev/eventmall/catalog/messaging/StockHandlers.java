@@ -4,14 +4,17 @@ import dev.eventmall.catalog.domain.StockLedger;
 import dev.eventmall.catalog.domain.StockLine;
 import dev.eventmall.catalog.persistence.StockRepository;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventPayloads;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.event.payload.OrderPlaced;
+import dev.eventmall.common.event.payload.StockRejected;
+import dev.eventmall.common.event.payload.StockReleased;
+import dev.eventmall.common.event.payload.StockReserved;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.outbox.Outbox;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+
+import static dev.eventmall.common.event.EventTypes.DELIVERY_FAILED;
+import static dev.eventmall.common.event.EventTypes.ORDER_CANCELLED;
+import static dev.eventmall.common.event.EventTypes.ORDER_PLACED;
+import static dev.eventmall.common.event.EventTypes.PAYMENT_FAILED;
+import static dev.eventmall.common.event.EventTypes.STOCK_REJECTED;
+import static dev.eventmall.common.event.EventTypes.STOCK_RELEASED;
+import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
 
 /**
  * Stock reservation driven by the order saga (consumer group {@value #CONSUMER}), a whole batch of events in ONE MySQL
@@ -44,7 +55,7 @@ import java.util.TreeSet;
 public final class StockHandlers implements BatchHandler {
   public static final String CONSUMER = "catalog-stock";
   private static final Logger LOG = LoggerFactory.getLogger(StockHandlers.class);
-  private static final Set<String> RELEASING = Set.of("OrderCancelled", "PaymentFailed", "DeliveryFailed");
+  private static final Set<String> RELEASING = Set.of(ORDER_CANCELLED, PAYMENT_FAILED, DELIVERY_FAILED);
 
   private final Pool pool;
   private final StockRepository stock = new StockRepository();
@@ -53,8 +64,8 @@ public final class StockHandlers implements BatchHandler {
     this.pool = pool;
   }
 
-  /** One event the stock rules apply to: its order and, for an OrderPlaced, its normalized lines (else null). */
-  private record Input(Consumed consumed, String orderId, List<StockLine> lines) {
+  /** One event the stock rules apply to: its order and, for an OrderPlaced, it and its normalized lines (else null). */
+  private record Input(Consumed consumed, String orderId, OrderPlaced order, List<StockLine> lines) {
     boolean placed() {
       return lines != null;
     }
@@ -64,10 +75,10 @@ public final class StockHandlers implements BatchHandler {
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
     List<Input> inputs = new ArrayList<>();
-    for (BatchHandler.Keyed k : keyedActedOn(batch, "orderId", results)) {
+    for (BatchHandler.Keyed k : keyedActedOn(batch, results)) {
       try {
-        inputs.add(new Input(k.consumed(), k.key(), placed(k.consumed())
-          ? StockLine.normalize(k.consumed().payload().getJsonArray("lines")) : null));
+        OrderPlaced order = placed(k.consumed()) ? k.payload(OrderPlaced.class) : null;
+        inputs.add(new Input(k.consumed(), k.key(), order, order != null ? StockLine.normalize(order.lines()) : null));
       } catch (RuntimeException unusableLines) {
         results.set(k.index(), Future.failedFuture(unusableLines));
       }
@@ -115,12 +126,12 @@ public final class StockHandlers implements BatchHandler {
   }
 
   private static boolean placed(Consumed c) {
-    return Topics.ORDER_EVENTS.equals(c.topic()) && "OrderPlaced".equals(c.type());
+    return Topics.ORDER_EVENTS.equals(c.topic()) && ORDER_PLACED.equals(c.type());
   }
 
   @Override
   public boolean actsOn(String topic, String type) {
-    return Topics.ORDER_EVENTS.equals(topic) && "OrderPlaced".equals(type) || RELEASING.contains(type);
+    return Topics.ORDER_EVENTS.equals(topic) && ORDER_PLACED.equals(type) || RELEASING.contains(type);
   }
 
   /** One event through the ledger; the event it emits, or null. */
@@ -130,14 +141,11 @@ public final class StockHandlers implements BatchHandler {
     if (in.placed()) {
       StockLedger.Decision d = ledger.place(orderId, in.lines());
       return switch (d.outcome()) {
-        case RESERVED -> cause.causes("StockReserved", orderId, reserved(cause.event(), orderId, in.lines(), now));
-        case REJECTED -> cause.causes("StockRejected", orderId, new JsonObject()
-          .put("orderId", orderId)
-          .put("reason", "insufficient stock")
-          .put("lines", new JsonArray(d.shortages().stream().map(s -> new JsonObject()
-            .put("productId", s.productId()).put("requested", s.requested()).put("available", s.available()))
-            .toList()))
-          .put("rejectedAt", now.toString()));
+        case RESERVED -> cause.causes(STOCK_RESERVED, orderId, EventPayloads.toJson(reserved(in.order(), orderId,
+          in.lines(), now)));
+        case REJECTED -> cause.causes(STOCK_REJECTED, orderId, EventPayloads.toJson(new StockRejected(orderId,
+          "insufficient stock", d.shortages().stream().map(s -> new StockRejected.Shortage(s.productId(),
+          s.requested(), s.available())).toList(), now)));
         default -> {
           LOG.info("order {} already has reservations; {} {} ignored", orderId, cause.type(), cause.event().id());
           yield null;
@@ -148,23 +156,16 @@ public final class StockHandlers implements BatchHandler {
     if (d.outcome() != StockLedger.Outcome.RELEASED) {
       return null;
     }
-    return cause.causes("StockReleased", orderId, new JsonObject().put("orderId", orderId)
-      .put("lines", StockLine.toJson(d.lines())).put("cause", cause.type()).put("releasedAt", now.toString()));
+    return cause.causes(STOCK_RELEASED, orderId, EventPayloads.toJson(new StockReleased(orderId,
+      StockLine.toPayload(d.lines()), cause.type(), now)));
   }
 
   /**
    * StockReserved also carries what payment needs to charge (docs/saga.md): the member, amount, method and order name
    * copied from the OrderPlaced, when it had them.
    */
-  private static JsonObject reserved(EventEnvelope placed, String orderId, List<StockLine> lines, Instant now) {
-    JsonObject payload = new JsonObject()
-      .put("orderId", orderId).put("lines", StockLine.toJson(lines)).put("reservedAt", now.toString());
-    for (String carried : List.of("memberId", "totalAmount", "paymentMethod", "orderName")) {
-      Object value = placed.payload().getValue(carried);
-      if (value != null) {
-        payload.put(carried, value);
-      }
-    }
-    return payload;
+  private static StockReserved reserved(OrderPlaced placed, String orderId, List<StockLine> lines, Instant now) {
+    return new StockReserved(orderId, StockLine.toPayload(lines), now, placed.memberId(), placed.totalAmount(),
+      placed.paymentMethod(), placed.orderName());
   }
 }

@@ -1,5 +1,8 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.event.EventPayloads;
+import dev.eventmall.common.event.payload.EventPayload;
+import dev.eventmall.common.event.payload.OrderScoped;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;
@@ -39,8 +42,8 @@ public interface BatchHandler {
   }
 
   /** {@link #keyed} over the events this handler {@linkplain #actsOn acts on}. */
-  default List<Keyed> keyedActedOn(List<Consumed> batch, String field, List<Future<Void>> results) {
-    return keyed(batch, c -> actsOn(c.topic(), c.type()), field, results);
+  default List<Keyed> keyedActedOn(List<Consumed> batch, List<Future<Void>> results) {
+    return keyed(batch, c -> actsOn(c.topic(), c.type()), results);
   }
 
   /** Every one of {@code n} events acknowledged. */
@@ -48,31 +51,52 @@ public interface BatchHandler {
     return Collections.nCopies(n, Future.succeededFuture());
   }
 
-  /** An event of a batch that a handler acts on: its place in the batch and the id of the aggregate it concerns. */
-  record Keyed(int index, Consumed consumed, String key) {
+  /**
+   * An event of a batch that a handler acts on: its place in the batch, its payload read into its record
+   * ({@link EventPayloads}) and the order it concerns.
+   */
+  record Keyed(int index, Consumed consumed, OrderScoped payload) {
     public String type() {
       return consumed.type();
+    }
+
+    /** The order id, the aggregate the event concerns. */
+    public String key() {
+      return payload.orderId();
+    }
+
+    /** The payload as {@code type} (the record of {@link #type()}). */
+    public <T extends OrderScoped> T payload(Class<T> type) {
+      return type.cast(payload);
     }
   }
 
   /**
-   * The events of {@code batch} that {@code acts} selects, each with its aggregate id read from payload field
-   * {@code field}; an event without one fails alone in {@code results} (retried, then parked) and is left out.
+   * The events of {@code batch} that {@code acts} selects, each with its payload read into the record of its type. An
+   * event whose payload does not read ({@link EventPayloads.InvalidPayloadException}: a required field missing, a field
+   * of the wrong type), is not about an order, or has a blank order id fails alone in {@code results} (retried, then
+   * parked on the dead-letter topic) and is left out; the rest of the batch goes on.
    */
-  static List<Keyed> keyed(List<Consumed> batch, Predicate<Consumed> acts, String field, List<Future<Void>> results) {
+  static List<Keyed> keyed(List<Consumed> batch, Predicate<Consumed> acts, List<Future<Void>> results) {
     List<Keyed> keyed = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       Consumed c = batch.get(i);
       if (!acts.test(c)) {
         continue;
       }
-      String key = c.payload().getString(field);
-      if (key == null || key.isBlank()) {
-        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id() + " has no "
-          + field)));
+      EventPayload payload;
+      try {
+        payload = EventPayloads.read(c.event());
+      } catch (IllegalArgumentException unreadable) {
+        results.set(i, Future.failedFuture(unreadable));
         continue;
       }
-      keyed.add(new Keyed(i, c, key));
+      if (!(payload instanceof OrderScoped ordered) || ordered.orderId().isBlank()) {
+        results.set(i, Future.failedFuture(new IllegalArgumentException(c.type() + " " + c.event().id()
+          + " has no orderId")));
+        continue;
+      }
+      keyed.add(new Keyed(i, c, ordered));
     }
     return keyed;
   }

@@ -1,7 +1,11 @@
 package dev.eventmall.delivery.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventPayloads;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.event.payload.OrderCancelRequested;
+import dev.eventmall.common.event.payload.OrderPlaced;
+import dev.eventmall.common.event.payload.OrderScoped;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
@@ -17,7 +21,6 @@ import dev.eventmall.delivery.persistence.DeliveryRepository.NewShipment;
 import dev.eventmall.delivery.persistence.DeliveryRepository.OrderRow;
 import dev.eventmall.delivery.persistence.DeliveryRepository.ShipmentRow;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import org.slf4j.Logger;
@@ -33,6 +36,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+
+import static dev.eventmall.common.event.EventTypes.DELIVERY_FAILED;
+import static dev.eventmall.common.event.EventTypes.DELIVERY_STATUS_CHANGED;
+import static dev.eventmall.common.event.EventTypes.ORDER_CANCEL_REQUESTED;
+import static dev.eventmall.common.event.EventTypes.ORDER_PLACED;
+import static dev.eventmall.common.event.EventTypes.PAYMENT_COMPLETED;
 
 /**
  * The {@code delivery-saga} consumer (docs/saga.md, "Delivery rules", decided by {@link DeliveryRules}), a batch of
@@ -67,7 +76,7 @@ public final class DeliveryHandlers implements BatchHandler {
     this.metrics = metrics;
   }
 
-  private record Input(int index, Consumed consumed, String orderId) {
+  private record Input(int index, Consumed consumed, String orderId, OrderScoped payload) {
     String type() {
       return consumed.type();
     }
@@ -75,15 +84,15 @@ public final class DeliveryHandlers implements BatchHandler {
 
   @Override
   public boolean actsOn(String topic, String type) {
-    return Topics.ORDER_EVENTS.equals(topic) && ("OrderPlaced".equals(type) || "OrderCancelRequested".equals(type))
-      || Topics.PAYMENT_EVENTS.equals(topic) && "PaymentCompleted".equals(type);
+    return Topics.ORDER_EVENTS.equals(topic) && (ORDER_PLACED.equals(type) || ORDER_CANCEL_REQUESTED.equals(type))
+      || Topics.PAYMENT_EVENTS.equals(topic) && PAYMENT_COMPLETED.equals(type);
   }
 
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = keyedActedOn(batch, "orderId", results)
-      .stream().map(k -> new Input(k.index(), k.consumed(), k.key())).toList();
+    List<Input> inputs = keyedActedOn(batch, results)
+      .stream().map(k -> new Input(k.index(), k.consumed(), k.key(), k.payload())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }
@@ -97,7 +106,7 @@ public final class DeliveryHandlers implements BatchHandler {
    */
   private Future<Set<String>> withdrawn(List<Input> inputs, List<Future<Void>> results) {
     Set<String> cancels = new LinkedHashSet<>();
-    inputs.stream().filter(in -> "OrderCancelRequested".equals(in.type())).forEach(in -> cancels.add(in.orderId()));
+    inputs.stream().filter(in -> ORDER_CANCEL_REQUESTED.equals(in.type())).forEach(in -> cancels.add(in.orderId()));
     if (cancels.isEmpty()) {
       return Future.succeededFuture(Set.of());
     }
@@ -114,7 +123,7 @@ public final class DeliveryHandlers implements BatchHandler {
               withdrawn.add(s.orderId());
             }
           } else {
-            inputs.stream().filter(in -> in.orderId().equals(s.orderId()) && "OrderCancelRequested".equals(in.type()))
+            inputs.stream().filter(in -> in.orderId().equals(s.orderId()) && ORDER_CANCEL_REQUESTED.equals(in.type()))
               .forEach(in -> results.set(in.index(), Future.failedFuture(ar.cause())));
           }
           return Future.<Void>succeededFuture();
@@ -156,26 +165,26 @@ public final class DeliveryHandlers implements BatchHandler {
               }
               String orderId = in.orderId();
               OrderRow order = state.get(orderId);
-              JsonObject p = c.payload();
               DeliveryRules.Decision d;
               switch (in.type()) {
-                case "OrderPlaced" -> {
-                  OrderRow placedRow = new OrderRow(orderId, p.getString("memberId"), p.getJsonObject("shippingAddress"),
-                    p.getJsonArray("lines"), p.getString("orderName"), true,
+                case ORDER_PLACED -> {
+                  OrderPlaced p = (OrderPlaced) in.payload();
+                  OrderRow placedRow = new OrderRow(orderId, p.memberId(), p.shippingAddress() == null ? null
+                    : EventPayloads.toJson(p.shippingAddress()), EventPayloads.toJson(p.lines()), p.orderName(), true,
                     order != null && order.cancelRequested());
                   state.put(orderId, placedRow);
                   placed.put(orderId, placedRow);
                   handled.add(c.event());
                   continue;
                 }
-                case "OrderCancelRequested" -> {
+                case ORDER_CANCEL_REQUESTED -> {
                   state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
                     : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
                     order.orderName(), order.placed(), true));
                   cancelled.add(orderId);
                   ShipmentRow s = ships.get(orderId);
                   d = DeliveryRules.cancelRequested(s == null ? null : s.status(), withdrawn.contains(orderId),
-                    p.getString("reason", ""));
+                    ((OrderCancelRequested) in.payload()).reason());
                 }
                 default -> {
                   ShipmentRow s = ships.get(orderId);
@@ -216,10 +225,10 @@ public final class DeliveryHandlers implements BatchHandler {
               switch (d.emit()) {
                 case DELIVERY_FAILED -> {
                   failed[0]++;
-                  emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes("DeliveryFailed", orderId,
+                  emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes(DELIVERY_FAILED, orderId,
                     DeliveryEvents.failedPayload(orderId, d.reason(), null, now))));
                 }
-                case STATUS_CHANGED -> emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes("DeliveryStatusChanged",
+                case STATUS_CHANGED -> emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes(DELIVERY_STATUS_CHANGED,
                   orderId, DeliveryEvents.statusChangedPayload(orderId, s.trackingNumber(),
                     ShipmentStatus.CANCELED, ShipmentStatus.ACCEPTED, "order cancelled", now))));
                 default -> {

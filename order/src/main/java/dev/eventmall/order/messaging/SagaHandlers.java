@@ -70,7 +70,7 @@ public final class SagaHandlers implements BatchHandler {
   @Override
   public Future<List<Future<Void>>> handle(List<Consumed> batch) {
     List<Future<Void>> results = new ArrayList<>(BatchHandler.acknowledged(batch.size()));
-    List<Input> inputs = keyedActedOn(batch, "orderId", results)
+    List<Input> inputs = keyedActedOn(batch, results)
       .stream().map(k -> new Input(k.consumed(), SagaInput.ofEventType(k.type()).orElseThrow(), k.key())).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
