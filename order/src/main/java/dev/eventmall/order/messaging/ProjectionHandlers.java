@@ -1,16 +1,21 @@
 package dev.eventmall.order.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventPayloads;
+import dev.eventmall.common.event.payload.AddressAdded;
+import dev.eventmall.common.event.payload.ProductChanged;
+import dev.eventmall.common.event.payload.ProductDeleted;
 import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.order.domain.Product;
 import dev.eventmall.order.domain.ShippingAddress;
 import dev.eventmall.order.persistence.ProjectionRepository;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
-import java.time.Instant;
-import java.util.Objects;
+import static dev.eventmall.common.event.EventTypes.ADDRESS_ADDED;
+import static dev.eventmall.common.event.EventTypes.PRODUCT_CREATED;
+import static dev.eventmall.common.event.EventTypes.PRODUCT_DELETED;
+import static dev.eventmall.common.event.EventTypes.PRODUCT_UPDATED;
 
 /**
  * The projections POST /orders trusts (consumer group {@value #CONSUMER}): products from {@code catalog.products}
@@ -29,40 +34,29 @@ public final class ProjectionHandlers {
 
   /** {@code catalog.products}. */
   public Future<?> onProductEvent(EventEnvelope event) {
-    JsonObject p = event.payload();
     return switch (event.type()) {
-      case "ProductCreated", "ProductUpdated" -> {
-        Product product = new Product(required(p, "productId"), required(p, "sellerId"), required(p, "name"),
-          Objects.requireNonNull(p.getLong("price"), "price"), Objects.requireNonNull(p.getLong("version"), "version"),
-          false);
+      case PRODUCT_CREATED, PRODUCT_UPDATED -> {
+        ProductChanged p = EventPayloads.read(event, ProductChanged.class);
+        Product product = new Product(p.productId(), p.sellerId(), p.name(), p.price(), p.version(), false);
         yield Inbox.once(pool, CONSUMER, event, conn -> projections.upsertProduct(conn, product, event.occurredAt()));
       }
-      case "ProductDeleted" -> Inbox.once(pool, CONSUMER, event, conn -> projections.deleteProduct(conn,
-        required(p, "productId"), required(p, "sellerId"), Objects.requireNonNull(p.getLong("version"), "version"),
-        event.occurredAt()));
+      case PRODUCT_DELETED -> {
+        ProductDeleted p = EventPayloads.read(event, ProductDeleted.class);
+        yield Inbox.once(pool, CONSUMER, event, conn -> projections.deleteProduct(conn, p.productId(), p.sellerId(),
+          p.version(), event.occurredAt()));
+      }
       default -> Future.succeededFuture();
     };
   }
 
   /** {@code member.events}. */
   public Future<?> onMemberEvent(EventEnvelope event) {
-    if (!"AddressAdded".equals(event.type())) {
+    if (!ADDRESS_ADDED.equals(event.type())) {
       return Future.succeededFuture();
     }
-    JsonObject p = event.payload();
-    ShippingAddress address = new ShippingAddress(required(p, "addressId"), required(p, "memberId"),
-      required(p, "recipient"), required(p, "phone"), required(p, "zipCode"), required(p, "line1"),
-      p.getString("line2"));
-    Instant addedAt = p.getString("addedAt") == null ? event.occurredAt() : Instant.parse(p.getString("addedAt"));
-    return Inbox.once(pool, CONSUMER, event,
-      conn -> projections.addAddress(conn, address, p.getBoolean("isDefault", false), addedAt));
-  }
-
-  private static String required(JsonObject payload, String field) {
-    String v = payload.getString(field);
-    if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException("payload has no " + field);
-    }
-    return v;
+    AddressAdded p = EventPayloads.read(event, AddressAdded.class);
+    ShippingAddress address = new ShippingAddress(p.addressId(), p.memberId(), p.recipient(), p.phone(), p.zipCode(),
+      p.line1(), p.line2());
+    return Inbox.once(pool, CONSUMER, event, conn -> projections.addAddress(conn, address, p.isDefault(), p.addedAt()));
   }
 }

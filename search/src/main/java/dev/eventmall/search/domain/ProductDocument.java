@@ -1,10 +1,10 @@
 package dev.eventmall.search.domain;
 
-import io.vertx.core.json.JsonArray;
+import dev.eventmall.common.event.EventPayloads;
+import dev.eventmall.common.event.payload.ProductChanged;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,42 +42,32 @@ public record ProductDocument(String productId, String sellerId, String name, St
    *                                  and parked by the bridge)
    */
   public static ProductDocument fromPayload(JsonObject p) {
-    try {
-      String id = productId(p);
-      long version = version(p);
-      String name = required(p, "name");
-      String category = required(p, "category");
-      Number price = p.getNumber("price");
-      if (price == null || price.longValue() < 0) {
-        throw new IllegalArgumentException("price must be a non-negative integer");
-      }
-      Instant createdAt = instant(p.getString("createdAt"));
-      Instant updatedAt = p.getString("updatedAt") == null ? createdAt : instant(p.getString("updatedAt"));
-      JsonArray images = p.getJsonArray("imageUrls", new JsonArray());
-      String imageUrl = images.isEmpty() ? null : String.valueOf(images.getValue(0));
-
-      Map<String, Integer> tokens = new LinkedHashMap<>();
-      weigh(tokens, p.getString("description", ""), DESCRIPTION_WEIGHT);
-      JsonObject attributes = p.getJsonObject("attributes", new JsonObject());
-      attributes.forEach(e -> weigh(tokens, String.valueOf(e.getValue()), ATTRIBUTE_WEIGHT));
-      JsonArray options = p.getJsonArray("options", new JsonArray());
-      for (Object o : options) {
-        if (o instanceof JsonObject option) {
-          option.getJsonArray("values", new JsonArray()).forEach(v -> weigh(tokens, String.valueOf(v), ATTRIBUTE_WEIGHT));
-        }
-      }
-      weigh(tokens, category, CATEGORY_WEIGHT);
-      weigh(tokens, name, NAME_WEIGHT);
-      return new ProductDocument(id, p.getString("sellerId"), name, category, price.longValue(), imageUrl, version,
-        createdAt, updatedAt, tokens);
-    } catch (ClassCastException e) {
-      throw new IllegalArgumentException("malformed product payload: " + e.getMessage(), e);
-    }
+    return of(EventPayloads.read(p, ProductChanged.class));
   }
 
-  /** The product id of any product payload (created, updated, deleted); must be a UUID. */
-  public static String productId(JsonObject p) {
-    String id = required(p, "productId");
+  /** What the index keeps of a {@code ProductCreated} / {@code ProductUpdated}. */
+  public static ProductDocument of(ProductChanged p) {
+    String id = productId(p.productId());
+    long version = version(p.version());
+    if (p.price() < 0) {
+      throw new IllegalArgumentException("price must be a non-negative integer");
+    }
+    String imageUrl = p.imageUrls().isEmpty() ? null : p.imageUrls().get(0);
+
+    Map<String, Integer> tokens = new LinkedHashMap<>();
+    weigh(tokens, p.description(), DESCRIPTION_WEIGHT);
+    p.attributes().values().forEach(v -> weigh(tokens, v, ATTRIBUTE_WEIGHT));
+    for (ProductChanged.Option option : p.options()) {
+      option.values().forEach(v -> weigh(tokens, v, ATTRIBUTE_WEIGHT));
+    }
+    weigh(tokens, p.category(), CATEGORY_WEIGHT);
+    weigh(tokens, p.name(), NAME_WEIGHT);
+    return new ProductDocument(id, p.sellerId(), p.name(), p.category(), p.price(), imageUrl, version,
+      p.createdAt(), p.updatedAt(), tokens);
+  }
+
+  /** A product id of a product payload (created, updated, deleted); must be a UUID. */
+  public static String productId(String id) {
     try {
       return UUID.fromString(id).toString();
     } catch (IllegalArgumentException e) {
@@ -85,37 +75,17 @@ public record ProductDocument(String productId, String sellerId, String name, St
     }
   }
 
-  /** The product version of any product payload; must be an integer ≥ 1. */
-  public static long version(JsonObject p) {
-    Object v = p.getValue("version");
-    if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 1) {
+  /** A product version of a product payload; must be ≥ 1. */
+  public static long version(long v) {
+    if (v < 1) {
       throw new IllegalArgumentException("version must be an integer >= 1, got " + v);
     }
-    return ((Number) v).longValue();
+    return v;
   }
 
   private static void weigh(Map<String, Integer> tokens, String text, int weight) {
     for (String t : Tokenizer.indexTokens(text)) {
       tokens.merge(t, weight, Math::max);
-    }
-  }
-
-  private static String required(JsonObject p, String field) {
-    String v = p.getString(field);
-    if (v == null || v.isBlank()) {
-      throw new IllegalArgumentException(field + " is required");
-    }
-    return v;
-  }
-
-  private static Instant instant(String s) {
-    if (s == null) {
-      return Instant.EPOCH;
-    }
-    try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not an ISO-8601 instant: " + s);
     }
   }
 

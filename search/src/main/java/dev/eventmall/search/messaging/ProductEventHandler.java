@@ -1,6 +1,9 @@
 package dev.eventmall.search.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventPayloads;
+import dev.eventmall.common.event.payload.ProductChanged;
+import dev.eventmall.common.event.payload.ProductDeleted;
 import dev.eventmall.search.domain.ProductDocument;
 import dev.eventmall.search.persistence.SearchIndexRepository;
 import io.vertx.core.Future;
@@ -9,16 +12,16 @@ import org.slf4j.LoggerFactory;
 
 import java.util.function.Function;
 
+import static dev.eventmall.common.event.EventTypes.PRODUCT_CREATED;
+import static dev.eventmall.common.event.EventTypes.PRODUCT_DELETED;
+import static dev.eventmall.common.event.EventTypes.PRODUCT_UPDATED;
+
 /**
  * Applies {@code catalog.products} events to the index by version: an event is applied only when its
  * {@code payload.version} is greater than the stored version and than any tombstone, so duplicates and out-of-order
  * events never roll a product back nor resurrect a deleted one. Other event types are acknowledged and ignored.
  */
 public final class ProductEventHandler implements Function<EventEnvelope, Future<?>> {
-  public static final String PRODUCT_CREATED = "ProductCreated";
-  public static final String PRODUCT_UPDATED = "ProductUpdated";
-  public static final String PRODUCT_DELETED = "ProductDeleted";
-
   private static final Logger LOG = LoggerFactory.getLogger(ProductEventHandler.class);
 
   private final SearchIndexRepository index;
@@ -30,11 +33,16 @@ public final class ProductEventHandler implements Function<EventEnvelope, Future
   /** Applies one event; the future tells whether it changed the index. */
   public Future<Boolean> handle(EventEnvelope event) {
     return switch (event.type()) {
-      case PRODUCT_CREATED, PRODUCT_UPDATED -> index.upsert(ProductDocument.fromPayload(event.payload()))
-        .onSuccess(applied -> log(event, applied));
-      case PRODUCT_DELETED -> index.delete(ProductDocument.productId(event.payload()),
-          ProductDocument.version(event.payload()))
-        .onSuccess(applied -> log(event, applied));
+      case PRODUCT_CREATED, PRODUCT_UPDATED -> {
+        ProductDocument doc = ProductDocument.of(EventPayloads.read(event, ProductChanged.class));
+        yield index.upsert(doc).onSuccess(applied -> log(event, doc.version(), applied));
+      }
+      case PRODUCT_DELETED -> {
+        ProductDeleted deleted = EventPayloads.read(event, ProductDeleted.class);
+        long version = ProductDocument.version(deleted.version());
+        yield index.delete(ProductDocument.productId(deleted.productId()), version)
+          .onSuccess(applied -> log(event, version, applied));
+      }
       default -> Future.succeededFuture(false);
     };
   }
@@ -44,9 +52,9 @@ public final class ProductEventHandler implements Function<EventEnvelope, Future
     return handle(event);
   }
 
-  private static void log(EventEnvelope event, boolean applied) {
+  private static void log(EventEnvelope event, long version, boolean applied) {
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{} {} v{}: {}", event.type(), event.key(), event.payload().getValue("version"),
+      LOG.debug("{} {} v{}: {}", event.type(), event.key(), version,
         applied ? "applied" : "skipped (stored version is as new or newer)");
     }
   }
