@@ -4,6 +4,7 @@ import dev.eventmall.common.async.Coalescer;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.domain.DomainException;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventTypes;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.outbox.Outbox;
@@ -100,7 +101,7 @@ public final class Payments {
               return Future.succeededFuture();
             }
             metrics.succeeded();
-            return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentCompleted", row.orderId(),
+            return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, EventTypes.PAYMENT_COMPLETED, row.orderId(),
               completedPayload(row, paymentKey, approvedAt)));
           }));
       }
@@ -152,7 +153,7 @@ public final class Payments {
             return Future.succeededFuture();
           }
           metrics.refunded();
-          return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentRefunded", row.orderId(),
+          return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, EventTypes.PAYMENT_REFUNDED, row.orderId(),
             refundedPayload(row, payment, refundedAt, reason)));
         });
     }));
@@ -420,7 +421,7 @@ public final class Payments {
 
   private Future<Void> emitFailed(SqlConnection conn, EventEnvelope cause, Payment failed) {
     metrics.failed(failed.failureCode());
-    return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, "PaymentFailed", failed.orderId(),
+    return Outbox.append(conn, Topics.PAYMENT_EVENTS, event(cause, EventTypes.PAYMENT_FAILED, failed.orderId(),
       failedPayload(failed)));
   }
 

@@ -7,6 +7,7 @@ import dev.eventmall.catalog.domain.ProductDetails;
 import dev.eventmall.catalog.domain.ProductNotFound;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventTypes;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -105,7 +106,7 @@ public final class ProductStore {
     Product product = Product.create(sellerId, details, now());
     return mysql.pool().withTransaction(conn -> mysql.insert(conn, product)
         .compose(v -> Outbox.append(conn, Topics.CATALOG_PRODUCTS,
-          EventEnvelope.of("ProductCreated", product.id().toString(), product.toJson()))))
+          EventEnvelope.of(EventTypes.PRODUCT_CREATED, product.id().toString(), product.toJson()))))
       .compose(v -> applyDocument(product, List.of()))
       .map(product);
   }
@@ -124,7 +125,7 @@ public final class ProductStore {
         }
         return mysql.update(conn, updated, stale)
           .compose(v -> Outbox.append(conn, Topics.CATALOG_PRODUCTS,
-            EventEnvelope.of("ProductUpdated", id.toString(), updated.toJson())))
+            EventEnvelope.of(EventTypes.PRODUCT_UPDATED, id.toString(), updated.toJson())))
           .map(new ProductRepository.Stored(updated, stale));
       }))
       .compose(stored -> applyDocument(stored.product(), stored.staleCategories()).map(stored.product()));
@@ -136,7 +137,7 @@ public final class ProductStore {
         Product deleted = owned(stored, id, sellerId).delete(now());
         return mysql.markDeleted(conn, deleted)
           .compose(v -> Outbox.append(conn, Topics.CATALOG_PRODUCTS,
-            EventEnvelope.of("ProductDeleted", id.toString(), deleted.deletedPayload())))
+            EventEnvelope.of(EventTypes.PRODUCT_DELETED, id.toString(), deleted.deletedPayload())))
           .map(new ProductRepository.Stored(deleted, stored.staleCategories()));
       }))
       .compose(stored -> applyDocument(stored.product(), stored.staleCategories()));

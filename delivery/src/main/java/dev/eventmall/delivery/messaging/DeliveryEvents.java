@@ -2,6 +2,7 @@ package dev.eventmall.delivery.messaging;
 
 import dev.eventmall.delivery.domain.ShipmentStatus;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventTypes;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -18,13 +19,14 @@ final class DeliveryEvents {
 
   static EventEnvelope started(String orderId, String causeId, String shipmentId, String trackingNumber, String carrier,
                                Instant at) {
-    return envelope("DeliveryStarted", orderId, causeId, new JsonObject().put("orderId", orderId).put("shipmentId", shipmentId)
+    return envelope(EventTypes.DELIVERY_STARTED, orderId, causeId, new JsonObject().put("orderId", orderId)
+      .put("shipmentId", shipmentId)
       .put("trackingNumber", trackingNumber).put("carrier", carrier).put("startedAt", at.toString()));
   }
 
   static EventEnvelope statusChanged(String orderId, String trackingNumber, ShipmentStatus status, ShipmentStatus previous,
                                      String description, Instant at) {
-    return envelope("DeliveryStatusChanged", orderId, null,
+    return envelope(EventTypes.DELIVERY_STATUS_CHANGED, orderId, null,
       statusChangedPayload(orderId, trackingNumber, status, previous, description, at));
   }
 
@@ -42,12 +44,12 @@ final class DeliveryEvents {
   }
 
   static EventEnvelope completed(String orderId, String trackingNumber, Instant at) {
-    return envelope("DeliveryCompleted", orderId, null, new JsonObject().put("orderId", orderId)
+    return envelope(EventTypes.DELIVERY_COMPLETED, orderId, null, new JsonObject().put("orderId", orderId)
       .put("trackingNumber", trackingNumber).put("deliveredAt", at.toString()));
   }
 
   static EventEnvelope failed(String orderId, String causeId, String reason, String trackingNumber, Instant at) {
-    return envelope("DeliveryFailed", orderId, causeId, failedPayload(orderId, reason, trackingNumber, at));
+    return envelope(EventTypes.DELIVERY_FAILED, orderId, causeId, failedPayload(orderId, reason, trackingNumber, at));
   }
 
   static JsonObject failedPayload(String orderId, String reason, String trackingNumber, Instant at) {

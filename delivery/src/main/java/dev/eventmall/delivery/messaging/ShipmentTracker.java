@@ -3,6 +3,7 @@ package dev.eventmall.delivery.messaging;
 import dev.eventmall.common.async.BatchLoader;
 import dev.eventmall.common.db.GroupCommit;
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.event.EventTypes;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.outbox.Outbox;
 import dev.eventmall.delivery.client.CarrierClient;
@@ -210,8 +211,8 @@ public final class ShipmentTracker {
   private void count(EventEnvelope e) {
     LOG.debug("order {}: {} {}", e.key(), e.type(), e.payload().getString("status", ""));
     switch (e.type()) {
-      case "DeliveryCompleted" -> metrics.completed.increment();
-      case "DeliveryFailed" -> metrics.failed.increment();
+      case EventTypes.DELIVERY_COMPLETED -> metrics.completed.increment();
+      case EventTypes.DELIVERY_FAILED -> metrics.failed.increment();
       default -> {
       }
     }

@@ -1,23 +1,25 @@
 package dev.eventmall.order.domain;
 
+import dev.eventmall.common.event.EventTypes;
+
 import java.util.Optional;
 
 /**
  * What can happen to an order: the saga events it consumes (by their event type) and the customer's cancel command.
  */
 public enum SagaInput {
-  STOCK_RESERVED("StockReserved"),
-  STOCK_REJECTED("StockRejected"),
-  STOCK_RELEASED("StockReleased"),
-  PAYMENT_COMPLETED("PaymentCompleted"),
-  PAYMENT_FAILED("PaymentFailed"),
-  PAYMENT_REFUNDED("PaymentRefunded"),
-  DELIVERY_STARTED("DeliveryStarted"),
-  DELIVERY_STATUS_CHANGED("DeliveryStatusChanged"),
-  DELIVERY_COMPLETED("DeliveryCompleted"),
-  DELIVERY_FAILED("DeliveryFailed"),
+  STOCK_RESERVED(EventTypes.STOCK_RESERVED),
+  STOCK_REJECTED(EventTypes.STOCK_REJECTED),
+  STOCK_RELEASED(EventTypes.STOCK_RELEASED),
+  PAYMENT_COMPLETED(EventTypes.PAYMENT_COMPLETED),
+  PAYMENT_FAILED(EventTypes.PAYMENT_FAILED),
+  PAYMENT_REFUNDED(EventTypes.PAYMENT_REFUNDED),
+  DELIVERY_STARTED(EventTypes.DELIVERY_STARTED),
+  DELIVERY_STATUS_CHANGED(EventTypes.DELIVERY_STATUS_CHANGED),
+  DELIVERY_COMPLETED(EventTypes.DELIVERY_COMPLETED),
+  DELIVERY_FAILED(EventTypes.DELIVERY_FAILED),
   /** {@code POST /orders/{id}/cancel}. */
-  CANCEL_REQUESTED("OrderCancelRequested");
+  CANCEL_REQUESTED(EventTypes.ORDER_CANCEL_REQUESTED);
 
   private final String eventType;
 

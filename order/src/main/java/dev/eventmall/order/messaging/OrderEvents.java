@@ -10,16 +10,16 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 
+import static dev.eventmall.common.event.EventTypes.ORDER_CANCELLED;
+import static dev.eventmall.common.event.EventTypes.ORDER_CANCEL_REQUESTED;
+import static dev.eventmall.common.event.EventTypes.ORDER_COMPLETED;
+import static dev.eventmall.common.event.EventTypes.ORDER_PLACED;
+
 /**
  * The events the order service publishes on {@code order.events}, keyed by order id, correlation id = order id.
  * Contracts: {@code common/src/main/resources/events/Order*.v1.schema.json}.
  */
 public final class OrderEvents {
-  public static final String ORDER_PLACED = "OrderPlaced";
-  public static final String ORDER_CANCEL_REQUESTED = "OrderCancelRequested";
-  public static final String ORDER_CANCELLED = "OrderCancelled";
-  public static final String ORDER_COMPLETED = "OrderCompleted";
-
   private OrderEvents() {
   }
 
