@@ -194,4 +194,43 @@ class StockReservationTest extends CatalogTestSupport {
     assertThat(row("SELECT COUNT(*) AS n FROM reservation WHERE order_id = ?", orderId).getInteger("n")).isZero();
     assertThat(row("SELECT COUNT(*) AS n FROM outbox WHERE event_key = ?", orderId).getInteger("n")).isZero();
   }
+
+  /**
+   * An OrderPlaced whose payload does not read into its record (a quantity sent as text) goes the way of any poison
+   * event: it fails alone, is retried, then parked on the dead-letter topic and listed for the admin with the field
+   * named, and nothing is reserved nor emitted for it; the order published after it is reserved.
+   */
+  @Test
+  void anOrderPlacedThatDoesNotReadIsParkedAloneAndTheNextOrderIsReserved() throws Exception {
+    String productId = productWithStock(5);
+    String poisonId = "order-" + UUID.randomUUID();
+    JsonArray lines = line(productId, 1);
+    lines.getJsonObject(0).put("quantity", "1");
+    EventEnvelope poison = orderPlaced(poisonId, lines);
+    assertThatThrownBy(() -> EventSchemas.validate(poison)).isInstanceOf(IllegalArgumentException.class);
+    producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS, poison.key(), poison.toJson().encode())).get();
+    String next = "order-" + UUID.randomUUID();
+    publish(Topics.ORDER_EVENTS, orderPlaced(next, line(productId, 2)));
+
+    assertThat(awaitStockEvents(Set.of(next), 1).get(0).type()).isEqualTo("StockReserved");
+    String admin = tokens.issue("admin-" + UUID.randomUUID(), List.of("ADMIN"));
+    Await.until("the poison parked", Duration.ofSeconds(60), () -> parked(admin, poison) != null);
+    JsonObject parked = parked(admin, poison);
+    assertThat(parked.getString("topic")).isEqualTo(Topics.ORDER_EVENTS);
+    assertThat(parked.getString("error")).contains("lines[0].quantity");
+    assertThat(parked.getInteger("attempts")).isGreaterThan(1);
+    assertThat(stockEventsOf(Set.of(poisonId))).isEmpty();
+    assertThat(row("SELECT COUNT(*) AS n FROM reservation WHERE order_id = ?", poisonId).getInteger("n")).isZero();
+    assertThat(stock(productId).getInteger("available")).isEqualTo(3);
+  }
+
+  /** The parked entry of {@code event} on the admin's dead-letter list, or null. */
+  JsonObject parked(String adminToken, EventEnvelope event) {
+    JsonObject page = Await.result(client.get("/admin/dlq").addQueryParam("size", "500")
+      .bearerTokenAuthentication(adminToken).send()).bodyAsJsonObject();
+    return page.getJsonArray("items").stream().map(JsonObject.class::cast)
+      .filter(p -> p.getJsonObject("event") != null
+        && event.id().toString().equals(p.getJsonObject("event").getString("id")))
+      .findFirst().orElse(null);
+  }
 }
