@@ -5,15 +5,15 @@ import dev.eventmall.member.domain.Address;
 import dev.eventmall.member.domain.Member;
 import io.vertx.core.json.JsonObject;
 
+import static dev.eventmall.common.event.EventTypes.ADDRESS_ADDED;
+import static dev.eventmall.common.event.EventTypes.MEMBER_REGISTERED;
+
 /**
  * Builds the events member publishes on {@code member.events} (keyed by member id). Contracts:
  * {@code common/src/main/resources/events/MemberRegistered.v1.schema.json} and {@code AddressAdded.v1.schema.json}.
  * No password material ever goes into an event.
  */
 public final class MemberEvents {
-
-  public static final String MEMBER_REGISTERED = "MemberRegistered";
-  public static final String ADDRESS_ADDED = "AddressAdded";
 
   private MemberEvents() {
   }
