@@ -36,7 +36,14 @@ final class ApiDocs {
         });
       };
       """.formatted(documentPath);
-    router.get("/docs").handler(ctx -> ctx.redirect("/docs/"));
+    // a route path matches with and without its trailing slash: only /docs itself is sent on to /docs/
+    router.get("/docs").handler(ctx -> {
+      if (ctx.request().path().endsWith("/")) {
+        ctx.next();
+      } else {
+        ctx.redirect("/docs/");
+      }
+    });
     router.get("/docs/swagger-initializer.js").handler(ctx -> ctx.response()
       .putHeader("Content-Type", "text/javascript; charset=utf-8").end(initializer));
     router.get("/docs/*").handler(StaticHandler.create(WEBJAR + VERSION).setCachingEnabled(true));

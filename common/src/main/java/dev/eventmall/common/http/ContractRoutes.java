@@ -305,6 +305,7 @@ public final class ContractRoutes {
   static JsonArray fieldErrors(OutputUnit result) {
     Map<String, String> byField = new LinkedHashMap<>();
     List<OutputUnit> wrappers = new ArrayList<>();
+    List<OutputUnit> unknown = new ArrayList<>();
     for (OutputUnit unit : result.getErrors() == null ? List.<OutputUnit>of() : result.getErrors()) {
       String keyword = keyword(unit.getKeywordLocation());
       String at = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
@@ -316,19 +317,32 @@ public final class ContractRoutes {
           Matcher m = QUOTED.matcher(message);
           byField.putIfAbsent(field(at + "/" + (m.find() ? m.group(1) : "?")), "is required");
         }
-        case "additionalProperties", "unevaluatedProperties" -> byField.putIfAbsent(field(at), "is not accepted here");
+        // also reported for a declared property whose value failed: only a field with no other error is unknown
+        case "additionalProperties", "unevaluatedProperties" -> unknown.add(unit);
         default -> byField.putIfAbsent(field(at), message(keyword, message));
+      }
+    }
+    Map<String, String> found = new LinkedHashMap<>(byField);
+    for (OutputUnit unit : unknown) {
+      String field = field(unit.getInstanceLocation());
+      if (found.keySet().stream().noneMatch(f -> within(f, field))) {
+        byField.putIfAbsent(field, "is not accepted here");
       }
     }
     for (OutputUnit wrapper : wrappers) {
       String field = field(wrapper.getInstanceLocation());
-      if (byField.keySet().stream().noneMatch(f -> f.startsWith(field))) {
+      if (byField.keySet().stream().noneMatch(f -> within(f, field))) {
         byField.put(field, "is invalid");
       }
     }
     JsonArray errors = new JsonArray();
     byField.forEach((field, message) -> errors.add(new JsonObject().put("field", field).put("message", message)));
     return errors;
+  }
+
+  /** Whether {@code field} is {@code outer} or inside it. */
+  private static boolean within(String field, String outer) {
+    return outer.isEmpty() || field.equals(outer) || field.startsWith(outer + ".") || field.startsWith(outer + "[");
   }
 
   private static String keyword(String keywordLocation) {
