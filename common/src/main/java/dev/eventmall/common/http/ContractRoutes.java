@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  *   ({@code field} as {@code lines[0].quantity}), every failing field at once;</li>
  *   <li>a body that is absent (when required), not strict JSON (comments, duplicate keys, a byte order mark) or not an
  *   object: 400; declared as anything but JSON: 415 (an absent Content-Type is read as JSON);</li>
- *   <li>a query or header parameter that breaks its schema: 400 with the same {@code errors} list;</li>
+ *   <li>a query or header parameter that breaks its schema: 400 {@code invalid-query} with the same {@code errors}
+ *   list;</li>
  *   <li>a path parameter that breaks its schema: 404 (such a path names nothing).</li>
  * </ul>
  * Handlers registered with {@link Op#before} run first (overload shedding, authentication, roles), then the
@@ -196,12 +197,24 @@ public final class ContractRoutes {
       return ContractRoutes.this;
     }
 
-    /** The operation's handler as a function whose result is sent as JSON (like {@code Route.respond}). */
+    /**
+     * The operation's handler as a function whose result is sent as JSON (like {@code Route.respond}); a
+     * {@link Buffer} is sent as it is.
+     */
     public <T> ContractRoutes respond(Function<RoutingContext, Future<T>> function) {
       return handler(ctx -> {
         try {
           function.apply(ctx).onSuccess(value -> {
-            if (!ctx.response().headWritten()) {
+            if (ctx.response().headWritten()) {
+              return;
+            }
+            if (value instanceof Buffer buffer) {
+              // already encoded (a cached answer): sent as is
+              if (!ctx.response().headers().contains("Content-Type")) {
+                ctx.response().putHeader("Content-Type", "application/json");
+              }
+              ctx.end(buffer);
+            } else {
               ctx.json(value);
             }
           }).onFailure(ctx::fail);
@@ -251,7 +264,8 @@ public final class ContractRoutes {
         throw ProblemException.notFound("Nothing is at " + ctx.request().path());
       }
       if (!errors.isEmpty()) {
-        throw new ProblemException(Problem.ofStatus(400, "The request has invalid parameters").with("errors", errors));
+        throw new ProblemException(Problem.of(400, "invalid-query", "Invalid query",
+          "The query string or headers have invalid parameters").with("errors", errors));
       }
       JsonObject body = operation.getRequestBody() == null ? null : body(ctx, operation, bodySchema);
       ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, new ValidatedRequestImpl(Map.of(), headers, path, query,
