@@ -10,6 +10,7 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
@@ -70,7 +71,8 @@ public final class CatalogVerticle extends VerticleBase {
     CassandraClient cassandra = CassandraClient.createShared(vertx, CASSANDRA_CLIENT, CassandraProducts.options(config));
     Future<JWTAuth> jwt = Jwt.create(vertx, config);
     Future<CassandraProducts> products = CassandraProducts.prepare(cassandra, CassandraProducts.keyspace(config));
-    return Future.all(jwt, products).compose(all -> {
+    Future<ContractRoutes> contract = ContractRoutes.load(vertx, "openapi/catalog.yaml");
+    return Future.all(jwt, products, contract).compose(all -> {
       ReadPools reads = ReadPools.create(vertx, config, CatalogApp.DATABASE, pool, "catalog", 10);
       ProductStore store = new ProductStore(vertx, new ProductRepository(pool), reads, products.result(), caches);
       ProductApi api = new ProductApi(store, reads);
@@ -84,8 +86,7 @@ public final class CatalogVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/catalog.yaml")
         .build();
-      HttpBootstrap.mount(root, "/products", api.productsRouter(vertx, jwt.result()));
-      HttpBootstrap.mount(root, "/sellers", api.sellersRouter(vertx, jwt.result()));
+      api.routes(contract.result(), jwt.result()).mount(root);
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt.result()),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       if (repair) {

@@ -12,6 +12,7 @@ import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
@@ -82,7 +83,9 @@ abstract class CatalogTestSupport {
     deployment = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-test")),
       java.time.Duration.ofSeconds(120));
     port = deployment.httpPort();
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    // every answer these tests get is checked against the service's OpenAPI document
+    client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(port)), "openapi/catalog.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
     db = Database.pool(vertx, config.mysqlUri(CatalogApp.DATABASE), "catalog-test-assertions", 2);
     cassandra = CassandraClient.create(vertx, CassandraProducts.options(config));

@@ -7,6 +7,7 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
 import dev.eventmall.common.http.ClientRateLimit;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
@@ -15,6 +16,7 @@ import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.delivery.api.DeliveryApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
@@ -43,7 +45,8 @@ public final class DeliveryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Pool pool = Database.pool(vertx, config.mysqlUri(DeliveryApp.DATABASE), "delivery", 10);
-    return Jwt.create(vertx, config).compose(jwt -> {
+    return Future.all(Jwt.create(vertx, config), ContractRoutes.load(vertx, "openapi/delivery.yaml")).compose(both -> {
+      JWTAuth jwt = both.resultAt(0);
       readiness = Readiness.create(vertx).mysql(pool).kafka(config.kafkaBootstrapServers());
       HealthChecks checks = readiness.checks();
       Router root = HttpBootstrap.builder(vertx)
@@ -52,9 +55,8 @@ public final class DeliveryVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/delivery.yaml")
         .build();
-      HttpBootstrap.mount(root, "/deliveries", new DeliveryApi(vertx, pool,
-        ReadPools.create(vertx, config, DeliveryApp.DATABASE, pool, "delivery", 10)).router(jwt,
-        ClientRateLimit.webhooks(config, "delivery-webhook")));
+      new DeliveryApi(vertx, pool, ReadPools.create(vertx, config, DeliveryApp.DATABASE, pool, "delivery", 10))
+        .routes(both.resultAt(1), jwt, ClientRateLimit.webhooks(config, "delivery-webhook")).mount(root);
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       return HttpBootstrap.listen(vertx, root, config.httpPort(DeliveryApp.DEFAULT_PORT))

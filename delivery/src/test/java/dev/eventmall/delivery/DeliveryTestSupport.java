@@ -10,6 +10,7 @@ import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
@@ -97,7 +98,9 @@ abstract class DeliveryTestSupport {
     config = Config.of(env);
     deployment = Await.result(DeliveryApp.deploy(vertx, config, Metrics.create("delivery-test")), Duration.ofSeconds(120));
     port = deployment.httpPort();
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    // every answer these tests get is checked against the service's OpenAPI document
+    client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(port)), "openapi/delivery.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
     db = Database.pool(vertx, config.mysqlUri(DeliveryApp.DATABASE), "delivery-test-assertions-" + UUID.randomUUID(), 2);
     Properties props = new Properties();

@@ -5,6 +5,7 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
@@ -68,7 +69,8 @@ abstract class MemberServiceTestBase {
     config = Config.of(env);
     deployment = Await.result(MemberApp.deploy(vertx, config, Metrics.create("member-test")));
     assertThat(deployment.httpPort()).isPositive();
-    client = WebClient.create(vertx);
+    // every answer these tests get is checked against the service's OpenAPI document
+    client = ContractCheck.validating(vertx, WebClient.create(vertx), "openapi/member.yaml");
     db = Database.pool(vertx, mysqlUri, "member-test-" + UUID.randomUUID(), 2);
   }
 

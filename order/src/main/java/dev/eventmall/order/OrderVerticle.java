@@ -6,6 +6,7 @@ import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
@@ -14,6 +15,7 @@ import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.order.api.OrderApi;
 import dev.eventmall.order.domain.Admission;
 import io.vertx.core.Future;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
@@ -57,7 +59,9 @@ public final class OrderVerticle extends VerticleBase {
       config.getInt(OrderApp.DB_POOL_SIZE, 10));
     readiness = Readiness.create(vertx).mysql(pool).kafka(config.kafkaBootstrapServers());
     HealthChecks checks = readiness.checks();
-    return Jwt.create(vertx, config).compose(jwt -> {
+    return Future.all(Jwt.create(vertx, config), ContractRoutes.load(vertx, "openapi/order.yaml")).compose(both -> {
+      JWTAuth jwt = both.resultAt(0);
+      ContractRoutes routes = both.resultAt(1);
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
         .healthChecks(checks)
@@ -83,8 +87,7 @@ public final class OrderVerticle extends VerticleBase {
             .onFailure(e -> LOG.warn("checkout expiry sweep failed: {}", e.toString())));
       }
       OrderApi api = new OrderApi(service, admission, reads);
-      HttpBootstrap.mount(root, "/orders", api.router(vertx, jwt));
-      HttpBootstrap.mount(root, "/admin/orders", api.adminRouter(vertx, jwt));
+      api.routes(routes, jwt).mount(root);
       new DeadLetters(vertx, saga).mount(root, "/admin/dlq/saga", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       new DeadLetters(vertx, projections).mount(root, "/admin/dlq/projections", AuthHandlers.bearer(jwt),

@@ -10,6 +10,7 @@ import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
@@ -79,8 +80,9 @@ abstract class OrderTestSupport {
     metrics = Metrics.create("order-test");
     deployment = Await.result(OrderApp.deploy(vertx, config, metrics), Duration.ofSeconds(120));
     assertThat(deployment.httpPort()).isPositive();
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-      .setDefaultPort(deployment.httpPort()));
+    // every answer these tests get is checked against the service's OpenAPI document
+    client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(deployment.httpPort())), "openapi/order.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
     db = Database.pool(vertx, config.mysqlUri(OrderApp.DATABASE), "order-test-" + UUID.randomUUID(), 2);
     Properties props = new Properties();

@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.http.ClientRateLimit;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
@@ -14,6 +15,7 @@ import dev.eventmall.payment.api.PaymentApi;
 import dev.eventmall.payment.client.TossClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 
@@ -45,7 +47,8 @@ public final class PaymentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return Jwt.create(vertx, config).compose(jwt -> {
+    return Future.all(Jwt.create(vertx, config), ContractRoutes.load(vertx, "openapi/payment.yaml")).compose(both -> {
+      JWTAuth jwt = both.resultAt(0);
       readiness = Readiness.create(vertx).mysql(payments.pool()).kafka(config.kafkaBootstrapServers())
         // informational: an open breaker means Toss is failing, not that this service is unready
         .info("toss-circuit", () -> new io.vertx.core.json.JsonObject()
@@ -58,8 +61,8 @@ public final class PaymentVerticle extends VerticleBase {
         .metrics(metrics)
         .openApi("openapi/payment.yaml")
         .build();
-      HttpBootstrap.mount(root, "/payments", new PaymentApi(payments, toss, PaymentApi.Settings.of(config)).router(vertx, jwt,
-        ClientRateLimit.webhooks(config, "payment-webhook")));
+      new PaymentApi(payments, toss, PaymentApi.Settings.of(config)).routes(both.resultAt(1), jwt,
+        ClientRateLimit.webhooks(config, "payment-webhook")).mount(root);
       new DeadLetters(vertx, bridge).mount(root, "/admin/dlq", AuthHandlers.bearer(jwt),
         AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       return HttpBootstrap.listen(vertx, root, config.httpPort(PaymentApp.DEFAULT_PORT))

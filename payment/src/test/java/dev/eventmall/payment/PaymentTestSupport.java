@@ -10,6 +10,7 @@ import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
@@ -100,8 +101,9 @@ abstract class PaymentTestSupport {
     configure(env);
     config = Config.of(env);
     deployment = Await.result(PaymentApp.deploy(vertx, config, Metrics.create("payment-test")), Duration.ofSeconds(120));
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-      .setDefaultPort(deployment.httpPort()));
+    // every answer these tests get is checked against the service's OpenAPI document
+    client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(deployment.httpPort())), "openapi/payment.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
     db = Database.pool(vertx, config.mysqlUri(PaymentApp.DATABASE), "payment-test-assertions", 2);
     Properties props = new Properties();

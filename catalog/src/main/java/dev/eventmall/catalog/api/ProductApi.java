@@ -6,12 +6,11 @@ import dev.eventmall.catalog.persistence.ProductStore;
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.db.ReadPools;
-import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.http.ContractRoutes;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -31,26 +30,17 @@ public final class ProductApi {
     this.reads = reads;
   }
 
-  /** Routes relative to {@code /products}. */
-  public Router productsRouter(Vertx vertx, JWTAuth jwt) {
-    Router router = Router.router(vertx);
-    router.get("/").respond(this::list);
-    router.get("/:id").respond(this::one);
-    router.post("/").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
-      .handler(this::create);
-    router.put("/:id").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
-      .respond(this::update);
-    router.delete("/:id").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
-      .handler(this::delete);
-    return router;
-  }
-
-  /** Routes relative to {@code /sellers}. */
-  public Router sellersRouter(Vertx vertx, JWTAuth jwt) {
-    Router router = Router.router(vertx);
-    router.get("/me/products").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.SELLER))
-      .respond(this::mine);
-    return router;
+  /** Binds the operations of {@code openapi/catalog.yaml}; the document validates every request first. */
+  public ContractRoutes routes(ContractRoutes routes, JWTAuth jwt) {
+    Handler<RoutingContext> bearer = AuthHandlers.bearer(jwt);
+    Handler<RoutingContext> seller = AuthHandlers.requireRole(AuthPrincipal.SELLER);
+    return routes
+      .operation("listProducts").respond(this::list)
+      .operation("getProduct").respond(this::one)
+      .operation("createProduct").before(bearer, seller).handler(this::create)
+      .operation("replaceProduct").before(bearer, seller).respond(this::update)
+      .operation("deleteProduct").before(bearer, seller).handler(this::delete)
+      .operation("sellerProducts").before(bearer, seller).respond(this::mine);
   }
 
   private Future<JsonObject> one(RoutingContext ctx) {
@@ -58,10 +48,7 @@ public final class ProductApi {
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
-    String category = ctx.queryParams().get("category");
-    if (category == null || !ProductRequests.CATEGORY.matcher(category).matches()) {
-      throw ProblemException.badRequest("Query parameter category is required and must match [a-z0-9-]{1,50}");
-    }
+    String category = ContractRoutes.query(ctx, "category").getString();
     int[] paging = ProductRequests.paging(ctx);
     return store.byCategory(category, paging[0], paging[1], ReadPools.token(ctx)).map(Page::toJson);
   }
@@ -74,7 +61,7 @@ public final class ProductApi {
 
   private void create(RoutingContext ctx) {
     String seller = AuthHandlers.principal(ctx).subject();
-    store.create(seller, ProductRequests.details(ctx))
+    store.create(seller, ProductRequests.details(ContractRoutes.body(ctx)))
       .compose(p -> reads.putToken(ctx).map(p))
       .onSuccess(p -> ctx.response().setStatusCode(201)
         .putHeader("Location", "/products/" + p.id())
@@ -85,7 +72,7 @@ public final class ProductApi {
 
   private Future<JsonObject> update(RoutingContext ctx) {
     var id = ProductRequests.productId(ctx);
-    return store.update(id, AuthHandlers.principal(ctx).subject(), ProductRequests.details(ctx))
+    return store.update(id, AuthHandlers.principal(ctx).subject(), ProductRequests.details(ContractRoutes.body(ctx)))
       .compose(p -> reads.putToken(ctx).map(p.toJson()));
   }
 

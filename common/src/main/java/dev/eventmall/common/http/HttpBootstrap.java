@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
  * request id → access log ({@link AccessLog}) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
- * {@code /metrics}, {@code /openapi.yaml} → the service's routes; {@link FailureHandler} on every route and as the
+ * {@code /metrics}, {@code /openapi.yaml} and Swagger UI at {@code /docs/} ({@link ApiDocs}) → the service's routes; {@link FailureHandler} on every route and as the
  * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
  * <pre>{@code
  * Router root = HttpBootstrap.builder(vertx).healthChecks(checks).metrics(metrics).openApi("openapi/order.yaml").build();
@@ -109,6 +109,7 @@ public final class HttpBootstrap {
     }
     if (openApiResource != null) {
       router.get("/openapi.yaml").handler(this::openApi);
+      ApiDocs.mount(router, "/openapi.yaml");
     }
     return router;
   }

@@ -13,9 +13,12 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Edge validation of a JSON object body. Each getter reads and checks one field, records a field error instead of
- * throwing, and returns {@code null} when the field is invalid; {@link #done()} then raises all errors at once as a
- * 422 {@code validation-failed} problem with {@code errors: [{field, message}]}.
+ * Checks of a JSON object body that a service's OpenAPI document cannot express (trimmed non-blank text under the
+ * {@link TextPolicy}, cross-field rules), and the strict JSON reading {@link ContractRoutes} applies to every body
+ * first; types, ranges, sizes and unknown fields are the document's ({@link ContractRoutes}). Each getter reads and
+ * checks one field, records a field error instead of throwing, and returns {@code null} when the field is invalid;
+ * {@link #done()} then raises all errors at once as a 422 {@code validation-failed} problem with
+ * {@code errors: [{field, message}]}.
  * <pre>{@code
  * Validation v = Validation.of(ctx);                 // 400 when the body is missing, malformed or not an object
  * String email = v.email("email");
@@ -26,8 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class Validation {
 
-  private static final Pattern UUID_TEXT =
-    Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern EMAIL =
     Pattern.compile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
 
@@ -149,27 +150,6 @@ public final class Validation {
   }
 
   /**
-   * A required UUID in its 8-4-4-4-12 hexadecimal form, in either case, returned in canonical lower case: ids are
-   * compared, deduplicated and stored only in that form (issue 16 row 4: {@code id} and {@code ID.toUpperCase()} were
-   * two different lines of one order to the service and the same product to MySQL's case-insensitive collation).
-   */
-  public String uuid(String field) {
-    String s = requiredString(field, 36);
-    if (s == null) {
-      return null;
-    }
-    if (!isUuid(s)) {
-      return error(field, "must be a UUID");
-    }
-    return s.toLowerCase(java.util.Locale.ROOT);
-  }
-
-  /** Whether {@code s} is a UUID in its 8-4-4-4-12 hexadecimal form, in either case. */
-  public static boolean isUuid(String s) {
-    return s != null && UUID_TEXT.matcher(s).matches();
-  }
-
-  /**
    * Whether {@code text}, a value a service read itself (a description, an attribute, an option), passes
    * {@link TextPolicy}; when not, records the field error. An empty text passes (the caller decides whether it may be).
    */
@@ -179,14 +159,6 @@ public final class Validation {
       error(field, refused);
     }
     return refused == null;
-  }
-
-  /** Records "is not a field of {@code what}" for every body field outside {@code allowed}. */
-  public Validation onlyFields(java.util.Set<String> allowed, String what) {
-    for (String field : body.fieldNames()) {
-      check(allowed.contains(field), field, "is not a field of " + what);
-    }
-    return this;
   }
 
   /** Like {@link #requiredString} but absent or null is fine (returns null). */
@@ -207,11 +179,6 @@ public final class Validation {
   public int intInRange(String field, int min, int max) {
     Long n = longInRange(field, min, max);
     return n == null ? 0 : n.intValue();
-  }
-
-  /** A required positive int ({@code 1..Integer.MAX_VALUE}). */
-  public int positiveInt(String field) {
-    return intInRange(field, 1, Integer.MAX_VALUE);
   }
 
   /** A required positive long ({@code 1..Long.MAX_VALUE}); null when invalid. */
@@ -259,11 +226,6 @@ public final class Validation {
       error(field, message);
     }
     return this;
-  }
-
-  /** Whether no error has been recorded so far. */
-  public boolean valid() {
-    return errors.isEmpty();
   }
 
   /** Throws a 422 {@code validation-failed} {@link ProblemException} listing every field error, if any. */

@@ -4,6 +4,7 @@ import dev.eventmall.common.async.Coalescer;
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.Validation;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.delivery.domain.ShipmentStatus;
@@ -17,7 +18,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.eventmall.common.db.ReadPools;
 import io.vertx.sqlclient.Pool;
@@ -35,7 +35,6 @@ public final class DeliveryApi {
   private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_-]{1,200}");
   private static final int MAX_REFRESHES = 64;
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryApi.class);
-  private static final Pattern TRACKING_NUMBER = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
   private final Vertx vertx;
   private final Pool pool;
@@ -60,12 +59,14 @@ public final class DeliveryApi {
     this.reads = reads;
   }
 
-  /** {@code webhookLimit}: the per-client limit in front of the webhook (issue 16 row 11). */
-  public Router router(JWTAuth jwt, Handler<RoutingContext> webhookLimit) {
-    Router router = Router.router(vertx);
-    router.post("/webhooks/carrier").handler(webhookLimit).respond(this::webhook);
-    router.get("/:orderId").handler(AuthHandlers.bearer(jwt)).respond(this::one);
-    return router;
+  /**
+   * Binds the operations of {@code openapi/delivery.yaml}, which validates every request first; {@code webhookLimit}:
+   * the per-client limit in front of the webhook (issue 16 row 11).
+   */
+  public ContractRoutes routes(ContractRoutes routes, JWTAuth jwt, Handler<RoutingContext> webhookLimit) {
+    return routes
+      .operation("carrierWebhook").before(webhookLimit).respond(this::webhook)
+      .operation("getDelivery").before(AuthHandlers.bearer(jwt)).respond(this::one);
   }
 
   private Future<JsonObject> one(RoutingContext ctx) {
@@ -111,12 +112,11 @@ public final class DeliveryApi {
    * ({@code DELIVERY_POLL_INTERVAL_MS}). Only a malformed body is refused (4xx problem).
    */
   private Future<JsonObject> webhook(RoutingContext ctx) {
-    Validation v = Validation.of(ctx);
+    // the document has checked the shape (eventType, data.trackingNumber's pattern); the text rule stays here
+    Validation v = Validation.of(ContractRoutes.body(ctx));
     v.requiredString("eventType", 100);
     v.done();
-    Validation d = v.object("data", "a shipment object");
-    String trackingNumber = d.identifier("trackingNumber", 100, TRACKING_NUMBER, "must be letters, digits, '-' or '_'");
-    d.done();
+    String trackingNumber = v.body().getJsonObject("data").getString("trackingNumber");
     refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliveryEvents.REFRESH, trackingNumber,
         new DeliveryOptions().setSendTimeout(15_000))
       .onFailure(e -> {

@@ -2,6 +2,7 @@ package dev.eventmall.member.api;
 
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.Validation;
 import dev.eventmall.member.Registration;
 import dev.eventmall.member.domain.Member;
@@ -32,23 +33,17 @@ final class AccountHandlers {
 
   /** POST /members {email, password, name, role?}: 201 with the member, 409 when the e-mail is taken. */
   void signUp(RoutingContext ctx) {
-    Validation v = Validation.of(ctx);
-    v.onlyFields(java.util.Set.of("email", "password", "name", "role"), "a sign-up"); // issue 16 row 14
-    String email = v.email("email");
+    Validation v = Validation.of(ContractRoutes.body(ctx));
+    String email = Inputs.email(v.body());
     String name = v.requiredString("name", Inputs.NAME_MAX);
     String password = Inputs.newPassword(v, "password");
     if (password != null) {
       String weak = dev.eventmall.member.domain.PasswordPolicy.violation(password, email, name);
       v.check(weak == null, "password", weak);
     }
-    Role role = Role.CUSTOMER;
-    if (v.body().getValue("role") != null) {
-      role = v.enumValue("role", Role.class);
-      v.check(role == null || role.selfService(), "role",
-        "must be CUSTOMER or SELLER: ADMIN accounts are created by configuration only");
-    }
+    // the document allows CUSTOMER and SELLER only: ADMIN accounts are created by configuration
+    Role chosen = Role.valueOf(v.body().getString("role", Role.CUSTOMER.name()));
     v.done();
-    Role chosen = role;
     Registration.register(dev.eventmall.member.PasswordWork.of(deps.vertx(), deps.settings()), deps.pool(), deps.members(), email, password, name, chosen)
       .recover(err -> Future.failedFuture(err instanceof MemberRepository.DuplicateEmailException
         ? ProblemException.of(409, "email-taken", "E-mail already registered",
@@ -70,10 +65,7 @@ final class AccountHandlers {
   /** PATCH /members/me {name}: only the name can change here. */
   Future<JsonObject> updateMe(RoutingContext ctx) {
     String memberId = AuthHandlers.principal(ctx).subject();
-    Validation v = Validation.of(ctx);
-    for (String field : v.body().fieldNames()) {
-      v.check(PATCHABLE.contains(field), field, "cannot be changed here");
-    }
+    Validation v = Validation.of(ContractRoutes.body(ctx)); // the document allows {name} only
     String name = v.requiredString("name", Inputs.NAME_MAX);
     v.done();
     return deps.members().updateName(deps.pool(), memberId, name, Instant.now())

@@ -33,8 +33,8 @@ final class AddressHandlers {
   /** GET /members/me/addresses?page=0&size=20 */
   Future<JsonObject> list(RoutingContext ctx) {
     String memberId = AuthHandlers.principal(ctx).subject();
-    int page = Inputs.queryInt(ctx, "page", 0, 0, 10_000);
-    int size = Inputs.queryInt(ctx, "size", Inputs.DEFAULT_PAGE_SIZE, 1, Inputs.MAX_PAGE_SIZE);
+    int page = Inputs.queryInt(ctx, "page", 0);
+    int size = Inputs.queryInt(ctx, "size", 20);
     var items = deps.addresses().page(deps.pool(), memberId, page, size);
     var total = deps.addresses().count(deps.pool(), memberId);
     return Future.all(items, total).map(all -> new Page<>(items.result(), page, size, total.result())
@@ -44,7 +44,7 @@ final class AddressHandlers {
   /** POST /members/me/addresses: 201; the first address becomes the default; AddressAdded goes out via the outbox. */
   void create(RoutingContext ctx) {
     String memberId = AuthHandlers.principal(ctx).subject();
-    AddressInput in = Inputs.address(ctx);
+    AddressInput in = Inputs.address(dev.eventmall.common.http.ContractRoutes.body(ctx));
     deps.pool().withTransaction(conn -> deps.members().lock(conn, memberId)
         .compose(member -> member == null
           ? Future.failedFuture(ProblemException.notFound("The member does not exist"))
@@ -80,7 +80,7 @@ final class AddressHandlers {
   Future<JsonObject> replace(RoutingContext ctx) {
     String memberId = AuthHandlers.principal(ctx).subject();
     String id = Inputs.pathId(ctx, "addressId");
-    AddressInput in = Inputs.address(ctx);
+    AddressInput in = Inputs.address(dev.eventmall.common.http.ContractRoutes.body(ctx));
     Instant now = Instant.now();
     return deps.pool().withTransaction(conn -> deps.members().lock(conn, memberId)
         .compose(m -> deps.addresses().update(conn, memberId, id, in, now))

@@ -4,14 +4,15 @@ package dev.eventmall.member.api;
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.http.ClientRateLimit;
-import dev.eventmall.common.http.HttpBootstrap;
+import dev.eventmall.common.http.ContractRoutes;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import dev.eventmall.member.MemberSettings;
 import dev.eventmall.member.persistence.AddressRepository;
 import dev.eventmall.member.persistence.MemberRepository;
 import dev.eventmall.member.persistence.RefreshTokenRepository;
 import io.vertx.core.Vertx;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
 /**
@@ -39,8 +40,8 @@ public final class MemberApi {
   private MemberApi() {
   }
 
-  /** Mounts the member routes on the service's root router. */
-  public static void mount(Router root, Deps deps) {
+  /** Binds the operations of {@code openapi/member.yaml}; the document validates every request first. */
+  public static ContractRoutes routes(ContractRoutes routes, Deps deps) {
     AccountHandlers accounts = new AccountHandlers(deps);
     AddressHandlers addresses = new AddressHandlers(deps);
     SessionHandlers sessions = new SessionHandlers(deps);
@@ -48,22 +49,18 @@ public final class MemberApi {
     // the two routes that spend Argon2: a per-client limit before any work (issue 16 rows 5 and 10)
     ClientRateLimit passwordWork = ClientRateLimit.of("member-password", deps.settings().passwordRatePerClient(),
       deps.settings().passwordBurstPerClient());
-    Router members = Router.router(deps.vertx());
-    members.post("/").handler(passwordWork).handler(accounts::signUp);
-    members.route("/me*").handler(AuthHandlers.bearer(deps.jwt()));
-    members.get("/me").respond(accounts::me);
-    members.patch("/me").respond(accounts::updateMe);
-    members.get("/me/addresses").respond(addresses::list);
-    members.post("/me/addresses").handler(addresses::create);
-    members.get("/me/addresses/:addressId").respond(addresses::one);
-    members.put("/me/addresses/:addressId").respond(addresses::replace);
-    members.delete("/me/addresses/:addressId").handler(addresses::delete);
-    HttpBootstrap.mount(root, "/members", members);
-
-    Router auth = Router.router(deps.vertx());
-    auth.post("/login").handler(passwordWork).respond(sessions::login);
-    auth.post("/refresh").respond(sessions::refresh);
-    auth.post("/logout").handler(sessions::logout);
-    HttpBootstrap.mount(root, "/auth", auth);
+    Handler<RoutingContext> bearer = AuthHandlers.bearer(deps.jwt());
+    return routes
+      .operation("signUp").before(passwordWork).handler(accounts::signUp)
+      .operation("me").before(bearer).respond(accounts::me)
+      .operation("updateMe").before(bearer).respond(accounts::updateMe)
+      .operation("listAddresses").before(bearer).respond(addresses::list)
+      .operation("addAddress").before(bearer).handler(addresses::create)
+      .operation("getAddress").before(bearer).respond(addresses::one)
+      .operation("replaceAddress").before(bearer).respond(addresses::replace)
+      .operation("deleteAddress").before(bearer).handler(addresses::delete)
+      .operation("login").before(passwordWork).respond(sessions::login)
+      .operation("refresh").respond(sessions::refresh)
+      .operation("logout").handler(sessions::logout);
   }
 }

@@ -2,6 +2,7 @@ package dev.eventmall.member.api;
 
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.ProblemException;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.Validation;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.member.domain.Ids;
@@ -43,10 +44,9 @@ final class SessionHandlers {
 
   /** POST /auth/login {email, password} */
   Future<JsonObject> login(RoutingContext ctx) {
-    Validation v = Validation.of(ctx);
-    String email = v.email("email");
-    String password = Inputs.presentedPassword(v, "password");
-    v.done();
+    JsonObject body = ContractRoutes.body(ctx);
+    String email = Inputs.email(body);
+    String password = body.getString("password");
     LoginThrottle throttle = deps.settings().throttle();
     Instant now = Instant.now();
     String from = HttpBootstrap.clientAddress(ctx.request());
@@ -129,7 +129,7 @@ final class SessionHandlers {
   }
 
   private static String presentedRefreshToken(RoutingContext ctx) {
-    Validation v = Validation.of(ctx);
+    Validation v = Validation.of(ContractRoutes.body(ctx));
     String token = v.requiredString("refreshToken", 200);
     v.done();
     return token;

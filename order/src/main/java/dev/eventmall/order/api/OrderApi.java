@@ -3,7 +3,7 @@ package dev.eventmall.order.api;
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.http.ProblemException;
-import dev.eventmall.common.http.Validation;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.order.OrderService;
 import dev.eventmall.order.SagaAdmission;
@@ -14,15 +14,14 @@ import dev.eventmall.order.domain.PlaceOrder;
 import dev.eventmall.order.domain.TimelineEntry;
 import dev.eventmall.order.persistence.OrderRepository;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.eventmall.common.db.ReadPools;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Router;
+import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -46,28 +45,25 @@ public final class OrderApi {
     this.reads = reads;
   }
 
-  public Router router(Vertx vertx, JWTAuth jwt) {
-    Router router = Router.router(vertx);
+  /**
+   * Binds the operations of {@code openapi/order.yaml} ({@code /orders}, {@code /admin/orders}); the document validates
+   * every request before these handlers run.
+   */
+  public ContractRoutes routes(ContractRoutes routes, JWTAuth jwt) {
+    Handler<RoutingContext> bearer = AuthHandlers.bearer(jwt);
     // overload is answered first, before any other work (token verification included): a refusal must stay cheap
-    router.post("/").handler(ctx -> {
+    Handler<RoutingContext> admit = ctx -> {
       admission.admit();
       ctx.next();
-    });
-    router.route().handler(AuthHandlers.bearer(jwt));
-    router.post("/").handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).handler(this::place);
-    router.get("/").respond(this::list);
-    router.get("/:id").respond(this::one);
-    router.post("/:id/cancel").handler(this::cancel);
-    router.get("/:id/timeline").respond(this::timeline);
-    return router;
-  }
-
-  /** {@code /admin/orders}: every member's orders (ADMIN). */
-  public Router adminRouter(Vertx vertx, JWTAuth jwt) {
-    Router router = Router.router(vertx);
-    router.route().handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.ADMIN));
-    router.get("/").respond(this::listAll);
-    return router;
+    };
+    return routes
+      .operation("placeOrder").before(admit, bearer, AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
+      .handler(this::place)
+      .operation("listOrders").before(bearer).respond(this::list)
+      .operation("getOrder").before(bearer).respond(this::one)
+      .operation("cancelOrder").before(bearer).handler(this::cancel)
+      .operation("orderTimeline").before(bearer).respond(this::timeline)
+      .operation("listAllOrders").before(bearer, AuthHandlers.requireRole(AuthPrincipal.ADMIN)).respond(this::listAll);
   }
 
   private void place(RoutingContext ctx) {
@@ -77,8 +73,8 @@ public final class OrderApi {
       throw dev.eventmall.common.http.ProblemException.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
         "Send one Idempotency-Key header, not several");
     }
-    String key = OrderRequests.idempotencyKey(ctx.request().getHeader("Idempotency-Key"));
-    PlaceOrder request = OrderRequests.placeOrder(Validation.of(ctx), caller.subject());
+    String key = ctx.request().getHeader("Idempotency-Key");
+    PlaceOrder request = OrderRequests.placeOrder(ContractRoutes.body(ctx), caller.subject());
     service.place(request, key)
       .compose(placed -> reads.putToken(ctx).map(placed))
       .onSuccess(placed -> {
@@ -102,18 +98,18 @@ public final class OrderApi {
 
   private Future<JsonObject> list(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
-    OrderStatus status = statusParam(ctx.queryParams().get("status"));
-    int page = intParam(ctx, "page", 0, 0, 10_000);
-    int size = intParam(ctx, "size", 20, 1, 100);
+    OrderStatus status = statusParam(ctx);
+    int page = intParam(ctx, "page", 0);
+    int size = intParam(ctx, "size", 20);
     return service.listOwn(caller.subject(), status, page, size, ReadPools.token(ctx)).map(p -> new JsonObject()
       .put("items", new JsonArray(p.items().stream().map(OrderApi::summary).toList()))
       .put("page", page).put("size", size).put("total", p.total()));
   }
 
   private Future<JsonObject> listAll(RoutingContext ctx) {
-    OrderStatus status = statusParam(ctx.queryParams().get("status"));
-    int page = intParam(ctx, "page", 0, 0, 10_000);
-    int size = intParam(ctx, "size", 20, 1, 100);
+    OrderStatus status = statusParam(ctx);
+    int page = intParam(ctx, "page", 0);
+    int size = intParam(ctx, "size", 20);
     return service.listAll(status, page, size, ReadPools.token(ctx)).map(p -> new JsonObject()
       .put("items", new JsonArray(p.items().stream().map(o -> summary(o).put("memberId", o.memberId())).toList()))
       .put("page", page).put("size", size).put("total", p.total()));
@@ -122,7 +118,7 @@ public final class OrderApi {
   private void cancel(RoutingContext ctx) {
     AuthPrincipal caller = AuthHandlers.principal(ctx);
     String id = orderId(ctx);
-    String reason = OrderRequests.cancelReason(ctx);
+    String reason = OrderRequests.cancelReason(ContractRoutes.body(ctx));
     service.cancel(id, caller.subject(), reason)
       .compose(order -> reads.putToken(ctx).map(order))
       .onSuccess(order -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
@@ -139,7 +135,7 @@ public final class OrderApi {
   }
 
   private static String orderId(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = ctx.pathParam("orderId");
     if (id == null || !ORDER_ID.matcher(id).matches()) {
       throw ProblemException.notFound("No such order");
     }
@@ -147,31 +143,15 @@ public final class OrderApi {
     return id;
   }
 
-  private static OrderStatus statusParam(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return OrderStatus.valueOf(value);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("query parameter status must be one of " + List.of(OrderStatus.values()));
-    }
+  /** Query parameters are validated by the document (enum, ranges) before the handler runs. */
+  private static OrderStatus statusParam(RoutingContext ctx) {
+    RequestParameter value = ContractRoutes.query(ctx, "status");
+    return value == null ? null : OrderStatus.valueOf(value.getString());
   }
 
-  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
-    String value = ctx.queryParams().get(name);
-    if (value == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // fall through
-    }
-    throw ProblemException.badRequest("query parameter " + name + " must be an integer in [" + min + ", " + max + "]");
+  private static int intParam(RoutingContext ctx, String name, int dflt) {
+    RequestParameter value = ContractRoutes.query(ctx, name);
+    return value == null ? dflt : value.getInteger();
   }
 
   static JsonObject summary(Order o) {

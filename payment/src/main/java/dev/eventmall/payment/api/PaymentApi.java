@@ -2,6 +2,7 @@ package dev.eventmall.payment.api;
 
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.Problem;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.common.http.Validation;
@@ -75,20 +76,20 @@ public final class PaymentApi {
     this.settings = settings;
   }
 
-  /** {@code webhookLimit}: the per-client limit in front of the webhook (issue 16 row 11). */
-  public Router router(Vertx vertx, JWTAuth jwt, Handler<RoutingContext> webhookLimit) {
-    Router router = Router.router(vertx);
-    router.post("/webhooks/toss").handler(webhookLimit).respond(this::webhook);
-    router.post("/billing-keys").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
-      .respond(this::registerBillingKey);
-    router.get("/billing-keys/me").handler(AuthHandlers.bearer(jwt))
-      .handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).respond(this::myBillingKey);
-    router.get("/toss-client").handler(AuthHandlers.bearer(jwt))
-      .handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER)).respond(this::tossClient);
-    router.post("/confirm").handler(AuthHandlers.bearer(jwt)).handler(AuthHandlers.requireRole(AuthPrincipal.CUSTOMER))
-      .respond(this::confirm);
-    router.get("/orders/:orderId").handler(AuthHandlers.bearer(jwt)).respond(this::ofOrder);
-    return router;
+  /**
+   * Binds the operations of {@code openapi/payment.yaml}, which validates every request first; {@code webhookLimit}:
+   * the per-client limit in front of the webhook (issue 16 row 11).
+   */
+  public ContractRoutes routes(ContractRoutes routes, JWTAuth jwt, Handler<RoutingContext> webhookLimit) {
+    Handler<RoutingContext> bearer = AuthHandlers.bearer(jwt);
+    Handler<RoutingContext> customer = AuthHandlers.requireRole(AuthPrincipal.CUSTOMER);
+    return routes
+      .operation("tossWebhook").before(webhookLimit).respond(this::webhook)
+      .operation("registerBillingKey").before(bearer, customer).respond(this::registerBillingKey)
+      .operation("myBillingKey").before(bearer, customer).respond(this::myBillingKey)
+      .operation("tossClient").before(bearer, customer).respond(this::tossClient)
+      .operation("confirmPayment").before(bearer, customer).respond(this::confirm)
+      .operation("paymentOfOrder").before(bearer).respond(this::ofOrder);
   }
 
   // ---------------------------------------------------------------- billing keys
@@ -109,7 +110,7 @@ public final class PaymentApi {
    * #CARD_NUMBERS_ACCEPTED} is on; otherwise refused before anything is read or sent.
    */
   private Future<JsonObject> registerBillingKey(RoutingContext ctx) {
-    Validation v = Validation.of(ctx);
+    Validation v = Validation.of(ContractRoutes.body(ctx));
     if (v.body().containsKey("authKey")) {
       return issueBillingKey(ctx, v);
     }
@@ -203,17 +204,10 @@ public final class PaymentApi {
 
   private Future<JsonObject> confirm(RoutingContext ctx) {
     String memberId = AuthHandlers.principal(ctx).subject();
-    Validation v = Validation.of(ctx);
-    String paymentKey = v.requiredString("paymentKey", 200);
-    String orderId = v.requiredString("orderId", 64);
-    Long amount = v.positiveLong("amount");
-    if (paymentKey != null) {
-      v.check(PAYMENT_KEY.matcher(paymentKey).matches(), "paymentKey", "must be letters, digits, '-' or '_'");
-    }
-    if (orderId != null) {
-      v.check(ORDER_ID.matcher(orderId).matches(), "orderId", "must be 6 to 64 of [A-Za-z0-9_-]");
-    }
-    v.done();
+    JsonObject body = ContractRoutes.body(ctx); // shapes checked by the document (ConfirmRequest)
+    String paymentKey = body.getString("paymentKey");
+    String orderId = body.getString("orderId");
+    long amount = body.getLong("amount");
     LogContext.orderId(orderId);
     return payments.confirm(memberId, paymentKey, orderId, amount)
       .map(confirmed -> {
@@ -246,7 +240,7 @@ public final class PaymentApi {
    * Payments#acceptWebhook}). Only a malformed body is refused (4xx problem).
    */
   private Future<JsonObject> webhook(RoutingContext ctx) {
-    Validation v = Validation.of(ctx);
+    Validation v = Validation.of(ContractRoutes.body(ctx));
     if (!v.body().containsKey("eventType") && v.body().containsKey("secret")) {
       return depositCallback(v);
     }

@@ -1,0 +1,153 @@
+package dev.eventmall.common.http;
+
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ContractCheck;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Routes built from an OpenAPI document over real HTTP: what the document refuses and how (422 field list, 400, 404,
+ * 415), what reaches the handler, an unbound operation left to a hand-mounted router, the contract check failing a
+ * response that breaks the document, and Swagger UI served from the webjar.
+ */
+@ExtendWith(VertxExtension.class)
+class ContractRoutesTest {
+
+  /** An item id whose answer breaks the document (name missing): the contract check must catch it. */
+  private static final String BROKEN = "00000000-0000-0000-0000-000000000000";
+
+  private HttpServer server;
+  private WebClient client;
+  private WebClient checked;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    Router root = HttpBootstrap.builder(vertx).openApi("openapi/contract-test.yaml").build();
+    ContractRoutes routes = Await.result(ContractRoutes.load(vertx, "openapi/contract-test.yaml"));
+    routes
+      .operation("createItem").handler(ctx -> ctx.response().setStatusCode(201)
+        .putHeader("Content-Type", "application/json").end(ContractRoutes.body(ctx).encode()))
+      .operation("getItem").respond(ctx -> {
+        String id = ctx.pathParam("itemId");
+        Integer size = ContractRoutes.query(ctx, "size") == null ? null : ContractRoutes.query(ctx, "size").getInteger();
+        return Future.succeededFuture(BROKEN.equals(id) ? new JsonObject().put("size", size)
+          : new JsonObject().put("name", "item " + id.substring(0, 4)).put("size", size));
+      })
+      .mount(root);
+    root.get("/unbound").handler(ctx -> ctx.end("by hand"));
+    server = Await.result(HttpBootstrap.listen(vertx, root, 0));
+    WebClientOptions options = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort());
+    client = WebClient.create(vertx, options);
+    checked = ContractCheck.validating(vertx, WebClient.create(vertx, options), "openapi/contract-test.yaml");
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    checked.close();
+    Await.result(server.close());
+  }
+
+  private HttpResponse<Buffer> post(String contentType, String body) {
+    return Await.result(checked.post("/items").putHeader("Content-Type", contentType).sendBuffer(Buffer.buffer(body)));
+  }
+
+  @Test
+  void aValidBodyReachesTheHandler() {
+    HttpResponse<Buffer> res = post("application/json", "{\"name\":\"pen\",\"qty\":2}");
+    assertThat(res.statusCode()).isEqualTo(201);
+    assertThat(res.bodyAsJsonObject()).isEqualTo(new JsonObject().put("name", "pen").put("qty", 2));
+  }
+
+  @Test
+  void everyBrokenFieldIsListedIn422() {
+    HttpResponse<Buffer> res = post("application/json",
+      "{\"name\":\"too long\",\"qty\":0,\"price\":1,\"tags\":[{\"id\":\"nope\"},{\"x\":1}]}");
+    assertThat(res.statusCode()).isEqualTo(422);
+    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject problem = res.bodyAsJsonObject();
+    assertThat(problem.getString("type")).isEqualTo("https://eventmall.dev/problems/validation-failed");
+    assertThat(problem.getString("detail")).isEqualTo("The request body has invalid fields");
+    JsonObject byField = new JsonObject();
+    problem.getJsonArray("errors").forEach(e -> byField.put(((JsonObject) e).getString("field"),
+      ((JsonObject) e).getString("message")));
+    assertThat(byField).isEqualTo(new JsonObject()
+      .put("name", "must be at most 5 characters")
+      .put("qty", "must be at least 1")
+      .put("price", "is not accepted here")
+      .put("tags[0].id", "must be a UUID")
+      .put("tags[1].x", "is not accepted here")
+      .put("tags[1].id", "is required"));
+    assertThat(post("application/json", "{\"name\":42}").bodyAsJsonObject().getJsonArray("errors")).isEqualTo(
+      new JsonArray()
+        .add(new JsonObject().put("field", "qty").put("message", "is required"))
+        .add(new JsonObject().put("field", "name").put("message", "must be a string")));
+  }
+
+  @Test
+  void bodiesThatAreNoJsonObjectAre400Or415() {
+    assertThat(post("application/json", "{\"name\":\"a\",\"name\":\"b\",\"qty\":1}").bodyAsJsonObject()
+      .getString("type")).isEqualTo("https://eventmall.dev/problems/malformed-json");
+    assertThat(post("application/json", "[1,2]").statusCode()).isEqualTo(400);
+    assertThat(Await.result(checked.post("/items").send()).statusCode()).isEqualTo(400);
+    assertThat(post("text/plain", "{\"name\":\"pen\",\"qty\":2}").statusCode()).isEqualTo(415);
+  }
+
+  @Test
+  void parametersAreValidatedAndTyped() {
+    String id = UUID.randomUUID().toString();
+    HttpResponse<Buffer> ok = Await.result(checked.get("/items/" + id + "?size=7").send());
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.bodyAsJsonObject().getInteger("size")).isEqualTo(7);
+    HttpResponse<Buffer> bad = Await.result(checked.get("/items/" + id + "?size=1000").send());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsJsonObject().getJsonArray("errors")).isEqualTo(new JsonArray()
+      .add(new JsonObject().put("field", "size").put("message", "must be at most 100")));
+    assertThat(Await.result(checked.get("/items/not-an-id").send()).statusCode()).isEqualTo(404);
+    assertThat(Await.result(checked.get("/unbound").send()).bodyAsString()).isEqualTo("by hand");
+    assertThat(Await.result(client.delete("/items").send()).statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void anAnswerThatBreaksTheDocumentFailsTheContractCheck() {
+    assertThat(Await.result(client.get("/items/" + BROKEN).send()).statusCode()).isEqualTo(200);
+    assertThatThrownBy(() -> Await.result(checked.get("/items/" + BROKEN).send()))
+      .hasStackTraceContaining("breaks openapi/contract-test.yaml (operation getItem)");
+  }
+
+  @Test
+  void swaggerUiAndTheDocumentAreServed() {
+    HttpResponse<Buffer> doc = Await.result(client.get("/openapi.yaml").send());
+    assertThat(doc.statusCode()).isEqualTo(200);
+    assertThat(doc.bodyAsString()).contains("operationId: createItem");
+    HttpResponse<Buffer> redirect = Await.result(client.get("/docs").followRedirects(false).send());
+    assertThat(redirect.statusCode()).isEqualTo(302);
+    assertThat(redirect.getHeader("Location")).isEqualTo("/docs/");
+    HttpResponse<Buffer> page = Await.result(client.get("/docs/").send());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.bodyAsString()).contains("swagger-ui-bundle.js").doesNotContain("https://");
+    assertThat(Await.result(client.get("/docs/swagger-initializer.js").send()).bodyAsString())
+      .contains("url: \"/openapi.yaml\"");
+    HttpResponse<Buffer> bundle = Await.result(client.get("/docs/swagger-ui-bundle.js").send());
+    assertThat(bundle.statusCode()).isEqualTo(200);
+    assertThat(bundle.body().length()).isGreaterThan(100_000);
+  }
+}
