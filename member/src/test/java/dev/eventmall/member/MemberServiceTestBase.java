@@ -92,16 +92,22 @@ abstract class MemberServiceTestBase {
   }
 
   static HttpResponse<Buffer> send(int port, String method, String path, String token, Object body) {
+    return Await.result(sending(port, method, path, token, body));
+  }
+
+  /** {@link #send}, without waiting for the answer (for requests that must arrive together). */
+  static io.vertx.core.Future<HttpResponse<Buffer>> sending(int port, String method, String path, String token,
+                                                           Object body) {
     HttpRequest<Buffer> req = client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, "127.0.0.1", path);
     if (token != null) {
       req.putHeader("Authorization", "Bearer " + token);
     }
     if (body == null) {
-      return Await.result(req.send());
+      return req.send();
     }
     Buffer buffer = body instanceof Buffer b ? b : body instanceof String s ? Buffer.buffer(s)
       : Buffer.buffer(String.valueOf(body instanceof JsonObject j ? j.encode() : io.vertx.core.json.Json.encode(body)));
-    return Await.result(req.putHeader("Content-Type", "application/json").sendBuffer(buffer));
+    return req.putHeader("Content-Type", "application/json").sendBuffer(buffer);
   }
 
   static HttpResponse<Buffer> post(String path, String token, Object body) {
