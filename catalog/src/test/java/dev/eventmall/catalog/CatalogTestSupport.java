@@ -7,14 +7,13 @@ import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
-import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.ServiceHarness;
 import dev.eventmall.common.testing.TestInfra;
 import io.vertx.cassandra.CassandraClient;
 import io.vertx.core.Vertx;
@@ -25,27 +24,22 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The catalog service deployed once per test class through {@link CatalogApp#deploy} over real MariaDB, Kafka and
- * Cassandra (its own database and keyspace), with a web client, tokens, a plain Kafka producer (as other services
- * publish) and direct MySQL / Cassandra access for assertions on what is stored.
+ * Cassandra (its own database and keyspace) by {@link ServiceHarness}, with a web client, tokens, its event probe
+ * (publishing as other services do) and direct MySQL / Cassandra access for assertions on what is stored.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,6 +51,7 @@ abstract class CatalogTestSupport {
   Config config;
   String keyspace;
   int port;
+  ServiceHarness harness;
   ServiceDeployment deployment;
   WebClient client;
   TokenIssuer tokens;
@@ -68,33 +63,25 @@ abstract class CatalogTestSupport {
   void deploy(Vertx vertx) {
     this.vertx = vertx;
     keyspace = "catalog_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Map<String, String> env = new HashMap<>();
-    env.put(Config.HTTP_PORT, "0");
-    env.put(Config.MYSQL_URI, TestInfra.freshDatabase("catalog"));
-    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
+    Map<String, String> env = ServiceHarness.env("catalog", SECRET);
     env.put(Config.CASSANDRA_CONTACT_POINTS, TestInfra.cassandraContactPoint());
     env.put(Config.CASSANDRA_LOCAL_DC, TestInfra.cassandraLocalDc());
-    env.put(Config.JWT_SECRET, SECRET);
     env.put(CassandraProducts.KEYSPACE, keyspace);
     env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
     env.put(CatalogApp.HTTP_INSTANCES, Integer.toString(httpInstances()));
     env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "500");
     config = Config.of(env);
-    deployment = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-test")),
-      java.time.Duration.ofSeconds(120));
+    harness = ServiceHarness.deploy(vertx, config, c -> CatalogApp.deploy(vertx, c, Metrics.create("catalog-test")),
+      CatalogApp.DATABASE);
+    deployment = harness.deployment();
     port = deployment.httpPort();
     // every answer these tests get is checked against the service's OpenAPI document
     client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(port)), "openapi/catalog.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
-    db = Database.pool(vertx, config.mysqlUri(CatalogApp.DATABASE), "catalog-test-assertions", 2);
+    db = harness.db();
     cassandra = CassandraClient.create(vertx, CassandraProducts.options(config));
-    Properties props = new Properties();
-    props.put("bootstrap.servers", TestInfra.kafka());
-    props.put("acks", "all");
-    props.put("key.serializer", StringSerializer.class.getName());
-    props.put("value.serializer", StringSerializer.class.getName());
-    producer = new KafkaProducer<>(props);
+    producer = harness.events().producer();
   }
 
   /** How many HTTP verticle instances the deployment runs (1 unless a test class needs several). */
@@ -103,12 +90,11 @@ abstract class CatalogTestSupport {
   }
 
   @AfterAll
-  void close() {
-    producer.close();
+  void close() throws InterruptedException {
     client.close();
     Await.result(cassandra.close());
     // the stock bridge must leave consumer group catalog-stock now: the next test class joins it with its own database
-    Await.shutDown(deployment.undeploy(vertx));
+    harness.close();
   }
 
   String sellerToken(String sellerId) {
@@ -141,8 +127,7 @@ abstract class CatalogTestSupport {
 
   /** One MySQL row as JSON (null when absent). */
   JsonObject row(String sql, Object... params) {
-    var rows = Await.result(db.preparedQuery(sql).execute(Tuple.wrap(params)));
-    return rows.size() == 0 ? null : rows.iterator().next().toJson();
+    return harness.row(sql, params);
   }
 
   /** One Cassandra row of {@code table} in the test keyspace (null when absent). */
@@ -154,17 +139,10 @@ abstract class CatalogTestSupport {
 
   /** Publishes {@code event} on {@code topic} as its producing service would (key = envelope key). */
   void publish(String topic, EventEnvelope event) {
-    EventSchemas.validate(event);
-    try {
-      producer.send(new ProducerRecord<>(topic, event.key(), event.toJson().encode())).get();
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
+    harness.events().publish(topic, event);
   }
 
   static void assertProblem(HttpResponse<Buffer> res, int status) {
-    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
-    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+    ServiceHarness.assertProblem(res, status);
   }
 }

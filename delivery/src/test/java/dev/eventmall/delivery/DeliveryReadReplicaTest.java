@@ -1,19 +1,16 @@
 package dev.eventmall.delivery;
 
-import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
-import dev.eventmall.common.db.ReplicaLagVerticle;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.ReplicaSet;
 import dev.eventmall.emulators.carrier.CarrierConfig;
-import dev.eventmall.infra.MariaDbServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * not reached; the replica's lag on {@code /metrics}.
  */
 class DeliveryReadReplicaTest extends DeliveryTestSupport {
-  private MariaDbServer primary;
-  private MariaDbServer replica;
-  private Pool replicaAdmin;
+  /** Started before the service is deployed on it, stopped after it is undeployed. */
+  @RegisterExtension
+  static final ReplicaSet REPLICAS = new ReplicaSet();
 
   @Override
   CarrierConfig carrierConfig() {
@@ -35,34 +32,18 @@ class DeliveryReadReplicaTest extends DeliveryTestSupport {
 
   @Override
   Map<String, String> settings() {
-    primary = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true).primary());
-    replica = MariaDbServer.startReplica(primary, 2, MariaDbServer.Options.defaults().fastCommits(true));
-    return Map.of(Config.MYSQL_URI, primary.uri(), Config.MYSQL_READ_URI, replica.uri(),
-      ReplicaLagVerticle.INTERVAL_MS, "200", ReadPools.WAIT_MS, "300",
-      DeliverySettings.POLL_INTERVAL_MS, "3600000");
-  }
-
-  @Override
-  @AfterAll
-  void close() throws InterruptedException {
-    try {
-      super.close();
-    } finally {
-      if (replicaAdmin != null) {
-        Await.result(replicaAdmin.close());
-      }
-      replica.close();
-      primary.close();
-    }
+    Map<String, String> settings = new HashMap<>(REPLICAS.env());
+    settings.put(DeliverySettings.POLL_INTERVAL_MS, "3600000");
+    return settings;
   }
 
   @Test
   void trackingIsReadOnTheReplica() {
-    replicaAdmin = Database.pool(vertx, replica.rootUri() + "/delivery", "delivery-replica-admin", 1);
+    REPLICAS.connect(vertx, "delivery");
     String orderId = newOrderId();
     String customer = customerToken(memberOf(orderId));
 
-    Await.result(replicaAdmin.query("STOP SLAVE").execute());
+    REPLICAS.stopReplication();
     placeAndPay(orderId, "06236");
     Await.until("shipment on the primary", Duration.ofSeconds(20), () -> shipment(orderId) != null);
 
@@ -73,7 +54,7 @@ class DeliveryReadReplicaTest extends DeliveryTestSupport {
     assertThat(atPosition.statusCode()).as("a read at the primary's position").isEqualTo(200);
     assertThat(atPosition.bodyAsJsonObject().getString("orderId")).isEqualTo(orderId);
 
-    Await.result(replicaAdmin.query("START SLAVE").execute());
+    REPLICAS.startReplication();
     Await.until("the replica serves the delivery", Duration.ofSeconds(20),
       () -> getDelivery(orderId, customer).statusCode() == 200);
     assertThat(getDelivery(orderId, customer).bodyAsJsonObject().getString("status")).isNotBlank();

@@ -4,16 +4,14 @@ import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
-import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
-import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.ServiceHarness;
 import dev.eventmall.common.testing.TopicReader;
 import dev.eventmall.emulators.carrier.CarrierConfig;
 import dev.eventmall.emulators.carrier.CarrierEmulator;
@@ -26,32 +24,21 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The delivery service deployed once per test class through {@link DeliveryApp#deploy} over real MariaDB and Kafka,
- * with the carrier emulator in-process on port 0, a plain Kafka producer (as order and payment publish), a reader of
- * delivery.events and direct MySQL access for assertions. Undeployed after the class so the next class owns the
- * consumer group {@code delivery-saga}.
+ * through {@link ServiceHarness}, with the carrier emulator in-process on port 0, its event probe (publishing as order
+ * and payment do, reading delivery.events) and direct MySQL access for assertions. Undeployed after the class so the
+ * next class owns the consumer group {@code delivery-saga}.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -62,12 +49,12 @@ abstract class DeliveryTestSupport {
   Vertx vertx;
   CarrierEmulator carrier;
   Config config;
+  ServiceHarness harness;
   ServiceDeployment deployment;
   int port;
   WebClient client;
   TokenIssuer tokens;
   Pool db;
-  KafkaProducer<String, String> producer;
   TopicReader deliveryEvents;
 
   /** The carrier emulator's settings for this class. */
@@ -80,11 +67,7 @@ abstract class DeliveryTestSupport {
   void deploy(Vertx vertx) {
     this.vertx = vertx;
     carrier = Await.result(CarrierEmulator.start(vertx, carrierConfig()));
-    Map<String, String> env = new HashMap<>();
-    env.put(Config.HTTP_PORT, "0");
-    env.put(Config.MYSQL_URI, TestInfra.freshDatabase("delivery"));
-    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
-    env.put(Config.JWT_SECRET, SECRET);
+    Map<String, String> env = ServiceHarness.env("delivery", SECRET);
     env.put(Config.CARRIER_BASE_URL, carrier.baseUrl());
     env.put(DeliveryApp.HTTP_INSTANCES, "1");
     env.put(DeliverySettings.CARRIER_TIMEOUT_MS, "2000");
@@ -96,30 +79,23 @@ abstract class DeliveryTestSupport {
     env.put(DeliverySettings.BREAKER_RESET_MS, "500");
     env.putAll(settings());
     config = Config.of(env);
-    deployment = Await.result(DeliveryApp.deploy(vertx, config, Metrics.create("delivery-test")), Duration.ofSeconds(120));
+    harness = ServiceHarness.deploy(vertx, config, c -> DeliveryApp.deploy(vertx, c, Metrics.create("delivery-test")),
+      DeliveryApp.DATABASE, Topics.DELIVERY_EVENTS);
+    deployment = harness.deployment();
     port = deployment.httpPort();
     // every answer these tests get is checked against the service's OpenAPI document
     client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(port)), "openapi/delivery.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
-    db = Database.pool(vertx, config.mysqlUri(DeliveryApp.DATABASE), "delivery-test-assertions-" + UUID.randomUUID(), 2);
-    Properties props = new Properties();
-    props.put("bootstrap.servers", TestInfra.kafka());
-    props.put("acks", "all");
-    props.put("key.serializer", StringSerializer.class.getName());
-    props.put("value.serializer", StringSerializer.class.getName());
-    producer = new KafkaProducer<>(props);
-    deliveryEvents = new TopicReader(TestInfra.kafka(), Topics.DELIVERY_EVENTS);
+    db = harness.db();
+    deliveryEvents = harness.events().reader(Topics.DELIVERY_EVENTS);
   }
 
   @AfterAll
   void close() throws InterruptedException {
-    deliveryEvents.close();
-    producer.close();
     client.close();
-    Await.result(db.close());
     // the bridge must leave consumer group delivery-saga now: the next test class joins it with its own database
-    Await.shutDown(deployment.undeploy(vertx));
+    harness.close();
     Await.result(carrier.close());
   }
 
@@ -157,14 +133,7 @@ abstract class DeliveryTestSupport {
 
   /** Publishes {@code event} as its producing service would: key = orderId, header type, schema-valid. */
   void publish(String topic, EventEnvelope event) {
-    EventSchemas.validate(event);
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, event.key(), event.toJson().encode());
-    record.headers().add(new RecordHeader("type", event.type().getBytes(StandardCharsets.UTF_8)));
-    try {
-      producer.send(record).get();
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
+    harness.events().publish(topic, event);
   }
 
   /** OrderPlaced then PaymentCompleted. */
@@ -177,26 +146,21 @@ abstract class DeliveryTestSupport {
 
   /** The delivery.events of an order, oldest first, each validated against its schema. */
   List<EventEnvelope> eventsOf(String orderId) {
-    List<EventEnvelope> events = deliveryEvents.records().stream().filter(r -> orderId.equals(r.key()))
-      .map(r -> EventEnvelope.fromJson(new JsonObject(r.value()))).toList();
-    events.forEach(EventSchemas::validate);
-    return events;
+    return harness.events().eventsOf(Topics.DELIVERY_EVENTS, orderId);
   }
 
   List<EventEnvelope> eventsOf(String orderId, String type) {
-    return eventsOf(orderId).stream().filter(e -> e.type().equals(type)).toList();
+    return harness.events().eventsOf(Topics.DELIVERY_EVENTS, orderId, type);
   }
 
   EventEnvelope awaitEvent(String orderId, String type) {
-    Await.until(type + " of " + orderId, Duration.ofSeconds(60), () -> !eventsOf(orderId, type).isEmpty());
-    return eventsOf(orderId, type).get(0);
+    return harness.events().awaitEvent(Topics.DELIVERY_EVENTS, orderId, type);
   }
 
   // ---------------------------------------------------------------- state
 
   JsonObject row(String sql, Object... params) {
-    var rows = Await.result(db.preparedQuery(sql).execute(Tuple.wrap(params)));
-    return rows.size() == 0 ? null : rows.iterator().next().toJson();
+    return harness.row(sql, params);
   }
 
   JsonObject shipment(String orderId) {
@@ -228,9 +192,7 @@ abstract class DeliveryTestSupport {
   }
 
   static void assertProblem(HttpResponse<Buffer> res, int status) {
-    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
-    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+    ServiceHarness.assertProblem(res, status);
   }
 
   static void pause(long ms) {

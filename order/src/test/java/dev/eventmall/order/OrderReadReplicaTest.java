@@ -1,17 +1,13 @@
 package dev.eventmall.order;
 
-import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
-import dev.eventmall.common.db.ReplicaLagVerticle;
 import dev.eventmall.common.testing.Await;
-import dev.eventmall.infra.MariaDbServer;
+import dev.eventmall.common.testing.ReplicaSet;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -25,41 +21,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@value ReadPools#TOKEN_HEADER} gets its order even while the replica has not got it.
  */
 class OrderReadReplicaTest extends OrderTestSupport {
-  private MariaDbServer primary;
-  private MariaDbServer replica;
-  private Pool replicaAdmin;
+  /** Started before the service is deployed on it, stopped after it is undeployed. */
+  @RegisterExtension
+  static final ReplicaSet REPLICAS = new ReplicaSet();
 
   @Override
   Map<String, String> extraEnv() {
-    primary = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true).primary());
-    replica = MariaDbServer.startReplica(primary, 2, MariaDbServer.Options.defaults().fastCommits(true));
-    return Map.of(Config.MYSQL_URI, primary.uri(), Config.MYSQL_READ_URI, replica.uri(),
-      ReplicaLagVerticle.INTERVAL_MS, "200", ReadPools.WAIT_MS, "300");
-  }
-
-  @Override
-  @AfterAll
-  void close() throws InterruptedException {
-    try {
-      super.close();
-    } finally {
-      if (replicaAdmin != null) {
-        Await.result(replicaAdmin.close());
-      }
-      replica.close();
-      primary.close();
-    }
+    return REPLICAS.env();
   }
 
   @Test
   void theClientsOwnOrderIsThereRightAfterItsPostWhileOtherReadsServeTheReplica() {
-    replicaAdmin = Database.pool(vertx, replica.rootUri() + "/orders", "orders-replica-admin", 1);
+    REPLICAS.connect(vertx, "orders");
     String member = UUID.randomUUID().toString();
     String token = customer(member);
     String productId = product("Replica speaker", 30_000);
     String addressId = address(member);
 
-    Await.result(replicaAdmin.query("STOP SLAVE").execute());
+    REPLICAS.stopReplication();
     HttpResponse<Buffer> placed = place(token, orderBody(addressId, "BILLING", productId, 1));
     assertThat(placed.statusCode()).as(placed.bodyAsString()).isEqualTo(201);
     String orderId = placed.bodyAsJsonObject().getString("orderId");
@@ -78,7 +57,7 @@ class OrderReadReplicaTest extends OrderTestSupport {
     assertThat(timeline.bodyAsJsonObject().getJsonArray("items")).isNotEmpty();
     assertThat(read("/orders", token, readAfter).bodyAsJsonObject().getLong("total")).isEqualTo(1);
 
-    Await.result(replicaAdmin.query("START SLAVE").execute());
+    REPLICAS.startReplication();
     Await.until("the replica serves the order", Duration.ofSeconds(20),
       () -> get("/orders/" + orderId, token).statusCode() == 200);
     assertThat(get("/orders/" + orderId + "/timeline", token).bodyAsJsonObject().getJsonArray("items")).isNotEmpty();

@@ -4,17 +4,14 @@ import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
-import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
-import dev.eventmall.common.testing.TestInfra;
-import dev.eventmall.common.testing.TopicReader;
+import dev.eventmall.common.testing.ServiceHarness;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -25,30 +22,25 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The order service deployed once per test class through {@link OrderApp#deploy} over real MariaDB (a fresh database)
- * and Kafka, undeployed after the class (so its consumer groups leave before the next class joins them). Events from
- * catalog, member, payment and delivery are published with a plain Kafka producer, as those services would.
+ * and Kafka through {@link ServiceHarness}, undeployed after the class (so its consumer groups leave before the next
+ * class joins them). Events from catalog, member, payment and delivery are published through its
+ * {@link dev.eventmall.common.testing.EventProbe}, as those services would.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -59,39 +51,31 @@ abstract class OrderTestSupport {
   Vertx vertx;
   Config config;
   Metrics metrics;
+  ServiceHarness harness;
   ServiceDeployment deployment;
   WebClient client;
   TokenIssuer tokens;
   Pool db;
   KafkaProducer<String, String> producer;
-  TopicReader orderEvents;
 
   @BeforeAll
   void deploy(Vertx vertx) {
     this.vertx = vertx;
-    Map<String, String> env = new HashMap<>();
-    env.put(Config.HTTP_PORT, "0");
-    env.put(Config.MYSQL_URI, TestInfra.freshDatabase("orders"));
-    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
-    env.put(Config.JWT_SECRET, SECRET);
+    Map<String, String> env = ServiceHarness.env("orders", SECRET);
     env.put(OrderApp.HTTP_INSTANCES, "2");
     env.putAll(extraEnv());
     config = Config.of(env);
     metrics = Metrics.create("order-test");
-    deployment = Await.result(OrderApp.deploy(vertx, config, metrics), Duration.ofSeconds(120));
+    harness = ServiceHarness.deploy(vertx, config, c -> OrderApp.deploy(vertx, c, metrics), OrderApp.DATABASE,
+      Topics.ORDER_EVENTS);
+    deployment = harness.deployment();
     assertThat(deployment.httpPort()).isPositive();
     // every answer these tests get is checked against the service's OpenAPI document
     client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(deployment.httpPort())), "openapi/order.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
-    db = Database.pool(vertx, config.mysqlUri(OrderApp.DATABASE), "order-test-" + UUID.randomUUID(), 2);
-    Properties props = new Properties();
-    props.put("bootstrap.servers", TestInfra.kafka());
-    props.put("acks", "all");
-    props.put("key.serializer", StringSerializer.class.getName());
-    props.put("value.serializer", StringSerializer.class.getName());
-    producer = new KafkaProducer<>(props);
-    orderEvents = new TopicReader(TestInfra.kafka(), Topics.ORDER_EVENTS);
+    db = harness.db();
+    producer = harness.events().producer();
   }
 
   /** Settings a test class adds to the service's environment. */
@@ -101,11 +85,8 @@ abstract class OrderTestSupport {
 
   @AfterAll
   void close() throws InterruptedException {
-    orderEvents.close();
-    producer.close();
     client.close();
-    Await.result(db.close());
-    Await.shutDown(deployment.undeploy(vertx));
+    harness.close();
   }
 
   // ---------------------------------------------------------------- identities
@@ -120,27 +101,9 @@ abstract class OrderTestSupport {
 
   // ---------------------------------------------------------------- events in
 
-  /** Publishes {@code event} as its producing service would: key = envelope key, header {@code type}. */
+  /** Publishes {@code event} as its producing service would: key = envelope key, header {@code type}, schema-valid. */
   void publish(String topic, EventEnvelope event) {
-    validateIfSchemaExists(event);
-    ProducerRecord<String, String> record = new ProducerRecord<>(topic, event.key(), event.toJson().encode());
-    record.headers().add("type", event.type().getBytes(StandardCharsets.UTF_8));
-    try {
-      producer.send(record).get();
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
-  }
-
-  /**
-   * Validates against the event's schema when this tree has it (the payment and delivery schemas are written in their
-   * own branches; until they merge, those events are built from docs/saga.md's table).
-   */
-  static void validateIfSchemaExists(EventEnvelope event) {
-    String resource = "events/" + event.type() + ".v" + event.version() + ".schema.json";
-    if (OrderTestSupport.class.getClassLoader().getResource(resource) != null) {
-      EventSchemas.validate(event);
-    }
+    harness.events().publish(topic, event);
   }
 
   /** A product in the order service's projection (published as ProductCreated, awaited in MySQL). */
@@ -223,29 +186,24 @@ abstract class OrderTestSupport {
   // ---------------------------------------------------------------- assertions
 
   JsonObject row(String sql, Object... params) {
-    var rows = Await.result(db.preparedQuery(sql).execute(Tuple.wrap(params)));
-    return rows.size() == 0 ? null : rows.iterator().next().toJson();
+    return harness.row(sql, params);
   }
 
   long count(String sql, Object... params) {
-    return row(sql, params).getLong("n");
+    return harness.count(sql, params);
   }
 
   void awaitRow(String what, String sql, Object... params) {
-    Await.until(what, Duration.ofSeconds(60), () -> row(sql, params) != null);
+    harness.awaitRow(what, sql, params);
   }
 
   /** The order.events envelopes of {@code orderId}, in topic order, each validated against its schema. */
   List<EventEnvelope> orderEventsOf(String orderId) {
-    List<EventEnvelope> events = orderEvents.records().stream().filter(r -> orderId.equals(r.key()))
-      .map(r -> EventEnvelope.fromJson(new JsonObject(r.value()))).toList();
-    events.forEach(EventSchemas::validate);
-    return events;
+    return harness.events().eventsOf(Topics.ORDER_EVENTS, orderId);
   }
 
   List<EventEnvelope> awaitOrderEvents(String orderId, int n) {
-    Await.until(n + " order events of " + orderId, Duration.ofSeconds(60), () -> orderEventsOf(orderId).size() >= n);
-    return orderEventsOf(orderId);
+    return harness.events().awaitEvents(Topics.ORDER_EVENTS, orderId, n);
   }
 
   double counter(String name, String... tags) {
@@ -258,8 +216,6 @@ abstract class OrderTestSupport {
   }
 
   static void assertProblem(HttpResponse<Buffer> res, int status) {
-    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
-    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+    ServiceHarness.assertProblem(res, status);
   }
 }

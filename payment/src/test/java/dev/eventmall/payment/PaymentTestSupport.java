@@ -4,17 +4,14 @@ import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.auth.TokenIssuer;
 import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
-import dev.eventmall.common.event.EventSchemas;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
-import dev.eventmall.common.testing.TestInfra;
-import dev.eventmall.common.testing.TopicReader;
+import dev.eventmall.common.testing.ServiceHarness;
 import dev.eventmall.emulators.toss.TossConfig;
 import dev.eventmall.emulators.toss.TossEmulator;
 import dev.eventmall.payment.client.TossClient;
@@ -27,11 +24,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,19 +33,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The payment service deployed once per test class through {@link PaymentApp#deploy} over real MariaDB and Kafka, with
- * the Toss emulator in-process (port 0), a web client, tokens, a plain Kafka producer (as catalog/order/delivery
- * publish), a reader of {@code payment.events} and direct MySQL access for assertions.
+ * the Toss emulator in-process (port 0), a web client, tokens, and {@link ServiceHarness}'s event probe (publishing as
+ * catalog/order/delivery do, reading {@code payment.events}) and direct MySQL access for assertions.
  */
 @ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -70,23 +59,18 @@ abstract class PaymentTestSupport {
   Vertx vertx;
   Config config;
   TossEmulator toss;
+  ServiceHarness harness;
   ServiceDeployment deployment;
   WebClient client;
   TokenIssuer tokens;
   Pool db;
-  KafkaProducer<String, String> producer;
-  TopicReader paymentEvents;
 
   @BeforeAll
   void deploy(Vertx vertx) {
     this.vertx = vertx;
     toss = Await.result(TossEmulator.start(vertx, TossConfig.defaults()
       .merchant(BILLING_MID, TOSS_BILLING_CLIENT_KEY, TOSS_BILLING_SECRET_KEY)));
-    Map<String, String> env = new HashMap<>();
-    env.put(Config.HTTP_PORT, "0");
-    env.put(Config.MYSQL_URI, TestInfra.freshDatabase("payment"));
-    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
-    env.put(Config.JWT_SECRET, SECRET);
+    Map<String, String> env = ServiceHarness.env("payment", SECRET);
     env.put(Config.TOSS_BASE_URL, toss.baseUrl());
     env.put(Config.TOSS_SECRET_KEY, TOSS_SECRET_KEY);
     env.put(TossClient.BILLING_SECRET_KEY, TOSS_BILLING_SECRET_KEY);
@@ -100,19 +84,14 @@ abstract class PaymentTestSupport {
     env.put(PaymentApp.EVENT_RETRIES, "20");
     configure(env);
     config = Config.of(env);
-    deployment = Await.result(PaymentApp.deploy(vertx, config, Metrics.create("payment-test")), Duration.ofSeconds(120));
+    harness = ServiceHarness.deploy(vertx, config, c -> PaymentApp.deploy(vertx, c, Metrics.create("payment-test")),
+      PaymentApp.DATABASE, Topics.PAYMENT_EVENTS);
+    deployment = harness.deployment();
     // every answer these tests get is checked against the service's OpenAPI document
     client = ContractCheck.validating(vertx, WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
       .setDefaultPort(deployment.httpPort())), "openapi/payment.yaml");
     tokens = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600);
-    db = Database.pool(vertx, config.mysqlUri(PaymentApp.DATABASE), "payment-test-assertions", 2);
-    Properties props = new Properties();
-    props.put("bootstrap.servers", TestInfra.kafka());
-    props.put("acks", "all");
-    props.put("key.serializer", StringSerializer.class.getName());
-    props.put("value.serializer", StringSerializer.class.getName());
-    producer = new KafkaProducer<>(props);
-    paymentEvents = new TopicReader(TestInfra.kafka(), Topics.PAYMENT_EVENTS);
+    db = harness.db();
   }
 
   @AfterEach
@@ -122,12 +101,10 @@ abstract class PaymentTestSupport {
 
   @AfterAll
   void close() throws InterruptedException {
-    paymentEvents.close();
-    producer.close();
     client.close();
     // the saga bridge must leave consumer group payment-saga now: the next class joins it with its own database
-    Await.shutDown(deployment.undeploy(vertx));
-    Await.result(db.close());
+    // (the running deployment: PaymentRecoveryTest restarts the service)
+    harness.close(deployment);
     Await.result(toss.close());
   }
 
@@ -228,31 +205,18 @@ abstract class PaymentTestSupport {
       .put("reason", "carrier refused").put("failedAt", Instant.now().toString()));
   }
 
+  /** Publishes {@code event} as its producing service would: key = envelope key, header {@code type}, schema-valid. */
   void publish(String topic, EventEnvelope event) {
-    // OrderCancelRequested has no schema in common yet (the order service writes it): validate what has one
-    if (getClass().getClassLoader().getResource("events/" + event.type() + ".v1.schema.json") != null) {
-      EventSchemas.validate(event);
-    }
-    try {
-      producer.send(new ProducerRecord<>(topic, event.key(), event.toJson().encode())).get();
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
+    harness.events().publish(topic, event);
   }
 
   /** payment.events of {@code orderId}, validated against their schemas. */
   List<EventEnvelope> paymentEventsOf(String orderId) {
-    List<EventEnvelope> events = new ArrayList<>();
-    paymentEvents.records().stream().filter(r -> orderId.equals(r.key()))
-      .forEach(r -> events.add(EventEnvelope.fromJson(new JsonObject(r.value()))));
-    events.forEach(EventSchemas::validate);
-    return events;
+    return harness.events().eventsOf(Topics.PAYMENT_EVENTS, orderId);
   }
 
   EventEnvelope awaitPaymentEvent(String orderId, String type) {
-    Await.until(type + " of " + orderId, Duration.ofSeconds(60),
-      () -> paymentEventsOf(orderId).stream().anyMatch(e -> e.type().equals(type)));
-    return paymentEventsOf(orderId).stream().filter(e -> e.type().equals(type)).findFirst().orElseThrow();
+    return harness.events().awaitEvent(Topics.PAYMENT_EVENTS, orderId, type);
   }
 
   /** Waits until the saga consumer handled {@code event} (its inbox row committed). */
@@ -274,22 +238,15 @@ abstract class PaymentTestSupport {
   }
 
   JsonObject row(String sql, Object... params) {
-    var rows = Await.result(db.preparedQuery(sql).execute(Tuple.wrap(params)));
-    if (rows.size() == 0) {
-      return null;
-    }
-    Row r = rows.iterator().next();
-    return r.toJson();
+    return harness.row(sql, params);
   }
 
   long count(String sql, Object... params) {
-    return row(sql, params).getLong("n");
+    return harness.count(sql, params);
   }
 
   static void assertProblem(HttpResponse<Buffer> res, int status) {
-    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
-    assertThat(res.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(res.bodyAsJsonObject().getInteger("status")).isEqualTo(status);
+    ServiceHarness.assertProblem(res, status);
   }
 
   /**
