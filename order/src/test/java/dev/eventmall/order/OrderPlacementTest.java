@@ -241,8 +241,11 @@ class OrderPlacementTest extends OrderTestSupport {
       // 48 orders (and 6 twins) in fewer transactions than orders: they were committed together
       assertThat(commits).as("COMMITs for %d orders", customers).isLessThan(customers);
       // each request reads its Idempotency-Key, two products and an address: one SELECT per request for the key, and the
-      // products and addresses of the requests arriving together in one SELECT each (one per request each before)
-      assertThat(selects).as("SELECTs for %d requests", sends.size()).isLessThan(2L * sends.size());
+      // products and addresses of the requests arriving together in one SELECT each (one per request each before: 243
+      // SELECTs, 4.5 a request). The count is the server's: the outbox relay's rounds (one per commit) and periodic
+      // queries fall in the window too, more of them the slower a loaded machine runs it (91-118 seen), so the bound
+      // is 3 a request
+      assertThat(selects).as("SELECTs for %d requests", sends.size()).isLessThan(3L * sends.size());
     } finally {
       wide.close();
     }
