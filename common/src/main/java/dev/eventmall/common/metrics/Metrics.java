@@ -49,8 +49,16 @@ public final class Metrics {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.registry.config().commonTags("service", service)
       // a client picks the method token: unbounded label values would let anyone grow every meter family at will
-      .meterFilter(MeterFilter.replaceTagValues("method", m -> STANDARD_METHODS.contains(m) ? m : OTHER_METHOD));
+      .meterFilter(MeterFilter.replaceTagValues("method", m -> STANDARD_METHODS.contains(m) ? m : OTHER_METHOD))
+      // the routes built from a service's OpenAPI document sit in a router mounted at the root, which Vert.x names
+      // "/>/orders/:orderId": the label is the document's path, "/orders/:orderId"
+      .meterFilter(MeterFilter.replaceTagValues("route", Metrics::route));
     this.registryName = "eventmall-" + service + "-" + UUID.randomUUID();
+  }
+
+  /** The {@code route} label of a request: its path template, without the root mount Vert.x puts before it. */
+  static String route(String route) {
+    return route.startsWith("/>/") ? route.substring(2) : route;
   }
 
   /** A fresh registry whose meters carry the tag {@code service=<service>}. */

@@ -51,6 +51,17 @@ class MetricsTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "/>/orders, /orders",                    // a route of the OpenAPI router, mounted at the root
+    "/>/orders/:orderId, /orders/:orderId",
+    "/admin/dlq>/:id, /admin/dlq>/:id",      // a router mounted by hand keeps Vert.x's form
+    "/metrics, /metrics",
+    "/, /"})
+  void theRouteLabelIsThePathTemplateWithoutTheRootMount(String vertx, String label) {
+    assertThat(Metrics.route(vertx)).isEqualTo(label);
+  }
+
   @Test
   void onLinuxTheServicesRunOnTheNativeEpollTransport() {
     String arch = System.getProperty("os.arch");
