@@ -2,7 +2,6 @@ package dev.eventmall.search.api;
 
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
-import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.search.domain.SearchQuery;
 import dev.eventmall.search.messaging.IndexRebuilder;
@@ -16,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,17 +67,12 @@ public final class SearchApi {
       .description("cache hits / (hits + misses) since start").register(registry);
   }
 
-  /**
-   * Binds the operations of {@code openapi/search.yaml}; the document validates every request (types, ranges, the sort
-   * names) before the near cache is asked, {@link SearchQuery#parse} keeps what it cannot say (trimming, blank
-   * parameters, control characters in a category, the price range and page * size bounds).
-   */
-  public ContractRoutes routes(ContractRoutes routes, JWTAuth jwt) {
-    return routes
-      // a near-cache hit is answered before the validation: only valid queries are ever cached (so an identical query
-      // string was validated when it was computed), and a hit is most of the searches
-      .operation("search").before(this::nearCacheHit).respond(this::search)
-      .operation("rebuild").before(AuthHandlers.bearer(jwt), AuthHandlers.requireRole(AuthPrincipal.ADMIN))
+  /** Adds the routes to the service's root router. */
+  public void mount(Router root, JWTAuth jwt) {
+    root.get("/search").respond(this::search);
+    root.post("/admin/search/rebuild")
+      .handler(AuthHandlers.bearer(jwt))
+      .handler(AuthHandlers.requireRole(AuthPrincipal.ADMIN))
       .respond(this::rebuild);
   }
 
@@ -86,25 +81,18 @@ public final class SearchApi {
    * ever cached, so an invalid one still gets its 400), else the Redis cache (keyed by the normalized query's hash),
    * else the index. The answer is encoded once, when computed, and sent as is from either cache.
    */
-  private void nearCacheHit(RoutingContext ctx) {
-    long start = System.nanoTime();
-    String raw = ctx.request().query();
-    Buffer near = nearCache.get(raw == null ? "" : raw);
-    if (near == null) {
-      ctx.next();
-      return;
-    }
-    hits.increment();
-    nearHits.increment();
-    answer(ctx, HIT);
-    ctx.end(near);
-    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-  }
-
   private Future<Buffer> search(RoutingContext ctx) {
     long start = System.nanoTime();
     String raw = ctx.request().query();
     String key = raw == null ? "" : raw;
+    Buffer near = nearCache.get(key);
+    if (near != null) {
+      hits.increment();
+      nearHits.increment();
+      answer(ctx, HIT);
+      latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return Future.succeededFuture(near);
+    }
     SearchQuery query = SearchQuery.parse(ctx.queryParams());
     String hash = query.cacheHash();
     return index.cached(hash)
