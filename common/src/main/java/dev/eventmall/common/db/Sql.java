@@ -57,7 +57,12 @@ public final class Sql {
 
   /** The chunks of an insert of {@code n} rows of {@code columns} values: none above {@link #MAX_PARAMS} values. */
   public static List<Integer> insertChunks(int n, int columns) {
-    return chunks(n, Math.min(MAX_ROWS, Integer.highestOneBit(Math.max(1, MAX_PARAMS / Math.max(1, columns)))));
+    return chunks(n, rowsPerStatement(columns));
+  }
+
+  /** The most rows of {@code valuesPerRow} values one statement carries: a power of two, within both bounds. */
+  private static int rowsPerStatement(int valuesPerRow) {
+    return Math.min(MAX_ROWS, Integer.highestOneBit(Math.max(1, MAX_PARAMS / Math.max(1, valuesPerRow))));
   }
 
   private static List<Integer> chunks(int n, int max) {
@@ -147,8 +152,8 @@ public final class Sql {
         throw new IllegalArgumentException("key " + row.getValue(0) + " twice in one update");
       }
     }
-    int perRow = 2 * assignments.size() + 1;
-    int max = Math.min(MAX_ROWS, Integer.highestOneBit(Math.max(1, MAX_PARAMS / perRow)));
+    // a row's key and value in each CASE, and its key in the IN list
+    int max = rowsPerStatement(2 * assignments.size() + 1);
     Future<Integer> chain = Future.succeededFuture(0);
     for (int from = 0; from < rows.size(); from += max) {
       List<Tuple> chunk = rows.subList(from, Math.min(rows.size(), from + max));
