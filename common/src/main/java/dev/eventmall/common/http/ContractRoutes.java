@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -13,6 +14,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
+import io.vertx.json.schema.common.dsl.SchemaType;
 import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -20,7 +22,6 @@ import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.RequestUtils;
-import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
@@ -52,11 +53,14 @@ import java.util.regex.Pattern;
  *   <li>a body that is absent (when required), not strict JSON (comments, duplicate keys, a byte order mark) or not an
  *   object: 400; declared as anything but JSON: 415 (an absent Content-Type is read as JSON);</li>
  *   <li>a query or header parameter that breaks its schema: 400 {@code invalid-query} with the same {@code errors}
- *   list;</li>
- *   <li>a path parameter that breaks its schema: 404 (such a path names nothing).</li>
+ *   list; a string parameter is checked as the text sent (never read as JSON first);</li>
+ *   <li>a query string that is not percent-encoded UTF-8 ({@code q=%}, {@code q=%zz}, {@code q=%C3%28}): 400
+ *   {@code invalid-query} naming the parameter, before any route is matched;</li>
+ *   <li>a path parameter that breaks its schema or is not percent-encoded UTF-8: 404 (such a path names nothing).</li>
  * </ul>
- * Handlers registered with {@link Op#before} run first (overload shedding, authentication, roles), then the
- * validation, then the operation's handler, which reads the validated values with {@link #body}, {@link #query}.
+ * Handlers registered with {@link Op#before} run next (overload shedding, authentication, roles, a cache answering
+ * before the validation), then the validation, then the operation's handler, which reads the validated values with
+ * {@link #body}, {@link #query}.
  * Cross-field rules (no product twice, a range's bounds in order) stay in code. Operations given no handler are not
  * routed here (a router mounted by hand, e.g. the dead-letter admin, may serve them).
  * <pre>{@code
@@ -133,7 +137,8 @@ public final class ContractRoutes {
 
   /**
    * Adds the routes of every operation given a handler to {@code root} (after what is already there) through a router
-   * built by {@link RouterBuilder}, with the common failure handler.
+   * built by {@link RouterBuilder}, with the common failure handler; before them, the check that the query string is
+   * percent-encoded UTF-8, which also guards the routes added to {@code root} afterwards (those mounted by hand).
    */
   public Router mount(Router root) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract);
@@ -158,6 +163,8 @@ public final class ContractRoutes {
       .toList()
       .forEach(io.vertx.ext.web.Route::remove);
     router.route().failureHandler(FailureHandler.create());
+    // first: Vert.x Web decodes the whole query string while it matches a route with path parameters
+    root.route().handler(ContractRoutes::wellFormedQuery);
     root.route("/*").subRouter(router);
     return root;
   }
@@ -233,9 +240,33 @@ public final class ContractRoutes {
   // ---------------------------------------------------------------------------------------------- the validation
 
   /**
+   * Refuses a query string that is not percent-encoded UTF-8 (a broken escape such as {@code q=%} or {@code q=%zz},
+   * bytes that are not UTF-8 such as {@code %C3%28}) with a 400 naming the parameter; runs before the decoders that
+   * would throw (vertx-openapi's: a 500; Vert.x Web's while it matches a route with path parameters: a plain-text
+   * 400) or quietly replace what they cannot read (Netty's, with U+FFFD).
+   */
+  private static void wellFormedQuery(RoutingContext ctx) {
+    String malformed = QueryString.firstMalformed(ctx.request().query());
+    if (malformed != null) {
+      throw invalidParameters(new JsonArray().add(new JsonObject().put("field", malformed)
+        .put("message", "is not percent-encoded UTF-8")));
+    }
+    ctx.next();
+  }
+
+  private static ProblemException invalidParameters(JsonArray errors) {
+    return new ProblemException(Problem.of(400, "invalid-query", "Invalid query",
+      "The query string or headers have invalid parameters").with("errors", errors));
+  }
+
+  /**
    * The validation of one operation, on the event loop. Each parameter's schema validator is built once, here:
    * vertx-openapi's own {@code RequestValidator} builds one per parameter per request (about 7x the cost measured on
-   * a search) and runs on a worker thread.
+   * a search) and runs on a worker thread. Parameters are read here too, not by vertx-openapi's {@code RequestUtils},
+   * which decodes query values a second time (a {@code %} sent as {@code %25} failed with a 500, {@code %2B} became a
+   * space) and reads headers as percent-encoded; and a string parameter is the text as sent, not read as JSON first
+   * as vertx-openapi's transformers do ({@code q=-1} was a number, {@code q="x"} lost its quotes, a leading quote or a
+   * control character in {@code q} was refused).
    */
   private Handler<RoutingContext> validation(Operation operation) {
     MediaType json = operation.getRequestBody() == null ? null
@@ -243,31 +274,30 @@ public final class ContractRoutes {
     Validator bodySchema = json == null || json.getSchema() == null ? null
       : contract.getSchemaRepository().validator(json.getSchema());
     Map<Parameter, Validator> schemas = new HashMap<>();
-    operation.getParameters().forEach(p -> schemas.put(p, contract.getSchemaRepository().validator(p.getSchema())));
+    for (Parameter p : operation.getParameters()) {
+      if (p.getIn() == Location.COOKIE || p.getSchemaType() == SchemaType.ARRAY
+        || p.getSchemaType() == SchemaType.OBJECT) {
+        throw new IllegalArgumentException("operation " + operation.getOperationId() + ": parameter " + p.getName()
+          + " is not read here (only primitive query, header and path parameters are)");
+      }
+      schemas.put(p, contract.getSchemaRepository().validator(p.getSchema()));
+    }
     return ctx -> {
-      ValidatableRequest request = RequestUtils.extract(ctx.request(), operation,
-        () -> Future.succeededFuture(Buffer.buffer())).result();
       Map<String, RequestParameter> headers = new HashMap<>();
       Map<String, RequestParameter> path = new HashMap<>();
       Map<String, RequestParameter> query = new HashMap<>();
       JsonArray errors = new JsonArray();
       boolean pathFailed = false;
       for (Parameter param : operation.getParameters()) {
-        Map<String, RequestParameter> from = switch (param.getIn()) {
-          case HEADER -> request.getHeaders();
-          case PATH -> request.getPathParameters();
-          case QUERY -> request.getQuery();
-          default -> Map.of();
-        };
         String message = null;
-        RequestParameter value = from.get(param.getName());
-        if (value == null || value.isNull()) {
+        RequestParameter value = null;
+        String raw = raw(ctx, operation, param);
+        if (raw == null) {
           message = param.isRequired() ? "is required" : null;
           value = new RequestParameterImpl(null);
         } else {
           try {
-            ParameterTransformer transformer = TRANSFORMERS.get(param.getStyle());
-            Object typed = transformer == null ? value.get() : transformer.transform(param, String.valueOf(value.get()));
+            Object typed = typed(param, raw);
             OutputUnit result = schemas.get(param).validate(typed);
             if (result.getValid()) {
               value = new RequestParameterImpl(typed);
@@ -275,7 +305,7 @@ public final class ContractRoutes {
               JsonArray reasons = fieldErrors(result);
               message = reasons.isEmpty() ? "is invalid" : reasons.getJsonObject(0).getString("message");
             }
-          } catch (ValidatorException | ClassCastException e) {
+          } catch (ValidatorException | ClassCastException | DecodeException e) {
             message = "is invalid";
           }
         }
@@ -295,14 +325,51 @@ public final class ContractRoutes {
         throw ProblemException.notFound("Nothing is at " + ctx.request().path());
       }
       if (!errors.isEmpty()) {
-        throw new ProblemException(Problem.of(400, "invalid-query", "Invalid query",
-          "The query string or headers have invalid parameters").with("errors", errors));
+        throw invalidParameters(errors);
       }
       JsonObject body = operation.getRequestBody() == null ? null : body(ctx, operation, bodySchema);
       ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, new ValidatedRequestImpl(Map.of(), headers, path, query,
         new RequestParameterImpl(body)));
       ctx.next();
     };
+  }
+
+  /**
+   * The parameter's value as sent, or null when it is absent: a query value decoded once (by Vert.x, after
+   * {@link #wellFormedQuery}), a header as it is, a path segment percent-decoded (a 404 when it is not
+   * percent-encoded UTF-8: such a path names nothing).
+   */
+  private static String raw(RoutingContext ctx, Operation operation, Parameter param) {
+    return switch (param.getIn()) {
+      case QUERY -> ctx.queryParams().get(param.getName());
+      case HEADER -> ctx.request().getHeader(param.getName());
+      case PATH -> {
+        int segment = RequestUtils.findPathSegment(operation.getAbsoluteOpenAPIPath(), param.getName());
+        String[] segments = ctx.request().path().substring(1).split("/");
+        if (segments.length < segment) {
+          yield null;
+        }
+        String decoded = QueryString.decodeSegment(segments[segment - 1]);
+        if (decoded == null) {
+          throw ProblemException.notFound("Nothing is at " + ctx.request().path());
+        }
+        yield decoded;
+      }
+      default -> null;
+    };
+  }
+
+  /**
+   * The value as its schema's type: a string as sent (in the form and simple styles every parameter here has), any
+   * other type through vertx-openapi's transformer of the parameter's style.
+   */
+  private static Object typed(Parameter param, String raw) {
+    if (param.getSchemaType() == SchemaType.STRING && (param.getStyle() == Style.FORM
+      || param.getStyle() == Style.SIMPLE)) {
+      return raw;
+    }
+    ParameterTransformer transformer = TRANSFORMERS.get(param.getStyle());
+    return transformer == null ? raw : transformer.transform(param, raw);
   }
 
   /** The body as a JSON object valid against {@code schema}, or null when an optional body was not sent. */
