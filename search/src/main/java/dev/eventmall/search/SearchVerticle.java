@@ -5,6 +5,7 @@ import dev.eventmall.common.auth.AuthPrincipal;
 import dev.eventmall.common.auth.Jwt;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.event.Topics;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.HttpBootstrap;
 import dev.eventmall.common.http.Readiness;
 import dev.eventmall.common.kafka.DeadLetters;
@@ -17,6 +18,7 @@ import dev.eventmall.search.messaging.ProductEventHandler;
 import dev.eventmall.search.persistence.SearchIndexRepository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
@@ -59,14 +61,15 @@ public final class SearchVerticle extends VerticleBase {
     SearchApi api = new SearchApi(index, nearCache, rebuilder, metrics.registry(), settings.cacheTtlSeconds());
     readiness = Readiness.create(vertx).check("redis", index::ping).kafka(settings.kafka());
     HealthChecks checks = readiness.checks();
-    return Jwt.create(vertx, config).compose(jwt -> {
+    return Future.all(Jwt.create(vertx, config), ContractRoutes.load(vertx, "openapi/search.yaml")).compose(both -> {
+      JWTAuth jwt = both.resultAt(0);
       Router root = HttpBootstrap.builder(vertx)
         .bodyLimit(config.httpBodyLimitBytes())
         .healthChecks(checks)
         .metrics(metrics)
         .openApi("openapi/search.yaml")
         .build();
-      api.mount(root, jwt);
+      api.routes(both.resultAt(1), jwt).mount(root);
       new DeadLetters(vertx, bridgeOptions)
         .mount(root, "/admin/dlq", AuthHandlers.bearer(jwt), AuthHandlers.requireRole(AuthPrincipal.ADMIN));
       return HttpBootstrap.listen(vertx, root, settings.httpPort());

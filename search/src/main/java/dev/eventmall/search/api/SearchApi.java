@@ -2,6 +2,7 @@ package dev.eventmall.search.api;
 
 import dev.eventmall.common.auth.AuthHandlers;
 import dev.eventmall.common.auth.AuthPrincipal;
+import dev.eventmall.common.http.ContractRoutes;
 import dev.eventmall.common.http.ProblemException;
 import dev.eventmall.search.domain.SearchQuery;
 import dev.eventmall.search.messaging.IndexRebuilder;
@@ -15,8 +16,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.RequestParameter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,33 +68,46 @@ public final class SearchApi {
       .description("cache hits / (hits + misses) since start").register(registry);
   }
 
-  /** Adds the routes to the service's root router. */
-  public void mount(Router root, JWTAuth jwt) {
-    root.get("/search").respond(this::search);
-    root.post("/admin/search/rebuild")
-      .handler(AuthHandlers.bearer(jwt))
-      .handler(AuthHandlers.requireRole(AuthPrincipal.ADMIN))
+  /**
+   * Binds the operations of {@code openapi/search.yaml}: the document validates every request (types, lengths, ranges,
+   * the sort names, no control characters in a category) before {@link #search} runs, {@link SearchQuery#of} keeps
+   * what it cannot say. A near-cache hit is answered before the validation: only valid queries are ever cached, keyed
+   * by the raw query string, so an identical query string was validated when it was computed (and a hit is most of
+   * the searches).
+   */
+  public ContractRoutes routes(ContractRoutes routes, JWTAuth jwt) {
+    return routes
+      .operation("search").before(this::nearCacheHit).respond(this::search)
+      .operation("rebuild").before(AuthHandlers.bearer(jwt), AuthHandlers.requireRole(AuthPrincipal.ADMIN))
       .respond(this::rebuild);
   }
 
+  /** The near cache's answer to the raw query string, sent as is; else on to the validation. */
+  private void nearCacheHit(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String raw = ctx.request().query();
+    Buffer near = nearCache.get(raw == null ? "" : raw);
+    if (near == null) {
+      ctx.next();
+      return;
+    }
+    hits.increment();
+    nearHits.increment();
+    answer(ctx, HIT);
+    ctx.end(near);
+    latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  }
+
   /**
-   * Near cache (keyed by the raw query string: the answer depends on nothing else, and a valid query is all that is
-   * ever cached, so an invalid one still gets its 400), else the Redis cache (keyed by the normalized query's hash),
-   * else the index. The answer is encoded once, when computed, and sent as is from either cache.
+   * The Redis cache (keyed by the normalized query's hash), else the index. The answer is encoded once, when computed,
+   * kept in the near cache under the raw query string and sent as is.
    */
   private Future<Buffer> search(RoutingContext ctx) {
     long start = System.nanoTime();
     String raw = ctx.request().query();
     String key = raw == null ? "" : raw;
-    Buffer near = nearCache.get(key);
-    if (near != null) {
-      hits.increment();
-      nearHits.increment();
-      answer(ctx, HIT);
-      latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      return Future.succeededFuture(near);
-    }
-    SearchQuery query = SearchQuery.parse(ctx.queryParams());
+    SearchQuery query = SearchQuery.of(text(ctx, "q"), text(ctx, "category"), number(ctx, "minPrice"),
+      number(ctx, "maxPrice"), text(ctx, "sort"), integer(ctx, "page"), integer(ctx, "size"));
     String hash = query.cacheHash();
     return index.cached(hash)
       .compose(lookup -> {
@@ -124,6 +138,21 @@ public final class SearchApi {
         });
       })
       .onComplete(ar -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  private static String text(RoutingContext ctx, String name) {
+    RequestParameter value = ContractRoutes.query(ctx, name);
+    return value == null ? null : value.getString();
+  }
+
+  private static Long number(RoutingContext ctx, String name) {
+    RequestParameter value = ContractRoutes.query(ctx, name);
+    return value == null ? null : value.getLong();
+  }
+
+  private static Integer integer(RoutingContext ctx, String name) {
+    RequestParameter value = ContractRoutes.query(ctx, name);
+    return value == null ? null : value.getInteger();
   }
 
   private static void answer(RoutingContext ctx, CharSequence cache) {

@@ -4,12 +4,15 @@ import dev.eventmall.common.domain.DomainException;
 
 import java.util.List;
 
-/** A search request with parameters out of bounds; one refusal lists every bad parameter ({@link SearchQuery#parse}). */
+/**
+ * A search request whose parameters break a rule between them ({@link SearchQuery#of}); one refusal lists each. Its
+ * type and title are those of the document's own refusals of a parameter ({@code ContractRoutes}): one type, one title.
+ */
 public final class InvalidSearchQuery extends DomainException {
   private final List<FieldError> errors;
 
   public InvalidSearchQuery(List<FieldError> errors) {
-    super(Kind.INVALID, "invalid-query", "Invalid search query", "The query string has invalid parameters");
+    super(Kind.INVALID, "invalid-query", "Invalid query", "The query string has invalid parameters");
     if (errors.isEmpty()) {
       throw new IllegalArgumentException("an invalid query names at least one parameter");
     }
