@@ -457,6 +457,97 @@ class SecuritySweepTest {
       .isEmpty();
   }
 
+  /**
+   * Escapes a path may carry, with the answer each must get: a broken one (a {@code %} without two hexadecimal digits
+   * after it) is a malformed request, 400 {@code invalid-path}; well-formed escapes of bytes that are not UTF-8 name
+   * nothing, 404 {@code not-found} (as the contract routes answer for such a path parameter).
+   */
+  static final Map<String, Integer> PATH_ESCAPES = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(
+    Map.of("%", 400, "%zz", 400, "%G1", 400, "%2", 400, "%E2%82%", 400, "%C3%28", 404, "%E2%82", 404, "%FF", 404)));
+
+  /** Routes with a path parameter that a service mounts by hand, beside its document's (search's document has none). */
+  static final Map<String, List<String>> HAND_MOUNTED = Map.of(
+    "search", List.of("POST /admin/dlq/{id}/replay"),
+    "storefront", List.of("GET /", "GET /search", "GET /product/{id}", "GET /order/{id}", "GET /seller/product/{id}"));
+
+  /**
+   * A path that is not percent-encoded UTF-8, on every service and the storefront: every path of each service's OpenAPI
+   * document (and the routes it mounts by hand) with its first path parameter replaced by each of
+   * {@link #PATH_ESCAPES}, and every path with the escape appended, sent with its operation's method and no token
+   * (over a plain socket: the JDK's URI refuses them). Each must answer 400 {@code invalid-path} or 404 problem+json
+   * with its request id and {@code nosniff}, before any authentication; before, Vert.x Web answered a plain-text 400
+   * while matching the first route with a path.
+   */
+  @Test
+  void malformedPathEscapesAreProblemsOnEveryService() {
+    Map<String, Integer> ports = new java.util.TreeMap<>(Rel.platform().ports());
+    ports.keySet().removeIf(name -> name.endsWith("emulator"));
+    assertThat(ports).containsOnlyKeys("member", "catalog", "search", "order", "payment", "delivery", "storefront");
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    List<String> wrong = new ArrayList<>();
+    Map<String, Integer> tried = new java.util.TreeMap<>();
+    Map<String, Integer> withParameter = new java.util.TreeMap<>();
+    try {
+      for (String service : ports.keySet()) {
+        java.util.Set<String> routes = new java.util.LinkedHashSet<>(HAND_MOUNTED.getOrDefault(service, List.of()));
+        if (!service.equals("storefront")) {
+          io.vertx.openapi.contract.OpenAPIContract contract = Await.result(
+            dev.eventmall.common.http.ContractRoutes.contract(vertx, "openapi/" + service + ".yaml"));
+          contract.operations().forEach(op -> routes.add(op.getHttpMethod().name() + " " + op.getOpenAPIPath()));
+        }
+        for (String route : routes) {
+          String method = route.substring(0, route.indexOf(' '));
+          String path = route.substring(route.indexOf(' ') + 1);
+          for (Map.Entry<String, Integer> escape : PATH_ESCAPES.entrySet()) {
+            List<String> targets = new ArrayList<>();
+            targets.add(path.replaceAll("\\{[^}]+}", UUID.randomUUID().toString()) + escape.getKey());
+            if (path.contains("{")) {
+              targets.add(path.replaceFirst("\\{[^}]+}", java.util.regex.Matcher.quoteReplacement(escape.getKey()))
+                .replaceAll("\\{[^}]+}", UUID.randomUUID().toString()));
+              withParameter.merge(service, 1, Integer::sum);
+            }
+            for (String target : targets) {
+              tried.merge(service, 1, Integer::sum);
+              Answer a = socket(service, method, target, null);
+              String slug = escape.getValue() == 400 ? "invalid-path" : "not-found";
+              JsonObject body = null;
+              try {
+                body = new JsonObject(a.body());
+              } catch (RuntimeException notJson) {
+                // reported below
+              }
+              if (a.status() != escape.getValue() || !"application/problem+json".equals(a.header("Content-Type"))
+                || body == null || !("https://eventmall.dev/problems/" + slug).equals(body.getString("type"))
+                || body.getInteger("status", 0) != a.status() || !target.equals(body.getString("instance"))
+                || a.header("X-Request-Id") == null || !a.header("X-Request-Id").equals(body.getString("requestId"))
+                || !"nosniff".equals(a.header("X-Content-Type-Options"))) {
+                wrong.add(service + " " + method + " " + target + " → " + a.status() + " " + a.header("Content-Type")
+                  + " " + abbreviate(a.body()));
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      vertx.close();
+    }
+    int total = tried.values().stream().mapToInt(Integer::intValue).sum();
+    Figures.BAD_INPUTS.addAndGet(total);
+    System.out.println("# SECURITY malformed path escapes: " + total + " requests " + tried + ", with a path parameter "
+      + withParameter + ", answered wrongly: " + wrong.size());
+    wrong.forEach(w -> System.out.println("#   " + w));
+    assertThat(withParameter).as("services swept with a malformed path parameter").containsOnlyKeys(ports.keySet());
+    assertThat(wrong).as("malformed path escapes not answered 400 invalid-path / 404 problem+json (of %d)", total)
+      .isEmpty();
+  }
+
+  /** An answer read off a plain socket; header names in any case. */
+  record Answer(int status, Map<String, String> headers, String body) {
+    String header(String name) {
+      return headers.get(name);
+    }
+  }
+
   /** A value the parameter's schema accepts: its default, its first enum value, its minimum, else 1 or "a". */
   static String validSample(io.vertx.openapi.contract.Parameter param) {
     io.vertx.json.schema.JsonSchema schema = param.getSchema();
@@ -480,21 +571,33 @@ class SecuritySweepTest {
 
   /** GET over a plain socket, HTTP/1.1, the path sent as is, with a bearer token unless null. */
   static Rel.Response socketGet(String service, String path, String token) {
+    Answer a = socket(service, "GET", path, token);
+    return new Rel.Response(a.status(), a.headers().getOrDefault("Content-Type", ""), a.body());
+  }
+
+  /**
+   * {@code method target} over a plain socket, HTTP/1.1, the target sent as is, with a bearer token unless null; a
+   * method that takes a body sends {@code {}}.
+   */
+  static Answer socket(String service, String method, String target, String token) {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Rel.platform().ports().get(service))) {
       socket.setSoTimeout(30_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n")
+      boolean body = List.of("POST", "PUT", "PATCH").contains(method);
+      socket.getOutputStream().write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+        + (body ? "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" : "\r\n"))
         .getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
       String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int headersEnd = answer.indexOf("\r\n\r\n");
       String head = headersEnd < 0 ? answer : answer.substring(0, headersEnd);
       int status = Integer.parseInt(head.split(" ", 3)[1]);
-      String contentType = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-type:"))
-        .map(l -> l.substring(13).trim()).findFirst().orElse("");
-      return new Rel.Response(status, contentType, headersEnd < 0 ? "" : answer.substring(headersEnd + 4));
+      Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      head.lines().skip(1).filter(l -> l.indexOf(':') > 0)
+        .forEach(l -> headers.putIfAbsent(l.substring(0, l.indexOf(':')).trim(), l.substring(l.indexOf(':') + 1).trim()));
+      return new Answer(status, headers, headersEnd < 0 ? "" : answer.substring(headersEnd + 4));
     } catch (java.io.IOException e) {
-      throw new AssertionError("GET " + abbreviate(path), e);
+      throw new AssertionError(method + " " + abbreviate(target), e);
     }
   }
 

@@ -18,9 +18,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a service's root {@link Router} with the platform's HTTP conventions, in this order:
- * request id → access log ({@link AccessLog}) → {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
+ * request id → access log ({@link AccessLog}) → security headers → CORS (when configured) → the path check →
+ * {@link BodyHandler} (limit, no uploads) → {@code /health/live}, {@code /health/ready},
  * {@code /metrics}, {@code /openapi.yaml} and Swagger UI at {@code /docs/} ({@link ApiDocs}) → the service's routes; {@link FailureHandler} on every route and as the
  * 404/405/406/415/500 error handler. Mount resource routers with {@link #mount(Router, String, Router)}.
+ *
+ * <p>The path check ({@link #wellFormedPath}) refuses a path that is not percent-encoded UTF-8 before any route with a
+ * path is matched (Vert.x Web decodes the path to match one and answered a broken escape with a plain-text 400):
+ * <ul>
+ *   <li>a broken escape, a {@code %} not followed by two hexadecimal digits ({@code /orders/%zz}, {@code /products/%},
+ *   {@code /search%G1}), is a malformed request: 400 {@code invalid-path};</li>
+ *   <li>well-formed escapes whose bytes are not UTF-8 ({@code /products/%C3%28}, {@code /orders/%FF}) are a
+ *   well-formed request for something that cannot exist (every route and id is text): 404 {@code not-found}, what
+ *   {@link ContractRoutes} answers for such a path parameter.</li>
+ * </ul>
+ * Both answers carry the request id, the security headers and an access log line like every other answer.
  * <pre>{@code
  * Router root = HttpBootstrap.builder(vertx).healthChecks(checks).metrics(metrics).openApi("openapi/order.yaml").build();
  * HttpBootstrap.mount(root, "/orders", ordersRouter);
@@ -93,6 +105,8 @@ public final class HttpBootstrap {
     if (origins != null && !origins.isBlank()) {
       router.route().handler(cors(origins));
     }
+    // before the first route with a path: matching one decodes the path
+    router.route().handler(HttpBootstrap::wellFormedPath);
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     // no-match outcomes (unknown path, wrong method, consumes/produces mismatch) and unhandled failures
     for (int status : new int[]{404, 405, 406, 415, 500}) {
@@ -222,6 +236,27 @@ public final class HttpBootstrap {
     }
     FailureHandler.send(request.response().putHeader("Connection", "close"), problem.problem())
       .onComplete(v -> request.connection().close());
+  }
+
+  /**
+   * Refuses a path that is not percent-encoded UTF-8 (see the class comment): a broken escape with a 400
+   * {@code invalid-path}, bytes that are not UTF-8 with a 404; other paths go on untouched.
+   */
+  static void wellFormedPath(RoutingContext ctx) {
+    // the path as sent, never decoded
+    String path = ctx.request().path();
+    if (path != null && path.indexOf('%') >= 0) {
+      if (!QueryString.escapesWellFormed(path)) {
+        ctx.fail(ProblemException.of(400, "invalid-path", "Invalid path",
+          "The path is not percent-encoded: every % must begin an escape of two hexadecimal digits (a % itself is %25)"));
+        return;
+      }
+      if (QueryString.decodeSegment(path) == null) {
+        ctx.fail(ProblemException.notFound("Nothing is at " + path));
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /**

@@ -52,6 +52,23 @@ final class QueryString {
     return null;
   }
 
+  /**
+   * Whether every {@code %} of {@code s} begins an escape of two hexadecimal digits (RFC 3986's {@code pct-encoded}),
+   * whatever the bytes they spell.
+   */
+  static boolean escapesWellFormed(String s) {
+    for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 3)) {
+      if (i + 2 >= s.length() || !hexDigit(s.charAt(i + 1)) || !hexDigit(s.charAt(i + 2))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean hexDigit(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+  }
+
   /** A path segment percent-decoded as UTF-8 ({@code +} is itself), or null when it is not percent-encoded UTF-8. */
   static String decodeSegment(String segment) {
     return decode(segment, 0, segment.length(), false);

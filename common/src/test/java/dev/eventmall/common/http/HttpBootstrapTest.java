@@ -399,6 +399,92 @@ class HttpBootstrapTest {
       })));
   }
 
+  /**
+   * A path that is not percent-encoded UTF-8 is refused before any route with a path is matched (Vert.x Web decodes
+   * the path to match one, and answered a plain-text 400): a broken escape is 400 {@code invalid-path}, well-formed
+   * escapes of bytes that are not UTF-8 a 404 (as ContractRoutes answers for such a path parameter), on the root
+   * router's routes and a mounted router's alike, each with its request id, the security headers and an access log
+   * line. Escapes of UTF-8 still reach their route, decoded once, and a refused body does not spill into the next
+   * request on the connection.
+   */
+  @Test
+  void aPathThatIsNotPercentEncodedUtf8IsAProblemNotPlainText(Vertx vertx) {
+    Map<String, Integer> refused = new java.util.LinkedHashMap<>();
+    for (String bad : List.of("%", "%z", "%zz", "%G1", "%2", "a%", "%%41", "%C3%2", "%E2%82%", "%%")) {
+      refused.put("/items/" + bad, 400);
+      refused.put("/catalog/" + bad + "/fail", 400);
+    }
+    for (String path : List.of("/%", "/health/live%zz", "/health%2Flive%", "/nowhere/%zz", "/secured/me%G1",
+      "/openapi.yaml%")) {
+      refused.put(path, 400);
+    }
+    for (String bad : List.of("%C3%28", "%E2%82", "%FF", "%C0%AF", "%ED%A0%80", "%F0%9F%98")) {
+      refused.put("/items/" + bad, 404);
+      refused.put("/catalog/" + bad + "/fail", 404);
+    }
+    LogCapture access = LogCapture.json(AccessLog.LOGGER);
+    try {
+      int n = 0;
+      for (Map.Entry<String, Integer> bad : refused.entrySet()) {
+        String requestId = "path-check-" + n++;
+        HttpResponse<Buffer> res = dev.eventmall.common.testing.Await.result(
+          client.get(api.port, "127.0.0.1", bad.getKey()).putHeader(RequestId.HEADER, requestId).send());
+        String what = bad.getKey() + " → " + res.statusCode() + " " + res.getHeader("Content-Type") + " "
+          + res.bodyAsString();
+        assertThat(res.statusCode()).as(what).isEqualTo(bad.getValue());
+        assertThat(res.getHeader("Content-Type")).as(what).isEqualTo("application/problem+json");
+        assertProblem(res, bad.getValue(), bad.getValue() == 400 ? "invalid-path" : "not-found");
+        JsonObject problem = res.bodyAsJsonObject();
+        assertThat(problem.getString("instance")).as(what).isEqualTo(bad.getKey());
+        assertThat(problem.getString("detail")).as(what).isEqualTo(bad.getValue() == 400
+          ? "The path is not percent-encoded: every % must begin an escape of two hexadecimal digits (a % itself is %25)"
+          : "Nothing is at " + bad.getKey());
+        assertThat(res.getHeader(RequestId.HEADER)).as(what).isEqualTo(requestId);
+        assertThat(res.getHeader("X-Content-Type-Options")).as(what).isEqualTo("nosniff");
+        assertThat(res.getHeader("Cache-Control")).as(what).isEqualTo("no-store");
+      }
+    } finally {
+      access.close();
+    }
+    // every refusal has its access line (the last one may still be on its way when the client has the answer)
+    Map<String, JsonObject> lines = new java.util.HashMap<>();
+    access.lines().forEach(line -> lines.put(line.getString("requestId"), line));
+    List<String> paths = List.copyOf(refused.keySet());
+    for (int i = 0; i < paths.size() - 1; i++) {
+      JsonObject line = lines.get("path-check-" + i);
+      assertThat(line).as("access line of " + paths.get(i)).isNotNull();
+      assertThat(line.getString("method")).isEqualTo("GET");
+      assertThat(line.getString("path")).isEqualTo(paths.get(i));
+      assertThat(line.getInteger("status")).isEqualTo(refused.get(paths.get(i)));
+    }
+
+    // escapes of UTF-8 are decoded once, by the route
+    Map<String, String> served = Map.of("/items/%41", "A", "/items/%C3%A9t%C3%A9", "été", "/items/100%25", "100%",
+      "/items/%2541", "%41", "/catalog/%E2%82%AC", "€", "/catalog/%F0%9F%98%80", "\uD83D\uDE00");
+    for (Map.Entry<String, String> ok : served.entrySet()) {
+      HttpResponse<Buffer> res = dev.eventmall.common.testing.Await.result(
+        client.get(api.port, "127.0.0.1", ok.getKey()).send());
+      assertThat(res.statusCode()).as(ok.getKey() + " → " + res.bodyAsString()).isEqualTo(200);
+      assertThat(res.bodyAsJsonObject().getString("id")).as(ok.getKey()).isEqualTo(ok.getValue());
+    }
+
+    // one connection: the body of a refused POST is not read as the next request
+    WebClient one = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setKeepAlive(true),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    try {
+      String body = new JsonObject().put("smuggled", "GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n").encode();
+      HttpResponse<Buffer> first = dev.eventmall.common.testing.Await.result(one.post(api.port, "127.0.0.1", "/echo%zz")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+      assertProblem(first, 400, "invalid-path");
+      HttpResponse<Buffer> second = dev.eventmall.common.testing.Await.result(one.post(api.port, "127.0.0.1", "/echo")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+      assertThat(second.statusCode()).as(second.bodyAsString()).isEqualTo(200);
+      assertThat(second.bodyAsJsonObject()).isEqualTo(new JsonObject(body));
+    } finally {
+      one.close();
+    }
+  }
+
   /** Issue 16 rows 1 and 14: a method no route knows is answered like every other refusal, as problem+json. */
   @Test
   void anInventedMethodIsAProblem(VertxTestContext ctx) {

@@ -50,4 +50,28 @@ class QueryStringTest {
   void decodeSegment(String segment, String decoded) {
     assertThat(QueryString.decodeSegment(segment)).isEqualTo(decoded);
   }
+
+  /** Escapes as RFC 3986 spells them (a % and two ASCII hexadecimal digits), whatever the bytes they spell. */
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource(delimiter = '|', value = {
+    "/orders/42|true",
+    "/items/%41%c3%A9|true",
+    "/items/%C3%28|true",
+    "/items/100%25|true",
+    "%FF|true",
+    "/items/%|false",
+    "/items/%2|false",
+    "/items/%zz|false",
+    "/items/%G1|false",
+    "/items/%1G|false",
+    "/items/%%41|false",
+    "/search%zz|false",
+    "/a%2/b|false",
+    "/items/%\uFF10\uFF10|false",
+    "/items/%\u0661\u0661|false",
+    "%E2%82%|false",
+  })
+  void escapesWellFormed(String path, boolean wellFormed) {
+    assertThat(QueryString.escapesWellFormed(path)).isEqualTo(wellFormed);
+  }
 }
