@@ -56,7 +56,8 @@ import java.util.regex.Pattern;
  *   list; a string parameter is checked as the text sent (never read as JSON first);</li>
  *   <li>a query string that is not percent-encoded UTF-8 ({@code q=%}, {@code q=%zz}, {@code q=%C3%28}): 400
  *   {@code invalid-query} naming the parameter, before any route is matched;</li>
- *   <li>a path parameter that breaks its schema or is not percent-encoded UTF-8: 404 (such a path names nothing).</li>
+ *   <li>a path parameter that breaks its schema or whose escapes are not UTF-8: 404 (such a path names nothing); a broken
+ *   escape never reaches it: {@code HttpBootstrap} refuses it before any route with 400 {@code invalid-path}.</li>
  * </ul>
  * Handlers registered with {@link Op#before} run next (overload shedding, authentication, roles, a cache answering
  * before the validation), then the validation, then the operation's handler, which reads the validated values with
