@@ -29,6 +29,8 @@ public final class RequestId {
     String incoming = ctx.request().getHeader(HEADER_NAME);
     String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : newId();
     ctx.put(KEY, id);
+    // the request's own context (Vert.x makes one per request): its log fields start here
+    LogContext.begin();
     LogContext.requestId(id);
     ctx.response().putHeader(HEADER_NAME, id);
     ctx.next();

@@ -1,6 +1,7 @@
 package dev.eventmall.common.kafka;
 
 import dev.eventmall.common.event.EventEnvelope;
+import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -11,10 +12,11 @@ import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -86,15 +89,23 @@ public final class EventHandlers {
     return registration != null && registration.live() ? registration.handler() : null;
   }
 
+  /**
+   * Registers {@code handler} for the events of {@code topic} that the bridge of {@code group} hands over one by one.
+   * Each event runs on a context of its own: Vert.x dispatches every message of a consumer on a new duplicate of the
+   * consumer's context, with no locals; its current span is the handling's (tracing on) and its log fields its own.
+   */
   public static MessageConsumer<JsonObject> register(Vertx vertx, String group, String topic,
                                                      Function<EventEnvelope, Future<?>> handler) {
     Tracing tracing = Tracing.of(vertx);
-    return vertx.eventBus().<JsonObject>localConsumer(address(group, topic), msg -> {
-      // each event runs on a context of its own, whose current span is its handling's (tracing on)
-      ((ContextInternal) vertx.getOrCreateContext()).duplicate()
-        .runOnContext(v -> handle(tracing, group, topic, handler, msg));
-    });
+    return vertx.eventBus().<JsonObject>localConsumer(address(group, topic),
+      msg -> handle(tracing, group, topic, handler, msg));
   }
+
+  /** Numbers the one-message addresses of {@link #inTrace}. */
+  private static final AtomicLong IN_TRACE = new AtomicLong();
+  /** The message that starts an {@link #inTrace} call: local, and no span of its own. */
+  private static final DeliveryOptions IN_TRACE_DELIVERY = new DeliveryOptions().setLocalOnly(true)
+    .setTracingPolicy(TracingPolicy.IGNORE);
 
   /**
    * {@code call} (an HTTP call, a query) made in the trace {@code traceparent} names (an event handling's span of a
@@ -103,14 +114,19 @@ public final class EventHandlers {
    * context. Just {@code call} when tracing is off or {@code traceparent} is null.
    */
   public static <T> Future<T> inTrace(String traceparent, Supplier<Future<T>> call) {
-    ContextInternal caller = ContextInternal.current();
+    io.vertx.core.Context caller = Vertx.currentContext();
     SpanContext span = caller == null || !Tracing.of(caller.owner()).enabled() ? SpanContext.getInvalid()
       : Tracing.spanContext(traceparent);
     if (!span.isValid()) {
       return call.get();
     }
-    Promise<T> back = caller.promise();
-    caller.duplicate().dispatch(v -> {
+    // a context of its own on the caller's event loop: the one Vert.x makes for the message of a consumer registered
+    // here (a new duplicate of the caller's context, no locals), for this one call
+    Promise<T> back = Promise.promise();
+    String address = "eventmall.in-trace." + IN_TRACE.incrementAndGet();
+    MessageConsumer<Void> once = caller.owner().eventBus().localConsumer(address);
+    once.handler(msg -> {
+      once.unregister();
       Context.root().with(Span.wrap(span)).makeCurrent();
       Future<T> result;
       try {
@@ -118,8 +134,11 @@ public final class EventHandlers {
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
-      result.onComplete(back);
+      result.onComplete(ar -> caller.runOnContext(v -> back.handle(ar)));
     });
+    once.completion()
+      .onSuccess(v -> caller.owner().eventBus().send(address, null, IN_TRACE_DELIVERY))
+      .onFailure(back::tryFail);
     return back.future();
   }
 
@@ -162,6 +181,7 @@ public final class EventHandlers {
     Future<?> result;
     Span span = Span.getInvalid();
     Scope scope = Scope.noop();
+    LogContext.begin();
     try {
       EventEnvelope event = EventEnvelope.fromJson(msg.body());
       span = consumerSpan(tracing, group, topic, event, msg.headers().get(Tracing.HEADER), msg.headers().get("attempt"));
