@@ -1,105 +1,41 @@
 package dev.eventmall.catalog;
 
-import dev.eventmall.catalog.persistence.CassandraProducts;
-import dev.eventmall.common.ServiceDeployment;
-import dev.eventmall.common.auth.Jwt;
-import dev.eventmall.common.auth.TokenIssuer;
-import dev.eventmall.common.config.Config;
-import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
-import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
-import dev.eventmall.common.testing.Infra;
-import dev.eventmall.common.testing.Needs;
-import dev.eventmall.common.testing.TestInfra;
-import dev.eventmall.infra.MariaDbServer;
-import io.vertx.core.Vertx;
+import dev.eventmall.common.testing.ReplicaSet;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Catalog over a real MariaDB primary and a real GTID replica of it ({@code MYSQL_READ_URI}): product pages and
- * listings read price and stock on the replica; a client that echoes its write's {@value ReadPools#TOKEN_HEADER} never
- * reads older than its write; the replica's lag is on {@code /metrics}.
+ * Catalog over a real MariaDB primary and a real GTID replica of it ({@code MYSQL_READ_URI}, {@link ReplicaSet}):
+ * product pages and listings read price and stock on the replica; a client that echoes its write's
+ * {@value ReadPools#TOKEN_HEADER} never reads older than its write; the replica's lag is on {@code /metrics}.
  */
-@ExtendWith(VertxExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Needs({Infra.KAFKA, Infra.CASSANDRA})
-class CatalogReadReplicaTest {
-  private static final String SECRET = "catalog-replica-test-secret-0123456789-0123";
+class CatalogReadReplicaTest extends CatalogTestSupport {
+  /** Started before the service is deployed on it, stopped after it is undeployed. */
+  @RegisterExtension
+  static final ReplicaSet REPLICAS = new ReplicaSet();
 
-  private MariaDbServer primary;
-  private MariaDbServer replica;
-  private ServiceDeployment deployment;
-  private WebClient client;
-  private Pool replicaAdmin;
-  private String seller;
-
-  @BeforeAll
-  void deploy(Vertx vertx) {
-    primary = MariaDbServer.start(MariaDbServer.Options.defaults().fastCommits(true).primary());
-    replica = MariaDbServer.startReplica(primary, 2, MariaDbServer.Options.defaults().fastCommits(true));
-    Map<String, String> env = new HashMap<>();
-    env.put(Config.HTTP_PORT, "0");
-    env.put(Config.MYSQL_URI, primary.uri());
-    env.put(Config.MYSQL_READ_URI, replica.uri());
-    env.put(dev.eventmall.common.db.ReplicaLagVerticle.INTERVAL_MS, "200");
-    env.put(ReadPools.WAIT_MS, "300");
-    env.put(Config.KAFKA_BOOTSTRAP_SERVERS, TestInfra.kafka());
-    env.put(Config.CASSANDRA_CONTACT_POINTS, TestInfra.cassandraContactPoint());
-    env.put(Config.CASSANDRA_LOCAL_DC, TestInfra.cassandraLocalDc());
-    env.put(Config.JWT_SECRET, SECRET);
-    env.put(CassandraProducts.KEYSPACE, "catalog_replica_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
-    env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
-    env.put(CatalogApp.HTTP_INSTANCES, "1");
+  @Override
+  Map<String, String> settings() {
     // product pages cache documents, not price and stock: each read asks MySQL, so a cache cannot hide where it reads
-    Config config = Config.of(env);
-    deployment = Await.result(CatalogApp.deploy(vertx, config, Metrics.create("catalog-replica-test")),
-      Duration.ofSeconds(120));
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-      .setDefaultPort(deployment.httpPort()));
-    replicaAdmin = Database.pool(vertx, replica.rootUri() + "/catalog", "catalog-replica-admin", 1);
-    seller = TokenIssuer.create(Jwt.hs256(vertx, SECRET), Jwt.HS256, 3600).issue("seller-r1", List.of("SELLER"));
-  }
-
-  @AfterAll
-  void close(Vertx vertx) {
-    if (client != null) {
-      client.close();
-    }
-    if (deployment != null) {
-      Await.shutDown(deployment.undeploy(vertx));
-    }
-    if (replica != null) {
-      replica.close();
-    }
-    if (primary != null) {
-      primary.close();
-    }
+    return REPLICAS.env();
   }
 
   @Test
   void readsComeFromTheReplicaAndNeverBeforeTheClientsOwnWrite() {
+    REPLICAS.connect(vertx, "catalog");
+    String seller = sellerToken("seller-r1");
     HttpResponse<Buffer> created = Await.result(client.post("/products").bearerTokenAuthentication(seller)
       .sendJsonObject(product(1_000)));
     assertThat(created.statusCode()).isEqualTo(201);
@@ -114,7 +50,7 @@ class CatalogReadReplicaTest {
     Await.until("replica serves the product", Duration.ofSeconds(20), () -> page(id, null).statusCode() == 200);
 
     // replication stopped: what the replica serves is provably the replica's, not the primary's
-    Await.result(replicaAdmin.query("STOP SLAVE").execute());
+    REPLICAS.stopReplication();
     HttpResponse<Buffer> updated = Await.result(client.put("/products/" + id).bearerTokenAuthentication(seller)
       .sendJsonObject(product(2_000)));
     assertThat(updated.statusCode()).isEqualTo(200);
@@ -133,13 +69,13 @@ class CatalogReadReplicaTest {
     assertThat(listedPrice(id, updateToken)).isEqualTo(2_000);
 
     HttpResponse<Buffer> malformed = page(id, "not-a-gtid");
-    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertProblem(malformed, 400);
 
     // the metric says replication is not running while it is stopped
     Await.until("replica reported stopped", Duration.ofSeconds(10),
       () -> metric("eventmall_mysql_replica_running") == 0.0);
 
-    Await.result(replicaAdmin.query("START SLAVE").execute());
+    REPLICAS.startReplication();
     Await.until("replica catches up and serves the new price", Duration.ofSeconds(20),
       () -> page(id, null).bodyAsJsonObject().getLong("price") == 2_000);
     assertThat(listedPrice(id, null)).isEqualTo(2_000);
@@ -150,7 +86,7 @@ class CatalogReadReplicaTest {
     assertThat(lag).as("caught-up replica's lag").isBetween(0.0, 5.0);
 
     // the replica goes down: reads fall back to the primary instead of failing, and the metric says it is down
-    replica.stop();
+    REPLICAS.replica().stop();
     HttpResponse<Buffer> withoutReplica = page(id, null);
     assertThat(withoutReplica.statusCode()).as(withoutReplica.bodyAsString()).isEqualTo(200);
     assertThat(withoutReplica.bodyAsJsonObject().getLong("price")).isEqualTo(2_000);
@@ -181,7 +117,7 @@ class CatalogReadReplicaTest {
 
   /** A gauge of database {@code catalog} as /metrics shows it; NaN when absent. */
   private double metric(String name) {
-    String body = Await.result(client.get("/metrics").send()).bodyAsString();
+    String body = get("/metrics").bodyAsString();
     Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*database=\"catalog\"[^}]*\\} (\\S+)$").matcher(body);
     return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }

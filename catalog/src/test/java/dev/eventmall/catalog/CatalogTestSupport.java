@@ -70,6 +70,7 @@ abstract class CatalogTestSupport {
     env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
     env.put(CatalogApp.HTTP_INSTANCES, Integer.toString(httpInstances()));
     env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "500");
+    env.putAll(settings());
     config = Config.of(env);
     harness = ServiceHarness.deploy(vertx, config, c -> CatalogApp.deploy(vertx, c, Metrics.create("catalog-test")),
       CatalogApp.DATABASE);
@@ -82,6 +83,11 @@ abstract class CatalogTestSupport {
     db = harness.db();
     cassandra = CassandraClient.create(vertx, CassandraProducts.options(config));
     producer = harness.events().producer();
+  }
+
+  /** Settings a test class adds or overrides (none unless it needs them, e.g. a replica's). */
+  Map<String, String> settings() {
+    return Map.of();
   }
 
   /** How many HTTP verticle instances the deployment runs (1 unless a test class needs several). */

@@ -1,5 +1,6 @@
 package dev.eventmall.devstack;
 
+import dev.eventmall.common.testing.PlatformContracts;
 import dev.eventmall.common.testing.TestInfra;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One platform per test JVM (every service in its own Vert.x instance over the shared real servers), started on first
- * use and stopped at exit, and a small HTTP client for talking to it as users do.
+ * use and stopped at exit, and a small HTTP client for talking to it as users do. Every answer of a service is checked
+ * against the service's OpenAPI document ({@link PlatformContracts}): one that breaks it fails the test.
  */
 final class E2E {
   // HTTP/1.1: the JDK client's h2c upgrade broke on large answers (a /metrics scrape: "Frame type(120) ... exceeds
@@ -93,13 +95,15 @@ final class E2E {
       request.header("Authorization", "Bearer " + token);
     }
     headers.forEach(request::header);
+    HttpResponse<String> response;
     try {
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-        response.body());
+      response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed", e);
     }
+    PlatformContracts.verify(service, method, path, response.statusCode(), response.headers().map(), response.body());
+    return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+      response.body());
   }
 
   /** A signed-up and logged-in member. */

@@ -19,7 +19,9 @@ import java.util.Optional;
  * {@code Idempotency-Key}, {@code Authorization}); HAProxy adds {@code X-Forwarded-For}. A request whose connection to
  * a replica fails (a replica that died and was not yet marked down) is sent to another one ({@code retries},
  * {@code option redispatch}); a request a replica received and did not answer is not replayed by the balancer (a POST
- * may have been applied): clients retry, with the same {@code Idempotency-Key} where it matters.
+ * may have been applied): clients retry, with the same {@code Idempotency-Key} where it matters. The errors HAProxy
+ * answers itself (502, 503, 504: no replica up or answering) carry {@code X-Answered-By: haproxy}, so a client can tell
+ * them from a service's answers.
  */
 public final class Haproxy implements AutoCloseable {
 
@@ -116,6 +118,10 @@ public final class Haproxy implements AutoCloseable {
         .append("  retries 3\n")
         .append("  option redispatch 1\n")
         .append("  option forwardfor\n")
+        .append("  # the errors HAProxy answers itself (no replica up, none answered in time) say so: they are not a service's\n")
+        .append("  http-error status 502 content-type text/plain string \"no replica answered\" hdr X-Answered-By haproxy\n")
+        .append("  http-error status 503 content-type text/plain string \"no replica is up\" hdr X-Answered-By haproxy\n")
+        .append("  http-error status 504 content-type text/plain string \"no replica answered in time\" hdr X-Answered-By haproxy\n")
         .append("  # readiness every ").append(CHECK_INTERVAL.toMillis())
         .append(" ms: 2 failures take a replica out (a draining one answers 503), 2 successes put it back\n")
         .append("  default-server inter ").append(CHECK_INTERVAL.toMillis()).append(" fastinter 500 fall 2 rise 2\n");

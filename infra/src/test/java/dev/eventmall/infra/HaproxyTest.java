@@ -138,6 +138,18 @@ class HaproxyTest {
     }
   }
 
+  @Test
+  void theErrorsHaproxyAnswersItselfAreMarkedAndAReplicasAnswersAreNot() throws Exception {
+    HttpResponse<String> served = get();
+    assertEquals(200, served.statusCode());
+    assertEquals(java.util.Optional.empty(), served.headers().firstValue("X-Answered-By"), "a replica's answer");
+    backends.forEach(b -> b.server.stop(0));
+    HttpResponse<String> none = get();
+    assertEquals(503, none.statusCode(), none.body());
+    assertEquals(java.util.Optional.of("haproxy"), none.headers().firstValue("X-Answered-By"));
+    assertEquals("no replica is up", none.body());
+  }
+
   /**
    * The configuration proposed for compose ({@code ops/haproxy/haproxy.cfg}) is one HAProxy accepts
    * ({@code haproxy -c}) and balances every service on its port, health-checked on readiness.

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * payment saga retries, then parks each DeliveryFailed on {@code delivery.events.dlq}. The operator sees them through
  * {@code GET /admin/dlq} (ADMIN), fixes the cause (here: Toss takes refunds again), replays them through
  * {@code POST /admin/dlq/replay}; each refund then happens exactly once, the orders end CANCELLED and nothing is parked.
- * Under {@code -Psoak}.
+ * Every answer of the dead-letter admin is checked against payment's OpenAPI document (through {@link Rel}). Under
+ * {@code -Psoak}.
  */
 @Needs({Infra.KAFKA, Infra.MYSQL, Infra.REDIS, Infra.CASSANDRA})
 class DeadLetterReplayTest {
@@ -114,6 +115,12 @@ class DeadLetterReplayTest {
     Figures.fault("replayed " + refused.size() + " parked events through POST /admin/dlq/replay");
 
     assertThat(listParked(admin)).as("GET /admin/dlq after the replay").noneMatch(p -> !before.contains(p.getString("id")));
+    // one of them named again: it is no longer parked (every answer here is checked against payment's document)
+    String replayedId = parked.get(0).getString("id");
+    Rel.Response gone = Rel.call("payment", "POST", "/admin/dlq/" + replayedId + "/replay", admin.token(), null);
+    assertThat(gone.status()).as(gone.body()).isEqualTo(404);
+    assertThat(gone.contentType()).startsWith("application/problem+json");
+    assertThat(gone.json().getString("detail")).contains(replayedId);
     assertThat(Invariants.dlqNow()).as("parked and not replayed").isEqualTo(dlq);
     Map<String, String> states = Invariants.check(world, placed, dlq);
     for (String orderId : refused) {

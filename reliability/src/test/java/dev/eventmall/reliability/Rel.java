@@ -1,6 +1,7 @@
 package dev.eventmall.reliability;
 
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.PlatformContracts;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.devstack.Platform;
 import dev.eventmall.emulators.toss.TossEmulator;
@@ -22,12 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One platform per test JVM (as devstack's E2E helper: every service in its own Vert.x instance over TestInfra's real
  * servers, free ports), plus what the reliability suites need: an admin seeded by the member service, and the REST
- * steps of the saga (seller product, customer with address and billing key, order placement, status).
+ * steps of the saga (seller product, customer with address and billing key, order placement, status). Every answer of a
+ * service is checked against the service's OpenAPI document ({@link PlatformContracts}): one that breaks it fails the
+ * test, whatever fault the scenario injects behind the service; an error HAProxy itself sends
+ * ({@value #ANSWERED_BY}{@code : haproxy}, {@link dev.eventmall.infra.Haproxy}) is not the service's and is not checked.
  */
 final class Rel {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   static final String ADMIN_EMAIL = "admin@reliability.test";
   static final String ADMIN_PASSWORD = "reliability-admin-pass";
+  /** The header on the errors HAProxy answers itself (no replica up or answering), not a service. */
+  static final String ANSWERED_BY = "X-Answered-By";
   static final String GOOD_CARD = "4330123412341234";
   static final String DECLINED_CARD = "4330123412340000";
   private static Platform platform;
@@ -82,6 +88,23 @@ final class Rel {
     }
   }
 
+  /** No answer: the service is down or restarting (a fault scenario), the connection failed or timed out. */
+  static final class NoAnswer extends AssertionError {
+    NoAnswer(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Checks {@code response} of {@code service} against the service's document, unless HAProxy answered it; throws a
+   * {@link dev.eventmall.common.testing.ContractCheck.Violation} when it breaks it.
+   */
+  static void verify(String service, String method, String uri, HttpResponse<String> response) {
+    if (response.headers().firstValue(ANSWERED_BY).isEmpty()) {
+      PlatformContracts.verify(service, method, uri, response.statusCode(), response.headers().map(), response.body());
+    }
+  }
+
   /**
    * Registers {@code card} as the browser does (issue 13): Toss's billing-auth window (the emulator's sandbox) takes the
    * card and gives an authKey; the payment service gets only that. The answer of {@code POST /payments/billing-keys}.
@@ -122,13 +145,15 @@ final class Rel {
       request.header("Authorization", "Bearer " + token);
     }
     headers.forEach(request::header);
+    HttpResponse<String> response;
     try {
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-        response.body());
+      response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
-      throw new AssertionError(method + " " + path + " failed", e);
+      throw new NoAnswer(method + " " + path + " failed", e);
     }
+    verify(service, method, path, response);
+    return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+      response.body());
   }
 
   /** A signed-up and logged-in member. */
@@ -224,7 +249,7 @@ final class Rel {
       Response r;
       try {
         r = call("order", "POST", "/orders", customer.member().token(), body, headers);
-      } catch (AssertionError e) {
+      } catch (NoAnswer e) {
         // the order service is restarting (a fault scenario): try again
         Load.sleep(200);
         return false;

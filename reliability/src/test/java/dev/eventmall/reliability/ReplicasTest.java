@@ -139,7 +139,7 @@ class ReplicasTest {
       List<String> shares = new ArrayList<>();
       for (String service : SERVICES) {
         for (Replica replica : replicas.get(service)) {
-          String metrics = scrape(replica.port);
+          String metrics = scrape(replica);
           long requests = replica.requestsBefore + requestsServed(metrics);
           long consumed = replica.consumedBefore + sum(metrics, "eventmall_kafka_consumed_total");
           shares.add(replica.name() + ": " + requests + " requests, " + consumed + " events");
@@ -214,8 +214,9 @@ class ReplicasTest {
   }
 
   private static HttpResponse<String> post(int port, Rel.Customer customer, String body, String key, String requestId) {
+    HttpResponse<String> response;
     try {
-      return Rel.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
+      response = Rel.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders"))
         .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + customer.member().token()).header("Idempotency-Key", key)
         .header("X-Request-Id", requestId)
@@ -223,6 +224,8 @@ class ReplicasTest {
     } catch (Exception e) {
       throw new IllegalStateException("POST :" + port + "/orders", e);
     }
+    Rel.verify("order", "POST", "/orders", response);
+    return response;
   }
 
   /** Stops each service in the test JVM and starts its replicas as processes on free ports (all at once). */
@@ -259,7 +262,7 @@ class ReplicasTest {
   private static void killActiveRelayReplicaAndRestart(String service, List<Replica> replicas) {
     Replica active = awaitOneActiveRelay(service, replicas);
     Replica other = replicas.stream().filter(r -> r != active).findFirst().orElseThrow();
-    String metrics = scrape(active.port);
+    String metrics = scrape(active);
     active.requestsBefore += requestsServed(metrics);
     active.consumedBefore += sum(metrics, "eventmall_kafka_consumed_total");
     long pid = active.process.pid();
@@ -272,7 +275,7 @@ class ReplicasTest {
       (System.nanoTime() - killed) / 1_000_000);
     Load.sleep(1_000);
     active.process.restart();
-    Await.until(active.name() + " ready again", Duration.ofSeconds(60), () -> ready(active.port) || pause(200));
+    Await.until(active.name() + " ready again", Duration.ofSeconds(60), () -> ready(active) || pause(200));
     System.out.printf("# %s back in %d ms after its kill%n", active.name(), (System.nanoTime() - killed) / 1_000_000);
   }
 
@@ -327,34 +330,38 @@ class ReplicasTest {
   private static long relayActive(Replica replica) {
     String metrics;
     try {
-      metrics = scrape(replica.port);
+      metrics = scrape(replica);
     } catch (RuntimeException e) {
       return -1; // not up
     }
     return sum(metrics, "eventmall_outbox_relay_active");
   }
 
-  private static boolean ready(int port) {
+  private static boolean ready(Replica replica) {
     try {
-      return get(port, "/health/ready").statusCode() == 200;
+      return get(replica, "/health/ready").statusCode() == 200;
     } catch (RuntimeException e) {
       return false;
     }
   }
 
-  static String scrape(int port) {
-    HttpResponse<String> response = get(port, "/metrics");
-    assertThat(response.statusCode()).as("/metrics of :%d", port).isEqualTo(200);
+  static String scrape(Replica replica) {
+    HttpResponse<String> response = get(replica, "/metrics");
+    assertThat(response.statusCode()).as("/metrics of %s", replica.name()).isEqualTo(200);
     return response.body();
   }
 
-  private static HttpResponse<String> get(int port, String path) {
+  /** {@code GET path} of one replica, its answer checked against the service's document. */
+  private static HttpResponse<String> get(Replica replica, String path) {
+    HttpResponse<String> response;
     try {
-      return Rel.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+      response = Rel.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port + path))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
-      throw new IllegalStateException("GET :" + port + path, e);
+      throw new IllegalStateException("GET " + replica.name() + path, e);
     }
+    Rel.verify(replica.service, "GET", path, response);
+    return response;
   }
 
   /** {@code vertx_http_server_requests_total} without the balancer's health checks and this test's scrapes. */

@@ -207,6 +207,32 @@ class ContractRoutesTest {
   }
 
   @Test
+  void anAnswerReceivedByAnotherClientIsVerifiedAgainstTheDocument(Vertx vertx) throws Exception {
+    ContractCheck check = ContractCheck.of(vertx, "openapi/contract-test.yaml");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+      .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    String base = "http://127.0.0.1:" + server.actualPort();
+    java.net.http.HttpResponse<String> good = http.send(java.net.http.HttpRequest.newBuilder(
+      java.net.URI.create(base + "/items/" + UUID.randomUUID() + "?size=3")).build(),
+      java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(good.statusCode()).isEqualTo(200);
+    check.verify("GET", "/items/x?size=3", good.statusCode(), good.headers().map(), good.body());
+    java.net.http.HttpResponse<String> broken = http.send(java.net.http.HttpRequest.newBuilder(
+      java.net.URI.create(base + "/items/" + BROKEN)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(broken.statusCode()).isEqualTo(200);
+    assertThatThrownBy(() -> check.verify("GET", "/items/" + BROKEN, broken.statusCode(), broken.headers().map(),
+      broken.body()))
+      .isInstanceOf(ContractCheck.Violation.class)
+      .hasMessageStartingWith("GET /items/" + BROKEN + " → 200 breaks openapi/contract-test.yaml (operation getItem)")
+      .hasMessageContaining("required property \"name\"").hasMessageEndingWith("body: {}");
+    // a status the operation does not declare
+    assertThatThrownBy(() -> check.verify("GET", "/items/" + BROKEN, 503, good.headers().map(), good.body()))
+      .isInstanceOf(ContractCheck.Violation.class).hasMessageContaining("→ 503 breaks");
+    // paths the document does not have are not checked
+    check.verify("GET", "/health/live", 204, java.util.Map.of(), null);
+  }
+
+  @Test
   void swaggerUiAndTheDocumentAreServed() {
     HttpResponse<Buffer> doc = Await.result(client.get("/openapi.yaml").send());
     assertThat(doc.statusCode()).isEqualTo(200);
