@@ -1,5 +1,6 @@
 package dev.eventmall.common.kafka;
 
+import dev.eventmall.common.db.StoreUnavailable;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.logging.LogContext;
 import dev.eventmall.common.trace.Tracing;

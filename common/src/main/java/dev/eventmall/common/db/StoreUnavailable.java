@@ -1,4 +1,4 @@
-package dev.eventmall.common.kafka;
+package dev.eventmall.common.db;
 
 import io.vertx.core.VertxException;
 
@@ -10,8 +10,10 @@ import java.util.Set;
 /**
  * Whether a handler failed because one of the service's own stores (MySQL, Redis, Cassandra) could not be reached:
  * connection refused, reset or closed under a running query, no node available. Such a failure says nothing about the
- * event, only about the moment; the bridge waits it out instead of spending the event's attempts and parking it (a
- * database restart of a few seconds would otherwise park every event that arrives meanwhile).
+ * event or the request, only about the moment: the Kafka bridge ({@code EventHandlers}) waits it out instead of spending
+ * the event's attempts and parking it (a database restart of a few seconds would otherwise park every event that
+ * arrives meanwhile), and the HTTP failure handler ({@code FailureHandler}) answers 503 {@code store-unavailable} with
+ * {@code Retry-After} instead of a 500 the client cannot tell from a bug.
  */
 public final class StoreUnavailable {
   /** Client exceptions, by simple name, that mean "the server is not there" (Vert.x SQL, DataStax driver). */
