@@ -1,5 +1,6 @@
 package dev.eventmall.common.http;
 
+import dev.eventmall.common.db.StoreUnavailable;
 import dev.eventmall.common.domain.DomainException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a bare status ({@code ctx.fail(413)}, router 404/405, auth 401) → that status;</li>
  *   <li>a connection pool whose wait queue is full → 503 {@code overloaded} with {@code Retry-After: 1}, logged as a
  *   warning without a stack trace (under overload thousands of them would otherwise be written);</li>
+ *   <li>one of the service's own stores (MySQL, Redis, Cassandra) cannot be reached ({@link StoreUnavailable}:
+ *   connection refused, reset or closed, no node) → 503 {@code store-unavailable} with {@code Retry-After} (seconds)
+ *   and {@code Retry-After-Ms}, logged as a warning with the request id and without a stack trace (during an outage
+ *   every request fails so, and it is the store's fault, not a bug);</li>
  *   <li>anything else → 500 with a generic detail; the exception is logged with the request id, never sent.</li>
  * </ul>
  * Every 401 carries {@code WWW-Authenticate: Bearer}. Install with {@code router.route().failureHandler(..)} and as
@@ -30,6 +35,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
   private static final String GENERIC_500 = "An unexpected error occurred; quote the request id when reporting it";
+  /** How long a client is asked to wait before retrying a request that failed on an unreachable store. */
+  static final long STORE_RETRY_AFTER_MS = 2_000;
 
   /** Creates the failure handler. */
   public static FailureHandler create() {
@@ -64,6 +71,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (problem.status() == 503 && isOverload(failure)) {
       LOG.warn("[{}] {} {} -> 503 overloaded: {}", requestId, ctx.request().method(), ctx.request().path(),
         failure.getMessage());
+    } else if (problem.status() == 503 && StoreUnavailable.is(failure)) {
+      LOG.warn("[{}] {} {} -> 503 store-unavailable: {}", requestId, ctx.request().method(), ctx.request().path(),
+        String.valueOf(failure));
     } else if (problem.status() >= 500) {
       LOG.error("[{}] {} {} -> {}", requestId, ctx.request().method(), ctx.request().path(), problem.status(), failure);
     } else if (LOG.isDebugEnabled()) {
@@ -104,6 +114,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (isOverload(failure)) {
       return ProblemException.of(503, "overloaded", "Overloaded",
         "Too many requests are waiting for a database connection; retry shortly").withHeader("Retry-After", "1");
+    }
+    if (StoreUnavailable.is(failure)) {
+      return ProblemException.of(503, "store-unavailable", "Service temporarily unavailable",
+          "A store this service depends on cannot be reached right now; retry after the time given")
+        .withHeader("Retry-After", Long.toString((STORE_RETRY_AFTER_MS + 999) / 1000))
+        .withHeader("Retry-After-Ms", Long.toString(STORE_RETRY_AFTER_MS));
     }
     int status = statusCode;
     String detail = null;

@@ -137,6 +137,34 @@ class HttpBootstrapTest {
   }
 
   @Test
+  void anUnreachableStoreIs503StoreUnavailableWithRetryAfterNot500(VertxTestContext ctx) {
+    LogCapture failures = LogCapture.json(FailureHandler.class.getName(), ch.qos.logback.classic.Level.INFO);
+    client.get(api.port, "127.0.0.1", "/store-closed").send()
+      .compose(closed -> client.get(api.port, "127.0.0.1", "/store-refused").send().map(refused -> List.of(closed, refused)))
+      .onComplete(ar -> failures.close())
+      .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+        for (HttpResponse<Buffer> answer : res) {
+          assertProblem(answer, 503, "store-unavailable");
+          assertThat(answer.bodyAsJsonObject().getString("title")).isEqualTo("Service temporarily unavailable");
+          assertThat(answer.getHeader("Retry-After")).isEqualTo("2");
+          assertThat(answer.getHeader("Retry-After-Ms")).isEqualTo("2000");
+          assertThat(answer.getHeader("Cache-Control")).isEqualTo("no-store");
+          assertThat(answer.bodyAsString()).doesNotContain("Exception").doesNotContain("3306");
+        }
+        // a warning per request with its request id, no ERROR and no stack trace
+        assertThat(failures.lines()).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+          JsonObject line = failures.lines().get(i);
+          assertThat(line.getString("level")).isEqualTo("WARN");
+          assertThat(line.getString("message")).contains(res.get(i).getHeader(RequestId.HEADER))
+            .contains("503 store-unavailable");
+          assertThat(line.containsKey("stack_trace")).as("stack trace in %s", line).isFalse();
+        }
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
   void unknownRouteIs404(VertxTestContext ctx) {
     client.get(api.port, "127.0.0.1", "/nowhere").send()
       .onComplete(ctx.succeeding(res -> ctx.verify(() -> {

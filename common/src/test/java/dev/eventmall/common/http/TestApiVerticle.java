@@ -53,6 +53,9 @@ final class TestApiVerticle extends VerticleBase {
     // what a SQL pool with a full wait queue fails a request with
     root.get("/overloaded").handler(ctx -> ctx.fail(new RuntimeException("query failed",
       new io.vertx.core.http.ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 10000"))));
+    // what the SQL client fails a query with when MariaDB goes away under it, and when it cannot connect at all
+    root.get("/store-closed").respond(ctx -> Future.failedFuture(io.vertx.sqlclient.ClosedConnectionException.INSTANCE));
+    root.get("/store-refused").handler(ctx -> ctx.fail(new java.net.ConnectException("Connection refused: /127.0.0.1:3306")));
     root.get("/items/:id").respond(ctx -> Future.succeededFuture(new JsonObject().put("id", ctx.pathParam("id"))));
 
     Router secured = Router.router(vertx);
