@@ -14,8 +14,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +40,8 @@ final class Rel {
   static final String DECLINED_CARD = "4330123412340000";
   private static Platform platform;
   private static String kafka;
+  /** Where every answer received goes while a scenario records them ({@link #record()}); null: nowhere. */
+  private static volatile List<Answer> recording;
 
   private Rel() {
   }
@@ -85,6 +89,35 @@ final class Rel {
   record Response(int status, String contentType, String body) {
     JsonObject json() {
       return new JsonObject(body);
+    }
+  }
+
+  /**
+   * An answer as a client saw it: its status, the problem {@code type}'s slug (null unless problem+json) and the retry
+   * headers.
+   */
+  record Answer(String service, String method, String path, int status, String problemType, String retryAfter,
+                String retryAfterMs) {
+    boolean succeeded() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  /**
+   * Starts recording every answer of every service (from all threads) until {@link Recording#close()}; one recording
+   * at a time.
+   */
+  static Recording record() {
+    List<Answer> answers = new CopyOnWriteArrayList<>();
+    recording = answers;
+    return new Recording(answers);
+  }
+
+  /** The answers recorded so far, see {@link #record()}. */
+  record Recording(List<Answer> answers) implements AutoCloseable {
+    @Override
+    public void close() {
+      recording = null;
     }
   }
 
@@ -152,8 +185,27 @@ final class Rel {
       throw new NoAnswer(method + " " + path + " failed", e);
     }
     verify(service, method, path, response);
+    List<Answer> answers = recording;
+    if (answers != null) {
+      answers.add(answer(service, method, path, response));
+    }
     return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
       response.body());
+  }
+
+  private static Answer answer(String service, String method, String path, HttpResponse<String> response) {
+    String type = null;
+    if (response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+      try {
+        String uri = new JsonObject(response.body()).getString("type", "");
+        type = uri.substring(uri.lastIndexOf('/') + 1);
+      } catch (RuntimeException notJson) {
+        type = "(not JSON: " + response.body() + ")";
+      }
+    }
+    return new Answer(service, method, path, response.statusCode(), type,
+      response.headers().firstValue("Retry-After").orElse(null),
+      response.headers().firstValue("Retry-After-Ms").orElse(null));
   }
 
   /** A signed-up and logged-in member. */

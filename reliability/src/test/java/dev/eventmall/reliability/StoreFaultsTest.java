@@ -49,17 +49,37 @@ class StoreFaultsTest {
     Load.World world = Load.World.create(3, 30, 4);
     long dlq = Invariants.dlqNow();
     CompletableFuture<Void> fault = new CompletableFuture<>();
-    List<Load.Placed> placed = Load.run(world, 24, 2, 250, i -> {
-      if (i == 6) {
-        Load.inBackground(fault, () -> {
-          db.kill();
-          Figures.fault("MariaDB SIGKILLed mid-load, started again on the same port and data 5 s later");
-          Load.sleep(5_000);
-          db.startAgain();
-        });
-      }
-    });
-    fault.join();
+    List<Load.Placed> placed;
+    List<Rel.Answer> answers;
+    // what the load's clients see from the kill until the load ends (the outage, the restart and the catching up)
+    try (Rel.Recording recording = Rel.record()) {
+      placed = Load.run(world, 24, 2, 250, i -> {
+        if (i == 6) {
+          Load.inBackground(fault, () -> {
+            db.kill();
+            Figures.fault("MariaDB SIGKILLed mid-load, started again on the same port and data 5 s later");
+            Load.sleep(5_000);
+            db.startAgain();
+          });
+        }
+      });
+      fault.join();
+      answers = List.copyOf(recording.answers());
+    }
+    Map<String, Long> seen = answers.stream().collect(java.util.stream.Collectors.groupingBy(
+      a -> a.status() + (a.problemType() == null ? "" : " " + a.problemType()), java.util.TreeMap::new,
+      java.util.stream.Collectors.counting()));
+    System.out.println("# answers while MariaDB was killed and started again: " + seen);
+    // a store that is not there is the moment's fault, not a bug: 503 store-unavailable with a retry hint, never a 500
+    assertThat(answers).as("answers during the database outage (%s)", seen)
+      .allSatisfy(a -> assertThat(a.succeeded() || a.status() == 503 && "store-unavailable".equals(a.problemType()))
+        .as("%s", a).isTrue())
+      .anySatisfy(a -> assertThat(a.problemType()).as("the outage was seen").isEqualTo("store-unavailable"));
+    assertThat(answers).filteredOn(a -> a.status() == 503)
+      .allSatisfy(a -> {
+        assertThat(a.retryAfter()).as("Retry-After of %s", a).isEqualTo("2");
+        assertThat(a.retryAfterMs()).as("Retry-After-Ms of %s", a).isEqualTo("2000");
+      });
     Map<String, String> states = Invariants.check(world, placed, dlq);
     assertThat(FaultScenariosTest.paid(states)).as("orders paid across the database crash").isPositive();
   }
