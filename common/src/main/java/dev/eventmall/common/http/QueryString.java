@@ -58,15 +58,19 @@ final class QueryString {
    */
   static boolean escapesWellFormed(String s) {
     for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 3)) {
-      if (i + 2 >= s.length() || !hexDigit(s.charAt(i + 1)) || !hexDigit(s.charAt(i + 2))) {
+      if (i + 2 >= s.length() || hexValue(s.charAt(i + 1)) < 0 || hexValue(s.charAt(i + 2)) < 0) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean hexDigit(char c) {
-    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+  /**
+   * The value of an ASCII hexadecimal digit, or -1 ({@link Character#digit} would also take other scripts' digits,
+   * such as a fullwidth zero, which are no escape).
+   */
+  private static int hexValue(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
   }
 
   /** A path segment percent-decoded as UTF-8 ({@code +} is itself), or null when it is not percent-encoded UTF-8. */
@@ -95,8 +99,8 @@ final class QueryString {
         if (i + 2 >= to) {
           return null;
         }
-        int hi = Character.digit(s.charAt(i + 1), 16);
-        int lo = Character.digit(s.charAt(i + 2), 16);
+        int hi = hexValue(s.charAt(i + 1));
+        int lo = hexValue(s.charAt(i + 2));
         if (hi < 0 || lo < 0) {
           return null;
         }

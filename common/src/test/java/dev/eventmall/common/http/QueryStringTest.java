@@ -32,6 +32,7 @@ class QueryStringTest {
     "a=1&%zz=2|%zz",
     "%C3%A9=%zz|é",
     "x%=1&q=%zz|x%",
+    "q=%\uFF10\uFF10|q",
   })
   void firstMalformed(String query, String parameter) {
     assertThat(QueryString.firstMalformed(query)).isEqualTo(parameter);
@@ -46,6 +47,7 @@ class QueryStringTest {
     "%|NONE",
     "%zz|NONE",
     "%C3%28|NONE",
+    "%\uFF14\uFF11|NONE",
   })
   void decodeSegment(String segment, String decoded) {
     assertThat(QueryString.decodeSegment(segment)).isEqualTo(decoded);
