@@ -275,6 +275,8 @@ public final class ContractRoutes {
     Validator bodySchema = json == null || json.getSchema() == null ? null
       : contract.getSchemaRepository().validator(json.getSchema());
     Map<Parameter, Validator> schemas = new HashMap<>();
+    // the segment of the path each path parameter stands in (1-based), found once here rather than per request
+    Map<Parameter, Integer> pathSegments = new HashMap<>();
     for (Parameter p : operation.getParameters()) {
       if (p.getIn() == Location.COOKIE || p.getSchemaType() == SchemaType.ARRAY
         || p.getSchemaType() == SchemaType.OBJECT) {
@@ -282,6 +284,9 @@ public final class ContractRoutes {
           + " is not read here (only primitive query, header and path parameters are)");
       }
       schemas.put(p, contract.getSchemaRepository().validator(p.getSchema()));
+      if (p.getIn() == Location.PATH) {
+        pathSegments.put(p, RequestUtils.findPathSegment(operation.getAbsoluteOpenAPIPath(), p.getName()));
+      }
     }
     return ctx -> {
       Map<String, RequestParameter> headers = new HashMap<>();
@@ -292,7 +297,7 @@ public final class ContractRoutes {
       for (Parameter param : operation.getParameters()) {
         String message = null;
         RequestParameter value = null;
-        String raw = raw(ctx, operation, param);
+        String raw = raw(ctx, param, pathSegments.get(param));
         if (raw == null) {
           message = param.isRequired() ? "is required" : null;
           value = new RequestParameterImpl(null);
@@ -338,14 +343,13 @@ public final class ContractRoutes {
   /**
    * The parameter's value as sent, or null when it is absent: a query value decoded once (by Vert.x, after
    * {@link #wellFormedQuery}), a header as it is, a path segment percent-decoded (a 404 when it is not
-   * percent-encoded UTF-8: such a path names nothing).
+   * percent-encoded UTF-8: such a path names nothing); {@code segment} is a path parameter's segment (1-based).
    */
-  private static String raw(RoutingContext ctx, Operation operation, Parameter param) {
+  private static String raw(RoutingContext ctx, Parameter param, Integer segment) {
     return switch (param.getIn()) {
       case QUERY -> ctx.queryParams().get(param.getName());
       case HEADER -> ctx.request().getHeader(param.getName());
       case PATH -> {
-        int segment = RequestUtils.findPathSegment(operation.getAbsoluteOpenAPIPath(), param.getName());
         String[] segments = ctx.request().path().substring(1).split("/");
         if (segments.length < segment) {
           yield null;
