@@ -92,7 +92,8 @@ class BatchEventPathTest {
               .execute(Tuple.of(note)).mapEmpty());
           }
           return chain;
-        })).map(v -> BatchHandler.acknowledged(batch.size()));
+        })).map(v -> batch.stream().map(c -> c.payload().getBoolean("hang", false) ? NEVER
+          : Future.<Void>succeededFuture()).toList());
     };
     // it acts on every type but "Ignored"
     Await.result(EventHandlers.registerBatch(vertx, group, List.of(topic), new BatchHandler() {
@@ -108,6 +109,9 @@ class BatchEventPathTest {
     }));
   }
 
+  /** The outcome a handler never gives (a "hang" event): the bridge's handler timeout must end it. */
+  static final Future<Void> NEVER = io.vertx.core.Promise.<Void>promise().future();
+
   @AfterEach
   void tearDown() {
     producer.close();
@@ -120,8 +124,11 @@ class BatchEventPathTest {
   }
 
   void deployBridge(Vertx vertx) {
-    Await.result(vertx.deployVerticle(() -> new KafkaEventBridge(new KafkaEventBridge.Options(kafka, group,
-      List.of(topic)).withRetry(RETRY)), new DeploymentOptions()));
+    deployBridge(vertx, new KafkaEventBridge.Options(kafka, group, List.of(topic)).withRetry(RETRY));
+  }
+
+  void deployBridge(Vertx vertx, KafkaEventBridge.Options options) {
+    Await.result(vertx.deployVerticle(() -> new KafkaEventBridge(options), new DeploymentOptions()));
   }
 
   /** The effect rows, in the order they were written. */
@@ -215,6 +222,41 @@ class BatchEventPathTest {
     assertThat(byKey(effects()).get("same")).isEqualTo(oneTo(40));
     assertThat(batches).as("several events of the aggregate in one batch").anyMatch(size -> size > 1);
     assertThat(batches.stream().mapToInt(Integer::intValue).sum()).as("each event handed over once").isEqualTo(40);
+  }
+
+  /**
+   * An event whose outcome never comes (its handler's future never completes) fails after the handler timeout, goes
+   * down the single-record lane, times out there too and is parked, while the events around it commit in key order.
+   * The per-record timeout is a timer of the bridge's event loop (not {@code Future.timeout}, which put every record's
+   * timer on a Netty thread of its own, {@code GlobalEventExecutor}).
+   */
+  @Test
+  void anEventWhoseOutcomeNeverComesIsParkedAfterTheHandlerTimeoutWhileTheRestCommit(Vertx vertx) throws Exception {
+    EventEnvelope hang = EventEnvelope.of("TestHappened", "h", new JsonObject().put("n", 3).put("hang", true));
+    for (int n = 1; n <= 5; n++) {
+      if (n == 3) {
+        producer.send(new ProducerRecord<>(topic, "h", hang.toJson().encode())).get();
+      } else {
+        send("h", n, false);
+      }
+      send("o", n, false);
+    }
+    long began = System.nanoTime();
+    deployBridge(vertx, new KafkaEventBridge.Options(kafka, group, List.of(topic)).withRetry(RETRY)
+      .withHandlerTimeout(Duration.ofMillis(300)));
+
+    try (TopicReader dlq = new TopicReader(kafka, Topics.dlq(topic))) {
+      List<ConsumerRecord<String, String>> parked = dlq.awaitCount(1, Duration.ofSeconds(60));
+      assertThat(parked).hasSize(1);
+      assertThat(parked.get(0).value()).contains(hang.id().toString());
+      Await.until("10 effects", Duration.ofSeconds(30), () -> effects().size() >= 10);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - began)).as("three attempts of 300 ms, not the default 10 s")
+      .isLessThan(Duration.ofSeconds(30));
+    Map<String, List<Integer>> byKey = byKey(effects());
+    assertThat(byKey.get("o")).as("the other key's events, each once, in order").isEqualTo(oneTo(5));
+    assertThat(byKey.get("h")).as("the hanging event's own effect was written once, the others in order")
+      .isEqualTo(oneTo(5));
   }
 
   @Test
