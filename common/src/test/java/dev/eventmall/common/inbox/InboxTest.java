@@ -73,4 +73,56 @@ class InboxTest {
     assertThat(Await.result(Inbox.once(pool, "test-consumer", event, effect("retried")))).isTrue();
     assertThat(effects()).isEqualTo(1);
   }
+
+  java.util.Set<java.util.UUID> claimAll(List<EventEnvelope> events) {
+    return Await.result(pool.withTransaction(conn -> Inbox.claimAll(conn, "test-consumer", events)));
+  }
+
+  long claimed() {
+    return Await.result(pool.query("SELECT COUNT(*) FROM inbox WHERE consumer = 'test-consumer'").execute())
+      .iterator().next().getLong(0);
+  }
+
+  /**
+   * A batch's claim answers exactly the events new to the consumer: one event alone (one INSERT IGNORE), the same event
+   * twice in a batch (counted once), a batch mixing handled and new ones; and the set it answers can be changed by the
+   * caller (the handlers remove what they applied).
+   */
+  @Test
+  void aBatchClaimAnswersTheEventsNewToTheConsumer() {
+    EventEnvelope a = EventEnvelope.of("TestHappened", "k", new JsonObject().put("n", 1));
+    EventEnvelope b = EventEnvelope.of("TestHappened", "k", new JsonObject().put("n", 2));
+    EventEnvelope c = EventEnvelope.of("TestHappened", "k", new JsonObject().put("n", 3));
+
+    java.util.Set<java.util.UUID> first = claimAll(List.of(a));
+    assertThat(first).containsExactly(a.id());
+    first.remove(a.id());
+    assertThat(claimAll(List.of(a))).as("one event handled before").isEmpty();
+    assertThat(claimAll(List.of(b, b))).as("the same new event twice in a batch").containsExactly(b.id());
+    assertThat(claimAll(List.of(a, c, b))).as("handled, new, handled").containsExactly(c.id());
+    assertThat(claimAll(List.of(c))).isEmpty();
+    assertThat(claimed()).isEqualTo(3);
+  }
+
+  /** Three transactions claiming the same single event at once: exactly one is told it is new. */
+  @Test
+  void concurrentClaimsOfOneEventTellOneOfThemItIsNew() {
+    EventEnvelope event = EventEnvelope.of("TestHappened", "k", new JsonObject().put("n", 1));
+    List<Future<java.util.Set<java.util.UUID>>> runs = List.of(
+      pool.withTransaction(conn -> Inbox.claimAll(conn, "test-consumer", List.of(event))),
+      pool.withTransaction(conn -> Inbox.claimAll(conn, "test-consumer", List.of(event))),
+      pool.withTransaction(conn -> Inbox.claimAll(conn, "test-consumer", List.of(event))));
+    Await.result(Future.join(runs));
+    assertThat(runs.stream().filter(Future::succeeded).filter(f -> !f.result().isEmpty()).count()).isEqualTo(1);
+    assertThat(claimed()).isEqualTo(1);
+  }
+
+  /** A claim rolled back with its transaction leaves the event new. */
+  @Test
+  void aClaimRolledBackLeavesTheEventNew() {
+    EventEnvelope event = EventEnvelope.of("TestHappened", "k", new JsonObject().put("n", 1));
+    Await.failure(pool.withTransaction(conn -> Inbox.claimAll(conn, "test-consumer", List.of(event))
+      .compose(fresh -> Future.failedFuture("boom"))));
+    assertThat(claimAll(List.of(event))).containsExactly(event.id());
+  }
 }
