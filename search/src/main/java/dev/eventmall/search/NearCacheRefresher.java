@@ -26,6 +26,9 @@ public final class NearCacheRefresher extends VerticleBase {
   private long timer = -1;
   private boolean inFlight;
   private boolean failing;
+  private boolean stopping;
+  /** The read under way (or the last one): {@link #stop()} closes the connection only after it. */
+  private Future<Void> current = Future.succeededFuture();
 
   public NearCacheRefresher(SearchSettings settings, NearCache nearCache) {
     this.settings = settings;
@@ -43,19 +46,24 @@ public final class NearCacheRefresher extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timer);
-    redis.close();
-    return Future.succeededFuture();
+    // the read under way ends first (it is bounded by its timeout): closing the connection under it failed it, and
+    // every stop that met one logged a warning about a near cache that was going away anyway
+    return current.otherwiseEmpty().eventually(() -> {
+      redis.close();
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> refresh() {
-    if (inFlight) {
+    if (inFlight || stopping) {
       return Future.succeededFuture();
     }
     inFlight = true;
     long sentAt = System.nanoTime();
     long changes = nearCache.localChanges();
-    return index.indexVersion()
+    current = index.indexVersion()
       .timeout(settings.nearCacheMaxStaleness().toMillis(), TimeUnit.MILLISECONDS)
       .onSuccess(version -> {
         nearCache.refreshed(version, changes, sentAt);
@@ -65,7 +73,7 @@ public final class NearCacheRefresher extends VerticleBase {
         }
       })
       .onFailure(e -> {
-        if (!failing) {
+        if (!failing && !stopping) {
           failing = true;
           LOG.warn("cannot read the index version ({}): the near cache is bypassed until it can", e.toString());
         }
@@ -75,5 +83,6 @@ public final class NearCacheRefresher extends VerticleBase {
         return Future.succeededFuture();
       })
       .mapEmpty();
+    return current;
   }
 }

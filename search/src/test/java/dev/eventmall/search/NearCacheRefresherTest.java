@@ -1,0 +1,77 @@
+package dev.eventmall.search;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.search.api.NearCache;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The near cache's refresher stopped while its read of the index version is under way (here held by Redis itself,
+ * {@code CLIENT PAUSE}): the stop waits for the read instead of closing the connection under it, so a service's way
+ * down logs no warning about a near cache that is going away anyway. Before, the read failed with CONNECTION_CLOSED and
+ * logged a WARN, which a devstack stop (DevStackBackgroundTest) caught now and then.
+ */
+@Needs({Infra.REDIS})
+class NearCacheRefresherTest {
+  Vertx vertx;
+  Redis admin;
+  ListAppender<ILoggingEvent> logged;
+  Logger logger;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    admin = Redis.createClient(vertx, TestInfra.redisUrl());
+    logger = (Logger) LoggerFactory.getLogger(NearCacheRefresher.class);
+    logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+  }
+
+  @AfterEach
+  void tearDown() {
+    logger.detachAppender(logged);
+    admin.close();
+    Await.result(vertx.close());
+  }
+
+  @Test
+  void aStopDuringAReadWaitsForItAndWarnsOfNothing() throws Exception {
+    SearchSettings settings = SearchSettings.from(Config.of(Map.of(Config.REDIS_URL, TestInfra.redisUrl(),
+      SearchSettings.NEAR_CACHE_REFRESH_MS, "10", SearchSettings.NEAR_CACHE_MAX_STALENESS_MS, "1000")));
+    NearCache nearCache = new NearCache(100, 1 << 20, 1_000);
+    for (int round = 0; round < 3; round++) {
+      String id = Await.result(vertx.deployVerticle(new NearCacheRefresher(settings, nearCache)));
+      // every client's commands wait 300 ms: the next refresh (within 10 ms) is under way when the stop comes
+      Await.result(RedisAPI.api(admin).client(List.of("PAUSE", "300", "ALL")));
+      Thread.sleep(50);
+      long stopping = System.nanoTime();
+      Await.result(vertx.undeploy(id));
+      Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+      assertThat(took).as("the stop waited for the paused read").isGreaterThan(Duration.ofMillis(150))
+        .isLessThan(Duration.ofMillis(1_500));
+      Thread.sleep(300); // the pause is over before the next round
+    }
+    assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+      .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
+  }
+}
