@@ -12,6 +12,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 /**
  * What the search service consumes, in one place: the indexer's consumer group ({@link #indexer}, named by
  * {@code SEARCH_CONSUMER_GROUP}, default {@code search-indexer}) reads catalog.products, handled by
@@ -20,9 +23,14 @@ import io.vertx.redis.client.RedisAPI;
  * {@link NearCache} the new index version before it counts as handled.
  */
 public final class SearchEvents extends VerticleBase {
+  /** How long a stop waits for the index check under way (one Redis command; a rebuild running is cut short). */
+  private static final Duration CHECK_STOP_WAIT = Duration.ofSeconds(1);
+
   private final SearchSettings settings;
   private final NearCache nearCache;
   private Redis redis;
+  private IndexWatch watch;
+  private long timer = -1;
 
   public SearchEvents(SearchSettings settings, NearCache nearCache) {
     this.settings = settings;
@@ -44,17 +52,24 @@ public final class SearchEvents extends VerticleBase {
       .onSuccess(v -> {
         long interval = settings.indexCheckInterval().toMillis();
         if (interval > 0) {
-          IndexWatch watch = new IndexWatch(RedisAPI.api(redis), settings.keyPrefix(), new IndexRebuilder(vertx,
+          watch = new IndexWatch(RedisAPI.api(redis), settings.keyPrefix(), new IndexRebuilder(vertx,
             settings.kafka(), Topics.CATALOG_PRODUCTS, handler, settings.rebuildTimeout()), settings.rebuildTimeout());
           watch.check();
-          vertx.setPeriodic(interval, id -> watch.check());
+          timer = vertx.setPeriodic(interval, id -> watch.check());
         }
       });
   }
 
   @Override
   public Future<?> stop() {
-    redis.close();
-    return Future.succeededFuture();
+    vertx.cancelTimer(timer);
+    // the index check under way ends first (bounded): closing the client under it failed it with CONNECTION_CLOSED,
+    // and every stop that met one logged a warning
+    Future<Void> checked = watch == null ? Future.succeededFuture()
+      : watch.stop().timeout(CHECK_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return checked.eventually(() -> {
+      redis.close();
+      return Future.succeededFuture();
+    });
   }
 }

@@ -36,7 +36,9 @@ public final class IndexWatch {
   private final String marker;
   private final IndexRebuilder rebuilder;
   private final Duration rebuildTimeout;
-  private boolean checking;
+  /** The check under way (or the last one): a check starts only once it has ended. */
+  private Future<Boolean> current = Future.succeededFuture(false);
+  private boolean stopped;
 
   public IndexWatch(RedisAPI redis, String keyPrefix, IndexRebuilder rebuilder, Duration rebuildTimeout) {
     this.redis = redis;
@@ -50,18 +52,24 @@ public final class IndexWatch {
    * rebuild ran and succeeded.
    */
   public Future<Boolean> check() {
-    if (checking) {
+    if (stopped || !current.isComplete()) {
       return Future.succeededFuture(false);
     }
-    checking = true;
     String building = "building:" + UUID.randomUUID();
-    return redis.set(List.of(marker, building, "NX", "PX", Long.toString(rebuildTimeout.toMillis())))
+    current = redis.set(List.of(marker, building, "NX", "PX", Long.toString(rebuildTimeout.toMillis())))
       .compose(set -> set == null ? Future.succeededFuture(false) : rebuild(building))
-      .onFailure(e -> LOG.warn("index check failed (next check retries): {}", e.toString()))
-      .eventually(() -> {
-        checking = false;
-        return Future.succeededFuture();
-      });
+      .onFailure(e -> LOG.warn("index check failed (next check retries): {}", e.toString()));
+    return current;
+  }
+
+  /**
+   * No check starts after this; answers once the check under way (if any) has ended, whatever its outcome, so its Redis
+   * client is closed only after it (closing it under the check failed the check and logged a warning on every stop
+   * that met one). A rebuild may run long: the caller bounds the wait.
+   */
+  public Future<Void> stop() {
+    stopped = true;
+    return current.<Void>mapEmpty().otherwiseEmpty();
   }
 
   private Future<Boolean> rebuild(String building) {
