@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the payment service consumes, in one place: consumer group {@value Payments#CONSUMER} ({@link #SAGA}) reads
@@ -20,11 +21,19 @@ public final class PaymentEvents extends VerticleBase {
   public static final Subscription SAGA = Subscription.of(Payments.CONSUMER,
     Topics.CATALOG_STOCK, Topics.ORDER_EVENTS, Topics.DELIVERY_EVENTS);
   private static final Logger LOG = LoggerFactory.getLogger(PaymentEvents.class);
+  /**
+   * How long a stop waits for the recovery under way before the pool and the Toss client close (its queries take
+   * milliseconds; one waiting on Toss is cut short, leaving the rest of {@code SHUTDOWN_CLOSE_MS} to the outbox relay).
+   */
+  private static final Duration RECOVERY_STOP_WAIT = Duration.ofSeconds(3);
 
   private final Payments payments;
   private final Duration recoveryInterval;
   private final Duration recoveryAge;
   private final Duration giveUpAfter;
+  private long timer = -1;
+  /** The recoveries under way (or the last one): {@link #stop()} lets the pool close only after them. */
+  private Future<?> current = Future.succeededFuture();
 
   /** {@code giveUpAfter}: how long a charge may stay unresolved before it gets its terminal outcome (null: never). */
   public PaymentEvents(Payments payments, Duration recoveryInterval, Duration recoveryAge, Duration giveUpAfter) {
@@ -41,25 +50,36 @@ public final class PaymentEvents extends VerticleBase {
       // at start every CHARGING row is a crash leftover: resolve them all (lookup by orderId, same Idempotency-Key)
       recover(Duration.ZERO);
       if (!recoveryInterval.isZero()) {
-        vertx.setPeriodic(recoveryInterval.toMillis(), id -> recover(recoveryAge));
+        timer = vertx.setPeriodic(recoveryInterval.toMillis(), id -> recover(recoveryAge));
       }
     });
   }
 
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    // the recovery under way ends first (bounded): the pool and the Toss client close once this verticle has stopped,
+    // and closing them under it failed it and logged a warning on the way down
+    return current.timeout(RECOVERY_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+  }
+
   private void recover(Duration age) {
-    payments.resolveStuck(age, giveUpAfter)
+    Future<Integer> resolved = payments.resolveStuck(age, giveUpAfter)
       .onSuccess(n -> {
         if (n > 0) {
           LOG.info("looked at {} unresolved payments", n);
         }
       })
       .onFailure(e -> LOG.warn("resolving unresolved payments failed: {}", e.toString()));
-    payments.verifyOwedWebhooks(age)
+    Future<Integer> listed = payments.verifyOwedWebhooks(age)
       .onSuccess(n -> {
         if (n > 0) {
           LOG.info("verifying {} webhooks still owed a re-read at Toss", n);
         }
       })
       .onFailure(e -> LOG.warn("looking for webhooks owed a verification failed: {}", e.toString()));
+    // a slow recovery may still run when the next one starts: then the stop waits for both
+    Future<?> round = Future.join(resolved, listed);
+    current = current.isComplete() ? round : Future.join(current, round);
   }
 }

@@ -1,15 +1,28 @@
 package dev.eventmall.payment;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.payment.client.TossClient;
+import dev.eventmall.payment.persistence.AttemptLog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -110,5 +123,54 @@ class PaymentRecoveryTest extends PaymentTestSupport {
     assertThat(paymentEventsOf(orderId)).isEmpty();
     toss.clearFaults();
     Thread.sleep(1_200); // the breaker the outage opened half-opens again for the next test
+  }
+
+  /**
+   * The periodic recovery stopped while its reads of {@code payments} are under way (here held by MariaDB itself: another
+   * connection holds {@code LOCK TABLES payments WRITE}), then the pool and the Toss client closed, in the order a
+   * service's stop runs ({@code PaymentApp}'s closing step comes after the verticles): the stop waits for the recovery
+   * instead of letting the pool close under it, so the way down logs no warning about a recovery that the next start
+   * runs anyway. Before, the reads failed on the closed pool and logged "resolving unresolved payments failed" at WARN.
+   * Its own Vert.x (this class's deployment keeps its saga handler registration) and its own database (the rows the other
+   * tests leave CHARGING stay out of it; nothing is found, nothing goes to Toss).
+   */
+  @Test
+  void aStopDuringARecoveryWaitsForItAndWarnsOfNothing() throws Exception {
+    Vertx own = Vertx.vertx();
+    String mysqlUri = TestInfra.freshDatabase("payment_stop");
+    Logger logger = (Logger) LoggerFactory.getLogger(PaymentEvents.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
+        Duration.ofSeconds(60));
+      SqlConnection locker = Await.result(Database.pool(own, mysqlUri, "payment-stop-locker", 1).getConnection());
+      for (int round = 0; round < 3; round++) {
+        Pool pool = Database.pool(own, mysqlUri, "payment-stop-" + round, 4);
+        TossClient tossClient = TossClient.create(own, config, new AttemptLog(pool));
+        Payments payments = new Payments(pool, tossClient, new PaymentMetrics(new SimpleMeterRegistry()));
+        String id = Await.result(own.deployVerticle(new PaymentEvents(payments, Duration.ofMillis(10), Duration.ZERO,
+          null)));
+        // every read of payments waits 300 ms: the next recovery (within 10 ms) is under way when the stop comes
+        Await.result(locker.query("LOCK TABLES payments WRITE").execute());
+        own.setTimer(300, t -> locker.query("UNLOCK TABLES").execute());
+        Thread.sleep(50);
+        long stopping = System.nanoTime();
+        Await.result(own.undeploy(id));
+        Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+        // then what PaymentApp closes once its verticles have stopped
+        tossClient.close();
+        Await.result(pool.close());
+        assertThat(took).as("the stop waited for the recovery held by the lock").isGreaterThan(Duration.ofMillis(150))
+          .isLessThan(Duration.ofMillis(2_000));
+        Thread.sleep(300); // the lock is released before the next round
+      }
+      assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
+    } finally {
+      logger.detachAppender(logged);
+      Await.result(own.close());
+    }
   }
 }
