@@ -24,10 +24,12 @@ public final class NearCacheRefresher extends VerticleBase {
   private Redis redis;
   private SearchIndexRepository index;
   private long timer = -1;
-  private boolean inFlight;
   private boolean failing;
   private boolean stopping;
-  /** The read under way (or the last one): {@link #stop()} closes the connection only after it. */
+  /**
+   * The read under way (or the last one): a read starts only once it has completed, and {@link #stop()} closes the
+   * connection only after it.
+   */
   private Future<Void> current = Future.succeededFuture();
 
   public NearCacheRefresher(SearchSettings settings, NearCache nearCache) {
@@ -57,10 +59,9 @@ public final class NearCacheRefresher extends VerticleBase {
   }
 
   private Future<Void> refresh() {
-    if (inFlight || stopping) {
+    if (stopping || !current.isComplete()) {
       return Future.succeededFuture();
     }
-    inFlight = true;
     long sentAt = System.nanoTime();
     long changes = nearCache.localChanges();
     current = index.indexVersion()
@@ -77,10 +78,6 @@ public final class NearCacheRefresher extends VerticleBase {
           failing = true;
           LOG.warn("cannot read the index version ({}): the near cache is bypassed until it can", e.toString());
         }
-      })
-      .eventually(() -> {
-        inFlight = false;
-        return Future.succeededFuture();
       })
       .mapEmpty();
     return current;
