@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,18 +65,8 @@ class IndexWatchStopTest {
       SearchSettings.REDIS_POOL_SIZE, "2", SearchSettings.INDEX_CHECK_INTERVAL_MS, "10")));
     // the index is there: every check is the marker's SET NX alone (no rebuild, no Kafka)
     Await.result(RedisAPI.api(admin).set(List.of(prefix + IndexWatch.MARKER, "built:test")));
-    for (int round = 0; round < 3; round++) {
-      String id = Await.result(vertx.deployVerticle(new SearchEvents(settings, new NearCache(100, 1 << 20, 1_000))));
-      // every client's commands wait 300 ms: the next check (within 10 ms) is under way when the stop comes
-      Await.result(RedisAPI.api(admin).client(List.of("PAUSE", "300", "ALL")));
-      Thread.sleep(50);
-      long stopping = System.nanoTime();
-      Await.result(vertx.undeploy(id));
-      Duration took = Duration.ofNanos(System.nanoTime() - stopping);
-      assertThat(took).as("the stop waited for the paused check").isGreaterThan(Duration.ofMillis(150))
-        .isLessThan(Duration.ofMillis(1_500));
-      Thread.sleep(300); // the pause is over before the next round
-    }
+    RedisPause.stopMidCommand(vertx, admin, () -> new SearchEvents(settings, new NearCache(100, 1 << 20, 1_000)),
+      "check");
     assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
       .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
   }

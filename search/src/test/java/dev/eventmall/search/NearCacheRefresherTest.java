@@ -18,8 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,18 +57,7 @@ class NearCacheRefresherTest {
     SearchSettings settings = SearchSettings.from(Config.of(Map.of(Config.REDIS_URL, TestInfra.redisUrl(),
       SearchSettings.NEAR_CACHE_REFRESH_MS, "10", SearchSettings.NEAR_CACHE_MAX_STALENESS_MS, "1000")));
     NearCache nearCache = new NearCache(100, 1 << 20, 1_000);
-    for (int round = 0; round < 3; round++) {
-      String id = Await.result(vertx.deployVerticle(new NearCacheRefresher(settings, nearCache)));
-      // every client's commands wait 300 ms: the next refresh (within 10 ms) is under way when the stop comes
-      Await.result(RedisAPI.api(admin).client(List.of("PAUSE", "300", "ALL")));
-      Thread.sleep(50);
-      long stopping = System.nanoTime();
-      Await.result(vertx.undeploy(id));
-      Duration took = Duration.ofNanos(System.nanoTime() - stopping);
-      assertThat(took).as("the stop waited for the paused read").isGreaterThan(Duration.ofMillis(150))
-        .isLessThan(Duration.ofMillis(1_500));
-      Thread.sleep(300); // the pause is over before the next round
-    }
+    RedisPause.stopMidCommand(vertx, admin, () -> new NearCacheRefresher(settings, nearCache), "read");
     assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
       .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
   }
