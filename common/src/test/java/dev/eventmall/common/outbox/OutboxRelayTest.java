@@ -185,14 +185,7 @@ class OutboxRelayTest {
   @Test
   void aRelayKilledMidStreamLosesNothingAfterRestart(Vertx vertx) {
     int total = 1_500;
-    // everything committed before any relay runs
-    List<Future<EventEnvelope>> appended = new ArrayList<>();
-    for (int i = 0; i < total / KEYS.size(); i++) {
-      for (String k : KEYS) {
-        appended.add(bump(k, false));
-      }
-    }
-    Await.result(Future.all(appended), Duration.ofSeconds(60));
+    commitBeforeAnyRelay(total);
 
     String first = Await.result(vertx.deployVerticle(
       () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)), new DeploymentOptions()));
@@ -204,12 +197,7 @@ class OutboxRelayTest {
 
     Await.result(vertx.deployVerticle(
       () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(200)), new DeploymentOptions()));
-    Await.until("all " + total + " distinct events published", Duration.ofSeconds(60),
-      () -> valuesByKey(reader.records()).values().stream().mapToInt(List::size).sum() >= total);
-    Map<String, List<Integer>> byKey = valuesByKey(reader.records());
-    for (String k : KEYS) {
-      assertThat(byKey.get(k)).containsExactlyElementsOf(IntStream.rangeClosed(1, total / KEYS.size()).boxed().toList());
-    }
+    awaitAllPublishedInOrder(total);
   }
 
   /**
@@ -221,13 +209,7 @@ class OutboxRelayTest {
   @Test
   void withNoRetentionPublishedRowsAreDeletedAndARelayStoppedMidStreamStillLosesNothing(Vertx vertx) {
     int total = 1_000;
-    List<Future<EventEnvelope>> appended = new ArrayList<>();
-    for (int i = 0; i < total / KEYS.size(); i++) {
-      for (String k : KEYS) {
-        appended.add(bump(k, false));
-      }
-    }
-    Await.result(Future.all(appended), Duration.ofSeconds(60));
+    commitBeforeAnyRelay(total);
     Supplier<OutboxRelay> relay = () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)
       .withRetention(Duration.ZERO, Duration.ofDays(8)));
 
@@ -239,12 +221,7 @@ class OutboxRelayTest {
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")).as("rows stamped sent").isZero();
 
     Await.result(vertx.deployVerticle(relay, new DeploymentOptions()));
-    Await.until("all " + total + " distinct events published", Duration.ofSeconds(60),
-      () -> valuesByKey(reader.records()).values().stream().mapToInt(List::size).sum() >= total);
-    Map<String, List<Integer>> byKey = valuesByKey(reader.records());
-    for (String k : KEYS) {
-      assertThat(byKey.get(k)).containsExactlyElementsOf(IntStream.rangeClosed(1, total / KEYS.size()).boxed().toList());
-    }
+    awaitAllPublishedInOrder(total);
     Await.until("the outbox emptied", Duration.ofSeconds(10), () -> count("SELECT COUNT(*) FROM outbox") == 0);
   }
 
@@ -345,6 +322,27 @@ class OutboxRelayTest {
     } finally {
       client.close();
       Await.result(own.close());
+    }
+  }
+
+  /** {@code total} events, spread evenly over {@link #KEYS}, committed before any relay runs. */
+  void commitBeforeAnyRelay(int total) {
+    List<Future<EventEnvelope>> appended = new ArrayList<>();
+    for (int i = 0; i < total / KEYS.size(); i++) {
+      for (String k : KEYS) {
+        appended.add(bump(k, false));
+      }
+    }
+    Await.result(Future.all(appended), Duration.ofSeconds(60));
+  }
+
+  /** Waits until the {@code total} events of {@link #commitBeforeAnyRelay} are on the topic, each key's in order. */
+  void awaitAllPublishedInOrder(int total) {
+    Await.until("all " + total + " distinct events published", Duration.ofSeconds(60),
+      () -> valuesByKey(reader.records()).values().stream().mapToInt(List::size).sum() >= total);
+    Map<String, List<Integer>> byKey = valuesByKey(reader.records());
+    for (String k : KEYS) {
+      assertThat(byKey.get(k)).containsExactlyElementsOf(IntStream.rangeClosed(1, total / KEYS.size()).boxed().toList());
     }
   }
 
