@@ -17,12 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The catalog HTTP API: {@code /products}, {@code /sellers/me/products}, the dead-letter admin of the stock consumer
  * ({@code /admin/dlq}, ADMIN only), health ({@code /health/ready}: MySQL, Cassandra, Kafka), metrics and OpenAPI. The
  * instance created with {@code repair = true} also runs the periodic Cassandra document repair
- * ({@link ProductStore#repairPending}).
+ * ({@link ProductStore#repairPending}); its stop waits for the repair under way (bounded) before its Cassandra client
+ * and the instances' shared pool close.
  */
 public final class CatalogVerticle extends ServiceHttpVerticle {
   /** Name of the Cassandra client the HTTP instances share. */
@@ -31,6 +33,12 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
   /** {@code CATALOG_REPAIR_INTERVAL_MS}: how often pending documents are re-applied, default 5000. */
   public static final String REPAIR_INTERVAL_MS = "CATALOG_REPAIR_INTERVAL_MS";
   private static final Logger LOG = LoggerFactory.getLogger(CatalogVerticle.class);
+  /**
+   * How long a stop waits for the repair under way before the clients close (a read, then per pending document one
+   * Cassandra write and two statements: milliseconds; one held up by a store in trouble is cut short). The bound of the
+   * readiness probes' admin client close, which runs alongside it: the stop stays within the bound it had.
+   */
+  private static final Duration REPAIR_STOP_WAIT = Duration.ofSeconds(2);
 
   private final KafkaEventBridge.Options bridge;
   private final ProductStore.Caches caches;
@@ -38,6 +46,9 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
   private Pool pool;
   private CassandraClient cassandra;
   private Future<CassandraProducts> products;
+  private long repairTimer = -1;
+  /** The repairs under way (or the last one): {@link #stop()} lets the pool close only after them. */
+  private Future<?> repairing = Future.succeededFuture();
 
   /** {@code caches} are the process's read caches, shared by every instance of the deployment. */
   public CatalogVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge, ProductStore.Caches caches,
@@ -67,12 +78,28 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
     deadLetters(http, "/admin/dlq", bridge);
     if (repair) {
       long interval = config.getLong(REPAIR_INTERVAL_MS, 5_000);
-      vertx.setPeriodic(interval, interval, id -> store.repairPending(Duration.ofMillis(interval), 100)
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("repaired {} product documents in Cassandra", n);
-          }
-        }));
+      repairTimer = vertx.setPeriodic(interval, interval, id -> repair(store, Duration.ofMillis(interval)));
     }
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(repairTimer);
+    // the repair under way ends first (bounded): once this instance has stopped its Cassandra client refuses work and
+    // the pool closes with the last instance; closing them under the repair failed its writes, each logged "repair of
+    // product .. failed, will retry" at WARN on the way down
+    Future<?> repaired = repairing.timeout(REPAIR_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return Future.join(repaired, super.stop());
+  }
+
+  private void repair(ProductStore store, Duration grace) {
+    Future<Integer> round = store.repairPending(grace, 100)
+      .onSuccess(n -> {
+        if (n > 0) {
+          LOG.info("repaired {} product documents in Cassandra", n);
+        }
+      });
+    // a slow repair may still run when the next one starts: then the stop waits for both
+    repairing = repairing.isComplete() ? round : Future.join(repairing, round);
   }
 }

@@ -1,0 +1,137 @@
+package dev.eventmall.catalog;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.eventmall.catalog.domain.Product;
+import dev.eventmall.catalog.domain.ProductDetails;
+import dev.eventmall.catalog.domain.ProductOption;
+import dev.eventmall.catalog.persistence.CassandraProducts;
+import dev.eventmall.catalog.persistence.ProductRepository;
+import dev.eventmall.catalog.persistence.ProductStore;
+import dev.eventmall.common.config.Config;
+import dev.eventmall.common.db.Database;
+import dev.eventmall.common.metrics.Metrics;
+import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.Needs;
+import dev.eventmall.common.testing.ServiceHarness;
+import dev.eventmall.common.testing.TestInfra;
+import io.vertx.cassandra.CassandraClient;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP verticle that runs the document repair stopped while a repair is writing (here its statement clearing a
+ * document's pending flag is held by MariaDB itself: another connection holds the product rows {@code FOR UPDATE}),
+ * then the shared Cassandra session closed, in the order {@code CatalogApp}'s stop runs (the instances' pool closes with
+ * the last instance, the session in the step after them): the stop waits for the repair instead of letting its clients
+ * close under it, so the way down logs no warning about a repair that the next start runs anyway, and the documents it
+ * was writing are done. Before, the held statement failed on the closing pool and the repair's other documents on the
+ * instance's closed Cassandra client ("Client is closed": the session CatalogApp keeps open does not help, each client
+ * instance closes with its verticle) or the closed pool, each logged "repair of product .. failed, will retry" at WARN.
+ * Its own Vert.x, database and keyspace (nothing of the other classes' deployments in the way).
+ */
+@Needs({Infra.MYSQL, Infra.KAFKA, Infra.CASSANDRA})
+class RepairStopTest {
+  /**
+   * How long the repair's statement is held once the stop began: past the moment the verticle's own stop (the readiness
+   * probes' Kafka admin client close) is done and its pool closes, within the stop's 2 s wait for the repair. How long
+   * the undeploy took says little on its own (without the wait it took 0.6 to 1 s here: the admin client's close, the
+   * pool's close of the connection whose statement is held); what the repair left and logged tells the two apart.
+   */
+  static final Duration HOLD = Duration.ofMillis(1_000);
+
+  @Test
+  void aStopDuringARepairWaitsForItAndWarnsOfNothing() throws Exception {
+    Vertx own = Vertx.vertx();
+    Map<String, String> env = ServiceHarness.env("catalog_stop", "catalog-stop-secret-0123456789-0123456789");
+    env.put(Config.CASSANDRA_CONTACT_POINTS, TestInfra.cassandraContactPoint());
+    env.put(Config.CASSANDRA_LOCAL_DC, TestInfra.cassandraLocalDc());
+    env.put(CassandraProducts.KEYSPACE, "catalog_stop_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
+    // a repair every 10 ms, of documents pending for more than 10 ms
+    env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "10");
+    Config config = Config.of(env);
+    String mysqlUri = config.mysqlUri(CatalogApp.DATABASE);
+    Logger logger = (Logger) LoggerFactory.getLogger("dev.eventmall.catalog");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
+        Duration.ofSeconds(60));
+      Await.result(CassandraProducts.createSchema(own, config), Duration.ofSeconds(60));
+      Pool db = Database.pool(own, mysqlUri, "catalog-stop-test", 2);
+      ProductRepository products = new ProductRepository(db);
+      SqlConnection locker = Await.result(Database.pool(own, mysqlUri, "catalog-stop-locker", 1).getConnection());
+      ProductStore.Caches caches = ProductStore.Caches.create(100, Metrics.create("catalog-stop").registry());
+      for (int round = 0; round < 3; round++) {
+        // three products whose documents are pending (a product row starts so until its Cassandra write is done)
+        for (int i = 0; i < 3; i++) {
+          Product product = Product.create("seller-stop-" + round, details("Lamp " + round + "-" + i),
+            Instant.now().truncatedTo(ChronoUnit.MILLIS));
+          Await.result(db.withTransaction(conn -> products.insert(conn, product)));
+        }
+        // every product row is held: a repair reads the pending ones, writes their documents to Cassandra, and its
+        // statement clearing the first one's flag waits until the lock is released
+        Transaction held = Await.result(locker.begin());
+        Await.result(locker.query("SELECT product_id FROM product FOR UPDATE").execute());
+        // the session CatalogApp connects before the HTTP instances and closes after them
+        CassandraClient session = CassandraClient.createShared(own, CatalogVerticle.CASSANDRA_CLIENT,
+          CassandraProducts.options(config));
+        Await.result(session.execute("SELECT release_version FROM system.local"));
+        String id = Await.result(own.deployVerticle(new CatalogVerticle(config, Metrics.create("catalog-stop"),
+          CatalogEvents.STOCK.bridge(config.kafkaBootstrapServers()), caches, true)), Duration.ofSeconds(60));
+        Thread.sleep(50); // the repair (every 10 ms) is under way and held
+        Promise<Void> released = Promise.promise();
+        long stopping = System.nanoTime();
+        own.setTimer(HOLD.toMillis(), t -> held.rollback().onComplete(released));
+        Await.result(own.undeploy(id));
+        Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+        // then what CatalogApp closes once the HTTP instances have stopped
+        Await.result(session.close());
+        Await.result(released.future());
+        assertThat(warnings(logged)).as("warnings on the way down").isEmpty();
+        assertThat(pendingDocuments(db)).as("documents still pending once the stop returned: the repair was cut short")
+          .isZero();
+        assertThat(took).as("the stop's wait ended with the repair, not at its 2 s bound")
+          .isLessThan(HOLD.plusMillis(900));
+      }
+    } finally {
+      logger.detachAppender(logged);
+      Await.result(own.close());
+    }
+  }
+
+  /** What the catalog's classes logged at WARN or above. */
+  private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
+    return logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+      .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+  }
+
+  private static long pendingDocuments(Pool db) {
+    return Await.result(db.query("SELECT COUNT(*) AS n FROM product WHERE document_pending = 1").execute())
+      .iterator().next().getLong("n");
+  }
+
+  private static ProductDetails details(String name) {
+    return new ProductDetails(name, "A fine " + name, "lamps", 50_000, 1, Map.of("color", "red"),
+      List.of("https://img.eventmall.dev/lamp.jpg"), List.<ProductOption>of());
+  }
+}
