@@ -5,6 +5,7 @@ import dev.eventmall.catalog.persistence.CassandraProducts;
 import dev.eventmall.catalog.persistence.ProductRepository;
 import dev.eventmall.catalog.persistence.ProductStore;
 import dev.eventmall.common.ServiceHttpVerticle;
+import dev.eventmall.common.async.UnderWay;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.db.ReadPools;
@@ -17,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The catalog HTTP API: {@code /products}, {@code /sellers/me/products}, the dead-letter admin of the stock consumer
@@ -47,8 +47,8 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
   private CassandraClient cassandra;
   private Future<CassandraProducts> products;
   private long repairTimer = -1;
-  /** The repairs under way (or the last one): {@link #stop()} lets the pool close only after them. */
-  private Future<?> repairing = Future.succeededFuture();
+  /** The repairs under way: {@link #stop()} lets the pool close only after them. */
+  private final UnderWay repairs = new UnderWay();
 
   /** {@code caches} are the process's read caches, shared by every instance of the deployment. */
   public CatalogVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge, ProductStore.Caches caches,
@@ -88,18 +88,16 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
     // the repair under way ends first (bounded): once this instance has stopped its Cassandra client refuses work and
     // the pool closes with the last instance; closing them under the repair failed its writes, each logged "repair of
     // product .. failed, will retry" at WARN on the way down
-    Future<?> repaired = repairing.timeout(REPAIR_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
-    return Future.join(repaired, super.stop());
+    return Future.join(repairs.ended(REPAIR_STOP_WAIT), super.stop());
   }
 
   private void repair(ProductStore store, Duration grace) {
-    Future<Integer> round = store.repairPending(grace, 100)
+    // a slow repair may still run when the next one starts: the stop waits for both
+    repairs.track(store.repairPending(grace, 100)
       .onSuccess(n -> {
         if (n > 0) {
           LOG.info("repaired {} product documents in Cassandra", n);
         }
-      });
-    // a slow repair may still run when the next one starts: then the stop waits for both
-    repairing = repairing.isComplete() ? round : Future.join(repairing, round);
+      }));
   }
 }

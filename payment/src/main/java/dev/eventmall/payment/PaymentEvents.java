@@ -1,5 +1,6 @@
 package dev.eventmall.payment;
 
+import dev.eventmall.common.async.UnderWay;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.Subscription;
 import io.vertx.core.Future;
@@ -8,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the payment service consumes, in one place: consumer group {@value Payments#CONSUMER} ({@link #SAGA}) reads
@@ -32,8 +32,8 @@ public final class PaymentEvents extends VerticleBase {
   private final Duration recoveryAge;
   private final Duration giveUpAfter;
   private long timer = -1;
-  /** The recoveries under way (or the last one): {@link #stop()} lets the pool close only after them. */
-  private Future<?> current = Future.succeededFuture();
+  /** The recoveries under way: {@link #stop()} lets the pool close only after them. */
+  private final UnderWay recoveries = new UnderWay();
 
   /** {@code giveUpAfter}: how long a charge may stay unresolved before it gets its terminal outcome (null: never). */
   public PaymentEvents(Payments payments, Duration recoveryInterval, Duration recoveryAge, Duration giveUpAfter) {
@@ -60,7 +60,7 @@ public final class PaymentEvents extends VerticleBase {
     vertx.cancelTimer(timer);
     // the recovery under way ends first (bounded): the pool and the Toss client close once this verticle has stopped,
     // and closing them under it failed it and logged a warning on the way down
-    return current.timeout(RECOVERY_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return recoveries.ended(RECOVERY_STOP_WAIT);
   }
 
   private void recover(Duration age) {
@@ -78,8 +78,6 @@ public final class PaymentEvents extends VerticleBase {
         }
       })
       .onFailure(e -> LOG.warn("looking for webhooks owed a verification failed: {}", e.toString()));
-    // a slow recovery may still run when the next one starts: then the stop waits for both
-    Future<?> round = Future.join(resolved, listed);
-    current = current.isComplete() ? round : Future.join(current, round);
+    recoveries.track(Future.join(resolved, listed));
   }
 }

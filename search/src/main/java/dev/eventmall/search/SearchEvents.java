@@ -13,7 +13,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the search service consumes, in one place: the indexer's consumer group ({@link #indexer}, named by
@@ -66,7 +65,7 @@ public final class SearchEvents extends VerticleBase {
     // the index check under way ends first (bounded): closing the client under it failed it with CONNECTION_CLOSED,
     // and every stop that met one logged a warning
     Future<Void> checked = watch == null ? Future.succeededFuture()
-      : watch.stop().timeout(CHECK_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+      : watch.stop(CHECK_STOP_WAIT);
     return checked.eventually(() -> {
       redis.close();
       return Future.succeededFuture();

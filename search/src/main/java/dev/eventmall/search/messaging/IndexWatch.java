@@ -1,5 +1,6 @@
 package dev.eventmall.search.messaging;
 
+import dev.eventmall.common.async.UnderWay;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -36,8 +37,8 @@ public final class IndexWatch {
   private final String marker;
   private final IndexRebuilder rebuilder;
   private final Duration rebuildTimeout;
-  /** The check under way (or the last one): a check starts only once it has ended. */
-  private Future<Boolean> current = Future.succeededFuture(false);
+  /** The check under way: a check starts only once it has ended. */
+  private final UnderWay checks = new UnderWay();
   private boolean stopped;
 
   public IndexWatch(RedisAPI redis, String keyPrefix, IndexRebuilder rebuilder, Duration rebuildTimeout) {
@@ -52,24 +53,23 @@ public final class IndexWatch {
    * rebuild ran and succeeded.
    */
   public Future<Boolean> check() {
-    if (stopped || !current.isComplete()) {
+    if (stopped || !checks.idle()) {
       return Future.succeededFuture(false);
     }
     String building = "building:" + UUID.randomUUID();
-    current = redis.set(List.of(marker, building, "NX", "PX", Long.toString(rebuildTimeout.toMillis())))
+    return checks.track(redis.set(List.of(marker, building, "NX", "PX", Long.toString(rebuildTimeout.toMillis())))
       .compose(set -> set == null ? Future.succeededFuture(false) : rebuild(building))
-      .onFailure(e -> LOG.warn("index check failed (next check retries): {}", e.toString()));
-    return current;
+      .onFailure(e -> LOG.warn("index check failed (next check retries): {}", e.toString())));
   }
 
   /**
    * No check starts after this; answers once the check under way (if any) has ended, whatever its outcome, so its Redis
    * client is closed only after it (closing it under the check failed the check and logged a warning on every stop
-   * that met one). A rebuild may run long: the caller bounds the wait.
+   * that met one), or once {@code bound} has passed (a rebuild may run long).
    */
-  public Future<Void> stop() {
+  public Future<Void> stop(Duration bound) {
     stopped = true;
-    return current.<Void>mapEmpty().otherwiseEmpty();
+    return checks.ended(bound);
   }
 
   private Future<Boolean> rebuild(String building) {
