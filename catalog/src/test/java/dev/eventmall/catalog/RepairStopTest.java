@@ -1,9 +1,5 @@
 package dev.eventmall.catalog;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.eventmall.catalog.domain.Product;
 import dev.eventmall.catalog.domain.ProductDetails;
 import dev.eventmall.catalog.domain.ProductOption;
@@ -14,6 +10,7 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.LogCapture;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.ServiceHarness;
@@ -25,7 +22,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -69,10 +65,8 @@ class RepairStopTest {
     env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "10");
     Config config = Config.of(env);
     String mysqlUri = config.mysqlUri(CatalogApp.DATABASE);
-    Logger logger = (Logger) LoggerFactory.getLogger("dev.eventmall.catalog");
-    ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
+    // what the catalog's classes log
+    LogCapture logged = LogCapture.json("dev.eventmall.catalog");
     try {
       Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
         Duration.ofSeconds(60));
@@ -107,22 +101,16 @@ class RepairStopTest {
         // then what CatalogApp closes once the HTTP instances have stopped
         Await.result(session.close());
         Await.result(released.future());
-        assertThat(warnings(logged)).as("warnings on the way down").isEmpty();
+        assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
         assertThat(pendingDocuments(db)).as("documents still pending once the stop returned: the repair was cut short")
           .isZero();
         assertThat(took).as("the stop's wait ended with the repair, not at its 2 s bound")
           .isLessThan(HOLD.plusMillis(900));
       }
     } finally {
-      logger.detachAppender(logged);
+      logged.close();
       Await.result(own.close());
     }
-  }
-
-  /** What the catalog's classes logged at WARN or above. */
-  private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
-    return logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-      .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
   }
 
   private static long pendingDocuments(Pool db) {

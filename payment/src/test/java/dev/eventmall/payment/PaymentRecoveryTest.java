@@ -1,13 +1,10 @@
 package dev.eventmall.payment;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.LogCapture;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.payment.client.TossClient;
 import dev.eventmall.payment.persistence.AttemptLog;
@@ -22,7 +19,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -138,10 +134,7 @@ class PaymentRecoveryTest extends PaymentTestSupport {
   void aStopDuringARecoveryWaitsForItAndWarnsOfNothing() throws Exception {
     Vertx own = Vertx.vertx();
     String mysqlUri = TestInfra.freshDatabase("payment_stop");
-    Logger logger = (Logger) LoggerFactory.getLogger(PaymentEvents.class);
-    ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
+    LogCapture logged = LogCapture.json(PaymentEvents.class.getName());
     try {
       Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
         Duration.ofSeconds(60));
@@ -166,10 +159,9 @@ class PaymentRecoveryTest extends PaymentTestSupport {
           .isLessThan(Duration.ofMillis(2_000));
         Thread.sleep(300); // the lock is released before the next round
       }
-      assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-        .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
+      assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
     } finally {
-      logger.detachAppender(logged);
+      logged.close();
       Await.result(own.close());
     }
   }

@@ -1,12 +1,9 @@
 package dev.eventmall.search;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.LogCapture;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.search.api.NearCache;
@@ -17,7 +14,6 @@ import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -36,23 +32,19 @@ class IndexWatchStopTest {
   Vertx vertx;
   Redis admin;
   String prefix;
-  ListAppender<ILoggingEvent> logged;
-  Logger logger;
+  LogCapture logged;
 
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
     admin = Redis.createClient(vertx, TestInfra.redisUrl());
     prefix = "search-watch-stop:" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    logger = (Logger) LoggerFactory.getLogger(IndexWatch.class);
-    logged = new ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
+    logged = LogCapture.json(IndexWatch.class.getName());
   }
 
   @AfterEach
   void tearDown() {
-    logger.detachAppender(logged);
+    logged.close();
     Await.result(RedisAPI.api(admin).del(List.of(prefix + IndexWatch.MARKER)));
     admin.close();
     Await.result(vertx.close());
@@ -67,7 +59,6 @@ class IndexWatchStopTest {
     Await.result(RedisAPI.api(admin).set(List.of(prefix + IndexWatch.MARKER, "built:test")));
     RedisPause.stopMidCommand(vertx, admin, () -> new SearchEvents(settings, new NearCache(100, 1 << 20, 1_000)),
       "check");
-    assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-      .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
+    assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
   }
 }

@@ -1,12 +1,9 @@
 package dev.eventmall.search;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.eventmall.common.config.Config;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.Infra;
+import dev.eventmall.common.testing.LogCapture;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.search.api.NearCache;
@@ -16,7 +13,6 @@ import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
@@ -32,22 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NearCacheRefresherTest {
   Vertx vertx;
   Redis admin;
-  ListAppender<ILoggingEvent> logged;
-  Logger logger;
+  LogCapture logged;
 
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
     admin = Redis.createClient(vertx, TestInfra.redisUrl());
-    logger = (Logger) LoggerFactory.getLogger(NearCacheRefresher.class);
-    logged = new ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
+    logged = LogCapture.json(NearCacheRefresher.class.getName());
   }
 
   @AfterEach
   void tearDown() {
-    logger.detachAppender(logged);
+    logged.close();
     admin.close();
     Await.result(vertx.close());
   }
@@ -58,7 +50,6 @@ class NearCacheRefresherTest {
       SearchSettings.NEAR_CACHE_REFRESH_MS, "10", SearchSettings.NEAR_CACHE_MAX_STALENESS_MS, "1000")));
     NearCache nearCache = new NearCache(100, 1 << 20, 1_000);
     RedisPause.stopMidCommand(vertx, admin, () -> new NearCacheRefresher(settings, nearCache), "read");
-    assertThat(logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-      .map(ILoggingEvent::getFormattedMessage)).as("warnings on the way down").isEmpty();
+    assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
   }
 }

@@ -32,6 +32,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
   private final Level previousLevel;
   private final Encoder<ILoggingEvent> encoder;
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
 
   private LogCapture(Logger logger, Level level, Encoder<ILoggingEvent> encoder) {
     this.logger = logger;
@@ -78,6 +79,14 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
   @Override
   protected void append(ILoggingEvent event) {
     lines.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
+    if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+      warnings.add(event.getLoggerName() + ": " + event.getFormattedMessage());
+    }
+  }
+
+  /** What was logged at WARN or above so far, each as {@code logger: message}. */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
   }
 
   /** The lines so far as written, each with its line end. */
