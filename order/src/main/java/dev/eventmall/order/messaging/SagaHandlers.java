@@ -2,7 +2,6 @@ package dev.eventmall.order.messaging;
 
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
-import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.logging.LogContext;
@@ -35,10 +34,30 @@ import java.util.StringJoiner;
 
 /**
  * The order saga (consumer group {@value #CONSUMER}): applies catalog.stock, payment.events and delivery.events to
- * the order's state machine, a whole batch of events in ONE transaction: one inbox claim for the batch (a duplicate is
- * a no-op), the touched orders locked in id order, every event applied in batch order to the state the previous ones
- * left ({@link OrderStateMachine}), then one status update per new status, one multi-row timeline insert (the event is
- * recorded whether it applied or was ignored) and one outbox insert of the OrderCancelled / OrderCompleted it causes.
+ * the order's state machine, a whole batch of events in ONE transaction: the touched orders locked in id order, one
+ * read of which of the batch's events their timelines already hold (those are duplicates and skipped), every other
+ * event applied in batch order to the state the previous ones left ({@link OrderStateMachine}), then one status update
+ * per new status, one multi-row timeline insert (the event is recorded whether it applied or was ignored) and one
+ * outbox insert of the OrderCancelled / OrderCompleted it causes.
+ *
+ * <p><b>Duplicates without an inbox.</b> Every event this consumer handles for an existing order leaves a timeline row
+ * with its id, in the transaction that handles it, so the timeline is this consumer's record of what it handled and it
+ * writes no {@code inbox} rows (the order's other consumer, {@link ProjectionHandlers}, keeps its inbox). An event for
+ * an unknown order leaves nothing; delivered again it is ignored again, the same outcome. The check is race-free
+ * because of the order of the statements:
+ * <ol>
+ *   <li>{@code SELECT … FOR UPDATE} of the orders is the transaction's FIRST statement. The row lock serializes every
+ *   saga transaction that touches an order: a second handling of the same event waits here until the first commits.
+ *   A locking read reads the newest committed rows and creates no read view.</li>
+ *   <li>then a plain {@code SELECT event_id FROM order_timeline} ({@link OrderRepository#recordedEventIds}). Under
+ *   InnoDB's REPEATABLE READ a transaction's read view (its snapshot) is created at its first consistent
+ *   (non-locking) read, i.e. here, after the lock was granted, so it sees every timeline row committed by the previous
+ *   holder of the lock. Any consistent read before the lock would fix the snapshot too early and let both handlings of
+ *   a redelivered event through ({@code SagaTimelineDedupTest} shows it).</li>
+ * </ol>
+ * The timeline read must stay a plain read: as {@code FOR UPDATE} / {@code LOCK IN SHARE MODE} it would take next-key
+ * locks on {@code ix_timeline_order}, gaps included, that block (or deadlock with) the timeline inserts of concurrent
+ * batches on neighbouring orders. The order lock already gives all the exclusion needed.
  */
 public final class SagaHandlers implements BatchHandler {
   public static final String CONSUMER = "order-saga";
@@ -76,54 +95,58 @@ public final class SagaHandlers implements BatchHandler {
       return Future.succeededFuture(results);
     }
     List<Transition> applied = new ArrayList<>();
-    return pool.withTransaction(conn -> Inbox.claimAll(conn, CONSUMER, inputs.stream().map(in -> in.consumed().event())
-        .toList()).compose(fresh -> {
+    Set<String> orderIds = new HashSet<>();
+    inputs.forEach(in -> orderIds.add(in.orderId()));
+    // the lock FIRST, then the duplicate check: see the class comment
+    return pool.withTransaction(conn -> orders.lockAll(conn, orderIds).compose(locked -> (locked.isEmpty()
+        ? Future.succeededFuture(Set.<String>of()) : orders.recordedEventIds(conn, locked.keySet()))
+      .compose(recorded -> {
         List<Input> todo = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (Input in : inputs) {
-          if (fresh.contains(in.consumed().event().id()) && ids.add(in.consumed().event().id().toString())) {
+          String id = in.consumed().event().id().toString();
+          if (!recorded.contains(id) && ids.add(id)) {
             todo.add(in);
+          } else {
+            LogContext.about(LOG.atDebug(), in.orderId(), in.consumed().span()).log("{} {} seen before: skipped",
+              in.consumed().type(), id);
           }
         }
-        Set<String> orderIds = new HashSet<>();
-        todo.forEach(in -> orderIds.add(in.orderId()));
-        return orders.lockAll(conn, orderIds).compose(locked -> {
-          Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-          Map<String, Order> current = new HashMap<>(locked);
-          Map<String, OrderStatus> statuses = new LinkedHashMap<>();
-          List<Map.Entry<String, TimelineEntry>> timeline = new ArrayList<>();
-          List<Outbox.Outgoing> emitted = new ArrayList<>();
-          for (Input in : todo) {
-            Order order = current.get(in.orderId());
-            if (order == null) {
-              LogContext.about(LOG.atWarn(), in.orderId(), in.consumed().span())
-                .log("{} {} for unknown order {}: ignored", in.consumed().type(), in.consumed().event().id(),
-                  in.orderId());
-              continue;
-            }
-            Step step = step(order, in.input(), in.consumed(), now);
-            Transition t = step.transition();
-            if (t.applied()) {
-              current.put(order.orderId(), order.withStatus(t.to()));
-              statuses.put(order.orderId(), t.to());
-              applied.add(t);
-              LogContext.about(LOG.atDebug(), order.orderId(), in.consumed().span()).log("order {}: {} -> {} on {} {}",
-                order.orderId(), t.from(), t.to(), in.consumed().type(), in.consumed().event().id());
-            } else {
-              LogContext.about(LOG.atDebug(), order.orderId(), in.consumed().span()).log(
-                "order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
-                in.consumed().type(), in.consumed().event().id());
-            }
-            step.timeline().forEach(e -> timeline.add(new AbstractMap.SimpleEntry<>(order.orderId(), e)));
-            if (step.emitted() != null) {
-              emitted.add(in.consumed().emit(Topics.ORDER_EVENTS, step.emitted()));
-            }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Map<String, Order> current = new HashMap<>(locked);
+        Map<String, OrderStatus> statuses = new LinkedHashMap<>();
+        List<Map.Entry<String, TimelineEntry>> timeline = new ArrayList<>();
+        List<Outbox.Outgoing> emitted = new ArrayList<>();
+        for (Input in : todo) {
+          Order order = current.get(in.orderId());
+          if (order == null) {
+            LogContext.about(LOG.atWarn(), in.orderId(), in.consumed().span())
+              .log("{} {} for unknown order {}: ignored", in.consumed().type(), in.consumed().event().id(),
+                in.orderId());
+            continue;
           }
-          return orders.updateStatuses(conn, statuses, now)
-            .compose(v -> orders.appendTimelines(conn, timeline))
-            .compose(v -> Outbox.appendAll(conn, emitted));
-        });
-      }))
+          Step step = step(order, in.input(), in.consumed(), now);
+          Transition t = step.transition();
+          if (t.applied()) {
+            current.put(order.orderId(), order.withStatus(t.to()));
+            statuses.put(order.orderId(), t.to());
+            applied.add(t);
+            LogContext.about(LOG.atDebug(), order.orderId(), in.consumed().span()).log("order {}: {} -> {} on {} {}",
+              order.orderId(), t.from(), t.to(), in.consumed().type(), in.consumed().event().id());
+          } else {
+            LogContext.about(LOG.atDebug(), order.orderId(), in.consumed().span()).log(
+              "order {} in {}: {} {} does not apply; recorded and ignored", order.orderId(), t.from(),
+              in.consumed().type(), in.consumed().event().id());
+          }
+          step.timeline().forEach(e -> timeline.add(new AbstractMap.SimpleEntry<>(order.orderId(), e)));
+          if (step.emitted() != null) {
+            emitted.add(in.consumed().emit(Topics.ORDER_EVENTS, step.emitted()));
+          }
+        }
+        return orders.updateStatuses(conn, statuses, now)
+          .compose(v -> orders.appendTimelines(conn, timeline))
+          .compose(v -> Outbox.appendAll(conn, emitted));
+      })))
       .map(v -> {
         applied.forEach(t -> metrics.reached(t.to()));
         return results;

@@ -19,9 +19,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -105,6 +107,22 @@ public final class OrderRepository {
         found.forEach(o -> byId.put(o.orderId(), o));
         return byId;
       });
+  }
+
+  /**
+   * The ids of the events already recorded in the timelines of {@code orderIds}: one plain {@code SELECT} (per 256
+   * orders) over {@code ix_timeline_order}, a handful of rows per order.
+   *
+   * <p>It is a consistent (non-locking) read on purpose, and it is correct as the saga's duplicate check only after the
+   * same transaction locked those orders ({@link #lockAll}) and made no consistent read before: InnoDB (REPEATABLE READ)
+   * creates a transaction's read view at its first consistent read, so a view created after the lock was granted
+   * sees every timeline row committed by the transaction that held the lock before. A locking read here
+   * ({@code FOR UPDATE} / {@code LOCK IN SHARE MODE}) would take next-key locks on the timeline index, which block the
+   * timeline inserts of concurrent batches on neighbouring orders or deadlock with them.
+   */
+  public Future<Set<String>> recordedEventIds(SqlConnection conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, SELECT_TIMELINE_EVENT_IDS_BEFORE, ")", Tuple.tuple(), new TreeSet<>(orderIds),
+      row -> row.getString("event_id")).map(HashSet::new);
   }
 
   /** Sets each order's status ({@code orderId → status}): one UPDATE per distinct status. */

@@ -37,6 +37,11 @@ final class OrderSql {
     + "ORDER BY created_at DESC, order_id LIMIT ? OFFSET ?";
   static final String COUNT_ALL_STATUS = "SELECT COUNT(*) AS n FROM orders WHERE status = ?";
 
+  /**
+   * The event ids already in the timelines of a batch's orders (the saga's duplicate check). A plain, consistent read,
+   * never a locking one: see {@code OrderRepository#recordedEventIds}.
+   */
+  static final String SELECT_TIMELINE_EVENT_IDS_BEFORE = "SELECT event_id FROM order_timeline WHERE order_id IN (";
   static final String SELECT_TIMELINE = "SELECT seq, event_id, event_type, source, outcome, from_status, to_status, "
     + "detail, occurred_at, recorded_at FROM order_timeline WHERE order_id = ? ORDER BY seq";
 
