@@ -267,15 +267,18 @@ class BatchEventPathTest {
       events.add(e);
       Await.result(pool.withTransaction(conn -> Outbox.append(conn, topic, e)));
     }
+    // the relays keep published rows stamped (a retention), so that un-stamping them re-creates a crash's leftovers
+    OutboxRelay.Options stamping = new OutboxRelay.Options(mysqlUri, kafka)
+      .withRetention(Duration.ofHours(1), Duration.ofDays(8));
     try (TopicReader reader = new TopicReader(kafka, topic)) {
-      String relay = Await.result(vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka))));
+      String relay = Await.result(vertx.deployVerticle(new OutboxRelay(stamping)));
       reader.awaitCount(12, Duration.ofSeconds(30));
       Await.until("all 12 marked sent", Duration.ofSeconds(30), () -> Await.result(pool.query(
         "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").execute()).iterator().next().getLong(0) == 0);
       Await.result(vertx.undeploy(relay));
       // what a relay that died after the broker's ack and before its UPDATE leaves behind: published, not marked
       Await.result(pool.query("UPDATE outbox SET sent_at = NULL").execute());
-      Await.result(vertx.deployVerticle(new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka))));
+      Await.result(vertx.deployVerticle(new OutboxRelay(stamping)));
       List<ConsumerRecord<String, String>> records = reader.awaitCount(24, Duration.ofSeconds(30));
       assertThat(records).as("every event published twice").hasSize(24);
     }

@@ -1,5 +1,6 @@
 package dev.eventmall.common.outbox;
 
+import dev.eventmall.common.config.Config;
 import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventSchemas;
@@ -182,36 +183,56 @@ class OutboxRelayTest {
     }
   }
 
+  /**
+   * With a retention ({@code OUTBOX_RETENTION_SECONDS} above 0) a published row is stamped sent and kept: a relay
+   * stopped mid-stream leaves unstamped rows, the next one publishes everything per key in order, and every row ends
+   * stamped, none deleted (the clean-up prunes them only once older than the retention).
+   */
   @Test
-  void aRelayKilledMidStreamLosesNothingAfterRestart(Vertx vertx) {
+  void withARetentionARelayKilledMidStreamLosesNothingAfterRestartAndEveryRowEndsStamped(Vertx vertx) {
     int total = 1_500;
     commitBeforeAnyRelay(total);
+    Duration retention = Duration.ofHours(1);
 
-    String first = Await.result(vertx.deployVerticle(
-      () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)), new DeploymentOptions()));
+    String first = Await.result(vertx.deployVerticle(() -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)
+      .withBatchSize(25).withRetention(retention, Duration.ofDays(8))), new DeploymentOptions()));
     reader.awaitCount(100, Duration.ofSeconds(30));
     Await.shutDown(vertx.undeploy(first));
     long unsentAfterKill = Await.result(pool.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").execute())
       .iterator().next().getLong(0);
     assertThat(unsentAfterKill).as("the relay was stopped mid-stream").isGreaterThan(0);
 
-    Await.result(vertx.deployVerticle(
-      () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(200)), new DeploymentOptions()));
+    Await.result(vertx.deployVerticle(() -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka)
+      .withBatchSize(200).withRetention(retention, Duration.ofDays(8))), new DeploymentOptions()));
     awaitAllPublishedInOrder(total);
+    Await.until("every row stamped sent", Duration.ofSeconds(10),
+      () -> count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == 0);
+    assertThat(count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")).as("rows kept, stamped sent")
+      .isEqualTo(total);
+  }
+
+  /** {@code OUTBOX_RETENTION_SECONDS}: 0 unless set (published rows deleted); a value keeps them that long. */
+  @Test
+  void theRetentionIsZeroByDefaultAndTheSettingKeepsSentRowsForThatLong() {
+    assertThat(new OutboxRelay.Options(mysqlUri, kafka).retention()).isZero();
+    assertThat(OutboxRelay.Options.from(Config.of(Map.of()), mysqlUri, kafka).retention()).isZero();
+    assertThat(OutboxRelay.Options.from(Config.of(Map.of(OutboxRelay.OUTBOX_RETENTION_SECONDS, "3600")), mysqlUri,
+      kafka).retention()).isEqualTo(Duration.ofHours(1));
+    assertThat(OutboxRelay.Options.from(Config.of(Map.of(OutboxRelay.OUTBOX_RETENTION_SECONDS, "-5")), mysqlUri,
+      kafka).retention()).as("a negative setting").isZero();
   }
 
   /**
-   * With a retention of zero ({@code OUTBOX_RETENTION_SECONDS=0}) a row the broker acknowledged is deleted in the round
-   * that published it instead of stamped: a relay stopped mid-stream leaves rows none of which is stamped, the next
-   * relay publishes them (again, for a round stopped between the broker's answer and the delete), per key in order, and
-   * the outbox ends empty.
+   * By default (retention zero, {@code OUTBOX_RETENTION_SECONDS} unset or 0) a row the broker acknowledged is deleted in
+   * the round that published it instead of stamped: a relay stopped mid-stream leaves rows none of which is stamped, the
+   * next relay publishes them (again, for a round stopped between the broker's answer and the delete), per key in
+   * order, and the outbox ends empty.
    */
   @Test
-  void withNoRetentionPublishedRowsAreDeletedAndARelayStoppedMidStreamStillLosesNothing(Vertx vertx) {
+  void byDefaultPublishedRowsAreDeletedAndARelayStoppedMidStreamStillLosesNothing(Vertx vertx) {
     int total = 1_000;
     commitBeforeAnyRelay(total);
-    Supplier<OutboxRelay> relay = () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)
-      .withRetention(Duration.ZERO, Duration.ofDays(8)));
+    Supplier<OutboxRelay> relay = () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25));
 
     String first = Await.result(vertx.deployVerticle(relay, new DeploymentOptions()));
     reader.awaitCount(100, Duration.ofSeconds(30));
