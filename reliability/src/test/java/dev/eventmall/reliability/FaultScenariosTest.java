@@ -4,6 +4,7 @@ import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.toss.LedgerEntry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -92,6 +94,11 @@ class FaultScenariosTest {
     world.initialStock().keySet().forEach(id -> stockBefore.put(id, Rel.stockOf(id)));
     int ledgerBefore = Rel.toss().ledger().size();
     Map<String, Long> rowsBefore = SecuritySweepTest.quietTableCounts();
+    // the events published so far (the outboxes delete theirs once published, so their row counts show none)
+    Map<String, Set<String>> eventsBefore;
+    try (Admin admin = Stores.admin()) {
+      eventsBefore = Stores.eventIds(admin, Stores.PRODUCER.keySet());
+    }
 
     // every record of the saga topics, this scenario's and the earlier ones', delivered again, after newer records
     long replayed = replay(List.of("order.events", "catalog.stock", "payment.events", "delivery.events"));
@@ -105,6 +112,10 @@ class FaultScenariosTest {
     List<LedgerEntry> newEntries = Rel.toss().ledger().subList(ledgerBefore, Rel.toss().ledger().size());
     assertThat(newEntries).as("Toss ledger entries made by the replay").isEmpty();
     assertThat(Stores.tableCounts()).as("rows of every table").isEqualTo(rowsBefore);
+    try (Admin admin = Stores.admin()) {
+      assertThat(Stores.eventIds(admin, Stores.PRODUCER.keySet()))
+        .as("the events on every topic (distinct ids: the replayed copies are the same events)").isEqualTo(eventsBefore);
+    }
   }
 
   @Test

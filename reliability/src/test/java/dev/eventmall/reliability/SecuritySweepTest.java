@@ -709,12 +709,36 @@ class SecuritySweepTest {
     return wrong;
   }
 
-  /** Cheap per-input evidence: the outboxes and the tables a bad input could grow. */
+  private static org.apache.kafka.clients.admin.Admin watchAdmin;
+
+  /** One Kafka admin client for the per-input evidence (hundreds of inputs), closed when the JVM exits. */
+  static synchronized org.apache.kafka.clients.admin.Admin watchAdmin() {
+    if (watchAdmin == null) {
+      org.apache.kafka.clients.admin.Admin admin = Stores.admin();
+      Runtime.getRuntime().addShutdownHook(new Thread(admin::close, "security-sweep-admin-close"));
+      watchAdmin = admin;
+    }
+    return watchAdmin;
+  }
+
+  /**
+   * Cheap per-input evidence: the outboxes, the records on every topic they feed, and the tables a bad input could
+   * grow. The outboxes delete what they published, so an event a bad input appended shows as a record on its topic:
+   * this waits (up to 10 s) for every outbox to have published what it holds before reading the topics' end offsets.
+   */
   static Map<String, Long> watched() {
     Map<String, Long> counts = new java.util.TreeMap<>();
+    Await.until("every outbox published what it holds (" + Stores.unsentOutbox() + ")", Duration.ofSeconds(10), () -> {
+      boolean empty = Stores.unsentOutbox().values().stream().allMatch(n -> n == 0);
+      if (!empty) {
+        Load.sleep(50);
+      }
+      return empty;
+    });
     for (String db : Stores.DATABASES) {
       counts.put(db + ".outbox", Stores.count(db, "SELECT COUNT(*) FROM outbox"));
     }
+    Stores.topicSizes(watchAdmin(), Stores.PRODUCER.keySet()).forEach((topic, n) -> counts.put("topic " + topic, n));
     counts.put("payment.payment_attempts", Stores.count("payment", "SELECT COUNT(*) FROM payment_attempts"));
     counts.put("payment.payments", Stores.count("payment", "SELECT COUNT(*) FROM payments"));
     counts.put("catalog.product", Stores.count("catalog", "SELECT COUNT(*) FROM product"));

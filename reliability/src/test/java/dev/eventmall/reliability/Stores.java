@@ -113,19 +113,96 @@ final class Stores {
     return unsent;
   }
 
-  /** Sent outbox rows per topic (all databases). */
-  static Map<String, Long> sentOutboxByTopic() {
-    Map<String, Long> sent = new TreeMap<>();
-    for (String database : DATABASES) {
-      rows(database, "SELECT topic, COUNT(*) FROM outbox WHERE sent_at IS NOT NULL GROUP BY topic", r -> {
-        try {
-          return Map.entry(r.getString(1), r.getLong(2));
-        } catch (SQLException e) {
-          throw new IllegalStateException(e);
-        }
-      }).forEach(e -> sent.merge(e.getKey(), e.getValue(), Long::sum));
+  /**
+   * The events the services' committed rows owe their topics, read from the domain tables (each row and its event commit
+   * in one transaction; the outbox itself may have deleted its published rows). Only what holds in every scenario:
+   * <ul>
+   *   <li>every order (orders.orders) has its OrderPlaced on order.events; a CANCELLED one its OrderCancelled, a
+   *       DELIVERED one its OrderCompleted;</li>
+   *   <li>every order with a stock reservation (catalog.reservation, written only when all its lines were reserved)
+   *       has its StockReserved on catalog.stock, and one with RELEASED lines its StockReleased;</li>
+   *   <li>every product (catalog.product) has its ProductCreated on catalog.products;</li>
+   *   <li>every payment that was charged (payment.payments DONE, REFUNDING, REFUNDED: only CHARGING + an approval
+   *       makes DONE) has its PaymentCompleted on payment.events, a REFUNDED one its PaymentRefunded;</li>
+   *   <li>every shipment the carrier accepted (delivery.shipment with a tracking number, except CANCELLED: those got
+   *       theirs after the order was cancelled and are withdrawn, no event) has its DeliveryStarted on
+   *       delivery.events; a FAILED one without a tracking number (refused, or no address) its DeliveryFailed.</li>
+   * </ul>
+   */
+  static List<Owed> owedEvents() {
+    return List.of(
+      owed("orders.orders", "orders", "SELECT order_id FROM orders", "order.events", "OrderPlaced"),
+      owed("CANCELLED orders", "orders", "SELECT order_id FROM orders WHERE status = 'CANCELLED'", "order.events",
+        "OrderCancelled"),
+      owed("DELIVERED orders", "orders", "SELECT order_id FROM orders WHERE status = 'DELIVERED'", "order.events",
+        "OrderCompleted"),
+      owed("catalog.reservation", "catalog", "SELECT DISTINCT order_id FROM reservation", "catalog.stock",
+        "StockReserved"),
+      owed("RELEASED reservations", "catalog", "SELECT DISTINCT order_id FROM reservation WHERE status = 'RELEASED'",
+        "catalog.stock", "StockReleased"),
+      owed("catalog.product", "catalog", "SELECT product_id FROM product", "catalog.products", "ProductCreated"),
+      owed("charged payments", "payment",
+        "SELECT order_id FROM payments WHERE status IN ('DONE', 'REFUNDING', 'REFUNDED')", "payment.events",
+        "PaymentCompleted"),
+      owed("REFUNDED payments", "payment", "SELECT order_id FROM payments WHERE status = 'REFUNDED'", "payment.events",
+        "PaymentRefunded"),
+      owed("accepted shipments", "delivery",
+        "SELECT order_id FROM shipment WHERE tracking_number IS NOT NULL AND status <> 'CANCELLED'", "delivery.events",
+        "DeliveryStarted"),
+      owed("refused shipments", "delivery",
+        "SELECT order_id FROM shipment WHERE status = 'FAILED' AND tracking_number IS NULL", "delivery.events",
+        "DeliveryFailed"));
+  }
+
+  private static Owed owed(String what, String database, String sql, String topic, String type) {
+    return new Owed(what, topic, type, rows(database, sql, r -> {
+      try {
+        return r.getString(1);
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }));
+  }
+
+  /** A record on a topic: its key, {@code type} header and envelope id. */
+  record Published(String topic, String key, String type, String eventId) {
+  }
+
+  /** Every record of the {@code topics} that exist, from offset 0 to their end now. */
+  static List<Published> published(Admin admin, Collection<String> topics) {
+    List<Published> out = new ArrayList<>();
+    readAll(endOffsets(admin, topics), r -> {
+      Header type = r.headers().lastHeader("type");
+      String id = null;
+      try {
+        id = new io.vertx.core.json.JsonObject(new String(r.value(), StandardCharsets.UTF_8)).getString("id");
+      } catch (RuntimeException notAnEnvelope) {
+        // counted by key and type only
+      }
+      out.add(new Published(r.topic(), r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
+        type == null ? null : new String(type.value(), StandardCharsets.UTF_8), id));
+    });
+    return out;
+  }
+
+  /** topic → type → keys of {@code records}: what {@link Owed#missing} compares with. */
+  static Map<String, Map<String, java.util.Set<String>>> keysByType(List<Published> records) {
+    Map<String, Map<String, java.util.Set<String>>> keys = new TreeMap<>();
+    for (Published r : records) {
+      if (r.type() != null && r.key() != null) {
+        keys.computeIfAbsent(r.topic(), t -> new TreeMap<>()).computeIfAbsent(r.type(), t -> new java.util.HashSet<>())
+          .add(r.key());
+      }
     }
-    return sent;
+    return keys;
+  }
+
+  /** topic → the distinct event ids on it (a record re-sent, or copied again, counts once). */
+  static Map<String, java.util.Set<String>> eventIds(Admin admin, Collection<String> topics) {
+    Map<String, java.util.Set<String>> ids = new TreeMap<>();
+    published(admin, topics).forEach(r -> ids.computeIfAbsent(r.topic(), t -> new java.util.TreeSet<>())
+      .add(String.valueOf(r.eventId())));
+    return ids;
   }
 
   static Admin admin() {
@@ -166,33 +243,43 @@ final class Stores {
     if (ends.isEmpty()) {
       return 0;
     }
+    java.util.Set<String> parked = new java.util.HashSet<>();
+    java.util.Set<String> replayed = new java.util.HashSet<>();
+    readAll(ends, r -> {
+      Header marker = r.headers().lastHeader("dlq-replayed-of");
+      if (marker != null) {
+        replayed.add(new String(marker.value(), StandardCharsets.UTF_8));
+      } else {
+        parked.add(r.topic() + ":" + r.partition() + ":" + r.offset());
+      }
+    });
+    parked.removeAll(replayed);
+    return parked.size();
+  }
+
+  /** Hands {@code each} every record of the partitions {@code ends} names, from the start of each to (at least) its end. */
+  static void readAll(Map<TopicPartition, Long> ends, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    Map<TopicPartition, Long> partitions = new HashMap<>(ends);
+    partitions.values().removeIf(end -> end == 0);
+    if (partitions.isEmpty()) {
+      return;
+    }
     Map<String, Object> config = Map.of(
       ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Rel.kafka(),
       ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
       ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
       ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    java.util.Set<String> parked = new java.util.HashSet<>();
-    java.util.Set<String> replayed = new java.util.HashSet<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-      consumer.assign(ends.keySet());
-      consumer.seekToBeginning(ends.keySet());
+      consumer.assign(partitions.keySet());
+      consumer.seekToBeginning(partitions.keySet());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      while (partitions.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("reading the dead-letter topics took over 60 s");
+          throw new IllegalStateException("reading " + partitions.keySet() + " took over 60 s");
         }
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          Header marker = r.headers().lastHeader("dlq-replayed-of");
-          if (marker != null) {
-            replayed.add(new String(marker.value(), StandardCharsets.UTF_8));
-          } else {
-            parked.add(r.topic() + ":" + r.partition() + ":" + r.offset());
-          }
-        }
+        consumer.poll(Duration.ofMillis(200)).forEach(each);
       }
     }
-    parked.removeAll(replayed);
-    return parked.size();
   }
 
   /** Consumer lag per "group topic-partition" of the saga groups: records on the topic the group has not committed. */
