@@ -193,6 +193,8 @@ class StockReservationTest extends CatalogTestSupport {
     assertThat(stock(productId).getInteger("available")).isEqualTo(4);
     assertThat(row("SELECT COUNT(*) AS n FROM reservation WHERE order_id = ?", orderId).getInteger("n")).isZero();
     assertThat(row("SELECT COUNT(*) AS n FROM outbox WHERE event_key = ?", orderId).getInteger("n")).isZero();
+    assertThat(published(Topics.CATALOG_STOCK)).as("events published for %s", orderId)
+      .noneMatch(r -> orderId.equals(r.key()));
   }
 
   /**

@@ -91,12 +91,14 @@ class MemberFlowTest extends MemberServiceTestBase {
   void duplicateEmailIs409AndStoresOneAccount() {
     String email = uniqueEmail();
     signUp(email);
-    long outboxBefore = count("SELECT COUNT(*) FROM outbox");
     HttpResponse<Buffer> again = post("/members", null, signUpBody(email.toUpperCase(), null));
     assertProblem(again, 409);
     assertThat(again.bodyAsJsonObject().getString("type")).isEqualTo("https://eventmall.dev/problems/email-taken");
     assertThat(count("SELECT COUNT(*) FROM members WHERE email = ?", email)).isEqualTo(1);
-    assertThat(count("SELECT COUNT(*) FROM outbox")).as("no event for the refused sign-up").isEqualTo(outboxBefore);
+    assertThat(published(Topics.MEMBER_EVENTS).stream().map(r -> new JsonObject(r.value()))
+      .filter(e -> email.equalsIgnoreCase(e.getJsonObject("payload").getString("email")))
+      .map(e -> e.getString("type"))).as("events published for %s: the first sign-up's only", email)
+      .containsExactly("MemberRegistered");
   }
 
   @Test
@@ -208,8 +210,10 @@ class MemberFlowTest extends MemberServiceTestBase {
       for (ConsumerRecord<String, String> r : mine) {
         assertThat(r.value()).doesNotContainIgnoringCase("password").doesNotContain("argon2").doesNotContain(PASSWORD);
       }
-      assertThat(count("SELECT COUNT(*) FROM outbox WHERE event_key = ? AND sent_at IS NOT NULL", memberId))
-        .isEqualTo(2);
+      // published, each once: nothing left unsent, and exactly these two events on the topic
+      assertThat(published(Topics.MEMBER_EVENTS).stream().filter(r -> memberId.equals(r.key()))
+        .map(r -> EventEnvelope.fromJson(new JsonObject(r.value())).id()).distinct())
+        .containsExactly(registered.id(), added.id());
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.eventmall.member;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
+import dev.eventmall.common.event.Topics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,17 +18,21 @@ class MemberInputTest extends MemberServiceTestBase {
   long members;
   long addresses;
   long outbox;
+  long events;
 
   @BeforeEach
   void snapshot() {
     members = count("SELECT COUNT(*) FROM members");
     addresses = count("SELECT COUNT(*) FROM addresses");
+    // drained first: the outbox holds what is not yet published (and, with a retention, what was)
+    events = published(Topics.MEMBER_EVENTS).size();
     outbox = count("SELECT COUNT(*) FROM outbox");
   }
 
   private void assertNothingStored() {
     assertThat(count("SELECT COUNT(*) FROM members")).as("members").isEqualTo(members);
     assertThat(count("SELECT COUNT(*) FROM addresses")).as("addresses").isEqualTo(addresses);
+    assertThat(published(Topics.MEMBER_EVENTS)).as("events published").hasSize((int) events);
     assertThat(count("SELECT COUNT(*) FROM outbox")).as("outbox").isEqualTo(outbox);
   }
 

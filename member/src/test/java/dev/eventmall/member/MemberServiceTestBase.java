@@ -165,6 +165,16 @@ abstract class MemberServiceTestBase {
 
   // ---------------------------------------------------------------- direct MySQL reads
 
+  /**
+   * Every record on {@code topic} once the service's outbox has published everything it held: the events the service
+   * emitted (its outbox deletes the rows it published, so counting them shows nothing).
+   */
+  static java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published(String topic) {
+    dev.eventmall.common.testing.Await.until("the outbox published everything", java.time.Duration.ofSeconds(30),
+      () -> count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == 0);
+    return dev.eventmall.common.testing.TopicReader.readAll(kafka, topic, java.time.Duration.ofSeconds(30));
+  }
+
   static long count(String sql, Object... args) {
     return Await.result(db.preparedQuery(sql).execute(Tuple.from(args))).iterator().next().getLong(0);
   }

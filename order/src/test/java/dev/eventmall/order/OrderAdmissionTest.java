@@ -65,5 +65,7 @@ class OrderAdmissionTest extends OrderTestSupport {
   void assertNothingStoredFor(String member) {
     assertThat(count("SELECT COUNT(*) AS n FROM orders WHERE member_id = ?", member)).isZero();
     assertThat(count("SELECT COUNT(*) AS n FROM outbox WHERE envelope LIKE ?", "%" + member + "%")).isZero();
+    assertThat(published(Topics.ORDER_EVENTS)).as("events published for %s", member)
+      .noneMatch(r -> r.value().contains(member));
   }
 }

@@ -403,5 +403,7 @@ class OrderPlacementTest extends OrderTestSupport {
     assertThat(count("SELECT COUNT(*) AS n FROM orders WHERE member_id = ?", member)).isZero();
     assertThat(count("SELECT COUNT(*) AS n FROM idempotency_key WHERE member_id = ?", member)).isZero();
     assertThat(count("SELECT COUNT(*) AS n FROM outbox WHERE envelope LIKE ?", "%" + member + "%")).isZero();
+    assertThat(published(Topics.ORDER_EVENTS)).as("events published for %s", member)
+      .noneMatch(r -> r.value().contains(member));
   }
 }

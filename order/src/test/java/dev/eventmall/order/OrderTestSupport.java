@@ -185,6 +185,17 @@ abstract class OrderTestSupport {
 
   // ---------------------------------------------------------------- assertions
 
+  /**
+   * Every record on {@code topic} once the service's outbox has published everything it held: the events the service
+   * emitted (its outbox deletes the rows it published, so counting them shows nothing).
+   */
+  java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published(String topic) {
+    dev.eventmall.common.testing.Await.until("the outbox published everything", java.time.Duration.ofSeconds(30),
+      () -> count("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL") == 0);
+    return dev.eventmall.common.testing.TopicReader.readAll(dev.eventmall.common.testing.TestInfra.kafka(), topic,
+      java.time.Duration.ofSeconds(30));
+  }
+
   JsonObject row(String sql, Object... params) {
     return harness.row(sql, params);
   }

@@ -21,8 +21,12 @@ public final class TopicReader implements AutoCloseable {
   private final List<ConsumerRecord<String, String>> records = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean closed;
+  private final String bootstrapServers;
+  private final String topic;
 
   public TopicReader(String bootstrapServers, String topic) {
+    this.bootstrapServers = bootstrapServers;
+    this.topic = topic;
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
     props.put("group.id", "test-reader-" + UUID.randomUUID());
@@ -50,6 +54,47 @@ public final class TopicReader implements AutoCloseable {
   public List<ConsumerRecord<String, String>> awaitCount(int n, Duration timeout) {
     Await.until(() -> n + " records (have " + records.size() + ")", timeout, () -> records.size() >= n);
     return records();
+  }
+
+  /**
+   * Waits until this reader has read everything the topic holds now (up to its end offsets, read when called) and
+   * returns it all: after a service's outbox was seen drained, exactly the events it published, none still on the way.
+   * Published outbox rows are deleted (by default), so this is how a test counts the events a service emitted.
+   */
+  public List<ConsumerRecord<String, String>> upToEnd(Duration timeout) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    Map<TopicPartition, Long> ends;
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      ends = consumer.endOffsets(consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList(), Duration.ofSeconds(10));
+    }
+    Await.until(() -> "read " + topic + " up to its end offsets " + ends, timeout, () -> ends.entrySet().stream()
+      .allMatch(e -> e.getValue() == 0 || records.stream().anyMatch(r -> r.partition() == e.getKey().partition()
+        && r.offset() >= e.getValue() - 1)));
+    return records();
+  }
+
+  /** Every record on {@code topic} now (up to its end offsets), read by a reader of its own. */
+  public static List<ConsumerRecord<String, String>> readAll(String bootstrapServers, String topic, Duration timeout) {
+    TopicReader reader = new TopicReader(bootstrapServers, topic);
+    try {
+      return reader.upToEnd(timeout);
+    } finally {
+      try {
+        reader.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The {@code type} header of {@code record}, null without one. */
+  public static String type(ConsumerRecord<String, String> record) {
+    var header = record.headers().lastHeader("type");
+    return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The committed offsets of {@code group} on {@code partitions}, read with a throw-away consumer. */
