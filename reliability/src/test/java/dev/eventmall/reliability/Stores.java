@@ -117,6 +117,8 @@ final class Stores {
    * The events the services' committed rows owe their topics, read from the domain tables (each row and its event commit
    * in one transaction; the outbox itself may have deleted its published rows). Only what holds in every scenario:
    * <ul>
+   *   <li>every member (member.members, the seeded admin included: it registers like anyone) has its MemberRegistered
+   *       on member.events, and every member with an address its AddressAdded (keyed by the member);</li>
    *   <li>every order (orders.orders) has its OrderPlaced on order.events; a CANCELLED one its OrderCancelled, a
    *       DELIVERED one its OrderCompleted;</li>
    *   <li>every order with a stock reservation (catalog.reservation, written only when all its lines were reserved)
@@ -131,6 +133,9 @@ final class Stores {
    */
   static List<Owed> owedEvents() {
     return List.of(
+      owed("member.members", "member", "SELECT id FROM members", "member.events", "MemberRegistered"),
+      owed("members with an address", "member", "SELECT DISTINCT member_id FROM addresses", "member.events",
+        "AddressAdded"),
       owed("orders.orders", "orders", "SELECT order_id FROM orders", "order.events", "OrderPlaced"),
       owed("CANCELLED orders", "orders", "SELECT order_id FROM orders WHERE status = 'CANCELLED'", "order.events",
         "OrderCancelled"),
