@@ -77,18 +77,29 @@ public final class CarrierEmulator extends VerticleBase {
   private final CarrierConfig config;
   private final FaultInjector faults;
   private final Map<String, Shipment> shipments = new ConcurrentHashMap<>();
+  /** Candidate tracking numbers: "6" + 11 random digits. */
+  private final Supplier<String> trackingNumbers;
   private IdempotencyStore idempotency;
   private WebhookSender webhooks;
   private HttpServer server;
 
   public CarrierEmulator(CarrierConfig config) {
+    this(config, () -> "6" + random(11, "0123456789"));
+  }
+
+  /** {@code trackingNumbers}: where candidate tracking numbers come from (a test may repeat one on purpose). */
+  CarrierEmulator(CarrierConfig config, Supplier<String> trackingNumbers) {
     this.config = config;
     this.faults = new FaultInjector(config.faults());
+    this.trackingNumbers = trackingNumbers;
   }
 
   /** Deploys an emulator and answers it once it listens. */
   public static Future<CarrierEmulator> start(Vertx vertx, CarrierConfig config) {
-    CarrierEmulator emulator = new CarrierEmulator(config);
+    return start(vertx, new CarrierEmulator(config));
+  }
+
+  static Future<CarrierEmulator> start(Vertx vertx, CarrierEmulator emulator) {
     return vertx.deployVerticle(emulator).map(id -> emulator);
   }
 
@@ -390,13 +401,26 @@ public final class CarrierEmulator extends VerticleBase {
       throw undeliverable();
     }
     Shipment s = new Shipment("shp_" + random(16, "abcdefghijklmnopqrstuvwxyz0123456789"),
-        "6" + random(11, "0123456789"), orderId, recipient.copy(), address.copy(), items.copy(), idempotencyKey,
+        unusedTrackingNumber(), orderId, recipient.copy(), address.copy(), items.copy(), idempotencyKey,
         Instant.now());
     shipments.put(s.trackingNumber, s);
     scheduleStep(s, Shipment.Status.ACCEPTED);
     notifyChanged(s);
     ctx.response().putHeader("Location", "/v1/shipments/" + s.trackingNumber);
     return new Reply(201, s.toJson());
+  }
+
+  /**
+   * A tracking number no shipment has: a real carrier's numbers name one parcel each, and with 11 random digits two of ~100k
+   * shipments share one a few times in a hundred. Only this verticle's event loop adds shipments, so the number cannot
+   * be taken between the check and the {@code put}.
+   */
+  private String unusedTrackingNumber() {
+    String candidate = trackingNumbers.get();
+    while (shipments.containsKey(candidate)) {
+      candidate = trackingNumbers.get();
+    }
+    return candidate;
   }
 
   private Reply track(RoutingContext ctx, String ignored) {

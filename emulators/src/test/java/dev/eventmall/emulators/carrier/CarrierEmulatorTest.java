@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,38 @@ class CarrierEmulatorTest {
         .onComplete(tc.succeeding(r -> tc.verify(() -> {
           assertThat(r.statusCode()).isEqualTo(201);
           assertThat(carrier.shipmentsFor("order-ship-2")).hasSize(2);
+          tc.completeNow();
+        })));
+  }
+
+  /**
+   * A tracking number names one parcel: a drawn number that is already taken is drawn again (before, the second
+   * shipment silently replaced the first in the emulator's map and both orders got the same number).
+   */
+  @Test
+  void aTrackingNumberAlreadyGivenIsDrawnAgain(Vertx vertx, VertxTestContext tc) {
+    Iterator<String> draws = List.of("600000000001", "600000000001", "600000000002").iterator();
+    CarrierEmulator.start(vertx, new CarrierEmulator(CarrierConfig.defaults().stepInterval(Duration.ZERO), draws::next))
+        .compose(c -> {
+          carrier = c;
+          return create(shipment("order-ship-11", "06236"), "ship:order-ship-11");
+        })
+        .compose(first -> create(shipment("order-ship-12", "06236"), "ship:order-ship-12")
+            .map(second -> List.of(first, second)))
+        .compose(rs -> {
+          tc.verify(() -> {
+            assertThat(rs.get(0).statusCode()).as(rs.get(0).bodyAsString()).isEqualTo(201);
+            assertThat(rs.get(1).statusCode()).as(rs.get(1).bodyAsString()).isEqualTo(201);
+            assertThat(rs.get(0).bodyAsJsonObject().getString("trackingNumber")).isEqualTo("600000000001");
+            assertThat(rs.get(1).bodyAsJsonObject().getString("trackingNumber")).isEqualTo("600000000002");
+          });
+          return track("600000000001").compose(a -> track("600000000002").map(b -> List.of(a, b)));
+        })
+        .onComplete(tc.succeeding(ts -> tc.verify(() -> {
+          assertThat(ts.get(0).bodyAsJsonObject().getString("orderId")).isEqualTo("order-ship-11");
+          assertThat(ts.get(1).bodyAsJsonObject().getString("orderId")).isEqualTo("order-ship-12");
+          assertThat(carrier.shipments()).extracting(s -> s.getString("trackingNumber"))
+              .containsExactlyInAnyOrder("600000000001", "600000000002");
           tc.completeNow();
         })));
   }
