@@ -129,6 +129,34 @@ public final class DeliveryRules {
     return current == ShipmentStatus.PENDING;
   }
 
+  /**
+   * What becomes of a carrier answer that could not be recorded, even in a transaction of its own.
+   *
+   * @param fail   the shipment fails for good: FAILED + DeliveryFailed with {@code reason}, as a refusal (only from
+   *               PENDING); else the row stays as it is and the next due round sends the booking again
+   * @param reason why it failed (fail only), else null
+   */
+  public record Unrecorded(boolean fail, String reason) {
+  }
+
+  /**
+   * The carrier's answer for {@code orderId} could not be recorded alone. A duplicate key on a tracking number
+   * {@code trackingNumber} that the shipment of another order ({@code holder}) already has is a definite carrier error:
+   * the carrier answers the same for the same Idempotency-Key, so every retry would fail the same way. The parcel is
+   * not withdrawn (the number names the other order's parcel too). Anything else is retried.
+   *
+   * @param trackingNumber the tracking number the carrier answered, null for a refusal
+   * @param duplicateKey   whether recording failed on a unique key (MySQL 1062)
+   * @param holder         the order whose shipment has {@code trackingNumber}, null when none
+   */
+  public static Unrecorded unrecorded(String orderId, String trackingNumber, boolean duplicateKey, String holder) {
+    if (duplicateKey && trackingNumber != null && holder != null && !holder.equals(orderId)) {
+      return new Unrecorded(true, "carrier returned tracking number " + trackingNumber + ", which the shipment of order "
+        + holder + " already has");
+    }
+    return new Unrecorded(false, null);
+  }
+
   /** After an unknown outcome: try again after {@code after}, or give up (look the order up at the carrier first). */
   public record Retry(boolean giveUp, int attempts, Duration after) {
   }

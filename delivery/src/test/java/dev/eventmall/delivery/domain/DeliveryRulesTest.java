@@ -76,6 +76,22 @@ class DeliveryRulesTest {
     assertThat(DeliveryRules.refused(s)).isEqualTo(refusedFails);
   }
 
+  @ParameterizedTest(name = "answer for ord-1 unrecorded, tracking {0}, duplicate key {1}, held by {2} -> {3}")
+  @CsvSource(delimiter = '|', nullValues = "none", textBlock = """
+    # tracking (none: a refusal) | duplicate key | held by | outcome
+    600000000001                 | true          | ord-2   | FAIL carrier returned tracking number 600000000001, which the shipment of order ord-2 already has
+    600000000001                 | true          | none    | RETRY
+    600000000001                 | true          | ord-1   | RETRY
+    600000000001                 | false         | ord-2   | RETRY
+    600000000001                 | false         | none    | RETRY
+    none                         | true          | none    | RETRY
+    none                         | false         | none    | RETRY
+    """)
+  void unrecordedAnswer(String tracking, boolean duplicateKey, String holder, String outcome) {
+    DeliveryRules.Unrecorded u = DeliveryRules.unrecorded("ord-1", tracking, duplicateKey, holder);
+    assertThat(u.fail() ? "FAIL " + u.reason() : "RETRY" + (u.reason() == null ? "" : " " + u.reason())).isEqualTo(outcome);
+  }
+
   @ParameterizedTest(name = "unknown outcome after {0} attempts -> give up {1}, attempts {2}, next in {3} ms")
   @CsvSource(delimiter = '|', textBlock = """
     # attempts before | give up | attempts | after ms
