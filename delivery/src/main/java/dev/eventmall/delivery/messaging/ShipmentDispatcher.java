@@ -1,5 +1,6 @@
 package dev.eventmall.delivery.messaging;
 
+import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.EventHandlers;
@@ -41,7 +42,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   DeliveryFailed.</li>
  * </ul>
  * A batch of shipments is booked at once: the calls run concurrently and their definite answers are recorded in one
- * transaction. Runs on the saga verticle's event loop; an order is never dispatched twice at the same time by this instance, and the
+ * transaction. When that transaction fails, each answer is recorded in a transaction of its own, so one answer that
+ * cannot be recorded holds no other order back; one that still fails alone is decided by
+ * {@link DeliveryRules#unrecorded}: a tracking number another order's shipment already has (the carrier answers it
+ * again for the same key, so it would fail for ever) → FAILED + DeliveryFailed, as a refusal; anything else stays as
+ * it is and is sent again when due.
+ * Runs on the saga verticle's event loop; an order is never dispatched twice at the same time by this instance, and the
  * conditional {@code PENDING} update makes concurrent instances harmless (the carrier dedups by key).
  */
 public final class ShipmentDispatcher {
@@ -74,7 +80,7 @@ public final class ShipmentDispatcher {
   /**
    * One carrier attempt for each of {@code orderIds} not already in flight, all at once: their rows read with two
    * statements, the bookings sent concurrently, and the definite answers (accepted, refused) recorded together in one
-   * transaction; an unknown outcome is scheduled for a retry row by row.
+   * transaction (each alone if that fails); an unknown outcome is scheduled for a retry row by row.
    */
   public void dispatchAll(List<String> orderIds) {
     dispatchAll(orderIds, Map.of());
@@ -148,8 +154,56 @@ public final class ShipmentDispatcher {
         lookupFailed -> record(List.of(new Answer(row, null, reason))));
   }
 
-  /** The definite answers in one transaction, each against its row as locked now (only PENDING rows move). */
+  /**
+   * The definite answers: together in one transaction; if that fails, each in a transaction of its own, so the answers
+   * that can be recorded are, whatever one of them does.
+   */
   private Future<Void> record(List<Answer> answers) {
+    if (answers.size() == 1) {
+      return recordAlone(answers.get(0));
+    }
+    return recordTogether(answers).recover(e -> {
+      LOG.warn("orders {}: the {} carrier answers could not be recorded together ({}); recording each alone",
+        answers.stream().map(a -> a.row().orderId()).toList(), answers.size(), e.toString());
+      return Future.join(answers.stream().map(this::recordAlone).toList()).mapEmpty();
+    });
+  }
+
+  /**
+   * One answer in a transaction of its own. One that cannot be recorded is decided by {@link DeliveryRules#unrecorded}:
+   * a tracking number the shipment of another order already has fails the shipment as a refusal does (FAILED +
+   * DeliveryFailed, and no carrier cancel: that number names the other order's parcel too); any other failure is logged
+   * and leaves the row as it is (a PENDING one is sent again when due).
+   */
+  private Future<Void> recordAlone(Answer a) {
+    return recordTogether(List.of(a)).recover(cause -> {
+      String orderId = a.row().orderId();
+      String trackingNumber = a.shipment() == null ? null : a.shipment().getString("trackingNumber");
+      boolean duplicate = Database.isDuplicateKey(cause);
+      Future<String> holder = duplicate && trackingNumber != null
+        ? repo.findShipmentsByTracking(pool, List.of(trackingNumber))
+        .map(rows -> rows.isEmpty() ? null : rows.get(0).orderId())
+        : Future.succeededFuture();
+      return holder.compose(h -> {
+        DeliveryRules.Unrecorded decision = DeliveryRules.unrecorded(orderId, trackingNumber, duplicate, h);
+        if (!decision.fail()) {
+          return Future.<Void>failedFuture(cause);
+        }
+        LogContext.about(LOG.atError(), orderId, null).log("order {}: the carrier returned tracking number {} (shipment "
+            + "{}), which the shipment of order {} already has: recorded as a carrier refusal, the parcel is not "
+            + "cancelled (the number is the other order's too)", orderId, trackingNumber,
+          a.shipment().getString("shipmentId"), h);
+        return recordTogether(List.of(new Answer(a.row(), null, decision.reason())));
+      }).recover(e -> {
+        LogContext.about(LOG.atWarn(), orderId, null).log("order {}: the carrier's answer could not be recorded ({}); "
+          + "the shipment stays as it is (sent again when due if PENDING)", orderId, e.toString());
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  /** The definite answers in one transaction, each against its row as locked now (only PENDING rows move). */
+  private Future<Void> recordTogether(List<Answer> answers) {
     Instant at = now();
     List<Runnable> after = new ArrayList<>();
     return pool.withTransaction(conn -> repo.lockShipments(conn, answers.stream().map(a -> a.row().orderId()).toList())
@@ -176,6 +230,7 @@ public final class ShipmentDispatcher {
                   emitted.add(traced(orderId, DeliveryEvents.started(orderId, current.causeEventId(), shipmentId,
                     trackingNumber, current.carrier(), at)));
                   after.add(() -> {
+                    traces.remove(orderId);
                     metrics.started.increment();
                     LogContext.about(LOG.atDebug(), orderId, null).log("order {}: carrier accepted shipment {} ({})",
                       orderId, shipmentId, trackingNumber);
@@ -200,6 +255,7 @@ public final class ShipmentDispatcher {
               timeline.add(Map.entry(orderId, new EventRow(ShipmentStatus.FAILED.name(), reason, at)));
               emitted.add(traced(orderId, DeliveryEvents.failed(orderId, current.causeEventId(), reason, null, at)));
               after.add(() -> {
+                traces.remove(orderId);
                 metrics.failed.increment();
                 LogContext.about(LOG.atInfo(), orderId, null).log("order {}: DeliveryFailed ({})", orderId, reason);
               });
@@ -212,9 +268,12 @@ public final class ShipmentDispatcher {
       .onSuccess(v -> after.forEach(Runnable::run));
   }
 
-  /** {@code event} as an outbox row in the trace of the handling that asked for the shipment, if known. */
+  /**
+   * {@code event} as an outbox row in the trace of the handling that asked for the shipment, if known (kept until the
+   * event is committed: a transaction that fails may be tried again alone).
+   */
   private Outbox.Outgoing traced(String orderId, EventEnvelope event) {
-    String span = traces.remove(orderId);
+    String span = traces.get(orderId);
     return new Outbox.Outgoing(Topics.DELIVERY_EVENTS, span == null ? event : event.withTraceparent(span));
   }
 
