@@ -22,8 +22,9 @@ public final class PaymentEvents extends VerticleBase {
     Topics.CATALOG_STOCK, Topics.ORDER_EVENTS, Topics.DELIVERY_EVENTS);
   private static final Logger LOG = LoggerFactory.getLogger(PaymentEvents.class);
   /**
-   * How long a stop waits for the recovery under way before the pool and the Toss client close (its queries take
-   * milliseconds; one waiting on Toss is cut short, leaving the rest of {@code SHUTDOWN_CLOSE_MS} to the outbox relay).
+   * How long a stop waits for the recovery under way (its webhook re-reads included) before the pool and the Toss
+   * client close (its queries take milliseconds; one waiting on Toss is cut short, leaving the rest of
+   * {@code SHUTDOWN_CLOSE_MS} to the outbox relay).
    */
   private static final Duration RECOVERY_STOP_WAIT = Duration.ofSeconds(3);
 
@@ -71,13 +72,14 @@ public final class PaymentEvents extends VerticleBase {
         }
       })
       .onFailure(e -> LOG.warn("resolving unresolved payments failed: {}", e.toString()));
-    Future<Integer> listed = payments.verifyOwedWebhooks(age)
+    // the re-reads at Toss (and the writes after them) included: the stop waits for them too
+    Future<Integer> verified = payments.verifyOwedWebhooks(age)
       .onSuccess(n -> {
         if (n > 0) {
-          LOG.info("verifying {} webhooks still owed a re-read at Toss", n);
+          LOG.info("re-read {} webhooks still owed a verification at Toss", n);
         }
       })
       .onFailure(e -> LOG.warn("looking for webhooks owed a verification failed: {}", e.toString()));
-    recoveries.track(Future.join(resolved, listed));
+    recoveries.track(Future.join(resolved, verified));
   }
 }

@@ -356,13 +356,16 @@ public final class Payments {
   }
 
   /**
-   * Starts the verifications owed since before {@code olderThan} ago: webhooks acknowledged just before a crash, ones
-   * whose re-read failed (Toss down) and ones refused by the cap on concurrent verifications. Returns how many.
+   * Runs the verifications owed since before {@code olderThan} ago: webhooks acknowledged just before a crash, ones
+   * whose re-read failed (Toss down) and ones refused by the cap on concurrent verifications. Returns how many were
+   * asked for, once their re-reads (and the writes after them) have ended, whatever their outcome (a failed one logs
+   * and stays owed), so that the recovery's stop can wait for them before the pool and the Toss client close.
    */
   public Future<Integer> verifyOwedWebhooks(Duration olderThan) {
-    return repo.webhooksPending(pool, Instant.now().minus(olderThan), 100).map(keys -> {
+    return repo.webhooksPending(pool, Instant.now().minus(olderThan), 100).compose(keys -> {
       keys.forEach(this::verifyOwed);
-      return keys.size();
+      // a key already being verified (a webhook) was folded into that run: its ending includes the run owed after it
+      return Future.join(keys.stream().map(webhookVerifications::ended).toList()).map(keys.size());
     });
   }
 

@@ -165,4 +165,60 @@ class PaymentRecoveryTest extends PaymentTestSupport {
       Await.result(own.close());
     }
   }
+
+  /**
+   * The recovery also re-reads at Toss the webhooks still owed a verification, and writes what Toss says; a stop that
+   * comes while such a re-read is under way (here Toss answers after 700 ms) waits for it, and for the writes after it,
+   * before the pool and the Toss client close: the way down logs no warning and the webhook is verified. Before, the
+   * recovery counted the re-reads it started but did not wait for them: the stop returned at once, the pool and the
+   * client closed under the re-read, "verifying the webhook of payment .. failed" was logged at WARN and the webhook
+   * stayed owed. Own Vert.x and database as above.
+   */
+  @Test
+  void aStopDuringAWebhookReReadOfTheRecoveryWaitsForItAndWarnsOfNothing() throws Exception {
+    Vertx own = Vertx.vertx();
+    String mysqlUri = TestInfra.freshDatabase("payment_stop_webhook");
+    LogCapture logged = LogCapture.json("dev.eventmall.payment");
+    try {
+      Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
+        Duration.ofSeconds(60));
+      Pool reader = Database.pool(own, mysqlUri, "payment-stop-reader", 1);
+      String orderId = newOrderId();
+      String paymentKey = openCheckout(orderId, 8_000);
+      // a checkout under way whose webhook was acknowledged a minute ago and never verified (a crash, Toss down)
+      Await.result(reader.preparedQuery("INSERT INTO payments (payment_id, order_id, member_id, amount, method, "
+          + "order_name, status, payment_key, webhook_pending_at, created_at, updated_at) VALUES (?, ?, ?, 8000, "
+          + "'CHECKOUT', 'Checkout', 'AWAITING_CHECKOUT', ?, ?, NOW(6), NOW(6))")
+        .execute(Tuple.of(UUID.randomUUID().toString(), orderId, newMemberId(), paymentKey,
+          java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(1))));
+      toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(700)
+        .withPaths(java.util.List.of("/v1/payments/")));
+
+      Pool pool = Database.pool(own, mysqlUri, "payment-stop-webhook", 4);
+      TossClient tossClient = TossClient.create(own, config, new AttemptLog(pool));
+      Payments payments = new Payments(pool, tossClient, new PaymentMetrics(new SimpleMeterRegistry()));
+      // the recovery at start only: it lists the owed webhook and starts its re-read at Toss
+      String id = Await.result(own.deployVerticle(new PaymentEvents(payments, Duration.ZERO, Duration.ZERO, null)));
+      Thread.sleep(200);
+      long stopping = System.nanoTime();
+      Await.result(own.undeploy(id));
+      Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+      // then what PaymentApp closes once its verticles have stopped
+      tossClient.close();
+      Await.result(pool.close());
+      Thread.sleep(1_000); // what failed under the closed pool has logged by now
+
+      assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
+      JsonObject row = Await.result(reader.preparedQuery("SELECT webhook_pending_at, toss_status FROM payments "
+        + "WHERE order_id = ?").execute(Tuple.of(orderId))).iterator().next().toJson();
+      assertThat(row.getValue("webhook_pending_at")).as("the webhook verified before the stop ended").isNull();
+      assertThat(row.getString("toss_status")).isNotNull();
+      assertThat(took).as("the stop waited for the re-read").isGreaterThan(Duration.ofMillis(300))
+        .isLessThan(Duration.ofMillis(3_500));
+      Await.result(reader.close());
+    } finally {
+      logged.close();
+      Await.result(own.close());
+    }
+  }
 }

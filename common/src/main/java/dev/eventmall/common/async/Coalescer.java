@@ -1,6 +1,7 @@
 package dev.eventmall.common.async;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +23,12 @@ public final class Coalescer {
   public enum Outcome { STARTED, FOLDED, REFUSED }
 
   private final int maxKeys;
-  /** Keys running now → "run once more when done". */
-  private final ConcurrentHashMap<String, AtomicBoolean> running = new ConcurrentHashMap<>();
+  /** Keys running now → "run once more when done" and the end of their runs. */
+  private final ConcurrentHashMap<String, Runs> running = new ConcurrentHashMap<>();
+
+  /** The runs of a key that is running: {@code again} asks for one more; {@code ended} completes after the last. */
+  private record Runs(AtomicBoolean again, Promise<Void> ended) {
+  }
 
   public Coalescer(int maxKeys) {
     this.maxKeys = Math.max(1, maxKeys);
@@ -32,17 +37,17 @@ public final class Coalescer {
   /** Requests a run of {@code work} for {@code key}. */
   public Outcome request(String key, Supplier<Future<?>> work) {
     Outcome[] outcome = {Outcome.REFUSED};
-    running.compute(key, (k, again) -> {
-      if (again != null) {
-        again.set(true);
+    running.compute(key, (k, runs) -> {
+      if (runs != null) {
+        runs.again().set(true);
         outcome[0] = Outcome.FOLDED;
-        return again;
+        return runs;
       }
       if (running.size() >= maxKeys) {
         return null;
       }
       outcome[0] = Outcome.STARTED;
-      return new AtomicBoolean(false);
+      return new Runs(new AtomicBoolean(false), Promise.promise());
     });
     if (outcome[0] == Outcome.STARTED) {
       run(key, work);
@@ -55,6 +60,16 @@ public final class Coalescer {
     return running.size();
   }
 
+  /**
+   * Completes once {@code key} has no run going nor owed (the run a request folded into, and the one after it it
+   * asked for, included), whatever their outcome; at once when it has none (never started, refused, done). Lets the
+   * owner of the requests wait for the work they started before closing what it uses.
+   */
+  public Future<Void> ended(String key) {
+    Runs runs = running.get(key);
+    return runs == null ? Future.succeededFuture() : runs.ended().future();
+  }
+
   private void run(String key, Supplier<Future<?>> work) {
     Future<?> done;
     try {
@@ -64,15 +79,19 @@ public final class Coalescer {
     }
     done.onComplete(ar -> {
       boolean[] again = {false};
-      running.computeIfPresent(key, (k, flag) -> {
-        if (flag.getAndSet(false)) {
+      Runs[] last = {null};
+      running.computeIfPresent(key, (k, runs) -> {
+        if (runs.again().getAndSet(false)) {
           again[0] = true;
-          return flag;
+          return runs;
         }
+        last[0] = runs;
         return null;
       });
       if (again[0]) {
         run(key, work);
+      } else if (last[0] != null) {
+        last[0].ended().complete();
       }
     });
   }

@@ -62,4 +62,19 @@ class CoalescerTest {
     assertThat(c.request("c", this::work)).isEqualTo(Coalescer.Outcome.STARTED);
     assertThat(c.running()).isEqualTo(2);
   }
+
+  @Test
+  void endedWaitsForTheRunningRunAndTheOneAFoldedRequestOwes() {
+    Coalescer c = new Coalescer(10);
+    assertThat(c.ended("k").succeeded()).as("no run: ended at once").isTrue();
+    c.request("k", this::work);
+    c.request("k", this::work); // folded: one more run owed
+    Future<Void> ended = c.ended("k");
+    assertThat(ended.isComplete()).isFalse();
+    runs.get(0).fail("toss down");
+    assertThat(ended.isComplete()).as("the owed run has not run yet").isFalse();
+    runs.get(1).complete();
+    assertThat(ended.succeeded()).isTrue();
+    assertThat(new Coalescer(1).ended("never").succeeded()).isTrue();
+  }
 }
