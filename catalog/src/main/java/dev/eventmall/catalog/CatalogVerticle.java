@@ -49,6 +49,8 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
   private long repairTimer = -1;
   /** The repairs under way: {@link #stop()} lets the pool close only after them. */
   private final UnderWay repairs = new UnderWay();
+  /** Set by {@link #stop()}: a repair failing from then on met the clients closing (past the wait), not a fault. */
+  private boolean stopped;
 
   /** {@code caches} are the process's read caches, shared by every instance of the deployment. */
   public CatalogVerticle(Config config, Metrics metrics, KafkaEventBridge.Options bridge, ProductStore.Caches caches,
@@ -84,6 +86,7 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(repairTimer);
     // the repair under way ends first (bounded): once this instance has stopped its Cassandra client refuses work and
     // the pool closes with the last instance; closing them under the repair failed its writes, each logged "repair of
@@ -97,6 +100,12 @@ public final class CatalogVerticle extends ServiceHttpVerticle {
       .onSuccess(n -> {
         if (n > 0) {
           LOG.info("repaired {} product documents in Cassandra", n);
+        }
+      })
+      // the read of the pending documents failed (a document's own failure is logged by the store and skipped)
+      .onFailure(e -> {
+        if (!stopped) {
+          LOG.warn("document repair could not read the pending documents (next repair retries): {}", e.toString());
         }
       }));
   }

@@ -56,14 +56,7 @@ class RepairStopTest {
   @Test
   void aStopDuringARepairWaitsForItAndWarnsOfNothing() throws Exception {
     Vertx own = Vertx.vertx();
-    Map<String, String> env = ServiceHarness.env("catalog_stop", "catalog-stop-secret-0123456789-0123456789");
-    env.put(Config.CASSANDRA_CONTACT_POINTS, TestInfra.cassandraContactPoint());
-    env.put(Config.CASSANDRA_LOCAL_DC, TestInfra.cassandraLocalDc());
-    env.put(CassandraProducts.KEYSPACE, "catalog_stop_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
-    env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
-    // a repair every 10 ms, of documents pending for more than 10 ms
-    env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "10");
-    Config config = Config.of(env);
+    Config config = config("catalog_stop");
     String mysqlUri = config.mysqlUri(CatalogApp.DATABASE);
     // what the catalog's classes log
     LogCapture logged = LogCapture.json("dev.eventmall.catalog");
@@ -74,7 +67,7 @@ class RepairStopTest {
       Pool db = Database.pool(own, mysqlUri, "catalog-stop-test", 2);
       ProductRepository products = new ProductRepository(db);
       SqlConnection locker = Await.result(Database.pool(own, mysqlUri, "catalog-stop-locker", 1).getConnection());
-      ProductStore.Caches caches = ProductStore.Caches.create(100, Metrics.create("catalog-stop").registry());
+      ProductStore.Caches caches = caches();
       for (int round = 0; round < 3; round++) {
         // three products whose documents are pending (a product row starts so until its Cassandra write is done)
         for (int i = 0; i < 3; i++) {
@@ -111,6 +104,67 @@ class RepairStopTest {
       logged.close();
       Await.result(own.close());
     }
+  }
+
+  /**
+   * The repair's read of the pending documents failing while the service runs is logged at WARN with its cause (here
+   * MariaDB refuses it: the product table is renamed away for a moment); the same read failing because the stop closed
+   * the pool under it (held past the stop's 2 s wait by {@code LOCK TABLES product WRITE} on another connection) is
+   * not: a closed client is what a stop that could not wait longer leaves. Before, a failed read logged nothing at all,
+   * so a repair that could not even read its work went unnoticed.
+   */
+  @Test
+  void aFailedRepairReadIsWarnedOfButNotWhenTheStopClosedItsPool() throws Exception {
+    Vertx own = Vertx.vertx();
+    Config config = config("catalog_read");
+    String mysqlUri = config.mysqlUri(CatalogApp.DATABASE);
+    LogCapture logged = LogCapture.json(CatalogVerticle.class.getName());
+    try {
+      Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/catalog"),
+        Duration.ofSeconds(60));
+      Await.result(CassandraProducts.createSchema(own, config), Duration.ofSeconds(60));
+      SqlConnection admin = Await.result(Database.pool(own, mysqlUri, "catalog-read-admin", 1).getConnection());
+      CassandraClient session = CassandraClient.createShared(own, CatalogVerticle.CASSANDRA_CLIENT,
+        CassandraProducts.options(config));
+      Await.result(session.execute("SELECT release_version FROM system.local"));
+      String id = Await.result(own.deployVerticle(new CatalogVerticle(config, Metrics.create("catalog-read"),
+        CatalogEvents.STOCK.bridge(config.kafkaBootstrapServers()), caches(), true)), Duration.ofSeconds(60));
+
+      Await.result(admin.query("RENAME TABLE product TO product_away").execute());
+      Await.until("a warning of the failed read", Duration.ofSeconds(10), () -> !logged.warnings().isEmpty());
+      Await.result(admin.query("RENAME TABLE product_away TO product").execute());
+      assertThat(logged.warnings().get(0)).as("the warning names its cause")
+        .contains("document repair could not read the pending documents").contains("product' doesn't exist");
+
+      Thread.sleep(200); // the reads that met the renamed table have all ended
+      int before = logged.warnings().size();
+      // every read of product now waits for the lock: the stop's 2 s wait ends and the pool closes under the read
+      Await.result(admin.query("LOCK TABLES product WRITE").execute());
+      Thread.sleep(50);
+      Await.result(own.undeploy(id));
+      Await.result(session.close());
+      Thread.sleep(300); // the read failed on the closed pool by now
+      Await.result(admin.query("UNLOCK TABLES").execute());
+      assertThat(logged.warnings().subList(before, logged.warnings().size())).as("warnings on the way down").isEmpty();
+    } finally {
+      logged.close();
+      Await.result(own.close());
+    }
+  }
+
+  /** A service of its own database ({@code prefix}) and keyspace, repairing every 10 ms what is pending for 10 ms. */
+  private static Config config(String prefix) {
+    Map<String, String> env = ServiceHarness.env(prefix, "catalog-stop-secret-0123456789-0123456789");
+    env.put(Config.CASSANDRA_CONTACT_POINTS, TestInfra.cassandraContactPoint());
+    env.put(Config.CASSANDRA_LOCAL_DC, TestInfra.cassandraLocalDc());
+    env.put(CassandraProducts.KEYSPACE, prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    env.put(CassandraProducts.SCHEMA_WINDOW_MS, "10");
+    env.put(CatalogVerticle.REPAIR_INTERVAL_MS, "10");
+    return Config.of(env);
+  }
+
+  private static ProductStore.Caches caches() {
+    return ProductStore.Caches.create(100, Metrics.create("catalog-stop").registry());
   }
 
   private static long pendingDocuments(Pool db) {
