@@ -22,7 +22,10 @@ import java.time.Duration;
  * {@link NearCache} the new index version before it counts as handled.
  */
 public final class SearchEvents extends VerticleBase {
-  /** How long a stop waits for the index check under way (one Redis command; a rebuild running is cut short). */
+  /**
+   * How long a stop waits for the index check under way (one Redis command; a rebuild running is cut short and its
+   * marker removed: a few more).
+   */
   private static final Duration CHECK_STOP_WAIT = Duration.ofSeconds(1);
 
   private final SearchSettings settings;

@@ -38,6 +38,8 @@ public final class IndexRebuilder {
   private final ProductEventHandler handler;
   private final Duration timeout;
   private final AtomicBoolean running = new AtomicBoolean();
+  /** The rebuild under way, if any ({@link #stop()} cuts it short). */
+  private volatile Run current;
 
   public IndexRebuilder(Vertx vertx, String bootstrapServers, String topic, ProductEventHandler handler,
                         Duration timeout) {
@@ -53,6 +55,26 @@ public final class IndexRebuilder {
     public JsonObject toJson() {
       return new JsonObject().put("topic", "catalog.products").put("records", records).put("applied", applied)
         .put("skipped", skipped).put("invalid", invalid).put("durationMs", durationMs);
+    }
+  }
+
+  /** A rebuild cut short by {@link #stop()}: nothing is wrong, the index is only partly rebuilt. */
+  public static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("the rebuild was stopped before its end", null, false, false);
+    }
+  }
+
+  /**
+   * Cuts the rebuild under way short (none: nothing happens): its consumer is closed, which wakes a Kafka call it
+   * waits on, and the rebuild fails with {@link Stopped} at once instead of going on (up to its timeout) after the
+   * clients it writes with are closed.
+   */
+  public void stop() {
+    Run run = current;
+    if (run != null) {
+      run.cancelled = true;
+      run.consumer.close();
     }
   }
 
@@ -76,6 +98,7 @@ public final class IndexRebuilder {
     config.put("value.deserializer", BufferDeserializer.class.getName());
     KafkaConsumer<String, Buffer> consumer = KafkaConsumer.create(vertx, config);
     Run run = new Run(consumer, started);
+    current = run;
     return consumer.partitionsFor(topic)
       .compose(infos -> {
         Set<TopicPartition> partitions = new HashSet<>();
@@ -97,9 +120,18 @@ public final class IndexRebuilder {
           });
       })
       .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+      // whatever failed once the rebuild was stopped (the consumer closed under a Kafka call) is the stop
+      .recover(e -> Future.failedFuture(run.cancelled ? new Stopped() : e))
       .onSuccess(r -> LOG.info("index rebuilt from {}: {}", topic, r))
-      .onFailure(e -> LOG.error("index rebuild from {} failed: {}", topic, e.toString()))
+      .onFailure(e -> {
+        if (e instanceof Stopped) {
+          LOG.info("index rebuild from {} stopped before its end after {} records", topic, run.records);
+        } else {
+          LOG.error("index rebuild from {} failed: {}", topic, e.toString());
+        }
+      })
       .eventually(() -> {
+        current = null;
         running.set(false);
         run.stopped = true;
         return consumer.close();
@@ -126,7 +158,10 @@ public final class IndexRebuilder {
     long applied;
     long skipped;
     long invalid;
+    /** Set once the rebuild has ended (its timeout): a loop still going ends quietly. */
     volatile boolean stopped;
+    /** Set by {@link IndexRebuilder#stop()}: the loop ends with {@link Stopped}. */
+    volatile boolean cancelled;
 
     Run(KafkaConsumer<String, Buffer> consumer, long started) {
       this.consumer = consumer;
@@ -134,6 +169,9 @@ public final class IndexRebuilder {
     }
 
     Future<Report> loop() {
+      if (cancelled) {
+        return Future.failedFuture(new Stopped());
+      }
       if (remaining.isEmpty() || stopped) {
         return Future.succeededFuture(new Report(records, applied, skipped, invalid,
           (System.nanoTime() - started) / 1_000_000));

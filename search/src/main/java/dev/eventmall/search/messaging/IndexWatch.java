@@ -20,8 +20,11 @@ import java.util.UUID;
  * index (the live indexer never writes it, so events applied after a flush do not hide the loss). The instance whose
  * {@code SET NX} of {@code building:<token>} (with the rebuild timeout as expiry) wins runs {@link IndexRebuilder}; on
  * success the marker becomes {@code built:<time>} (no expiry) only if it still holds that instance's token, so a flush
- * during the rebuild leaves it missing and the next check rebuilds again; on failure it is removed. A rebuild reapplies
- * every event by version, so running it on a live or partly rebuilt index is safe.
+ * during the rebuild leaves it missing and the next check rebuilds again; on failure it is removed, and so when the
+ * service stops during the rebuild: {@link #stop} cuts it short and removes the marker (if still its own) before the
+ * Redis client closes, so the next start rebuilds at once instead of waiting for the marker's expiry (the rebuild
+ * timeout, 10 minutes by default). A rebuild reapplies every event by version, so running it on a live or partly
+ * rebuilt index is safe.
  */
 public final class IndexWatch {
   public static final String MARKER = "index-built";
@@ -58,17 +61,28 @@ public final class IndexWatch {
     }
     String building = "building:" + UUID.randomUUID();
     return checks.track(redis.set(List.of(marker, building, "NX", "PX", Long.toString(rebuildTimeout.toMillis())))
-      .compose(set -> set == null ? Future.succeededFuture(false) : rebuild(building))
-      .onFailure(e -> LOG.warn("index check failed (next check retries): {}", e.toString())));
+      .compose(set -> set == null ? Future.succeededFuture(false)
+        // stopped meanwhile: the marker just set is let go of at once, no rebuild starts
+        : stopped ? compareAndSet(building, "").map(false)
+        : rebuild(building))
+      .onFailure(e -> {
+        if (e instanceof IndexRebuilder.Stopped) {
+          LOG.info("index rebuild cut short by the stop; its marker removed, the next start rebuilds");
+        } else {
+          LOG.warn("index check failed (next check retries): {}", e.toString());
+        }
+      }));
   }
 
   /**
-   * No check starts after this; answers once the check under way (if any) has ended, whatever its outcome, so its Redis
-   * client is closed only after it (closing it under the check failed the check and logged a warning on every stop
-   * that met one), or once {@code bound} has passed (a rebuild may run long).
+   * No check starts after this and a rebuild under way is cut short ({@link IndexRebuilder#stop()}); answers once the
+   * check under way (if any) has ended, whatever its outcome — a rebuild cut short with its marker removed — so its
+   * Redis client is closed only after it (closing it under the check failed the check and logged a warning on every
+   * stop that met one, and left a rebuild's marker for the next start to wait out), or once {@code bound} has passed.
    */
   public Future<Void> stop(Duration bound) {
     stopped = true;
+    rebuilder.stop();
     return checks.ended(bound);
   }
 
@@ -78,7 +92,8 @@ public final class IndexWatch {
       String next = ar.succeeded() ? "built:" + Instant.now() : "";
       return compareAndSet(building, next).transform(cas -> {
         if (ar.failed()) {
-          return Future.failedFuture(ar.cause());
+          // a marker that could not be removed holds the next rebuild off until it expires: that is worth the warning
+          return Future.failedFuture(cas.failed() ? cas.cause() : ar.cause());
         }
         boolean kept = cas.succeeded() && cas.result();
         if (kept) {
