@@ -187,7 +187,7 @@ abstract class OrderTestSupport {
 
   /**
    * Every record on {@code topic} once the service's outbox has published everything it held: the events the service
-   * emitted (with OUTBOX_RETENTION_SECONDS=0 its outbox deletes the rows it published, and counting rows proves nothing about what reached Kafka).
+   * emitted (its outbox deletes the rows it published, so counting them shows nothing).
    */
   java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published(String topic) {
     dev.eventmall.common.testing.Await.until("the outbox published everything", java.time.Duration.ofSeconds(30),

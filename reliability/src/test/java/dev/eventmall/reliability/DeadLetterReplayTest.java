@@ -123,7 +123,7 @@ class DeadLetterReplayTest {
     assertThat(gone.json().getString("detail")).contains(replayedId);
     assertThat(Invariants.dlqNow()).as("parked and not replayed").isEqualTo(dlq);
     Map<String, String> states = Invariants.check(world, placed, dlq);
-    // the events payment published (not outbox rows, which a retention of 0 deletes): distinct event ids, so a re-send counts once
+    // the events payment published (the outbox deletes its published rows): distinct event ids, so a re-send counts once
     List<Stores.Published> paymentEvents;
     try (org.apache.kafka.clients.admin.Admin kafka = Stores.admin()) {
       paymentEvents = Stores.published(kafka, List.of("payment.events"));

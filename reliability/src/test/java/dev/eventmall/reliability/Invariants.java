@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       catalog shows = initial − units of the paid orders;</li>
  *   <li>no event is lost: no unsent outbox row, every event the services' committed rows owe is on its topic
  *       ({@link Stores#owedEvents()}: OrderPlaced for every order, StockReserved for every reservation, PaymentCompleted
- *       for every charged payment, DeliveryStarted for every accepted shipment...; read from the domain tables, not
- *       from sent outbox rows, which a retention of 0 deletes), the saga consumer groups have consumed everything (lag 0), and no
+ *       for every charged payment, DeliveryStarted for every accepted shipment...; read from the domain tables, since
+ *       the outbox deletes what it published), the saga consumer groups have consumed everything (lag 0), and no
  *       record was parked on a dead-letter topic since {@code dlqBefore} (or it was replayed since).</li>
  * </ol>
  */

@@ -44,13 +44,11 @@ import dev.eventmall.common.config.Config;
 import dev.eventmall.common.metrics.Metrics;
 
 /**
- * Publishes the {@code outbox} rows of one service database to Kafka, oldest first, and stamps a row sent only after the
- * broker acknowledged it ({@code acks=all}, idempotent producer), one statement per round, and prunes it once older
- * than {@link Options#retention()} ({@code OUTBOX_RETENTION_SECONDS}, 1 h by default, for inspection); with a retention
- * of zero it deletes the row instead, in the same one statement. A restarted relay resumes from the unsent rows; a row
- * published but not yet stamped (or deleted) when the relay died is published again (consumers deduplicate by event
- * id). Zero is not the default: measured with the order saga's timeline dedup it made the database slower at load
- * (RESULTS run 13), though alone it had made it faster (run 12).
+ * Publishes the {@code outbox} rows of one service database to Kafka, oldest first, and deletes a row only after the
+ * broker acknowledged it ({@code acks=all}, idempotent producer), one statement per round; with a
+ * {@link Options#retention()} above zero ({@code OUTBOX_RETENTION_SECONDS}, for inspection) it stamps the row sent
+ * instead and prunes it once older than that. A restarted relay resumes from the unsent rows; a row published but not
+ * yet deleted (or stamped) when the relay died is published again (consumers deduplicate by event id).
  *
  * <p>Only one relay per database publishes at a time: it holds the MySQL named lock {@code outbox-relay:<database>} on a
  * dedicated connection, so that several instances of a service cannot interleave the events of one key. The others
@@ -89,7 +87,7 @@ public final class OutboxRelay extends VerticleBase {
     "DELETE FROM inbox WHERE processed_at < NOW(6) - INTERVAL ? SECOND LIMIT " + Prune.CHUNK;
   /** Setting: hours an {@code inbox} row is kept (default 192, 8 days). */
   public static final String INBOX_RETENTION_HOURS = "INBOX_RETENTION_HOURS";
-  /** Setting: seconds a sent {@code outbox} row is kept for inspection (default 3600; 0: deleted once published). */
+  /** Setting: seconds a sent {@code outbox} row is kept for inspection (default 0: deleted once published). */
   public static final String OUTBOX_RETENTION_SECONDS = "OUTBOX_RETENTION_SECONDS";
   static final String MARK_SENT_BEFORE = "UPDATE outbox SET sent_at = NOW(6) WHERE seq IN (";
   /** With a retention of zero a published row is deleted instead of stamped: one index change fewer, no prune later. */
@@ -108,7 +106,7 @@ public final class OutboxRelay extends VerticleBase {
    * @param bootstrapServers Kafka
    * @param batchSize        rows read and published per round
    * @param idlePoll         how often to look for rows when nobody wakes the relay
-   * @param retention        how long sent rows are kept (for inspection) before they are deleted; zero
+   * @param retention        how long sent rows are kept (for inspection) before they are deleted; zero (the default)
    *                         deletes a row as soon as the broker acknowledged it, instead of stamping it: one index change
    *                         fewer per event, about half the redo, and nothing to prune later (RESULTS run 12)
    * @param inboxRetention   how long an inbox row (an event a consumer handled) is kept. It must outlast every way an
@@ -122,7 +120,7 @@ public final class OutboxRelay extends VerticleBase {
     public Options(String mysqlUri, String bootstrapServers) {
       // commits in this process wake the relay at once (wakeUp); the idle poll only finds rows appended elsewhere (a
       // crashed instance's leftovers, a relay that lost its lock), so it can be slow and cheap
-      this(mysqlUri, bootstrapServers, 500, Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofDays(8),
+      this(mysqlUri, bootstrapServers, 500, Duration.ofSeconds(1), Duration.ZERO, Duration.ofDays(8),
         Duration.ofMinutes(1));
     }
 

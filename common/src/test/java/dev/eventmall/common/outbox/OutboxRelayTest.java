@@ -211,14 +211,11 @@ class OutboxRelayTest {
       .isEqualTo(total);
   }
 
-  /** {@code OUTBOX_RETENTION_SECONDS}: an hour unless set; 0 deletes published rows; a value keeps them that long. */
+  /** {@code OUTBOX_RETENTION_SECONDS}: 0 unless set (published rows deleted); a value keeps them that long. */
   @Test
-  void theRetentionIsAnHourByDefaultAndTheSettingKeepsSentRowsForThatLong() {
-    assertThat(new OutboxRelay.Options(mysqlUri, kafka).retention()).isEqualTo(Duration.ofHours(1));
-    assertThat(OutboxRelay.Options.from(Config.of(Map.of()), mysqlUri, kafka).retention())
-      .isEqualTo(Duration.ofHours(1));
-    assertThat(OutboxRelay.Options.from(Config.of(Map.of(OutboxRelay.OUTBOX_RETENTION_SECONDS, "0")), mysqlUri,
-      kafka).retention()).isZero();
+  void theRetentionIsZeroByDefaultAndTheSettingKeepsSentRowsForThatLong() {
+    assertThat(new OutboxRelay.Options(mysqlUri, kafka).retention()).isZero();
+    assertThat(OutboxRelay.Options.from(Config.of(Map.of()), mysqlUri, kafka).retention()).isZero();
     assertThat(OutboxRelay.Options.from(Config.of(Map.of(OutboxRelay.OUTBOX_RETENTION_SECONDS, "3600")), mysqlUri,
       kafka).retention()).isEqualTo(Duration.ofHours(1));
     assertThat(OutboxRelay.Options.from(Config.of(Map.of(OutboxRelay.OUTBOX_RETENTION_SECONDS, "-5")), mysqlUri,
@@ -226,17 +223,16 @@ class OutboxRelayTest {
   }
 
   /**
-   * With a retention of zero ({@code OUTBOX_RETENTION_SECONDS=0}) a row the broker acknowledged is deleted in the round
-   * that published it instead of stamped: a relay stopped mid-stream leaves rows none of which is stamped, the
+   * By default (retention zero, {@code OUTBOX_RETENTION_SECONDS} unset or 0) a row the broker acknowledged is deleted in
+   * the round that published it instead of stamped: a relay stopped mid-stream leaves rows none of which is stamped, the
    * next relay publishes them (again, for a round stopped between the broker's answer and the delete), per key in
    * order, and the outbox ends empty.
    */
   @Test
-  void withNoRetentionPublishedRowsAreDeletedAndARelayStoppedMidStreamStillLosesNothing(Vertx vertx) {
+  void byDefaultPublishedRowsAreDeletedAndARelayStoppedMidStreamStillLosesNothing(Vertx vertx) {
     int total = 1_000;
     commitBeforeAnyRelay(total);
-    Supplier<OutboxRelay> relay = () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25)
-      .withRetention(Duration.ZERO, Duration.ofDays(8)));
+    Supplier<OutboxRelay> relay = () -> new OutboxRelay(new OutboxRelay.Options(mysqlUri, kafka).withBatchSize(25));
 
     String first = Await.result(vertx.deployVerticle(relay, new DeploymentOptions()));
     reader.awaitCount(100, Duration.ofSeconds(30));
