@@ -108,7 +108,7 @@ public final class OutboxRelay extends VerticleBase {
    * @param idlePoll         how often to look for rows when nobody wakes the relay
    * @param retention        how long sent rows are kept (for inspection) before they are deleted; zero (the default)
    *                         deletes a row as soon as the broker acknowledged it, instead of stamping it: one index change
-   *                         fewer per event, about half the redo, and nothing to prune later (RESULTS run 12)
+   *                         fewer per event, about half the redo, and nothing to prune later (RESULTS runs 12, 13)
    * @param inboxRetention   how long an inbox row (an event a consumer handled) is kept. It must outlast every way an
    *                         event can come again: Kafka's topic retention (7 days by default) for a redelivery or a
    *                         replay from offset 0, and a parked event's replay. Past it the handlers' own state rules
