@@ -15,6 +15,7 @@ import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.ServiceHarness;
 import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
 import io.vertx.cassandra.CassandraClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +25,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,17 +133,13 @@ abstract class CatalogTestSupport {
     return Await.result(client.get(path).send());
   }
 
-  /** One MySQL row as JSON (null when absent). */
-  /**
-   * Every record on {@code topic} once the service's outbox has published everything it held: the events the service
-   * emitted (its outbox deletes the rows it published, so counting them shows nothing).
-   */
-  java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published(String topic) {
-    dev.eventmall.common.testing.Await.until("the outbox published everything", java.time.Duration.ofSeconds(30),
-      () -> row("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL").getInteger("n") == 0);
-    return dev.eventmall.common.testing.TopicReader.readAll(dev.eventmall.common.testing.TestInfra.kafka(), topic,
-      java.time.Duration.ofSeconds(30));
+  /** Every record on {@code topic} once the service's outbox has published everything it held ({@link TopicReader#published}). */
+  List<ConsumerRecord<String, String>> published(String topic) {
+    return TopicReader.published(TestInfra.kafka(), topic,
+      () -> row("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL").getLong("n"));
   }
+
+  /** One MySQL row as JSON (null when absent). */
 
   JsonObject row(String sql, Object... params) {
     return harness.row(sql, params);

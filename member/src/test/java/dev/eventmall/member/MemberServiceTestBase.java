@@ -9,6 +9,7 @@ import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -165,14 +167,9 @@ abstract class MemberServiceTestBase {
 
   // ---------------------------------------------------------------- direct MySQL reads
 
-  /**
-   * Every record on {@code topic} once the service's outbox has published everything it held: the events the service
-   * emitted (its outbox deletes the rows it published, so counting them shows nothing).
-   */
-  static java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published(String topic) {
-    dev.eventmall.common.testing.Await.until("the outbox published everything", java.time.Duration.ofSeconds(30),
-      () -> count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == 0);
-    return dev.eventmall.common.testing.TopicReader.readAll(kafka, topic, java.time.Duration.ofSeconds(30));
+  /** Every record on {@code topic} once the service's outbox has published everything it held ({@link TopicReader#published}). */
+  static List<ConsumerRecord<String, String>> published(String topic) {
+    return TopicReader.published(kafka, topic, () -> count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"));
   }
 
   static long count(String sql, Object... args) {

@@ -12,6 +12,8 @@ import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.ServiceHarness;
+import dev.eventmall.common.testing.TestInfra;
+import dev.eventmall.common.testing.TopicReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -22,6 +24,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -185,15 +188,10 @@ abstract class OrderTestSupport {
 
   // ---------------------------------------------------------------- assertions
 
-  /**
-   * Every record on {@code topic} once the service's outbox has published everything it held: the events the service
-   * emitted (its outbox deletes the rows it published, so counting them shows nothing).
-   */
-  java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published(String topic) {
-    dev.eventmall.common.testing.Await.until("the outbox published everything", java.time.Duration.ofSeconds(30),
-      () -> count("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL") == 0);
-    return dev.eventmall.common.testing.TopicReader.readAll(dev.eventmall.common.testing.TestInfra.kafka(), topic,
-      java.time.Duration.ofSeconds(30));
+  /** Every record on {@code topic} once the service's outbox has published everything it held ({@link TopicReader#published}). */
+  List<ConsumerRecord<String, String>> published(String topic) {
+    return TopicReader.published(TestInfra.kafka(), topic,
+      () -> count("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL"));
   }
 
   JsonObject row(String sql, Object... params) {

@@ -5,6 +5,7 @@ import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.common.testing.TopicReader;
 import dev.eventmall.order.messaging.SagaHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -100,10 +101,8 @@ class SagaTimelineDedupTest extends OrderTestSupport {
    */
   long published(String orderId, String type) {
     return published(Topics.ORDER_EVENTS).stream()
-      .filter(r -> orderId.equals(r.key()))
-      .map(r -> new JsonObject(r.value()))
-      .filter(e -> type == null || type.equals(e.getString("type")))
-      .map(e -> e.getString("id")).distinct().count();
+      .filter(r -> orderId.equals(r.key()) && (type == null || type.equals(TopicReader.type(r))))
+      .map(r -> new JsonObject(r.value()).getString("id")).distinct().count();
   }
 
   long sagaInboxRows() {

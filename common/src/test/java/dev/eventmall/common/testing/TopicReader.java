@@ -91,6 +91,17 @@ public final class TopicReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Every record on {@code topic} once the producing service's outbox has published everything it held ({@code unsent},
+   * its count of unsent outbox rows, reads 0 within 30 s): what the service emitted, whether its relay stamps the rows
+   * it published or deletes them ({@code OUTBOX_RETENTION_SECONDS=0}, the default), so counting outbox rows would not say.
+   */
+  public static List<ConsumerRecord<String, String>> published(String bootstrapServers, String topic,
+                                                               java.util.function.LongSupplier unsent) {
+    Await.until("the outbox published everything", Duration.ofSeconds(30), () -> unsent.getAsLong() == 0);
+    return readAll(bootstrapServers, topic, Duration.ofSeconds(30));
+  }
+
   /** The {@code type} header of {@code record}, null without one. */
   public static String type(ConsumerRecord<String, String> record) {
     var header = record.headers().lastHeader("type");
