@@ -12,6 +12,7 @@ import dev.eventmall.common.testing.ContractCheck;
 import dev.eventmall.common.testing.Infra;
 import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.ServiceHarness;
+import dev.eventmall.common.testing.TopicReader;
 import dev.eventmall.emulators.toss.TossConfig;
 import dev.eventmall.emulators.toss.TossEmulator;
 import dev.eventmall.payment.client.TossClient;
@@ -24,6 +25,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +39,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +68,8 @@ abstract class PaymentTestSupport {
   WebClient client;
   TokenIssuer tokens;
   Pool db;
+  /** Where {@link #publish} put each event (its last time), for {@link #awaitHandled}. */
+  final Map<UUID, RecordMetadata> publishedAt = new ConcurrentHashMap<>();
 
   @BeforeAll
   void deploy(Vertx vertx) {
@@ -207,7 +213,7 @@ abstract class PaymentTestSupport {
 
   /** Publishes {@code event} as its producing service would: key = envelope key, header {@code type}, schema-valid. */
   void publish(String topic, EventEnvelope event) {
-    harness.events().publish(topic, event);
+    publishedAt.put(event.id(), harness.events().publish(topic, event));
   }
 
   /** payment.events of {@code orderId}, validated against their schemas. */
@@ -219,11 +225,17 @@ abstract class PaymentTestSupport {
     return harness.events().awaitEvent(Topics.PAYMENT_EVENTS, orderId, type);
   }
 
-  /** Waits until the saga consumer handled {@code event} (its inbox row committed). */
+  /**
+   * Waits until the saga's consumer group acknowledged {@code event} as {@link #publish} last put it on Kafka: the
+   * group's committed offset on its partition passed it, so it and every record of its key before it were handled
+   * (acknowledged, or parked after its last attempt), whatever the saga keeps of a handled event.
+   */
   void awaitHandled(EventEnvelope event) {
-    Await.until("inbox row of " + event.type() + " " + event.id(), Duration.ofSeconds(60),
-      () -> row("SELECT 1 AS x FROM inbox WHERE consumer = ? AND event_id = ?", Payments.CONSUMER,
-        event.id().toString()) != null);
+    RecordMetadata at = publishedAt.get(event.id());
+    TopicPartition partition = new TopicPartition(at.topic(), at.partition());
+    Await.until("payment-saga past " + event.type() + " " + event.id() + " at " + at, Duration.ofSeconds(60),
+      () -> TopicReader.committed(config.kafkaBootstrapServers(), Payments.CONSUMER, List.of(partition))
+        .get(partition) > at.offset());
   }
 
   JsonObject payment(String orderId) {

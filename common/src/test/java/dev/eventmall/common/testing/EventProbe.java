@@ -5,6 +5,7 @@ import dev.eventmall.common.event.EventSchemas;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
@@ -61,13 +62,16 @@ public final class EventProbe implements AutoCloseable {
     return reader;
   }
 
-  /** Publishes {@code event} on {@code topic} as its producing service would and waits for the acknowledgement. */
-  public void publish(String topic, EventEnvelope event) {
+  /**
+   * Publishes {@code event} on {@code topic} as its producing service would and waits for the acknowledgement; returns
+   * where the record landed (partition, offset).
+   */
+  public RecordMetadata publish(String topic, EventEnvelope event) {
     EventSchemas.validate(event);
     ProducerRecord<String, String> record = new ProducerRecord<>(topic, event.key(), event.toJson().encode());
     record.headers().add("type", event.type().getBytes(StandardCharsets.UTF_8));
     try {
-      producer.send(record).get();
+      return producer.send(record).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeException(e);
