@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -117,15 +116,11 @@ class SagaTimelineDedupTest extends OrderTestSupport {
 
   /**
    * Waits until {@code n} saga transactions wait for the order lock this test holds: their {@code SELECT … FOR UPDATE}
-   * of orders is still executing (MariaDB's INNODB_TRX does not list them reliably; the process list does).
+   * of orders is still executing.
    */
   void awaitLockWaits(int n) {
-    String waiting = "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE command = 'Execute' "
-      + "AND info LIKE 'SELECT % FROM orders WHERE order_id IN (%FOR UPDATE'";
-    Await.until(() -> n + " saga transactions waiting for the order lock; running: " + Await.result(db.query(
-        "SELECT command, state, time, info FROM information_schema.PROCESSLIST WHERE command <> 'Sleep'").execute())
-        .stream().map(r -> r.toJson()).toList(),
-      Duration.ofSeconds(30), () -> count(waiting) >= n);
+    harness.awaitExecuting(n + " saga transactions waiting for the order lock",
+      "SELECT % FROM orders WHERE order_id IN (%FOR UPDATE", n);
   }
 
   @Test

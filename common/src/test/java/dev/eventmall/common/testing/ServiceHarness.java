@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
@@ -100,6 +101,18 @@ public final class ServiceHarness implements AutoCloseable {
   /** Waits up to {@link #WAIT} until {@code sql} finds a row. */
   public void awaitRow(String what, String sql, Object... params) {
     Await.until(what, WAIT, () -> row(sql, params) != null);
+  }
+
+  /**
+   * Waits up to {@link #WAIT} until at least {@code n} statements whose text is LIKE {@code statement} are executing
+   * on the service's database (prepared, as the services run them): transactions held up on a lock the test took, say.
+   * MariaDB's INNODB_TRX does not list such waits reliably; the process list does. A timeout says what was running.
+   */
+  public void awaitExecuting(String what, String statement, int n) {
+    Await.until(() -> what + "; running: " + Await.result(db.query("SELECT command, state, time, info FROM "
+        + "information_schema.PROCESSLIST WHERE command <> 'Sleep'").execute()).stream().map(Row::toJson).toList(),
+      WAIT, () -> count("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE command = 'Execute' "
+        + "AND info LIKE ? AND id <> CONNECTION_ID()", statement) >= n);
   }
 
   /** A problem+json answer with {@code status}. */
