@@ -6,7 +6,6 @@ import dev.eventmall.common.event.payload.DeliveryFailed;
 import dev.eventmall.common.event.payload.OrderCancelRequested;
 import dev.eventmall.common.event.payload.OrderScoped;
 import dev.eventmall.common.event.payload.StockReserved;
-import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.kafka.NotYet;
@@ -49,10 +48,9 @@ import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
  * The payment saga (consumer group {@value Payments#CONSUMER}), a batch of events at a time (docs/saga.md, "Payment
  * rules", decided by {@link PaymentRules}):
  * <ol>
- *   <li>one transaction: which events are new (inbox), the batch's payment rows locked, the members' billing keys read,
- *   every event decided in batch order against the row the previous ones left, one inbox insert of the events applied
- *   (one that must wait is left out, so its retry decides again), one insert of the new rows, one upsert of the changed
- *   rows, one outbox insert (PaymentFailed of declined-before-charging and voided orders);</li>
+ *   <li>one transaction: the batch's payment rows locked, the members' billing keys read, every event decided in batch
+ *   order against the row the previous ones left, one insert of the new rows, one upsert of the changed rows, one
+ *   outbox insert (PaymentFailed of declined-before-charging and voided orders);</li>
  *   <li>after the commit, every Toss call the batch announced (a CHARGING or REFUNDING row), all in flight at once, each
  *   with its own Idempotency-Key through the client's breaker;</li>
  *   <li>one transaction for all the answers: the rows locked again (a webhook or the recovery may have resolved one),
@@ -61,7 +59,31 @@ import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
  * The next batch starts after step 1; an event that asked for a call is acknowledged only when its outcome is recorded.
  * An unknown outcome (timeout, 5xx, breaker open) fails that event alone: the bridge retries it, and the redelivered
  * event repeats the call with the same Idempotency-Key. An event that must wait (a cancel while a charge is in flight)
- * fails alone too and is retried with backoff.
+ * fails alone too, writes nothing, and is retried with backoff.
+ *
+ * <p><b>Duplicates without an inbox.</b> This consumer writes no {@code inbox} rows: the order's payment row is its
+ * record of what it handled. Every event that changes anything writes the row in the transaction that handles it, and
+ * the row's status only moves on, so an event delivered again (or twice in one batch) meets its own effect and
+ * {@link PaymentRules} decides nothing new but the resume of a CHARGING billing row or a REFUNDING row (the same call
+ * under the same Idempotency-Key); the rules' comments go through each state. It is race-free because:
+ * <ol>
+ *   <li>{@code SELECT … FOR UPDATE} of the batch's payment rows ({@link PaymentRepository#lockAll}) is the
+ *   transaction's FIRST statement and every decision is taken on the rows it returned. The row lock serializes all
+ *   writers of an existing row (this saga, its settle step, checkout confirms, webhooks, recovery): a second handling
+ *   of the same event waits there until the first commits, and a locking read returns the newest committed row. No
+ *   plain read may come before it: InnoDB's REPEATABLE READ fixes the read view at the first plain read, and a
+ *   decision taken on a plain read of {@code payments} would see that old snapshot. The billing keys are read (plainly)
+ *   after the lock, and only decide whether a charge can start.</li>
+ *   <li>For an order without a row both handlings may pass the lock (the gap locks they take do not exclude each
+ *   other) and both insert: the unique key on {@code order_id} refuses one (a duplicate key, or the deadlock InnoDB
+ *   finds between their gap and insert-intention locks), its whole transaction rolls back, the bridge retries its
+ *   events one by one, and the retry finds the row.</li>
+ *   <li>Toss is called only after the transaction that announced the call committed, so a handling that rolled back
+ *   called nothing; two handlings that both find a row CHARGING (a rebalance while the call was in flight) call with
+ *   the same Idempotency-Key, Toss charges once, and only the first answer settled under the row lock finds the row
+ *   still CHARGING and emits the outcome.</li>
+ * </ol>
+ * {@code PaymentDedupTest} shows each case against the real servers and the Toss emulator.
  */
 public final class PaymentSaga implements BatchHandler {
   private static final Logger LOG = LoggerFactory.getLogger(PaymentSaga.class);
@@ -113,71 +135,61 @@ public final class PaymentSaga implements BatchHandler {
     }
     Map<String, Call> calls = new LinkedHashMap<>();
     List<Payment> failedRows = new ArrayList<>();
-    return pool.withTransaction(conn -> Inbox.firstSeen(conn, Payments.CONSUMER,
-        inputs.stream().map(in -> in.consumed().event()).toList()).compose(fresh -> {
-        Set<String> orderIds = new HashSet<>();
+    Set<String> orderIds = new HashSet<>();
+    inputs.forEach(in -> orderIds.add(in.orderId()));
+    // the lock FIRST, then every decision on the rows it returns: see the class comment
+    return pool.withTransaction(conn -> repo.lockAll(conn, orderIds).compose(locked -> {
         Set<String> memberIds = new HashSet<>();
         for (Input in : inputs) {
-          orderIds.add(in.orderId());
           if (in.payload() instanceof StockReserved reserved && reserved.memberId() != null) {
             memberIds.add(reserved.memberId());
           }
         }
-        return repo.lockAll(conn, orderIds).compose(locked -> {
-          locked.values().stream().filter(p -> p.status() == PaymentStatus.CHARGING && p.memberId() != null)
-            .forEach(p -> memberIds.add(p.memberId()));
-          return repo.billingKeys(conn, memberIds).compose(keys -> {
-            Map<String, Payment> rows = new HashMap<>(locked);
-            Map<String, PaymentRepository.Saved> saved = new LinkedHashMap<>();
-            List<Outbox.Outgoing> emitted = new ArrayList<>();
-            List<EventEnvelope> handled = new ArrayList<>();
-            Set<UUID> seen = new HashSet<>();
-            Instant now = Instant.now();
-            for (Input in : inputs) {
-              Consumed c = in.consumed();
-              boolean first = fresh.contains(c.event().id()) && seen.add(c.event().id());
-              Decision d = decide(c, in.payload(), in.orderId(), rows.get(in.orderId()), first, keys, now);
-              LogContext.about(LOG.atDebug(), in.orderId(), c.span()).log("order {}: {} {} -> payment {}, call {}",
-                in.orderId(), c.type(), c.event().id(), d.row() == null ? null : d.row().status(), d.call());
-              if (d.waits() != null) {
-                // not recorded in the inbox: the retry decides again
-                seen.remove(c.event().id());
-                results.set(in.index(), Future.failedFuture(new NotYet(d.waits())));
-                continue;
-              }
-              BillingKey key = d.row() == null || d.row().memberId() == null ? null : keys.get(d.row().memberId());
-              if (d.call() == PaymentRules.Call.CHARGE && key == null) {
-                seen.remove(c.event().id());
-                results.set(in.index(), Future.failedFuture(new IllegalStateException("CHARGING order "
-                  + in.orderId() + " lost its billing key")));
-                continue;
-              }
-              if (first) {
-                handled.add(c.event());
-              }
-              if (d.changed()) {
-                rows.put(in.orderId(), d.row());
-                PaymentRepository.Saved before = saved.get(in.orderId());
-                saved.put(in.orderId(), new PaymentRepository.Saved(d.row(), !locked.containsKey(in.orderId()),
-                  d.refundReason() != null ? d.refundReason() : before == null ? null : before.refundReason()));
-              }
-              if (d.emit() == PaymentRules.Emit.FAILED) {
-                failedRows.add(d.row());
-                emitted.add(c.emit(Topics.PAYMENT_EVENTS, c.causes(PAYMENT_FAILED, in.orderId(),
-                  Payments.failedPayload(d.row()))));
-              }
-              if (d.call() != PaymentRules.Call.NONE) {
-                Call call = calls.computeIfAbsent(in.orderId(), id -> new Call(d.call(), d.row(), key,
-                  d.refundReason(), c));
-                Promise<Void> outcome = Promise.promise();
-                call.waiting.add(outcome);
-                results.set(in.index(), outcome.future());
-              }
+        locked.values().stream().filter(p -> p.status() == PaymentStatus.CHARGING && p.memberId() != null)
+          .forEach(p -> memberIds.add(p.memberId()));
+        return repo.billingKeys(conn, memberIds).compose(keys -> {
+          Map<String, Payment> rows = new HashMap<>(locked);
+          Map<String, PaymentRepository.Saved> saved = new LinkedHashMap<>();
+          List<Outbox.Outgoing> emitted = new ArrayList<>();
+          Instant now = Instant.now();
+          for (Input in : inputs) {
+            Consumed c = in.consumed();
+            // decided on the row as the previous handlings left it (an event delivered again, or twice in the batch,
+            // finds its own effect there)
+            Decision d = decide(c, in.payload(), in.orderId(), rows.get(in.orderId()), keys, now);
+            LogContext.about(LOG.atDebug(), in.orderId(), c.span()).log("order {}: {} {} -> payment {}, call {}",
+              in.orderId(), c.type(), c.event().id(), d.row() == null ? null : d.row().status(), d.call());
+            if (d.waits() != null) {
+              // nothing written: the retry decides again
+              results.set(in.index(), Future.failedFuture(new NotYet(d.waits())));
+              continue;
             }
-            return Inbox.record(conn, Payments.CONSUMER, handled)
-              .compose(v -> repo.saveAll(conn, List.copyOf(saved.values())))
-              .compose(v -> Outbox.appendAll(conn, emitted));
-          });
+            BillingKey key = d.row() == null || d.row().memberId() == null ? null : keys.get(d.row().memberId());
+            if (d.call() == PaymentRules.Call.CHARGE && key == null) {
+              results.set(in.index(), Future.failedFuture(new IllegalStateException("CHARGING order "
+                + in.orderId() + " lost its billing key")));
+              continue;
+            }
+            if (d.changed()) {
+              rows.put(in.orderId(), d.row());
+              PaymentRepository.Saved before = saved.get(in.orderId());
+              saved.put(in.orderId(), new PaymentRepository.Saved(d.row(), !locked.containsKey(in.orderId()),
+                d.refundReason() != null ? d.refundReason() : before == null ? null : before.refundReason()));
+            }
+            if (d.emit() == PaymentRules.Emit.FAILED) {
+              failedRows.add(d.row());
+              emitted.add(c.emit(Topics.PAYMENT_EVENTS, c.causes(PAYMENT_FAILED, in.orderId(),
+                Payments.failedPayload(d.row()))));
+            }
+            if (d.call() != PaymentRules.Call.NONE) {
+              Call call = calls.computeIfAbsent(in.orderId(), id -> new Call(d.call(), d.row(), key,
+                d.refundReason(), c));
+              Promise<Void> outcome = Promise.promise();
+              call.waiting.add(outcome);
+              results.set(in.index(), outcome.future());
+            }
+          }
+          return repo.saveAll(conn, List.copyOf(saved.values())).compose(v -> Outbox.appendAll(conn, emitted));
         });
       }))
       .onFailure(e -> calls.values().forEach(call -> call.waiting.forEach(p -> p.tryFail(e))))
@@ -200,19 +212,19 @@ public final class PaymentSaga implements BatchHandler {
     };
   }
 
-  private static Decision decide(Consumed c, OrderScoped payload, String orderId, Payment row, boolean first,
+  private static Decision decide(Consumed c, OrderScoped payload, String orderId, Payment row,
                                  Map<String, BillingKey> keys, Instant now) {
     String newId = UUID.randomUUID().toString();
     return switch (c.type()) {
       case STOCK_RESERVED -> {
         StockReserved p = (StockReserved) payload;
-        yield PaymentRules.stockReserved(row, first, new PaymentRules.Reservation(orderId, p.memberId(),
+        yield PaymentRules.stockReserved(row, new PaymentRules.Reservation(orderId, p.memberId(),
           p.totalAmount(), p.paymentMethod(), p.orderName()), p.memberId() != null && keys.containsKey(p.memberId()),
           newId, now);
       }
-      case ORDER_CANCEL_REQUESTED -> PaymentRules.cancelOrRefund(row, first, orderId, true,
+      case ORDER_CANCEL_REQUESTED -> PaymentRules.cancelOrRefund(row, orderId, true,
         "order cancelled: " + ((OrderCancelRequested) payload).reason(), newId, now);
-      default -> PaymentRules.cancelOrRefund(row, first, orderId, false,
+      default -> PaymentRules.cancelOrRefund(row, orderId, false,
         "delivery failed: " + Objects.requireNonNullElse(((DeliveryFailed) payload).reason(), ""), newId, now);
     };
   }

@@ -40,7 +40,7 @@ import java.util.List;
  * resolves a call (the handler, a retry, the startup recovery, a webhook) emits the event at most once.
  */
 public final class Payments {
-  /** Inbox consumer name of the saga handlers. */
+  /** Consumer group of the saga ({@link PaymentSaga}; it keeps no inbox rows). */
   public static final String CONSUMER = "payment-saga";
   public static final String ORDER_CANCELLED = PaymentRules.ORDER_CANCELLED;
   public static final String NO_BILLING_KEY = PaymentRules.NO_BILLING_KEY;

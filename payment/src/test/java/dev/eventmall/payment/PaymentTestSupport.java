@@ -25,6 +25,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -236,6 +237,12 @@ abstract class PaymentTestSupport {
     Await.until("payment-saga past " + event.type() + " " + event.id() + " at " + at, Duration.ofSeconds(60),
       () -> TopicReader.committed(config.kafkaBootstrapServers(), Payments.CONSUMER, List.of(partition))
         .get(partition) > at.offset());
+  }
+
+  /** Every record on {@code topic} once the service's outbox has published everything it held ({@link TopicReader#published}). */
+  List<ConsumerRecord<String, String>> published(String topic) {
+    return TopicReader.published(config.kafkaBootstrapServers(), topic,
+      () -> count("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL"));
   }
 
   JsonObject payment(String orderId) {

@@ -8,6 +8,15 @@ import java.time.Instant;
  * Callers hold the row's lock while they apply a decision; a row changed by a decision is written with the event it
  * emits in one transaction, and the call is made only after that commit (a {@code CHARGING} or {@code REFUNDING} row
  * announces it), so whoever resolves a call emits the outcome at most once.
+ *
+ * <p>The rules need no record of which events were seen before: the row is that record. Every event that does
+ * something writes the row in the transaction that handles it, and a status only moves on (none → AWAITING_CHECKOUT,
+ * CHARGING, FAILED or VOIDED; AWAITING_CHECKOUT → CHARGING or VOIDED; CHARGING → DONE or FAILED; DONE → REFUNDING →
+ * REFUNDED, or DONE → REFUNDED when a webhook reports a cancel made at Toss; FAILED, VOIDED and REFUNDED are final;
+ * the one step back, a checkout's CHARGING → AWAITING_CHECKOUT when its confirm used another order's key, is between
+ * two states in which StockReserved does nothing and a cancel either waits or ends the row VOIDED), so an event
+ * delivered again meets a row that already shows its effect and decides nothing new, but the resumes of a call a crash
+ * left unresolved (CHARGING billing row: the same charge; REFUNDING: the same refund; each under its Idempotency-Key).
  */
 public final class PaymentRules {
   public static final String ORDER_CANCELLED = "ORDER_CANCELLED";
@@ -80,23 +89,20 @@ public final class PaymentRules {
   /**
    * StockReserved: BILLING → a CHARGING row and a charge of the member's billing key (none → FAILED + PaymentFailed);
    * CHECKOUT → an AWAITING_CHECKOUT row (the browser confirms); without member, amount or method → FAILED +
-   * PaymentFailed. An order that has a row is charged once only: a redelivery of the event that left a billing row
-   * CHARGING (crash before the outcome) repeats the charge with the same Idempotency-Key; anything else charges nothing.
+   * PaymentFailed. Every one of these writes the order's row, so the row is the record of a StockReserved handled
+   * before: an order that has a row is charged once only. A redelivery of the event that left a billing row CHARGING
+   * (crash before the outcome) repeats the charge with the same Idempotency-Key; anything else charges nothing.
    *
-   * @param first         whether this event is seen for the first time (inbox)
    * @param hasBillingKey whether the member has a billing key
    * @param paymentId     the id a new row gets
    */
-  public static Decision stockReserved(Payment row, boolean first, Reservation r, boolean hasBillingKey,
-                                       String paymentId, Instant now) {
+  public static Decision stockReserved(Payment row, Reservation r, boolean hasBillingKey, String paymentId,
+                                       Instant now) {
     if (row != null) {
       if (row.status() == PaymentStatus.CHARGING && row.method() == PaymentMethod.BILLING) {
         return new Decision(row, false, Call.CHARGE, Emit.NONE, null, null);
       }
       return Decision.nothing(row);
-    }
-    if (!first) {
-      return Decision.nothing(null);
     }
     String orderName = orderName(r.orderName(), r.orderId());
     if (r.memberId() == null || r.amount() == null || r.method() == null) {
@@ -121,15 +127,14 @@ public final class PaymentRules {
    * cancel at Toss); a cancel request before any charge voids it (a VOIDED row, or AWAITING_CHECKOUT → VOIDED, with
    * PaymentFailed(ORDER_CANCELLED)) so a later StockReserved charges nothing; while a charge is in flight the event
    * waits; a REFUNDING row (a refund a crash left unresolved) is refunded again whoever asks; anything else changes
-   * nothing. A redelivered event changes nothing but the REFUNDING resume.
+   * nothing. Redelivered, an event finds the row its first handling left, or a later state of it: VOIDED, FAILED or
+   * REFUNDED (nothing) or REFUNDING (the resume). A DeliveryFailed only ever follows the order's PaymentCompleted, so
+   * its first handling found DONE or later; one that waited (CHARGING) was not handled.
    */
-  public static Decision cancelOrRefund(Payment row, boolean first, String orderId, boolean cancelRequest, String reason,
+  public static Decision cancelOrRefund(Payment row, String orderId, boolean cancelRequest, String reason,
                                         String paymentId, Instant now) {
     if (row != null && row.status() == PaymentStatus.REFUNDING) {
       return new Decision(row, false, Call.REFUND, Emit.NONE, reason, null);
-    }
-    if (!first) {
-      return Decision.nothing(row);
     }
     if (row == null || row.status() == PaymentStatus.AWAITING_CHECKOUT) {
       if (!cancelRequest) {

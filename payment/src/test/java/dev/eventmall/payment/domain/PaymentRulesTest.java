@@ -11,9 +11,12 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The payment rules as tables, without Vert.x, SQL or Toss: for a row in a given state (or none), an event seen for the
- * first time or again, what the row becomes, whether it is written, the Toss call that must follow, the event emitted,
- * and whether the event has to wait.
+ * The payment rules as tables, without Vert.x, SQL or Toss: for a row in a given state (or none), what an event makes of
+ * it, whether it is written, the Toss call that must follow, the event emitted, and whether the event has to wait. The
+ * rules keep no record of the events seen before: the row is that record. So each table also holds the event
+ * delivered again on every row its first handling can leave (or that row after the later steps of its payment), and
+ * every such redelivery decides nothing new, but the resumes of a call a crash left unresolved: a CHARGING billing row
+ * is charged again, a REFUNDING row refunded again, both under the Idempotency-Key of the first call.
  */
 class PaymentRulesTest {
   private static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
@@ -35,27 +38,33 @@ class PaymentRulesTest {
       + (d.waits() != null ? " WAIT" : "");
   }
 
-  @ParameterizedTest(name = "StockReserved {2} by {3} on {0}/{1}, first={4}, billing key={5} -> {6}")
+  @ParameterizedTest(name = "StockReserved {2} by {3} on {0}/{1}, billing key={4} -> {5}")
   @CsvSource(delimiter = '|', textBlock = """
-    # row status     | row method | method   | member | first | key   | outcome
-    -                | -          | BILLING  | m1     | true  | true  | CHARGING write CHARGE NONE
-    -                | -          | BILLING  | m1     | true  | false | FAILED(NO_BILLING_KEY) write NONE FAILED
-    -                | -          | CHECKOUT | m1     | true  | false | AWAITING_CHECKOUT write NONE NONE
-    -                | -          | -        | m1     | true  | true  | FAILED(INCOMPLETE_STOCK_RESERVED) write NONE FAILED
-    -                | -          | BILLING  | -      | true  | true  | FAILED(INCOMPLETE_STOCK_RESERVED) write NONE FAILED
-    -                | -          | BILLING  | m1     | false | true  | - keep NONE NONE
-    CHARGING         | BILLING    | BILLING  | m1     | false | true  | CHARGING keep CHARGE NONE
-    CHARGING         | BILLING    | BILLING  | m1     | true  | true  | CHARGING keep CHARGE NONE
-    CHARGING         | CHECKOUT   | CHECKOUT | m1     | false | false | CHARGING keep NONE NONE
-    DONE             | BILLING    | BILLING  | m1     | true  | true  | DONE keep NONE NONE
-    FAILED           | BILLING    | BILLING  | m1     | true  | true  | FAILED keep NONE NONE
-    VOIDED           | -          | BILLING  | m1     | true  | true  | VOIDED keep NONE NONE
-    AWAITING_CHECKOUT| CHECKOUT   | CHECKOUT | m1     | false | false | AWAITING_CHECKOUT keep NONE NONE
-    REFUNDED         | BILLING    | BILLING  | m1     | true  | true  | REFUNDED keep NONE NONE
+    # row status     | row method | method   | member | key   | outcome
+    # the first handling: no row yet
+    -                | -          | BILLING  | m1     | true  | CHARGING write CHARGE NONE
+    -                | -          | BILLING  | m1     | false | FAILED(NO_BILLING_KEY) write NONE FAILED
+    -                | -          | CHECKOUT | m1     | false | AWAITING_CHECKOUT write NONE NONE
+    -                | -          | -        | m1     | true  | FAILED(INCOMPLETE_STOCK_RESERVED) write NONE FAILED
+    -                | -          | BILLING  | -      | true  | FAILED(INCOMPLETE_STOCK_RESERVED) write NONE FAILED
+    # delivered again: a charge a crash left unresolved is resumed (same Idempotency-Key), nothing else happens again
+    CHARGING         | BILLING    | BILLING  | m1     | true  | CHARGING keep CHARGE NONE
+    DONE             | BILLING    | BILLING  | m1     | true  | DONE keep NONE NONE
+    FAILED           | BILLING    | BILLING  | m1     | true  | FAILED keep NONE NONE
+    FAILED           | BILLING    | BILLING  | m1     | false | FAILED keep NONE NONE
+    FAILED           | -          | -        | m1     | true  | FAILED keep NONE NONE
+    REFUNDING        | BILLING    | BILLING  | m1     | true  | REFUNDING keep NONE NONE
+    REFUNDED         | BILLING    | BILLING  | m1     | true  | REFUNDED keep NONE NONE
+    AWAITING_CHECKOUT| CHECKOUT   | CHECKOUT | m1     | false | AWAITING_CHECKOUT keep NONE NONE
+    CHARGING         | CHECKOUT   | CHECKOUT | m1     | false | CHARGING keep NONE NONE
+    DONE             | CHECKOUT   | CHECKOUT | m1     | false | DONE keep NONE NONE
+    REFUNDED         | CHECKOUT   | CHECKOUT | m1     | false | REFUNDED keep NONE NONE
+    # after the order was cancelled first: nothing is ever charged
+    VOIDED           | -          | BILLING  | m1     | true  | VOIDED keep NONE NONE
+    VOIDED           | CHECKOUT   | CHECKOUT | m1     | false | VOIDED keep NONE NONE
     """)
-  void stockReserved(String status, String rowMethod, String method, String member, boolean first, boolean key,
-                     String outcome) {
-    Decision d = PaymentRules.stockReserved(row(status, rowMethod), first, new PaymentRules.Reservation("o1",
+  void stockReserved(String status, String rowMethod, String method, String member, boolean key, String outcome) {
+    Decision d = PaymentRules.stockReserved(row(status, rowMethod), new PaymentRules.Reservation("o1",
       "-".equals(member) ? null : member, 10_000L, "-".equals(method) ? null : method, null), key, "p2", NOW);
     assertThat(show(d)).isEqualTo(outcome);
     if (d.changed() && row(status, rowMethod) == null) {
@@ -65,29 +74,38 @@ class PaymentRulesTest {
     }
   }
 
-  @ParameterizedTest(name = "{2} on {0}/{1}, first={3} -> {4}")
+  @ParameterizedTest(name = "{2} on {0}/{1} -> {3}")
   @CsvSource(delimiter = '|', textBlock = """
-    # row status      | row method | event                | first | outcome
-    -                 | -          | OrderCancelRequested | true  | VOIDED(ORDER_CANCELLED) write NONE FAILED
-    -                 | -          | DeliveryFailed       | true  | - keep NONE NONE
-    -                 | -          | OrderCancelRequested | false | - keep NONE NONE
-    AWAITING_CHECKOUT | CHECKOUT   | OrderCancelRequested | true  | VOIDED(ORDER_CANCELLED) write NONE FAILED
-    AWAITING_CHECKOUT | CHECKOUT   | DeliveryFailed       | true  | AWAITING_CHECKOUT keep NONE NONE
-    CHARGING          | BILLING    | OrderCancelRequested | true  | CHARGING keep NONE NONE WAIT
-    CHARGING          | BILLING    | DeliveryFailed       | true  | CHARGING keep NONE NONE WAIT
-    CHARGING          | BILLING    | OrderCancelRequested | false | CHARGING keep NONE NONE
-    DONE              | BILLING    | OrderCancelRequested | true  | REFUNDING write REFUND NONE
-    DONE              | CHECKOUT   | DeliveryFailed       | true  | REFUNDING write REFUND NONE
-    DONE              | BILLING    | DeliveryFailed       | false | DONE keep NONE NONE
-    REFUNDING         | BILLING    | DeliveryFailed       | false | REFUNDING keep REFUND NONE
-    REFUNDING         | BILLING    | OrderCancelRequested | true  | REFUNDING keep REFUND NONE
-    REFUNDED          | BILLING    | OrderCancelRequested | true  | REFUNDED keep NONE NONE
-    FAILED            | BILLING    | OrderCancelRequested | true  | FAILED keep NONE NONE
-    VOIDED            | -          | OrderCancelRequested | true  | VOIDED keep NONE NONE
+    # row status      | row method | event                | outcome
+    # the first handling
+    -                 | -          | OrderCancelRequested | VOIDED(ORDER_CANCELLED) write NONE FAILED
+    -                 | -          | DeliveryFailed       | - keep NONE NONE
+    AWAITING_CHECKOUT | CHECKOUT   | OrderCancelRequested | VOIDED(ORDER_CANCELLED) write NONE FAILED
+    AWAITING_CHECKOUT | CHECKOUT   | DeliveryFailed       | AWAITING_CHECKOUT keep NONE NONE
+    CHARGING          | BILLING    | OrderCancelRequested | CHARGING keep NONE NONE WAIT
+    CHARGING          | BILLING    | DeliveryFailed       | CHARGING keep NONE NONE WAIT
+    CHARGING          | CHECKOUT   | OrderCancelRequested | CHARGING keep NONE NONE WAIT
+    DONE              | BILLING    | OrderCancelRequested | REFUNDING write REFUND NONE
+    DONE              | BILLING    | DeliveryFailed       | REFUNDING write REFUND NONE
+    DONE              | CHECKOUT   | OrderCancelRequested | REFUNDING write REFUND NONE
+    DONE              | CHECKOUT   | DeliveryFailed       | REFUNDING write REFUND NONE
+    FAILED            | BILLING    | OrderCancelRequested | FAILED keep NONE NONE
+    # delivered again: a refund a crash left unresolved is resumed (same Idempotency-Key), nothing else happens again
+    VOIDED            | -          | OrderCancelRequested | VOIDED keep NONE NONE
+    VOIDED            | CHECKOUT   | OrderCancelRequested | VOIDED keep NONE NONE
+    VOIDED            | -          | DeliveryFailed       | VOIDED keep NONE NONE
+    REFUNDING         | BILLING    | OrderCancelRequested | REFUNDING keep REFUND NONE
+    REFUNDING         | BILLING    | DeliveryFailed       | REFUNDING keep REFUND NONE
+    REFUNDING         | CHECKOUT   | OrderCancelRequested | REFUNDING keep REFUND NONE
+    REFUNDED          | BILLING    | OrderCancelRequested | REFUNDED keep NONE NONE
+    REFUNDED          | BILLING    | DeliveryFailed       | REFUNDED keep NONE NONE
+    REFUNDED          | CHECKOUT   | OrderCancelRequested | REFUNDED keep NONE NONE
+    FAILED            | BILLING    | DeliveryFailed       | FAILED keep NONE NONE
+    FAILED            | -          | OrderCancelRequested | FAILED keep NONE NONE
     """)
-  void cancelOrRefund(String status, String rowMethod, String event, boolean first, String outcome) {
-    Decision d = PaymentRules.cancelOrRefund(row(status, rowMethod), first, "o1",
-      "OrderCancelRequested".equals(event), "why", "p2", NOW);
+  void cancelOrRefund(String status, String rowMethod, String event, String outcome) {
+    Decision d = PaymentRules.cancelOrRefund(row(status, rowMethod), "o1", "OrderCancelRequested".equals(event), "why",
+      "p2", NOW);
     assertThat(show(d)).isEqualTo(outcome);
     if (d.call() == Call.REFUND) {
       assertThat(d.refundReason()).isEqualTo("why");
