@@ -2,6 +2,7 @@ package dev.eventmall.catalog;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import dev.eventmall.catalog.messaging.StockHandlers;
 import dev.eventmall.catalog.persistence.CassandraProducts;
 import dev.eventmall.common.ServiceDeployment;
 import dev.eventmall.common.auth.Jwt;
@@ -19,6 +20,7 @@ import dev.eventmall.common.testing.TopicReader;
 import io.vertx.cassandra.CassandraClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -27,11 +29,15 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -129,6 +135,39 @@ abstract class CatalogTestSupport {
     return res.bodyAsJsonObject().getString("productId");
   }
 
+  /** A product of a seller of its own with {@code stock} units available. */
+  String productWithStock(int stock) {
+    return createProduct("seller-stock-" + UUID.randomUUID(),
+      product("Limited " + UUID.randomUUID(), "limited", 12_000, stock));
+  }
+
+  /** Its seller sets the product's available stock to {@code stock} (a {@code PUT} of the product). */
+  void restock(String productId, int stock) {
+    String seller = row("SELECT seller_id FROM product WHERE product_id = ?", productId).getString("seller_id");
+    HttpResponse<Buffer> res = Await.result(client.put("/products/" + productId)
+      .bearerTokenAuthentication(sellerToken(seller))
+      .sendJsonObject(product("Limited " + productId, "limited", 12_000, stock)));
+    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(200);
+  }
+
+  /** The product's stock row: {@code available}, {@code reserved}. */
+  JsonObject stock(String productId) {
+    return row("SELECT available, reserved FROM stock WHERE product_id = ?", productId);
+  }
+
+  /** An OrderPlaced as the order service publishes it (BILLING, 1,000 KRW). */
+  static EventEnvelope orderPlaced(String orderId, JsonArray lines) {
+    return EventEnvelope.of("OrderPlaced", orderId, new JsonObject()
+      .put("orderId", orderId).put("memberId", "member-" + orderId).put("lines", lines).put("totalAmount", 1_000)
+      .put("paymentMethod", "BILLING").put("placedAt", Instant.now().toString()));
+  }
+
+  /** One order line of {@code quantity} units of the product. */
+  static JsonArray line(String productId, int quantity) {
+    return new JsonArray().add(new JsonObject().put("productId", productId).put("quantity", quantity)
+      .put("unitPrice", 1_000));
+  }
+
   HttpResponse<Buffer> get(String path) {
     return Await.result(client.get(path).send());
   }
@@ -152,9 +191,19 @@ abstract class CatalogTestSupport {
     return rows.isEmpty() ? null : rows.get(0);
   }
 
-  /** Publishes {@code event} on {@code topic} as its producing service would (key = envelope key). */
-  void publish(String topic, EventEnvelope event) {
-    harness.events().publish(topic, event);
+  /** Publishes {@code event} on {@code topic} as its producing service would (key = envelope key); where it went. */
+  RecordMetadata publish(String topic, EventEnvelope event) {
+    return harness.events().publish(topic, event);
+  }
+
+  /**
+   * Waits until consumer group {@value StockHandlers#CONSUMER} committed past {@code record}: it and everything before
+   * it in its partition were handled (whether or not that left a trace: a duplicate leaves none).
+   */
+  void awaitStockHandled(RecordMetadata record) {
+    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    Await.until("offset " + record.offset() + " of " + tp + " handled", Duration.ofSeconds(60), () -> TopicReader
+      .committed(TestInfra.kafka(), StockHandlers.CONSUMER, List.of(tp)).getOrDefault(tp, -1L) > record.offset());
   }
 
   static void assertProblem(HttpResponse<Buffer> res, int status) {
