@@ -2,26 +2,31 @@ package dev.eventmall.catalog.domain;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The stock rules of the order saga, pure (no I/O): what a batch of saga events does to the stock of the products and
  * the reservations of the orders it touches, applied in order, each event to the state the previous ones left.
  * <ul>
- *   <li>{@link #place}: every line is reserved or none. An order that already has reservations (reserved or released,
- *   from before or earlier in the batch) is placed once only: nothing happens. All lines available → they are taken
- *   from {@code available}, held in {@code reserved}, and the order's lines become RESERVED ({@link Outcome#RESERVED}).
- *   Any line short (a deleted or unknown product has 0) → nothing changes and each line's availability is reported
- *   ({@link Outcome#REJECTED}).</li>
+ *   <li>{@link #place}: every line is reserved or none, and an order is answered once: placing an order answered before
+ *   (it has reservations, reserved or released, or it was rejected; from before or earlier in the batch) changes
+ *   nothing ({@link Outcome#NOTHING}), whatever the stock is now. All lines available → they are taken from
+ *   {@code available}, held in {@code reserved}, and the order's lines become RESERVED ({@link Outcome#RESERVED}).
+ *   Any line short (a deleted or unknown product has 0) → no stock changes, the order is recorded as rejected
+ *   ({@link #newRejections}) and each line's availability is reported ({@link Outcome#REJECTED}).</li>
  *   <li>{@link #release}: the order's RESERVED lines go back to {@code available} and become RELEASED
  *   ({@link Outcome#RELEASED}); with none (never reserved, rejected, released before) nothing happens
  *   ({@link Outcome#NOTHING}).</li>
  * </ul>
  * Stock never goes below zero and units are conserved: available + reserved of a product changes only by what the
- * seller sets, never here.
+ * seller sets, never here. The reservation rows and the rejected orders are the record of which OrderPlaced were
+ * answered: the handler keeps no inbox, so a redelivered event is found by them (and a redelivered release by the
+ * order having no RESERVED lines left).
  */
 public final class StockLedger {
 
@@ -52,29 +57,35 @@ public final class StockLedger {
   private final Map<String, Stock> stock;
   private final Map<String, Stock> before;
   private final Map<String, List<Reservation>> reservations;
+  private final Set<String> rejected;
   private final Map<String, List<Reservation>> created = new LinkedHashMap<>();
   private final List<String> released = new ArrayList<>();
+  private final List<String> newlyRejected = new ArrayList<>();
 
   /**
    * @param stock        the stock of every product the batch may touch (missing = unknown product, nothing available)
    * @param reservations every reservation row of the orders the batch touches, in product order per order
+   * @param rejected     the orders among those the batch places that were rejected before
    */
-  public StockLedger(Map<String, Stock> stock, List<Reservation> reservations) {
+  public StockLedger(Map<String, Stock> stock, List<Reservation> reservations, Set<String> rejected) {
     this.stock = new HashMap<>(stock);
     this.before = Map.copyOf(stock);
     this.reservations = new HashMap<>();
     for (Reservation r : reservations) {
       this.reservations.computeIfAbsent(r.orderId(), k -> new ArrayList<>()).add(r);
     }
+    this.rejected = new HashSet<>(rejected);
   }
 
   /** OrderPlaced with its normalized lines ({@link StockLine#normalize}). */
   public Decision place(String orderId, List<StockLine> lines) {
-    if (reservations.containsKey(orderId)) {
+    if (reservations.containsKey(orderId) || rejected.contains(orderId)) {
       return new Decision(Outcome.NOTHING, List.of(), List.of());
     }
     boolean enough = lines.stream().allMatch(l -> available(l.productId()) >= l.quantity());
     if (!enough) {
+      rejected.add(orderId);
+      newlyRejected.add(orderId);
       return new Decision(Outcome.REJECTED, List.of(),
         lines.stream().map(l -> new Shortage(l.productId(), l.quantity(), available(l.productId()))).toList());
     }
@@ -140,5 +151,10 @@ public final class StockLedger {
   /** Orders whose existing RESERVED rows became RELEASED. */
   public List<String> releasedOrders() {
     return List.copyOf(released);
+  }
+
+  /** Orders rejected in this batch, each once: their rejection rows to insert. */
+  public List<String> newRejections() {
+    return List.copyOf(newlyRejected);
   }
 }

@@ -10,7 +10,6 @@ import dev.eventmall.common.event.payload.OrderPlaced;
 import dev.eventmall.common.event.payload.StockRejected;
 import dev.eventmall.common.event.payload.StockReleased;
 import dev.eventmall.common.event.payload.StockReserved;
-import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.outbox.Outbox;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,18 +37,50 @@ import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
 
 /**
  * Stock reservation driven by the order saga (consumer group {@value #CONSUMER}), a whole batch of events in ONE MySQL
- * transaction: one inbox claim (a redelivered event changes nothing and emits nothing), the batch's reservations and
- * then its products' stock locked (in key order), every event applied in batch order by the pure {@link StockLedger},
- * then one statement per kind of change (stock, new reservations, released reservations) and one outbox insert of the
+ * transaction: the batch's reservations, the rejections of the orders it places and then its products' stock locked
+ * (each in key order), every event applied in batch order by the pure {@link StockLedger}, then one statement per kind
+ * of change (stock, new reservations, released reservations, new rejections) and one outbox insert of the
  * {@code catalog.stock} events.
  * <ul>
- *   <li>{@code OrderPlaced}: every line is reserved or none; emits {@code StockReserved} or {@code StockRejected}.</li>
+ *   <li>{@code OrderPlaced}: every line is reserved or none; emits {@code StockReserved} or {@code StockRejected}, once
+ *   per order.</li>
  *   <li>{@code PaymentFailed}, {@code OrderCancelled}, {@code DeliveryFailed}: the order's RESERVED lines go back to
  *   available and become RELEASED; emits {@code StockReleased} once. Without a reservation (never reserved, rejected or
  *   already released) it is a no-op.</li>
  * </ul>
  * Other event types on these topics are acknowledged and ignored; an event without an orderId or with unusable lines
  * fails alone (retried, then parked) while the rest of its batch commits.
+ *
+ * <p><b>Duplicates without an inbox.</b> This consumer writes no {@code inbox} rows: what it answered is in its own
+ * rows, found by the order's natural keys, and an event delivered again (Kafka redelivery, a rebalance, the
+ * single-record lane, a dead-letter replay, a replay from offset 0) meets them:
+ * <ul>
+ *   <li>an OrderPlaced of a reserved order finds its reservation rows (RESERVED or RELEASED, primary key
+ *   {@code (order_id, product_id)}), of a rejected order its {@code stock_rejection} row (primary key
+ *   {@code order_id}): the ledger answers nothing, whatever the stock is now (a restock does not turn a redelivered,
+ *   rejected OrderPlaced into a reservation and a second, contradictory answer);</li>
+ *   <li>a release delivered again finds no RESERVED line left: nothing released, nothing emitted;</li>
+ *   <li>the same event twice in one batch: the ledger applies the batch in order, the second finds what the first
+ *   left.</li>
+ * </ul>
+ * The check is race-free because every read the decision rests on is a locking read ({@code SELECT … FOR UPDATE}, which
+ * reads the newest committed rows and creates no read view), in this order: reservations, rejections, stock. No plain
+ * {@code SELECT} may run before them in the transaction: under REPEATABLE READ it would fix the transaction's snapshot
+ * before the locks were granted. Two handlings of the same event at once:
+ * <ol>
+ *   <li>rows that exist (an order answered before) are locked: the second handling waits until the first commits, then
+ *   reads them;</li>
+ *   <li>rows that do not exist yet (a new order): both locking reads find nothing and lock the gaps where its
+ *   reservation and rejection rows would go (REPEATABLE READ, the server's default; gap locks do not exclude each
+ *   other), so both go on. The first to hold the stock rows' locks decides and inserts its rows into a gap the other
+ *   has locked, so it waits for the other, which waits for those stock locks (or, with no stock row in common, for
+ *   its own insert into the first's gap): InnoDB rolls one back as a deadlock (1213). The primary keys refuse a
+ *   second insert of the same rows besides (1062). So at most one answer commits; the failed batch goes to the
+ *   bridge's single-record lane and is retried, and its locking reads then find the rows.</li>
+ * </ol>
+ * ({@code StockDedupTest} shows these cases on MariaDB.) The price of the gap locks: a concurrent transaction of this
+ * group that inserts into a locked gap waits (the bridge runs one batch at a time; the single-record lane, a replay or
+ * another replica can meet it).
  */
 public final class StockHandlers implements BatchHandler {
   public static final String CONSUMER = "catalog-stock";
@@ -86,43 +116,43 @@ public final class StockHandlers implements BatchHandler {
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }
-    return pool.withTransaction(conn -> Inbox.claimAll(conn, CONSUMER,
-        inputs.stream().map(in -> in.consumed().event()).toList()).compose(fresh -> {
-        List<Input> todo = new ArrayList<>();
-        Set<Object> seen = new HashSet<>();
-        for (Input in : inputs) {
-          if (fresh.contains(in.consumed().event().id()) && seen.add(in.consumed().event().id())) {
-            todo.add(in);
-          }
-        }
-        if (todo.isEmpty()) {
-          return Future.<Void>succeededFuture();
-        }
-        Set<String> orderIds = new TreeSet<>();
-        todo.forEach(in -> orderIds.add(in.orderId()));
-        return stock.lockReservations(conn, orderIds).compose(reservations -> {
-          Set<String> productIds = new TreeSet<>();
-          reservations.forEach(r -> productIds.add(r.productId()));
-          todo.stream().filter(Input::placed).forEach(in -> in.lines().forEach(l -> productIds.add(l.productId())));
-          return stock.lockStock(conn, productIds).compose(locked -> {
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            StockLedger ledger = new StockLedger(locked, reservations);
-            Map<String, String> causedBy = new HashMap<>();
-            List<Outbox.Outgoing> emitted = new ArrayList<>();
-            for (Input in : todo) {
-              EventEnvelope answer = apply(ledger, in, now);
-              if (answer != null) {
-                if (in.placed()) {
-                  causedBy.putIfAbsent(in.orderId(), in.consumed().event().id().toString());
-                }
-                emitted.add(in.consumed().emit(Topics.CATALOG_STOCK, answer));
+    Set<String> orderIds = new TreeSet<>();
+    Set<String> placedIds = new TreeSet<>();
+    for (Input in : inputs) {
+      orderIds.add(in.orderId());
+      if (in.placed()) {
+        placedIds.add(in.orderId());
+      }
+    }
+    // locking reads only, before anything else: see the class comment
+    return pool.withTransaction(conn -> stock.lockReservations(conn, orderIds)
+        .compose(reservations -> stock.lockRejections(conn, placedIds)
+          .compose(rejected -> stock.lockStock(conn, productIds(inputs, reservations))
+            .map(locked -> new StockLedger(locked, reservations, rejected))))
+        .compose(ledger -> {
+          Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+          Map<String, String> causedBy = new HashMap<>();
+          List<Outbox.Outgoing> emitted = new ArrayList<>();
+          for (Input in : inputs) {
+            EventEnvelope answer = apply(ledger, in, now);
+            if (answer != null) {
+              if (in.placed()) {
+                causedBy.putIfAbsent(in.orderId(), in.consumed().event().id().toString());
               }
+              emitted.add(in.consumed().emit(Topics.CATALOG_STOCK, answer));
             }
-            return stock.write(conn, ledger, causedBy, now).compose(v -> Outbox.appendAll(conn, emitted));
-          });
-        });
-      }))
+          }
+          return stock.write(conn, ledger, causedBy, now).compose(v -> Outbox.appendAll(conn, emitted));
+        }))
       .map(v -> results);
+  }
+
+  /** The products the batch may touch, sorted: those its orders hold and those its OrderPlaced ask for. */
+  private static Set<String> productIds(List<Input> inputs, List<StockLedger.Reservation> reservations) {
+    Set<String> productIds = new TreeSet<>();
+    reservations.forEach(r -> productIds.add(r.productId()));
+    inputs.stream().filter(Input::placed).forEach(in -> in.lines().forEach(l -> productIds.add(l.productId())));
+    return productIds;
   }
 
   private static boolean placed(Consumed c) {
@@ -147,7 +177,8 @@ public final class StockHandlers implements BatchHandler {
           "insufficient stock", d.shortages().stream().map(s -> new StockRejected.Shortage(s.productId(),
           s.requested(), s.available())).toList(), now)));
         default -> {
-          LOG.info("order {} already has reservations; {} {} ignored", orderId, cause.type(), cause.event().id());
+          LOG.info("order {} was answered before (reserved or rejected); {} {} ignored", orderId, cause.type(),
+            cause.event().id());
           yield null;
         }
       };

@@ -8,15 +8,17 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static dev.eventmall.catalog.persistence.StockSql.*;
 
 /**
  * Stock and reservations in MySQL for a batch of saga events; every method runs inside the caller's transaction and
- * sends one statement per kind of change whatever the batch's size. Lock order: reservations, then stock.
+ * sends one statement per kind of change whatever the batch's size. Lock order: reservations, rejections, then stock.
  */
 public final class StockRepository {
 
@@ -25,6 +27,12 @@ public final class StockRepository {
     return Sql.selectIn(conn, LOCK_RESERVATIONS_BEFORE, LOCK_RESERVATIONS_AFTER, Tuple.tuple(), orderIds,
       row -> new StockLedger.Reservation(row.getString("order_id"), row.getString("product_id"),
         row.getInteger("quantity"), "RESERVED".equals(row.getString("status"))));
+  }
+
+  /** Which of {@code orderIds} were rejected before (their stock_rejection rows), locked. */
+  public Future<Set<String>> lockRejections(SqlConnection conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, LOCK_REJECTIONS_BEFORE, LOCK_REJECTIONS_AFTER, Tuple.tuple(), orderIds,
+      row -> row.getString("order_id")).map(HashSet::new);
   }
 
   /** The stock of {@code productIds} (sorted) that exist, locked; unknown products are missing. */
@@ -39,7 +47,10 @@ public final class StockRepository {
       });
   }
 
-  /** Writes what the ledger changed: new stock, new reservation rows, orders whose rows were released. */
+  /**
+   * Writes what the ledger changed: new stock, new reservation rows, orders whose rows were released, rejected orders
+   * ({@code causedBy}: the OrderPlaced event id of each order reserved or rejected).
+   */
   public Future<Void> write(SqlConnection conn, StockLedger ledger, Map<String, String> causedBy, Instant now) {
     var at = ProductRepository.local(now);
     List<Tuple> stock = ledger.changedStock().entrySet().stream()
@@ -48,9 +59,12 @@ public final class StockRepository {
       .map(r -> Tuple.of(r.orderId(), r.productId(), r.quantity(), r.held() ? "RESERVED" : "RELEASED",
         causedBy.get(r.orderId()), at, at)).toList();
     List<String> released = ledger.releasedOrders();
+    List<Tuple> rejected = ledger.newRejections().stream()
+      .map(orderId -> Tuple.of(orderId, causedBy.get(orderId), at)).toList();
     return Sql.insert(conn, SET_STOCK_BEFORE, 3, stock, SET_STOCK_AFTER)
       .compose(n -> Sql.insert(conn, INSERT_RESERVATIONS_BEFORE, 7, created, ""))
       .compose(n -> Sql.updateIn(conn, MARK_RELEASED_BEFORE, ")", Tuple.of(at), released))
+      .compose(n -> Sql.insert(conn, INSERT_REJECTIONS_BEFORE, 3, rejected, ""))
       .mapEmpty();
   }
 }

@@ -9,6 +9,9 @@ final class StockSql {
   static final String LOCK_RESERVATIONS_BEFORE = "SELECT order_id, product_id, quantity, status FROM reservation "
     + "WHERE order_id IN (";
   static final String LOCK_RESERVATIONS_AFTER = ") ORDER BY order_id, product_id FOR UPDATE";
+  /** Which of the batch's placed orders were rejected before, locked (gaps included where there is no row). */
+  static final String LOCK_REJECTIONS_BEFORE = "SELECT order_id FROM stock_rejection WHERE order_id IN (";
+  static final String LOCK_REJECTIONS_AFTER = ") ORDER BY order_id FOR UPDATE";
   /**
    * The stock of the batch's products, locked in product id order (every transaction locks stock rows in this order,
    * so concurrent batches cannot deadlock): the latest committed values, not the transaction's snapshot.
@@ -22,6 +25,7 @@ final class StockSql {
     + "reserved = VALUES(reserved), version = version + 1";
   static final String INSERT_RESERVATIONS_BEFORE = "INSERT INTO reservation (order_id, product_id, quantity, status, "
     + "caused_by, created_at, updated_at) VALUES ";
+  static final String INSERT_REJECTIONS_BEFORE = "INSERT INTO stock_rejection (order_id, caused_by, rejected_at) VALUES ";
   static final String MARK_RELEASED_BEFORE = "UPDATE reservation SET status = 'RELEASED', updated_at = ? "
     + "WHERE status = 'RESERVED' AND order_id IN (";
 }
