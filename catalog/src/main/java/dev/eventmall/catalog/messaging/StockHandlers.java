@@ -37,8 +37,8 @@ import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
 
 /**
  * Stock reservation driven by the order saga (consumer group {@value #CONSUMER}), a whole batch of events in ONE MySQL
- * transaction: the batch's reservations, the rejections of the orders it places and then its products' stock locked
- * (each in key order), every event applied in batch order by the pure {@link StockLedger}, then one statement per kind
+ * transaction: the batch's reservations and then its products' stock locked (each in key order), the rejections of the
+ * orders it places read, every event applied in batch order by the pure {@link StockLedger}, then one statement per kind
  * of change (stock, new reservations, released reservations, new rejections) and one outbox insert of the
  * {@code catalog.stock} events.
  * <ul>
@@ -63,24 +63,30 @@ import static dev.eventmall.common.event.EventTypes.STOCK_RESERVED;
  *   <li>the same event twice in one batch: the ledger applies the batch in order, the second finds what the first
  *   left.</li>
  * </ul>
- * The check is race-free because every read the decision rests on is a locking read ({@code SELECT … FOR UPDATE}, which
- * reads the newest committed rows and creates no read view), in this order: reservations, rejections, stock. No plain
- * {@code SELECT} may run before them in the transaction: under REPEATABLE READ it would fix the transaction's snapshot
- * before the locks were granted. Two handlings of the same event at once:
+ * The check is race-free:
  * <ol>
- *   <li>rows that exist (an order answered before) are locked: the second handling waits until the first commits, then
- *   reads them;</li>
- *   <li>rows that do not exist yet (a new order): both locking reads find nothing and lock the gaps where its
- *   reservation and rejection rows would go (REPEATABLE READ, the server's default; gap locks do not exclude each
- *   other), so both go on. The first to hold the stock rows' locks decides and inserts its rows into a gap the other
- *   has locked, so it waits for the other, which waits for those stock locks (or, with no stock row in common, for
- *   its own insert into the first's gap): InnoDB rolls one back as a deadlock (1213). The primary keys refuse a
- *   second insert of the same rows besides (1062). So at most one answer commits; the failed batch goes to the
- *   bridge's single-record lane and is retried, and its locking reads then find the rows.</li>
+ *   <li>the reservations and the stock are read with locks ({@code SELECT … FOR UPDATE}, which reads the newest
+ *   committed rows), first, in this order. Rows that exist (an order answered before) are locked: a second handling
+ *   waits until the first commits, then reads them;</li>
+ *   <li>the rejections are read after those locks with a plain {@code SELECT}. Under REPEATABLE READ a transaction's
+ *   snapshot is taken at its first plain read, here after the stock rows of every order the batch places are locked;
+ *   an order is rejected only by a transaction that holds those same locks, so the snapshot holds every rejection
+ *   committed before. No plain {@code SELECT} may run earlier in the transaction. (A rejected order whose products
+ *   are all unknown has no stock row to lock: two handlings of it at once both insert, and its primary key refuses
+ *   the second, 1062.) The read takes no lock on purpose: a locking read of a missing row locks the gap where it
+ *   would go, and in this small table most new orders share a few gaps, so two batches rejecting orders of one
+ *   sold-out product would each lock the gap the other inserts into while waiting for the other's stock lock: a
+ *   deadlock per pair of batches for as long as the sale lasts ({@code StockDedupTest});</li>
+ *   <li>a new order's reservations do not exist yet: both handlings' locking reads find nothing and lock the gaps where
+ *   its rows would go (gap locks do not exclude each other), so both go on. The first to hold the stock rows' locks
+ *   inserts its reservations into a gap the other has locked and waits for it, while the other waits for those stock
+ *   locks: InnoDB rolls one back as a deadlock (1213); the primary key refuses a second insert of the same rows
+ *   besides (1062). So at most one answer commits; the failed batch goes to the bridge's single-record lane and is
+ *   retried, and its locking reads then find the rows.</li>
  * </ol>
- * ({@code StockDedupTest} shows these cases on MariaDB.) The price of the gap locks: a concurrent transaction of this
- * group that inserts into a locked gap waits (the bridge runs one batch at a time; the single-record lane, a replay or
- * another replica can meet it).
+ * ({@code StockDedupTest} shows these cases on MariaDB.) The price of the reservations' gap locks: a concurrent
+ * transaction of this group that inserts into a locked gap waits (the bridge runs one batch at a time; the
+ * single-record lane, a replay or another replica can meet it).
  */
 public final class StockHandlers implements BatchHandler {
   public static final String CONSUMER = "catalog-stock";
@@ -124,11 +130,11 @@ public final class StockHandlers implements BatchHandler {
         placedIds.add(in.orderId());
       }
     }
-    // locking reads only, before anything else: see the class comment
+    // the locking reads first, the rejections' plain read after them: see the class comment
     return pool.withTransaction(conn -> stock.lockReservations(conn, orderIds)
-        .compose(reservations -> stock.lockRejections(conn, placedIds)
-          .compose(rejected -> stock.lockStock(conn, productIds(inputs, reservations))
-            .map(locked -> new StockLedger(locked, reservations, rejected))))
+        .compose(reservations -> stock.lockStock(conn, productIds(inputs, reservations))
+          .compose(locked -> stock.rejectedBefore(conn, placedIds)
+            .map(rejected -> new StockLedger(locked, reservations, rejected))))
         .compose(ledger -> {
           Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
           Map<String, String> causedBy = new HashMap<>();

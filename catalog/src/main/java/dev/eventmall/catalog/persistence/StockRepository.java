@@ -18,7 +18,8 @@ import static dev.eventmall.catalog.persistence.StockSql.*;
 
 /**
  * Stock and reservations in MySQL for a batch of saga events; every method runs inside the caller's transaction and
- * sends one statement per kind of change whatever the batch's size. Lock order: reservations, rejections, then stock.
+ * sends one statement per kind of change whatever the batch's size. Lock order: reservations, then stock;
+ * rejections are read after both, without a lock.
  */
 public final class StockRepository {
 
@@ -29,9 +30,12 @@ public final class StockRepository {
         row.getInteger("quantity"), "RESERVED".equals(row.getString("status"))));
   }
 
-  /** Which of {@code orderIds} were rejected before (their stock_rejection rows), locked. */
-  public Future<Set<String>> lockRejections(SqlConnection conn, Collection<String> orderIds) {
-    return Sql.selectIn(conn, LOCK_REJECTIONS_BEFORE, LOCK_REJECTIONS_AFTER, Tuple.tuple(), orderIds,
+  /**
+   * Which of {@code orderIds} were rejected before (their stock_rejection rows): a plain read, to be made only once the
+   * stock rows of those orders are locked (StockHandlers says why).
+   */
+  public Future<Set<String>> rejectedBefore(SqlConnection conn, Collection<String> orderIds) {
+    return Sql.selectIn(conn, REJECTIONS_BEFORE, REJECTIONS_AFTER, Tuple.tuple(), orderIds,
       row -> row.getString("order_id")).map(HashSet::new);
   }
 

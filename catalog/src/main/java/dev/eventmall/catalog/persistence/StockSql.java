@@ -9,9 +9,12 @@ final class StockSql {
   static final String LOCK_RESERVATIONS_BEFORE = "SELECT order_id, product_id, quantity, status FROM reservation "
     + "WHERE order_id IN (";
   static final String LOCK_RESERVATIONS_AFTER = ") ORDER BY order_id, product_id FOR UPDATE";
-  /** Which of the batch's placed orders were rejected before, locked (gaps included where there is no row). */
-  static final String LOCK_REJECTIONS_BEFORE = "SELECT order_id FROM stock_rejection WHERE order_id IN (";
-  static final String LOCK_REJECTIONS_AFTER = ") ORDER BY order_id FOR UPDATE";
+  /**
+   * Which of the batch's placed orders were rejected before: a plain read, taken after the stock locks (see
+   * StockHandlers: a locking read here would lock the small table's gaps, which every new rejection inserts into).
+   */
+  static final String REJECTIONS_BEFORE = "SELECT order_id FROM stock_rejection WHERE order_id IN (";
+  static final String REJECTIONS_AFTER = ")";
   /**
    * The stock of the batch's products, locked in product id order (every transaction locks stock rows in this order,
    * so concurrent batches cannot deadlock): the latest committed values, not the transaction's snapshot.
