@@ -18,6 +18,11 @@ public final class DeliveryRules {
 
   /** What an event does to the shipment. */
   public enum Action {
+    /**
+     * The event was handled before (delivered again, or twice in one batch) and its effect is in the locked rows:
+     * nothing is written, not even a note.
+     */
+    DUPLICATE,
     /** Nothing changes but the timeline note, if any. */
     NOTE,
     /** The event cannot be applied yet (PaymentCompleted before OrderPlaced): it fails and is retried later. */
@@ -81,11 +86,21 @@ public final class DeliveryRules {
   }
 
   /**
-   * OrderCancelRequested (the order is remembered as cancelled whatever happens, so a later PaymentCompleted ships
-   * nothing): no shipment → a note; PENDING → CANCELLED; ACCEPTED and withdrawn at the carrier → CANCELED +
-   * DeliveryStatusChanged(CANCELED); ACCEPTED but the carrier no longer cancels, or later → a note, nothing emitted.
+   * OrderCancelRequested. An order already remembered as cancelled has had its cancel handled → {@link
+   * Action#DUPLICATE}: the order service cancels an order at most once (OrderStateMachine: the one move into
+   * CANCEL_REQUESTED, which no state leads back from), and the cancel is remembered only by the transaction that
+   * applies it (one whose carrier withdrawal failed is retried unremembered). Else the order is remembered as
+   * cancelled whatever happens (a later PaymentCompleted ships nothing): no shipment → a note; PENDING → CANCELLED;
+   * ACCEPTED and withdrawn at the carrier → CANCELED + DeliveryStatusChanged(CANCELED); ACCEPTED but the carrier no
+   * longer cancels, or later → a note, nothing emitted.
+   *
+   * @param order    what delivery knows of the order, null when nothing
+   * @param shipment the order's shipment status, null when none
    */
-  public static Decision cancelRequested(ShipmentStatus shipment, boolean withdrawn, String reason) {
+  public static Decision cancelRequested(Order order, ShipmentStatus shipment, boolean withdrawn, String reason) {
+    if (order != null && order.cancelRequested()) {
+      return new Decision(Action.DUPLICATE, null, null, null, null, Emit.NONE, false);
+    }
     if (shipment == null) {
       return Decision.note("CANCEL_REQUESTED", "Order cancelled before shipping: nothing will be shipped (" + reason
         + ")");

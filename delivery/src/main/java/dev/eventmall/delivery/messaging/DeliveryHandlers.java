@@ -178,21 +178,27 @@ public final class DeliveryHandlers implements BatchHandler {
                   continue;
                 }
                 case ORDER_CANCEL_REQUESTED -> {
-                  state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
-                    : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
-                    order.orderName(), order.placed(), true));
-                  cancelled.add(orderId);
                   ShipmentRow s = ships.get(orderId);
-                  d = DeliveryRules.cancelRequested(s == null ? null : s.status(), withdrawn.contains(orderId),
-                    ((OrderCancelRequested) in.payload()).reason());
+                  d = DeliveryRules.cancelRequested(known(order), s == null ? null : s.status(),
+                    withdrawn.contains(orderId), ((OrderCancelRequested) in.payload()).reason());
+                  if (d.action() != DeliveryRules.Action.DUPLICATE) {
+                    state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
+                      : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
+                      order.orderName(), order.placed(), true));
+                    cancelled.add(orderId);
+                  }
                 }
                 default -> {
                   ShipmentRow s = ships.get(orderId);
-                  d = DeliveryRules.paymentCompleted(order == null ? null : new DeliveryRules.Order(order.placed(),
-                      order.cancelRequested(), order.shippingAddress() != null && order.lines() != null
-                      && !order.lines().isEmpty()),
-                    s == null ? null : s.status());
+                  d = DeliveryRules.paymentCompleted(known(order), s == null ? null : s.status());
                 }
+              }
+              if (d.action() == DeliveryRules.Action.DUPLICATE) {
+                LogContext.about(LOG.atInfo(), orderId, c.span())
+                  .log("order {} was cancelled here before; {} {} is a duplicate and changes nothing", orderId,
+                    c.type(), c.event().id());
+                handled.add(c.event());
+                continue;
               }
               if (d.action() == DeliveryRules.Action.WAIT) {
                 seen.remove(c.event().id());
@@ -256,6 +262,12 @@ public final class DeliveryHandlers implements BatchHandler {
         }
         dispatcher.dispatchAll(dispatch, spans);
       });
+  }
+
+  /** What the rules need of an order's locked row (null: no row). */
+  private static DeliveryRules.Order known(OrderRow order) {
+    return order == null ? null : new DeliveryRules.Order(order.placed(), order.cancelRequested(),
+      order.shippingAddress() != null && order.lines() != null && !order.lines().isEmpty());
   }
 
   /** The shipments a cancel moved (rare: one statement each, in order). */

@@ -11,6 +11,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The delivery rules as tables, without Vert.x, SQL or the carrier. */
 class DeliveryRulesTest {
 
+  /** "none": no row; else what it says of placed / cancelled / address. */
+  private static DeliveryRules.Order order(String order) {
+    return "none".equals(order) ? null : new DeliveryRules.Order(order.contains("placed"), order.contains("cancelled"),
+      order.contains("address"));
+  }
+
+  private static ShipmentStatus shipment(String shipment) {
+    return "none".equals(shipment) ? null : ShipmentStatus.valueOf(shipment);
+  }
+
   private static String show(Decision d) {
     return d.action() + (d.status() == null ? "" : " " + d.status()) + " " + d.emit() + (d.dispatch() ? " dispatch" : "")
       + (d.noteStatus() == null ? "" : " note=" + d.noteStatus());
@@ -31,29 +41,41 @@ class DeliveryRulesTest {
     placed/cancelled/address           | CANCELLED | NOTE NONE
     """)
   void paymentCompleted(String order, String shipment, String outcome) {
-    DeliveryRules.Order o = "none".equals(order) ? null : new DeliveryRules.Order(order.contains("placed"),
-      order.contains("cancelled"), order.contains("address"));
-    ShipmentStatus s = "none".equals(shipment) ? null : ShipmentStatus.valueOf(shipment);
-    assertThat(show(DeliveryRules.paymentCompleted(o, s))).isEqualTo(outcome);
+    assertThat(show(DeliveryRules.paymentCompleted(order(order), shipment(shipment)))).isEqualTo(outcome);
   }
 
-  @ParameterizedTest(name = "OrderCancelRequested, shipment {0} (tracking {1}), withdrawn {2} -> {3} / {4}")
+  /**
+   * An order already remembered as cancelled had its cancel handled: the event is a duplicate whatever the shipment
+   * became since (before, a redelivered cancel added a second timeline note, e.g. "… while the shipment is CANCELLED:
+   * nothing to cancel"). The carrier is still asked first where the shipment is ACCEPTED (that check reads no lock).
+   */
+  @ParameterizedTest(name = "OrderCancelRequested, order {0}, shipment {1} (tracking {2}), withdrawn {3} -> {4} / {5}")
   @CsvSource(delimiter = '|', textBlock = """
-    # shipment  | tracking | withdrawn | withdraw first | outcome
-    none        | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    PENDING     | false    | false     | false          | MOVE CANCELLED NONE note=CANCELLED
-    ACCEPTED    | true     | true      | true           | MOVE CANCELED STATUS_CHANGED note=CANCELED
-    ACCEPTED    | true     | false     | true           | NOTE NONE note=CANCEL_REQUESTED
-    ACCEPTED    | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    IN_TRANSIT  | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    DELIVERED   | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    FAILED      | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    CANCELLED   | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    # order (placed/cancelled) | shipment   | tracking | withdrawn | withdraw first | outcome
+    none                       | none       | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | none       | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | PENDING    | false    | false     | false          | MOVE CANCELLED NONE note=CANCELLED
+    placed                     | ACCEPTED   | true     | true      | true           | MOVE CANCELED STATUS_CHANGED note=CANCELED
+    placed                     | ACCEPTED   | true     | false     | true           | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | ACCEPTED   | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | IN_TRANSIT | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | DELIVERED  | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | FAILED     | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | CANCELLED  | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
+    -/cancelled                | none       | false    | false     | false          | DUPLICATE NONE
+    placed/cancelled           | none       | false    | false     | false          | DUPLICATE NONE
+    placed/cancelled           | PENDING    | false    | false     | false          | DUPLICATE NONE
+    placed/cancelled           | ACCEPTED   | true     | true      | true           | DUPLICATE NONE
+    placed/cancelled           | ACCEPTED   | true     | false     | true           | DUPLICATE NONE
+    placed/cancelled           | CANCELED   | true     | false     | false          | DUPLICATE NONE
+    placed/cancelled           | CANCELLED  | false    | false     | false          | DUPLICATE NONE
+    placed/cancelled           | DELIVERED  | true     | false     | false          | DUPLICATE NONE
     """)
-  void cancelRequested(String shipment, boolean tracking, boolean withdrawn, boolean withdrawFirst, String outcome) {
-    ShipmentStatus s = "none".equals(shipment) ? null : ShipmentStatus.valueOf(shipment);
+  void cancelRequested(String order, String shipment, boolean tracking, boolean withdrawn, boolean withdrawFirst,
+                       String outcome) {
+    ShipmentStatus s = shipment(shipment);
     assertThat(DeliveryRules.withdrawAtCarrier(s, tracking ? "TRK1" : null)).isEqualTo(withdrawFirst);
-    Decision d = DeliveryRules.cancelRequested(s, withdrawn, "changed my mind");
+    Decision d = DeliveryRules.cancelRequested(order(order), s, withdrawn, "changed my mind");
     assertThat(show(d)).isEqualTo(outcome);
     if (d.action() == DeliveryRules.Action.MOVE) {
       assertThat(d.reason()).isEqualTo("order cancelled: changed my mind");
