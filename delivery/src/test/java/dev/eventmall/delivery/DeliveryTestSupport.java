@@ -24,6 +24,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -131,9 +133,17 @@ abstract class DeliveryTestSupport {
       .put("orderId", orderId).put("reason", "changed my mind").put("requestedAt", Instant.now().toString()));
   }
 
-  /** Publishes {@code event} as its producing service would: key = orderId, header type, schema-valid. */
-  void publish(String topic, EventEnvelope event) {
-    harness.events().publish(topic, event);
+  /**
+   * Publishes {@code event} as its producing service would: key = orderId, header type, schema-valid. Answers where it
+   * was written.
+   */
+  RecordMetadata publish(String topic, EventEnvelope event) {
+    return harness.events().publish(topic, event);
+  }
+
+  /** Waits until the saga's consumer group handled {@code record} (committed past it). */
+  void awaitHandled(RecordMetadata record) {
+    TopicReader.awaitHandled(config.kafkaBootstrapServers(), DeliveryEvents.SAGA.group(), record);
   }
 
   /** OrderPlaced then PaymentCompleted. */
@@ -155,6 +165,12 @@ abstract class DeliveryTestSupport {
 
   EventEnvelope awaitEvent(String orderId, String type) {
     return harness.events().awaitEvent(Topics.DELIVERY_EVENTS, orderId, type);
+  }
+
+  /** Every record on {@code topic} once the service's outbox has published everything it held ({@link TopicReader#published}). */
+  List<ConsumerRecord<String, String>> published(String topic) {
+    return TopicReader.published(config.kafkaBootstrapServers(), topic,
+      () -> harness.count("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL"));
   }
 
   // ---------------------------------------------------------------- state

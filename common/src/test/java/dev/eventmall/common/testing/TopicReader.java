@@ -2,6 +2,7 @@ package dev.eventmall.common.testing;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -121,6 +122,16 @@ public final class TopicReader implements AutoCloseable {
         .forEach((tp, om) -> result.put(tp, om == null ? -1L : om.offset()));
       return result;
     }
+  }
+
+  /**
+   * Waits up to 30 s until consumer group {@code group} committed past {@code record}: the group handled it and
+   * everything before it in its partition (a consumer that commits after the effect is durable).
+   */
+  public static void awaitHandled(String bootstrapServers, String group, RecordMetadata record) {
+    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+    Await.until(() -> group + " handled offset " + record.offset() + " of " + tp, Duration.ofSeconds(30),
+      () -> committed(bootstrapServers, group, List.of(tp)).getOrDefault(tp, -1L) > record.offset());
   }
 
   @Override

@@ -1,12 +1,10 @@
 package dev.eventmall.delivery.messaging;
 
-import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.EventPayloads;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.event.payload.OrderCancelRequested;
 import dev.eventmall.common.event.payload.OrderPlaced;
 import dev.eventmall.common.event.payload.OrderScoped;
-import dev.eventmall.common.inbox.Inbox;
 import dev.eventmall.common.kafka.BatchHandler;
 import dev.eventmall.common.kafka.Consumed;
 import dev.eventmall.common.kafka.NotYet;
@@ -35,7 +33,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import static dev.eventmall.common.event.EventTypes.DELIVERY_FAILED;
 import static dev.eventmall.common.event.EventTypes.DELIVERY_STATUS_CHANGED;
@@ -45,12 +42,12 @@ import static dev.eventmall.common.event.EventTypes.PAYMENT_COMPLETED;
 
 /**
  * The {@code delivery-saga} consumer (docs/saga.md, "Delivery rules", decided by {@link DeliveryRules}), a batch of
- * events at a time in ONE transaction: which events are new (inbox), the batch's order and shipment rows locked, every
- * event applied in batch order to the state the previous ones left, then one statement per kind of change (orders
- * placed, orders cancelled, new shipments, timeline entries, outbox) plus one update per shipment a cancel moves.
+ * events at a time in ONE transaction: the batch's order and shipment rows locked, every event applied in batch order
+ * to the state the previous ones left, then one statement per kind of change (orders placed, orders cancelled, new
+ * shipments, timeline entries, outbox) plus one update per shipment a cancel moves.
  * <ul>
  *   <li>OrderPlaced: remember memberId, the shipping address snapshot and the lines.</li>
- *   <li>PaymentCompleted: before OrderPlaced → that event fails alone (retried, not recorded as handled); order
+ *   <li>PaymentCompleted: before OrderPlaced → that event fails alone (retried, nothing written); order
  *   cancelled → a CANCELLED row, no shipment; no shipping address → FAILED + DeliveryFailed; else a PENDING row (UNIQUE
  *   order_id: a second PaymentCompleted adds nothing) which the {@link ShipmentDispatcher} books with the carrier
  *   after the commit, the whole batch's shipments at once.</li>
@@ -58,6 +55,36 @@ import static dev.eventmall.common.event.EventTypes.PAYMENT_COMPLETED;
  *   canceled with the carrier first (before the transaction; an unknown outcome fails that event alone, retried), then
  *   CANCELED + DeliveryStatusChanged(CANCELED); already picked up → recorded in the timeline, nothing emitted.</li>
  * </ul>
+ *
+ * <p><b>Duplicates without an inbox.</b> Kafka delivers at least once, but this consumer writes no {@code inbox} rows
+ * (they were two rows per order): what an event did is found again in the rows it locks, and the rules make an event
+ * handled before (delivered again, or twice in one batch) change nothing:
+ * <ul>
+ *   <li>OrderPlaced writes the same snapshot again; the upsert leaves {@code cancel_requested} as it is.</li>
+ *   <li>PaymentCompleted finds the order's shipment (one per order) → nothing.</li>
+ *   <li>OrderCancelRequested finds the order row {@code cancel_requested} → {@link DeliveryRules.Action#DUPLICATE},
+ *   not even a timeline note: an order is cancelled at most once, and a cancel whose carrier withdrawal failed wrote
+ *   nothing, so its retry is applied.</li>
+ * </ul>
+ * It is race-free because every decision rests on rows read with {@code SELECT … FOR UPDATE}, the transaction's first
+ * statements ({@code lockOrders}, then {@code lockShipments}, each in order id order), and on nothing else:
+ * <ul>
+ *   <li>A locking read is a current read: under InnoDB's REPEATABLE READ it returns the newest committed version of
+ *   each row whatever the transaction's snapshot, and creates no read view. Two handlings of the same event serialize
+ *   on the order row's lock, and the second reads what the first committed. A shipment is only inserted under that
+ *   lock or with the order row inserted in the same transaction (PaymentCompleted with no order row waits), so the
+ *   order row covers it too.</li>
+ *   <li>An order without a row yet: {@code FOR UPDATE} of a missing key locks the gap where it would go. Gap locks do
+ *   not exclude each other, so both handlings get past the reads; their inserts of the order row then wait for each
+ *   other's gap lock, a deadlock InnoDB breaks by rolling one transaction back (MySQL 1213). The bridge retries that
+ *   batch's events, and the retry finds the row.</li>
+ *   <li>The transaction makes no plain (consistent, non-locking) read. Under REPEATABLE READ the first one fixes the
+ *   snapshot every later plain read sees; one made before the locks (the inbox SELECT was one, made safe only by its
+ *   insert's duplicate key) would show the rows as they were before a concurrent handling committed, and a decision
+ *   taken from it would apply the event twice. Any read a decision uses must stay a locking one.</li>
+ * </ul>
+ * The carrier withdrawal before the transaction reads shipments without a lock, on another connection, only to decide
+ * whether to call the carrier (idempotent there); the transaction decides again from the locked rows.
  */
 public final class DeliveryHandlers implements BatchHandler {
   public static final String CONSUMER = "delivery-saga";
@@ -141,121 +168,109 @@ public final class DeliveryHandlers implements BatchHandler {
     List<String> dispatch = new ArrayList<>();
     Map<String, String> spans = new HashMap<>();
     int[] failed = {0};
-    return pool.withTransaction(conn -> Inbox.firstSeen(conn, CONSUMER,
-        inputs.stream().map(in -> in.consumed().event()).toList()).compose(fresh -> {
-        Set<String> orderIds = new HashSet<>();
-        inputs.forEach(in -> orderIds.add(in.orderId()));
-        return repo.lockOrders(conn, orderIds).compose(orders -> repo.lockShipments(conn, orderIds)
-          .compose(shipments -> {
-            Instant now = ShipmentDispatcher.now();
-            Map<String, OrderRow> state = new HashMap<>(orders);
-            Map<String, ShipmentRow> ships = new HashMap<>(shipments);
-            Map<String, OrderRow> placed = new LinkedHashMap<>();
-            Set<String> cancelled = new LinkedHashSet<>();
-            List<NewShipment> created = new ArrayList<>();
-            List<ShipmentRow> moved = new ArrayList<>();
-            List<Map.Entry<String, EventRow>> timeline = new ArrayList<>();
-            List<Outbox.Outgoing> emitted = new ArrayList<>();
-            List<EventEnvelope> handled = new ArrayList<>();
-            Set<UUID> seen = new HashSet<>();
-            for (Input in : inputs) {
-              Consumed c = in.consumed();
-              if (!fresh.contains(c.event().id()) || !seen.add(c.event().id())) {
+    Set<String> orderIds = new HashSet<>();
+    inputs.forEach(in -> orderIds.add(in.orderId()));
+    // the locks are the transaction's first statements and every decision reads only them: see the class comment
+    return pool.withTransaction(conn -> repo.lockOrders(conn, orderIds)
+        .compose(orders -> repo.lockShipments(conn, orderIds).compose(shipments -> {
+          Instant now = ShipmentDispatcher.now();
+          Map<String, OrderRow> state = new HashMap<>(orders);
+          Map<String, ShipmentRow> ships = new HashMap<>(shipments);
+          Map<String, OrderRow> placed = new LinkedHashMap<>();
+          Set<String> cancelled = new LinkedHashSet<>();
+          List<NewShipment> created = new ArrayList<>();
+          List<ShipmentRow> moved = new ArrayList<>();
+          List<Map.Entry<String, EventRow>> timeline = new ArrayList<>();
+          List<Outbox.Outgoing> emitted = new ArrayList<>();
+          for (Input in : inputs) {
+            Consumed c = in.consumed();
+            String orderId = in.orderId();
+            OrderRow order = state.get(orderId);
+            DeliveryRules.Decision d;
+            switch (in.type()) {
+              case ORDER_PLACED -> {
+                OrderPlaced p = (OrderPlaced) in.payload();
+                OrderRow placedRow = new OrderRow(orderId, p.memberId(), p.shippingAddress() == null ? null
+                  : EventPayloads.toJson(p.shippingAddress()), EventPayloads.toJson(p.lines()), p.orderName(), true,
+                  order != null && order.cancelRequested());
+                state.put(orderId, placedRow);
+                placed.put(orderId, placedRow);
                 continue;
               }
-              String orderId = in.orderId();
-              OrderRow order = state.get(orderId);
-              DeliveryRules.Decision d;
-              switch (in.type()) {
-                case ORDER_PLACED -> {
-                  OrderPlaced p = (OrderPlaced) in.payload();
-                  OrderRow placedRow = new OrderRow(orderId, p.memberId(), p.shippingAddress() == null ? null
-                    : EventPayloads.toJson(p.shippingAddress()), EventPayloads.toJson(p.lines()), p.orderName(), true,
-                    order != null && order.cancelRequested());
-                  state.put(orderId, placedRow);
-                  placed.put(orderId, placedRow);
-                  handled.add(c.event());
-                  continue;
-                }
-                case ORDER_CANCEL_REQUESTED -> {
-                  ShipmentRow s = ships.get(orderId);
-                  d = DeliveryRules.cancelRequested(known(order), s == null ? null : s.status(),
-                    withdrawn.contains(orderId), ((OrderCancelRequested) in.payload()).reason());
-                  if (d.action() != DeliveryRules.Action.DUPLICATE) {
-                    state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
-                      : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
-                      order.orderName(), order.placed(), true));
-                    cancelled.add(orderId);
-                  }
-                }
-                default -> {
-                  ShipmentRow s = ships.get(orderId);
-                  d = DeliveryRules.paymentCompleted(known(order), s == null ? null : s.status());
+              case ORDER_CANCEL_REQUESTED -> {
+                ShipmentRow s = ships.get(orderId);
+                d = DeliveryRules.cancelRequested(known(order), s == null ? null : s.status(),
+                  withdrawn.contains(orderId), ((OrderCancelRequested) in.payload()).reason());
+                if (d.action() != DeliveryRules.Action.DUPLICATE) {
+                  state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
+                    : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
+                    order.orderName(), order.placed(), true));
+                  cancelled.add(orderId);
                 }
               }
-              if (d.action() == DeliveryRules.Action.DUPLICATE) {
-                LogContext.about(LOG.atInfo(), orderId, c.span())
-                  .log("order {} was cancelled here before; {} {} is a duplicate and changes nothing", orderId,
-                    c.type(), c.event().id());
-                handled.add(c.event());
-                continue;
-              }
-              if (d.action() == DeliveryRules.Action.WAIT) {
-                seen.remove(c.event().id());
-                results.set(in.index(), Future.failedFuture(new NotYet(c.type() + " " + c.event().id()
-                  + " for order " + orderId + " before its OrderPlaced; retried")));
-                continue;
-              }
-              handled.add(c.event());
-              ShipmentRow s = ships.get(orderId);
-              if (d.action() == DeliveryRules.Action.NOTE && d.note() == null) {
-                LogContext.about(LOG.atInfo(), orderId, c.span())
-                  .log("order {} already has a shipment; {} {} adds nothing", orderId, c.type(), c.event().id());
-              }
-              if (d.action() == DeliveryRules.Action.CREATE) {
-                String key = "ship:" + orderId;
-                created.add(new NewShipment(orderId, d.status(), CarrierClient.CARRIER, key, d.reason(),
-                  c.event().id().toString()));
-                ships.put(orderId, new ShipmentRow(orderId, d.status(), CarrierClient.CARRIER, null, null, key, 0,
-                  d.reason(), c.event().id().toString(), now, now));
-              }
-              if (d.action() == DeliveryRules.Action.MOVE) {
-                ShipmentRow m = new ShipmentRow(orderId, d.status(), s.carrier(), s.shipmentId(), s.trackingNumber(),
-                  s.idempotencyKey(), s.attempts(), d.reason(), s.causeEventId(), s.createdAt(), now);
-                ships.put(orderId, m);
-                moved.add(m);
-              }
-              if (d.note() != null) {
-                timeline.add(Map.entry(orderId, new EventRow(d.noteStatus(), d.note(), now)));
-              }
-              switch (d.emit()) {
-                case DELIVERY_FAILED -> {
-                  failed[0]++;
-                  emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes(DELIVERY_FAILED, orderId,
-                    DeliveryEvents.failedPayload(orderId, d.reason(), null, now))));
-                }
-                case STATUS_CHANGED -> emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes(DELIVERY_STATUS_CHANGED,
-                  orderId, DeliveryEvents.statusChangedPayload(orderId, s.trackingNumber(),
-                    ShipmentStatus.CANCELED, ShipmentStatus.ACCEPTED, "order cancelled", now))));
-                default -> {
-                }
-              }
-              if (d.dispatch()) {
-                dispatch.add(orderId);
-                if (c.span() != null) {
-                  spans.put(orderId, c.span());
-                }
+              default -> {
+                ShipmentRow s = ships.get(orderId);
+                d = DeliveryRules.paymentCompleted(known(order), s == null ? null : s.status());
               }
             }
-            return Inbox.record(conn, CONSUMER, handled)
-              .compose(v -> repo.upsertPlacedAll(conn, List.copyOf(placed.values()), now))
-              .compose(v -> repo.markCancelRequestedAll(conn, cancelled, now))
-              .compose(v -> repo.insertShipments(conn, created, now))
-              .compose(v -> moveAll(conn, moved, now))
-              .compose(v -> repo.addEvents(conn, timeline))
-              .compose(v -> Outbox.appendAll(conn, emitted));
-          }));
-      }))
+            if (d.action() == DeliveryRules.Action.DUPLICATE) {
+              LogContext.about(LOG.atInfo(), orderId, c.span())
+                .log("order {} was cancelled here before; {} {} is a duplicate and changes nothing", orderId,
+                  c.type(), c.event().id());
+              continue;
+            }
+            if (d.action() == DeliveryRules.Action.WAIT) {
+              results.set(in.index(), Future.failedFuture(new NotYet(c.type() + " " + c.event().id()
+                + " for order " + orderId + " before its OrderPlaced; retried")));
+              continue;
+            }
+            ShipmentRow s = ships.get(orderId);
+            if (d.action() == DeliveryRules.Action.NOTE && d.note() == null) {
+              LogContext.about(LOG.atInfo(), orderId, c.span())
+                .log("order {} already has a shipment; {} {} adds nothing", orderId, c.type(), c.event().id());
+            }
+            if (d.action() == DeliveryRules.Action.CREATE) {
+              String key = "ship:" + orderId;
+              created.add(new NewShipment(orderId, d.status(), CarrierClient.CARRIER, key, d.reason(),
+                c.event().id().toString()));
+              ships.put(orderId, new ShipmentRow(orderId, d.status(), CarrierClient.CARRIER, null, null, key, 0,
+                d.reason(), c.event().id().toString(), now, now));
+            }
+            if (d.action() == DeliveryRules.Action.MOVE) {
+              ShipmentRow m = new ShipmentRow(orderId, d.status(), s.carrier(), s.shipmentId(), s.trackingNumber(),
+                s.idempotencyKey(), s.attempts(), d.reason(), s.causeEventId(), s.createdAt(), now);
+              ships.put(orderId, m);
+              moved.add(m);
+            }
+            if (d.note() != null) {
+              timeline.add(Map.entry(orderId, new EventRow(d.noteStatus(), d.note(), now)));
+            }
+            switch (d.emit()) {
+              case DELIVERY_FAILED -> {
+                failed[0]++;
+                emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes(DELIVERY_FAILED, orderId,
+                  DeliveryEvents.failedPayload(orderId, d.reason(), null, now))));
+              }
+              case STATUS_CHANGED -> emitted.add(c.emit(Topics.DELIVERY_EVENTS, c.causes(DELIVERY_STATUS_CHANGED,
+                orderId, DeliveryEvents.statusChangedPayload(orderId, s.trackingNumber(),
+                  ShipmentStatus.CANCELED, ShipmentStatus.ACCEPTED, "order cancelled", now))));
+              default -> {
+              }
+            }
+            if (d.dispatch()) {
+              dispatch.add(orderId);
+              if (c.span() != null) {
+                spans.put(orderId, c.span());
+              }
+            }
+          }
+          return repo.upsertPlacedAll(conn, List.copyOf(placed.values()), now)
+            .compose(v -> repo.markCancelRequestedAll(conn, cancelled, now))
+            .compose(v -> repo.insertShipments(conn, created, now))
+            .compose(v -> moveAll(conn, moved, now))
+            .compose(v -> repo.addEvents(conn, timeline))
+            .compose(v -> Outbox.appendAll(conn, emitted));
+        })))
       .onSuccess(v -> {
         for (int i = 0; i < failed[0]; i++) {
           metrics.failed.increment();
