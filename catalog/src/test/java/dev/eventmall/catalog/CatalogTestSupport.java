@@ -30,13 +30,11 @@ import io.vertx.sqlclient.Pool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -201,9 +199,7 @@ abstract class CatalogTestSupport {
    * it in its partition were handled (whether or not that left a trace: a duplicate leaves none).
    */
   void awaitStockHandled(RecordMetadata record) {
-    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-    Await.until("offset " + record.offset() + " of " + tp + " handled", Duration.ofSeconds(60), () -> TopicReader
-      .committed(TestInfra.kafka(), StockHandlers.CONSUMER, List.of(tp)).getOrDefault(tp, -1L) > record.offset());
+    TopicReader.awaitHandled(TestInfra.kafka(), StockHandlers.CONSUMER, record);
   }
 
   static void assertProblem(HttpResponse<Buffer> res, int status) {

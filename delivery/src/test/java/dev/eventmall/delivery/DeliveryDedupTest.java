@@ -173,7 +173,7 @@ class DeliveryDedupTest extends DeliveryTestSupport {
       Await.result(blocker.preparedQuery("SELECT order_id FROM delivery_order WHERE order_id = ? FOR UPDATE")
         .execute(Tuple.of(orderId)));
       List<Future<List<Future<Void>>>> handlings = batches.stream().map(saga::handle).toList();
-      harness.awaitExecuting(batches.size(), waitingAt);
+      harness.awaitExecuting(batches.size() + " handlings waiting for the order's lock", waitingAt, batches.size());
       assertThat(handlings).as("every handling waits for the lock").noneMatch(Future::isComplete);
       Await.result(tx.rollback());
       return handlings;

@@ -27,7 +27,6 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -232,11 +231,7 @@ abstract class PaymentTestSupport {
    * (acknowledged, or parked after its last attempt), whatever the saga keeps of a handled event.
    */
   void awaitHandled(EventEnvelope event) {
-    RecordMetadata at = publishedAt.get(event.id());
-    TopicPartition partition = new TopicPartition(at.topic(), at.partition());
-    Await.until("payment-saga past " + event.type() + " " + event.id() + " at " + at, Duration.ofSeconds(60),
-      () -> TopicReader.committed(config.kafkaBootstrapServers(), Payments.CONSUMER, List.of(partition))
-        .get(partition) > at.offset());
+    TopicReader.awaitHandled(config.kafkaBootstrapServers(), Payments.CONSUMER, publishedAt.get(event.id()));
   }
 
   /** Every record on {@code topic} once the service's outbox has published everything it held ({@link TopicReader#published}). */

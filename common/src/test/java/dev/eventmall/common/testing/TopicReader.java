@@ -125,12 +125,13 @@ public final class TopicReader implements AutoCloseable {
   }
 
   /**
-   * Waits up to 30 s until consumer group {@code group} committed past {@code record}: the group handled it and
-   * everything before it in its partition (a consumer that commits after the effect is durable).
+   * Waits up to 60 s until consumer group {@code group} committed past {@code record}: the group handled it and
+   * everything before it in its partition (a consumer that commits after the effect is durable), whether or not that
+   * left a trace (a duplicate leaves none).
    */
   public static void awaitHandled(String bootstrapServers, String group, RecordMetadata record) {
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-    Await.until(() -> group + " handled offset " + record.offset() + " of " + tp, Duration.ofSeconds(30),
+    Await.until(() -> group + " handled offset " + record.offset() + " of " + tp, Duration.ofSeconds(60),
       () -> committed(bootstrapServers, group, List.of(tp)).getOrDefault(tp, -1L) > record.offset());
   }
 
