@@ -4,6 +4,7 @@ import dev.eventmall.common.db.Database;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.kafka.Consumed;
+import dev.eventmall.common.kafka.NotYet;
 import dev.eventmall.common.metrics.Metrics;
 import dev.eventmall.common.testing.Await;
 import dev.eventmall.common.testing.TopicReader;
@@ -331,6 +332,48 @@ class DeliveryDedupTest extends DeliveryTestSupport {
 
     List<Future<Void>> first = Await.result(saga.handle(List.of(cancel)));
     assertThat(Await.failure(first.get(0))).isInstanceOf(CarrierClient.OutcomeUnknown.class);
+    assertThat(row("SELECT cancel_requested FROM delivery_order WHERE order_id = ?", orderId)
+      .getInteger("cancel_requested")).isZero();
+    assertThat(status(orderId)).isEqualTo("ACCEPTED");
+    assertThat(timeline(orderId)).hasSize(2);
+
+    carrier.clearFaults();
+    handled(cancel);
+
+    canceledOnce(orderId, tn);
+  }
+
+  /**
+   * A cancel looks at the shipment without a lock to decide whether to ask the carrier first. Here it looks while the
+   * booking is in flight (PENDING: the carrier is not asked), then waits for the order's lock while the carrier accepts
+   * the booking. Under the lock it finds ACCEPTED with the carrier never asked: it must not note "the carrier no longer
+   * allows canceling" (the parcel would ship, paid back, with nobody having tried to stop it), but fail alone,
+   * unremembered, so that its retry asks the carrier. Before, it noted that and the retry was a duplicate.
+   */
+  @Test
+  void aCancelThatLookedBeforeTheCarrierAcceptedAsksTheCarrierWhenRetried() {
+    String orderId = newOrderId();
+    carrier.faults(Faults.none().withLatencyMs(2_000).withPaths(List.of("/v1/shipments")));
+    handled(placed(orderId), paid(orderId));                    // its booking is now in flight for 2 s
+    Consumed cancel = cancel(orderId);
+    Future<List<Future<Void>>> handling;
+    String tn;
+    SqlConnection blocker = Await.result(pool.getConnection());
+    try {
+      Transaction tx = Await.result(blocker.begin());
+      Await.result(blocker.preparedQuery("SELECT order_id FROM delivery_order WHERE order_id = ? FOR UPDATE")
+        .execute(Tuple.of(orderId)));
+      handling = saga.handle(List.of(cancel));
+      harness.awaitExecuting("the cancel waiting for the order's lock", ORDER_LOCK, 1);
+      assertThat(status(orderId)).as("the booking was still in flight when the cancel looked").isEqualTo("PENDING");
+      tn = awaitEvent(orderId, "DeliveryStarted").payload().getString("trackingNumber");
+      Await.result(tx.rollback());
+    } finally {
+      Await.result(blocker.close());
+    }
+
+    List<Future<Void>> first = Await.result(handling);
+    assertThat(Await.failure(first.get(0))).isInstanceOf(NotYet.class);
     assertThat(row("SELECT cancel_requested FROM delivery_order WHERE order_id = ?", orderId)
       .getInteger("cancel_requested")).isZero();
     assertThat(status(orderId)).isEqualTo("ACCEPTED");

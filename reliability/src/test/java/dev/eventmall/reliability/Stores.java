@@ -145,6 +145,8 @@ final class Stores {
         "StockReserved"),
       owed("RELEASED reservations", "catalog", "SELECT DISTINCT order_id FROM reservation WHERE status = 'RELEASED'",
         "catalog.stock", "StockReleased"),
+      owed("catalog.stock_rejection", "catalog", "SELECT order_id FROM stock_rejection", "catalog.stock",
+        "StockRejected"),
       owed("catalog.product", "catalog", "SELECT product_id FROM product", "catalog.products", "ProductCreated"),
       owed("charged payments", "payment",
         "SELECT order_id FROM payments WHERE status IN ('DONE', 'REFUNDING', 'REFUNDED')", "payment.events",

@@ -13,8 +13,8 @@ import java.util.function.Predicate;
 /**
  * The domain side of a consumer group on the batch-shaped event path: the {@link KafkaEventBridge} hands it the records
  * of a poll (all topics and partitions of the group, each partition in offset order) as one batch, and a handler applies
- * them in one transaction: one inbox claim for all, the state changes of every aggregate touched, one outbox insert,
- * one commit.
+ * them in one transaction: the aggregates touched locked, the duplicates found (an inbox claim for all, or the rows the
+ * events left, as the saga's four handlers do), the state changes of every aggregate, one outbox insert, one commit.
  *
  * <p>The returned future says when the next batch may start; it holds one future per event (same order), which says
  * what became of that event: success acknowledges it, failure hands it to the bridge's single-record lane (retried
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * transaction. A handler may complete an event's future later than the outer one (after an outside call the
  * transaction announced, as payment's charges): later records of the same topic, partition and key then wait for it.
  *
- * <p>A handler must be idempotent per event (the inbox) and must give the same outcome whether an event comes in a
+ * <p>A handler must be idempotent per event (an inbox, or the rows the event left, read under the batch's locks) and must give the same outcome whether an event comes in a
  * batch or alone: the single-record lane and the dead-letter replay call it with a batch of one.
  */
 @FunctionalInterface

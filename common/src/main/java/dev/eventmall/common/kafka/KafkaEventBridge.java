@@ -64,8 +64,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   {@code eventmall.dlq.unreplayed} (Prometheus {@code eventmall_dlq_unreplayed{group,topic}}) is what the group's
  *   dead-letter topics hold and nobody replayed ({@link DeadLetters#list()}), counted at start, every
  *   {@link #DLQ_SAMPLE_MS} ms, after each park and after each replay in this Vert.x.</li>
- *   <li>Delivery is at least once (a crash between effect and commit redelivers): handlers are idempotent through the
- *   inbox.</li>
+ *   <li>Delivery is at least once (a crash between effect and commit redelivers): handlers are idempotent (an
+ *   inbox, or the rows an event left: {@link BatchHandler}).</li>
  * </ul>
  */
 public final class KafkaEventBridge extends VerticleBase {

@@ -25,7 +25,10 @@ public final class DeliveryRules {
     DUPLICATE,
     /** Nothing changes but the timeline note, if any. */
     NOTE,
-    /** The event cannot be applied yet (PaymentCompleted before OrderPlaced): it fails and is retried later. */
+    /**
+     * The event cannot be applied yet (PaymentCompleted before OrderPlaced; a cancel of a shipment the carrier accepted
+     * since the cancel looked, {@link Decision#reason} says so): it fails and is retried later.
+     */
     WAIT,
     /** A new shipment row in {@link Decision#status}. */
     CREATE,
@@ -86,18 +89,36 @@ public final class DeliveryRules {
   }
 
   /**
+   * What the carrier said when asked to withdraw the shipment before the transaction (outside it, after a read without
+   * a lock, so the locked row may have moved on since).
+   */
+  public enum Withdrawal {
+    /** Not asked: the shipment was not ACCEPTED with a tracking number when the cancel looked. */
+    NOT_ASKED,
+    /** The carrier canceled the parcel. */
+    WITHDRAWN,
+    /** The carrier no longer cancels it (picked up). */
+    REFUSED
+  }
+
+  /**
    * OrderCancelRequested. An order already remembered as cancelled has had its cancel handled → {@link
    * Action#DUPLICATE}: the order service cancels an order at most once (OrderStateMachine: the one move into
    * CANCEL_REQUESTED, which no state leads back from), and the cancel is remembered only by the transaction that
    * applies it (one whose carrier withdrawal failed is retried unremembered). Else the order is remembered as
    * cancelled whatever happens (a later PaymentCompleted ships nothing): no shipment → a note; PENDING → CANCELLED;
    * ACCEPTED and withdrawn at the carrier → CANCELED + DeliveryStatusChanged(CANCELED); ACCEPTED but the carrier no
-   * longer cancels, or later → a note, nothing emitted.
+   * longer cancels, or later → a note, nothing emitted. ACCEPTED but the carrier was not asked (the cancel looked
+   * before the dispatcher recorded the carrier's acceptance) → {@link Action#WAIT}: the retry asks the carrier; noting
+   * "no longer allows canceling" here would ship a parcel nobody tried to stop.
    *
-   * @param order    what delivery knows of the order, null when nothing
-   * @param shipment the order's shipment status, null when none
+   * @param order          what delivery knows of the order, null when nothing
+   * @param shipment       the order's shipment status, null when none
+   * @param trackingNumber the shipment's tracking number, null when none
+   * @param carrier        what the carrier said to a withdrawal asked before the transaction
    */
-  public static Decision cancelRequested(Order order, ShipmentStatus shipment, boolean withdrawn, String reason) {
+  public static Decision cancelRequested(Order order, ShipmentStatus shipment, String trackingNumber,
+                                         Withdrawal carrier, String reason) {
     if (order != null && order.cancelRequested()) {
       return new Decision(Action.DUPLICATE, null, null, null, null, Emit.NONE, false);
     }
@@ -108,9 +129,12 @@ public final class DeliveryRules {
     return switch (shipment) {
       case PENDING -> new Decision(Action.MOVE, ShipmentStatus.CANCELLED, "order cancelled: " + reason,
         ShipmentStatus.CANCELLED.name(), "Order cancelled before the carrier accepted the shipment", Emit.NONE, false);
-      case ACCEPTED -> withdrawn
+      case ACCEPTED -> carrier == Withdrawal.WITHDRAWN
         ? new Decision(Action.MOVE, ShipmentStatus.CANCELED, "order cancelled: " + reason, ShipmentStatus.CANCELED.name(),
         "Shipment canceled with the carrier: order cancelled", Emit.STATUS_CHANGED, false)
+        : carrier == Withdrawal.NOT_ASKED && withdrawAtCarrier(shipment, trackingNumber)
+        ? new Decision(Action.WAIT, null, "the carrier accepted the shipment after the cancel looked at it; retried to "
+        + "withdraw it at the carrier first", null, null, Emit.NONE, false)
         : Decision.note("CANCEL_REQUESTED",
         "Order cancel requested but the carrier no longer allows canceling the shipment");
       default -> Decision.note("CANCEL_REQUESTED", "Order cancel requested while the shipment is " + shipment

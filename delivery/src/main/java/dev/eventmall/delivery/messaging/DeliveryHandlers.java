@@ -123,22 +123,22 @@ public final class DeliveryHandlers implements BatchHandler {
     if (inputs.isEmpty()) {
       return Future.succeededFuture(results);
     }
-    return withdrawn(inputs, results).compose(withdrawn -> apply(inputs, results, withdrawn)).map(results);
+    return withdrawals(inputs, results).compose(asked -> apply(inputs, results, asked)).map(results);
   }
 
   /**
    * A cancel of a shipment the carrier holds is withdrawn at the carrier first (idempotent there), outside any
-   * transaction, all of the batch's at once. Returns the orders withdrawn; a cancel whose outcome is unknown fails
-   * alone and is left out of the batch.
+   * transaction, all of the batch's at once. Returns what the carrier said per order asked (an order not in it was not
+   * asked); a cancel whose outcome is unknown fails alone and is left out of the batch.
    */
-  private Future<Set<String>> withdrawn(List<Input> inputs, List<Future<Void>> results) {
+  private Future<Map<String, DeliveryRules.Withdrawal>> withdrawals(List<Input> inputs, List<Future<Void>> results) {
     Set<String> cancels = new LinkedHashSet<>();
     inputs.stream().filter(in -> ORDER_CANCEL_REQUESTED.equals(in.type())).forEach(in -> cancels.add(in.orderId()));
     if (cancels.isEmpty()) {
-      return Future.succeededFuture(Set.of());
+      return Future.succeededFuture(Map.of());
     }
     return repo.findShipments(pool, cancels).compose(shipments -> {
-      Set<String> withdrawn = new HashSet<>();
+      Map<String, DeliveryRules.Withdrawal> asked = new HashMap<>();
       List<Future<Void>> calls = new ArrayList<>();
       for (ShipmentRow s : shipments.values()) {
         if (!DeliveryRules.withdrawAtCarrier(s.status(), s.trackingNumber())) {
@@ -146,9 +146,8 @@ public final class DeliveryHandlers implements BatchHandler {
         }
         calls.add(carrier.cancel(s.trackingNumber()).transform(ar -> {
           if (ar.succeeded()) {
-            if (ar.result().isPresent()) {
-              withdrawn.add(s.orderId());
-            }
+            asked.put(s.orderId(), ar.result().isPresent() ? DeliveryRules.Withdrawal.WITHDRAWN
+              : DeliveryRules.Withdrawal.REFUSED);
           } else {
             inputs.stream().filter(in -> in.orderId().equals(s.orderId()) && ORDER_CANCEL_REQUESTED.equals(in.type()))
               .forEach(in -> results.set(in.index(), Future.failedFuture(ar.cause())));
@@ -156,11 +155,12 @@ public final class DeliveryHandlers implements BatchHandler {
           return Future.<Void>succeededFuture();
         }));
       }
-      return Future.join(calls).transform(ar -> Future.succeededFuture(withdrawn));
+      return Future.join(calls).transform(ar -> Future.succeededFuture(asked));
     });
   }
 
-  private Future<Void> apply(List<Input> all, List<Future<Void>> results, Set<String> withdrawn) {
+  private Future<Void> apply(List<Input> all, List<Future<Void>> results,
+                             Map<String, DeliveryRules.Withdrawal> asked) {
     List<Input> inputs = all.stream().filter(in -> !results.get(in.index()).failed()).toList();
     if (inputs.isEmpty()) {
       return Future.succeededFuture();
@@ -200,8 +200,11 @@ public final class DeliveryHandlers implements BatchHandler {
               case ORDER_CANCEL_REQUESTED -> {
                 ShipmentRow s = ships.get(orderId);
                 d = DeliveryRules.cancelRequested(known(order), s == null ? null : s.status(),
-                  withdrawn.contains(orderId), ((OrderCancelRequested) in.payload()).reason());
-                if (d.action() != DeliveryRules.Action.DUPLICATE) {
+                  s == null ? null : s.trackingNumber(),
+                  asked.getOrDefault(orderId, DeliveryRules.Withdrawal.NOT_ASKED),
+                  ((OrderCancelRequested) in.payload()).reason());
+                if (d.action() != DeliveryRules.Action.DUPLICATE && d.action() != DeliveryRules.Action.WAIT) {
+                  // remembered only by the handling that applies it (a waiting one is retried unremembered)
                   state.put(orderId, order == null ? new OrderRow(orderId, null, null, null, null, false, true)
                     : new OrderRow(orderId, order.memberId(), order.shippingAddress(), order.lines(),
                     order.orderName(), order.placed(), true));
@@ -221,7 +224,7 @@ public final class DeliveryHandlers implements BatchHandler {
             }
             if (d.action() == DeliveryRules.Action.WAIT) {
               results.set(in.index(), Future.failedFuture(new NotYet(c.type() + " " + c.event().id()
-                + " for order " + orderId + " before its OrderPlaced; retried")));
+                + " for order " + orderId + (d.reason() != null ? ": " + d.reason() : " before its OrderPlaced; retried"))));
               continue;
             }
             ShipmentRow s = ships.get(orderId);

@@ -48,34 +48,37 @@ class DeliveryRulesTest {
    * An order already remembered as cancelled had its cancel handled: the event is a duplicate whatever the shipment
    * became since (before, a redelivered cancel added a second timeline note, e.g. "… while the shipment is CANCELLED:
    * nothing to cancel"). The carrier is still asked first where the shipment is ACCEPTED (that check reads no lock).
+   * An ACCEPTED shipment the carrier was not asked about (accepted after the cancel looked) waits: its retry asks.
    */
-  @ParameterizedTest(name = "OrderCancelRequested, order {0}, shipment {1} (tracking {2}), withdrawn {3} -> {4} / {5}")
+  @ParameterizedTest(name = "OrderCancelRequested, order {0}, shipment {1} (tracking {2}), carrier {3} -> {4} / {5}")
   @CsvSource(delimiter = '|', textBlock = """
-    # order (placed/cancelled) | shipment   | tracking | withdrawn | withdraw first | outcome
-    none                       | none       | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | none       | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | PENDING    | false    | false     | false          | MOVE CANCELLED NONE note=CANCELLED
-    placed                     | ACCEPTED   | true     | true      | true           | MOVE CANCELED STATUS_CHANGED note=CANCELED
-    placed                     | ACCEPTED   | true     | false     | true           | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | ACCEPTED   | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | IN_TRANSIT | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | DELIVERED  | true     | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | FAILED     | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    placed                     | CANCELLED  | false    | false     | false          | NOTE NONE note=CANCEL_REQUESTED
-    -/cancelled                | none       | false    | false     | false          | DUPLICATE NONE
-    placed/cancelled           | none       | false    | false     | false          | DUPLICATE NONE
-    placed/cancelled           | PENDING    | false    | false     | false          | DUPLICATE NONE
-    placed/cancelled           | ACCEPTED   | true     | true      | true           | DUPLICATE NONE
-    placed/cancelled           | ACCEPTED   | true     | false     | true           | DUPLICATE NONE
-    placed/cancelled           | CANCELED   | true     | false     | false          | DUPLICATE NONE
-    placed/cancelled           | CANCELLED  | false    | false     | false          | DUPLICATE NONE
-    placed/cancelled           | DELIVERED  | true     | false     | false          | DUPLICATE NONE
+    # order (placed/cancelled) | shipment   | tracking | carrier    | withdraw first | outcome
+    none                       | none       | false    | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | none       | false    | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | PENDING    | false    | NOT_ASKED  | false          | MOVE CANCELLED NONE note=CANCELLED
+    placed                     | ACCEPTED   | true     | WITHDRAWN  | true           | MOVE CANCELED STATUS_CHANGED note=CANCELED
+    placed                     | ACCEPTED   | true     | REFUSED    | true           | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | ACCEPTED   | true     | NOT_ASKED  | true           | WAIT NONE
+    placed                     | ACCEPTED   | false    | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | IN_TRANSIT | true     | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | DELIVERED  | true     | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | FAILED     | false    | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    placed                     | CANCELLED  | false    | NOT_ASKED  | false          | NOTE NONE note=CANCEL_REQUESTED
+    -/cancelled                | none       | false    | NOT_ASKED  | false          | DUPLICATE NONE
+    placed/cancelled           | none       | false    | NOT_ASKED  | false          | DUPLICATE NONE
+    placed/cancelled           | PENDING    | false    | NOT_ASKED  | false          | DUPLICATE NONE
+    placed/cancelled           | ACCEPTED   | true     | WITHDRAWN  | true           | DUPLICATE NONE
+    placed/cancelled           | ACCEPTED   | true     | REFUSED    | true           | DUPLICATE NONE
+    placed/cancelled           | ACCEPTED   | true     | NOT_ASKED  | true           | DUPLICATE NONE
+    placed/cancelled           | CANCELED   | true     | NOT_ASKED  | false          | DUPLICATE NONE
+    placed/cancelled           | CANCELLED  | false    | NOT_ASKED  | false          | DUPLICATE NONE
+    placed/cancelled           | DELIVERED  | true     | NOT_ASKED  | false          | DUPLICATE NONE
     """)
-  void cancelRequested(String order, String shipment, boolean tracking, boolean withdrawn, boolean withdrawFirst,
-                       String outcome) {
+  void cancelRequested(String order, String shipment, boolean tracking, DeliveryRules.Withdrawal carrier,
+                       boolean withdrawFirst, String outcome) {
     ShipmentStatus s = shipment(shipment);
     assertThat(DeliveryRules.withdrawAtCarrier(s, tracking ? "TRK1" : null)).isEqualTo(withdrawFirst);
-    Decision d = DeliveryRules.cancelRequested(order(order), s, withdrawn, "changed my mind");
+    Decision d = DeliveryRules.cancelRequested(order(order), s, tracking ? "TRK1" : null, carrier, "changed my mind");
     assertThat(show(d)).isEqualTo(outcome);
     if (d.action() == DeliveryRules.Action.MOVE) {
       assertThat(d.reason()).isEqualTo("order cancelled: changed my mind");
