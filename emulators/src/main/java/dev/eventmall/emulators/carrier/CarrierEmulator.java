@@ -401,8 +401,7 @@ public final class CarrierEmulator extends VerticleBase {
       throw undeliverable();
     }
     Shipment s = new Shipment("shp_" + random(16, "abcdefghijklmnopqrstuvwxyz0123456789"),
-        unusedTrackingNumber(), orderId, recipient.copy(), address.copy(), items.copy(), idempotencyKey,
-        Instant.now());
+        unusedTrackingNumber(), orderId, recipient, address, items, idempotencyKey, Instant.now());
     shipments.put(s.trackingNumber, s);
     scheduleStep(s, Shipment.Status.ACCEPTED);
     notifyChanged(s);

@@ -1,21 +1,24 @@
 package dev.eventmall.emulators.sandbox;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Posts webhook events to a target URL (settable at run time) and retries on anything but a 200 answered within the
- * timeout, after each delay of the retry schedule in turn. Every delivery attempt is recorded.
+ * timeout, after each delay of the retry schedule in turn. Every delivery attempt is recorded: each event encoded and its
+ * attempts as small records.
  */
 public final class WebhookSender {
 
@@ -23,19 +26,22 @@ public final class WebhookSender {
 
   /** One event and how its delivery went. */
   public static final class Delivery {
-    private final JsonObject event;
+    private final byte[] event;
     private final String url;
-    private final String transmissionId = java.util.UUID.randomUUID().toString().replace("-", "");
-    private final List<JsonObject> attempts = new CopyOnWriteArrayList<>();
+    /** One per event, the same on every retry; null without transmission headers. */
+    private final String transmissionId;
+    /** Appended to on the sender's event loop only (each time a new list). */
+    private volatile List<Attempt> attempts = List.of();
     private volatile boolean delivered;
 
-    Delivery(String url, JsonObject event) {
+    Delivery(String url, JsonObject event, String transmissionId) {
       this.url = url;
-      this.event = event;
+      this.event = event.toBuffer().getBytes();
+      this.transmissionId = transmissionId;
     }
 
     public JsonObject event() {
-      return event;
+      return new JsonObject(Buffer.buffer(event));
     }
 
     public boolean delivered() {
@@ -47,8 +53,22 @@ public final class WebhookSender {
     }
 
     public JsonObject toJson() {
-      return new JsonObject().put("url", url).put("delivered", delivered).put("event", event)
-          .put("attempts", new JsonArray(List.copyOf(attempts)));
+      return new JsonObject().put("url", url).put("delivered", delivered).put("event", event())
+          .put("attempts", new JsonArray(attempts.stream().map(Attempt::toJson).toList()));
+    }
+
+    private void attempted(Attempt a) {
+      List<Attempt> next = new ArrayList<>(attempts);
+      next.add(a);
+      attempts = List.copyOf(next);
+    }
+  }
+
+  /** One attempt: the status answered, or the error (no answer) when {@code error} is not null. */
+  private record Attempt(Instant at, int status, String error) {
+    JsonObject toJson() {
+      JsonObject a = new JsonObject().put("at", at.toString());
+      return error == null ? a.put("status", status) : a.put("error", error);
     }
   }
 
@@ -96,7 +116,8 @@ public final class WebhookSender {
     if (url == null) {
       return;
     }
-    Delivery d = new Delivery(url, event);
+    String prefix = headerPrefix;
+    Delivery d = new Delivery(url, event, prefix == null ? null : UUID.randomUUID().toString().replace("-", ""));
     deliveries.add(d);
     attempt(d, 0);
   }
@@ -106,27 +127,22 @@ public final class WebhookSender {
         .timeout(timeout.toMillis())
         .putHeader("Content-Type", "application/json");
     String prefix = headerPrefix;
-    if (prefix != null) {
+    if (prefix != null && d.transmissionId != null) {
       request.putHeader(prefix + "-transmission-id", d.transmissionId)
           .putHeader(prefix + "-transmission-time", java.time.OffsetDateTime.now(java.time.ZoneOffset.ofHours(9))
               .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
           .putHeader(prefix + "-retried-count", Integer.toString(retry));
     }
-    request.sendBuffer(d.event.toBuffer())
+    request.sendBuffer(Buffer.buffer(d.event))
         .onComplete(ar -> {
-          JsonObject a = new JsonObject().put("at", Instant.now().toString());
-          if (ar.succeeded()) {
-            a.put("status", ar.result().statusCode());
-          } else {
-            a.put("error", String.valueOf(ar.cause().getMessage()));
-          }
-          d.attempts.add(a);
+          d.attempted(ar.succeeded() ? new Attempt(Instant.now(), ar.result().statusCode(), null)
+              : new Attempt(Instant.now(), 0, String.valueOf(ar.cause().getMessage())));
           if (ar.succeeded() && ar.result().statusCode() == 200) {
             d.delivered = true;
           } else if (retry < retryDelays.size()) {
             vertx.setTimer(Math.max(1, retryDelays.get(retry).toMillis()), t -> attempt(d, retry + 1));
           } else {
-            LOG.warn("webhook to {} given up after {} attempts", d.url, d.attempts.size());
+            LOG.warn("webhook to {} given up after {} attempts", d.url, d.attempts());
           }
         });
   }

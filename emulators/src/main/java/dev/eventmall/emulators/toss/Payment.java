@@ -34,7 +34,43 @@ final class Payment {
   String failureMessage;
   /** A virtual account's deposit secret (DEPOSIT_CALLBACK carries it), null for cards. */
   String secret;
-  final List<JsonObject> cancels = new ArrayList<>();
+  final List<Cancel> cancels = new ArrayList<>(1);
+
+  /**
+   * One cancel as Toss lists it in {@code cancels[]}; {@code card} picks the shape (a card payment's cancel has more
+   * fields than that of a virtual account not yet paid into).
+   */
+  record Cancel(String transactionKey, String cancelReason, Instant canceledAt, long cancelAmount, long taxFreeAmount,
+                long refundableAmount, boolean card) {
+
+    JsonObject toJson() {
+      if (!card) {
+        return new JsonObject().put("transactionKey", transactionKey).put("cancelReason", cancelReason)
+            .put("canceledAt", kst(canceledAt)).put("cancelAmount", cancelAmount).put("taxFreeAmount", taxFreeAmount)
+            .put("refundableAmount", refundableAmount).put("cancelStatus", "DONE");
+      }
+      return new JsonObject()
+          .put("transactionKey", transactionKey)
+          .put("cancelReason", cancelReason)
+          .put("taxExemptionAmount", 0)
+          .put("canceledAt", kst(canceledAt))
+          .put("transferDiscountAmount", 0)
+          .put("easyPayDiscountAmount", 0)
+          .put("receiptKey", null)
+          .put("cancelAmount", cancelAmount)
+          .put("taxFreeAmount", taxFreeAmount)
+          .put("refundableAmount", refundableAmount)
+          .put("cancelStatus", "DONE")
+          .put("cancelRequestId", null);
+    }
+
+    /** The cancel {@link #toJson()} wrote (a state file's). */
+    static Cancel fromJson(JsonObject c) {
+      return new Cancel(c.getString("transactionKey"), c.getString("cancelReason"),
+          OffsetDateTime.parse(c.getString("canceledAt")).toInstant(), c.getLong("cancelAmount"),
+          c.getLong("taxFreeAmount"), c.getLong("refundableAmount"), c.containsKey("transferDiscountAmount"));
+    }
+  }
 
   Payment(String paymentKey, String type, String orderId, String orderName, String mId, long totalAmount,
       long taxFreeAmount, Instant requestedAt, String cardNumber, int installmentPlanMonths, String status) {
@@ -86,7 +122,7 @@ final class Payment {
         .put("installmentPlanMonths", installmentPlanMonths).put("status", status).put("balanceAmount", balanceAmount)
         .put("approvedAt", approvedAt == null ? null : approvedAt.toString()).put("lastTransactionKey", lastTransactionKey)
         .put("approveNo", approveNo).put("failureCode", failureCode).put("failureMessage", failureMessage)
-        .put("secret", secret).put("cancels", new JsonArray(new ArrayList<>(cancels)));
+        .put("secret", secret).put("cancels", cancelsJson());
   }
 
   static Payment fromState(JsonObject s) {
@@ -101,8 +137,14 @@ final class Payment {
     p.failureCode = s.getString("failureCode");
     p.failureMessage = s.getString("failureMessage");
     p.secret = s.getString("secret");
-    s.getJsonArray("cancels", new JsonArray()).forEach(c -> p.cancels.add((JsonObject) c));
+    s.getJsonArray("cancels", new JsonArray()).forEach(c -> p.cancels.add(Cancel.fromJson((JsonObject) c)));
     return p;
+  }
+
+  private JsonArray cancelsJson() {
+    List<Object> json = new ArrayList<>(cancels.size());
+    cancels.forEach(c -> json.add(c.toJson()));
+    return new JsonArray(json);
   }
 
   boolean approved() {
@@ -156,7 +198,7 @@ final class Payment {
         .put("cashReceipt", null)
         .put("cashReceipts", null)
         .put("discount", null)
-        .put("cancels", cancels.isEmpty() ? null : new JsonArray(new ArrayList<>(cancels)))
+        .put("cancels", cancels.isEmpty() ? null : cancelsJson())
         .put("secret", secret)
         .put("type", type)
         .put("easyPay", null)

@@ -87,7 +87,7 @@ public final class TossEmulator extends VerticleBase {
   private final AtomicLong ledgerSeq = new AtomicLong();
   private final Queue<LedgerEntry> ledger = new ConcurrentLinkedQueue<>();
   private final Map<String, Payment> payments = new LinkedHashMap<>();
-  private final Map<String, Payment> paymentsByOrderId = new HashMap<>();
+  private final Map<OrderKey, Payment> paymentsByOrderId = new HashMap<>();
   private final Map<String, BillingKey> billingKeys = new HashMap<>();
   private final Map<String, AuthKey> authKeys = new HashMap<>();
   private IdempotencyStore idempotency;
@@ -809,9 +809,7 @@ public final class TossEmulator extends VerticleBase {
       touch(p);
       p.status = "CANCELED";
       p.lastTransactionKey = transactionKey();
-      p.cancels.add(new JsonObject().put("transactionKey", p.lastTransactionKey).put("cancelReason", reason)
-          .put("canceledAt", Payment.kst(now())).put("cancelAmount", p.balanceAmount).put("taxFreeAmount", 0)
-          .put("refundableAmount", 0).put("cancelStatus", "DONE"));
+      p.cancels.add(new Payment.Cancel(p.lastTransactionKey, reason, now(), p.balanceAmount, 0, 0, false));
       p.balanceAmount = 0;
       record(LedgerEntry.Kind.CANCEL, p, 0, p.lastTransactionKey, idempotencyKey, null);
       notifyStatusChanged(p);
@@ -829,19 +827,7 @@ public final class TossEmulator extends VerticleBase {
     p.balanceAmount -= amount;
     p.status = p.balanceAmount == 0 ? "CANCELED" : "PARTIAL_CANCELED";
     p.lastTransactionKey = tx;
-    p.cancels.add(new JsonObject()
-        .put("transactionKey", tx)
-        .put("cancelReason", reason)
-        .put("taxExemptionAmount", 0)
-        .put("canceledAt", Payment.kst(now()))
-        .put("transferDiscountAmount", 0)
-        .put("easyPayDiscountAmount", 0)
-        .put("receiptKey", null)
-        .put("cancelAmount", amount)
-        .put("taxFreeAmount", taxFree)
-        .put("refundableAmount", p.balanceAmount)
-        .put("cancelStatus", "DONE")
-        .put("cancelRequestId", null));
+    p.cancels.add(new Payment.Cancel(tx, reason, now(), amount, taxFree, p.balanceAmount, true));
     record(LedgerEntry.Kind.CANCEL, p, amount, tx, idempotencyKey, null);
     notifyStatusChanged(p);
     return Reply.ok(p.toJson());
@@ -867,9 +853,11 @@ public final class TossEmulator extends VerticleBase {
     return ctx.get(MID);
   }
 
-  /** Order ids are unique per merchant. */
-  private static String orderKey(String mId, String orderId) {
-    return mId + "\u0000" + orderId;
+  /** Order ids are unique per merchant (a record: it shares the payment's strings). */
+  private record OrderKey(String mId, String orderId) {}
+
+  private static OrderKey orderKey(String mId, String orderId) {
+    return new OrderKey(mId, orderId);
   }
 
   private Reply authorizeCard(RoutingContext ctx, String ignored) {

@@ -111,6 +111,10 @@ class CarrierEmulatorTest {
             tc.verify(() -> {
               assertThat(t.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("status")))
                   .containsExactly("ACCEPTED", "IN_TRANSIT", "DELIVERED");
+              assertThat(t.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("location")))
+                  .containsExactly("Origin hub", "Sorting center", "서울특별시 강남구 테헤란로 1");
+              assertThat(t.getJsonArray("events").getJsonObject(0).fieldNames())
+                  .containsExactly("status", "at", "description", "location");
               assertThat(hooks).extracting(h -> h.getJsonObject("data").getString("status"))
                   .containsExactly("ACCEPTED", "IN_TRANSIT", "DELIVERED");
               assertThat(hooks).extracting(h -> h.getString("eventType")).containsOnly("SHIPMENT_STATUS_CHANGED");
@@ -130,11 +134,20 @@ class CarrierEmulatorTest {
             assertThat(rs.get(0).statusCode()).isEqualTo(201);
             assertThat(rs.get(1).statusCode()).isEqualTo(201);
             assertThat(rs.get(1).getHeader("Idempotent-Replayed")).isEqualTo("true");
-            assertThat(rs.get(1).bodyAsJsonObject().getString("trackingNumber"))
-                .isEqualTo(rs.get(0).bodyAsJsonObject().getString("trackingNumber"));
+            assertThat(rs.get(1).bodyAsString()).isEqualTo(rs.get(0).bodyAsString());
+            JsonObject sent = shipment("order-ship-2", "06236");
+            JsonObject kept = rs.get(0).bodyAsJsonObject();
+            assertThat(kept.fieldNames()).containsExactly("shipmentId", "trackingNumber", "orderId", "status", "recipient",
+                "address", "items", "failureReason", "createdAt", "updatedAt", "events");
+            assertThat(List.of(kept.getJsonObject("recipient"), kept.getJsonObject("address"), kept.getJsonArray("items")))
+                .containsExactly(sent.getJsonObject("recipient"), sent.getJsonObject("address"), sent.getJsonArray("items"));
             assertThat(carrier.shipmentsFor("order-ship-2")).hasSize(1);
           });
-          return create(shipment("order-ship-2", "06236"), "another-key");
+          // read back as it was created, to the byte
+          return track(rs.get(0).bodyAsJsonObject().getString("trackingNumber")).compose(tracked -> {
+            tc.verify(() -> assertThat(tracked.bodyAsString()).isEqualTo(rs.get(0).bodyAsString()));
+            return create(shipment("order-ship-2", "06236"), "another-key");
+          });
         })
         .onComplete(tc.succeeding(r -> tc.verify(() -> {
           assertThat(r.statusCode()).isEqualTo(201);
