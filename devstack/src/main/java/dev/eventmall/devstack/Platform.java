@@ -102,12 +102,13 @@ public final class Platform implements AutoCloseable {
 
       Vertx emulatorsVertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
       platform.instances.add(emulatorsVertx);
-      TossConfig toss = TossConfig.defaults().port(fixed.applyAsInt(TOSS_PORT));
+      // TOSS_MAX_PAYMENTS, CARRIER_MAX_SHIPMENTS, ...: how much each emulator keeps in memory (see their configs)
+      TossConfig toss = TossConfig.defaults().port(fixed.applyAsInt(TOSS_PORT)).limits(env);
       if (env.containsKey(TOSS_STATE_FILE)) {
         // the sandbox keeps its billing keys, payments and ledger beside the services' data (issue 13 point 6)
         toss.stateFile(java.nio.file.Path.of(env.get(TOSS_STATE_FILE)));
       }
-      CarrierConfig carrier = CarrierConfig.defaults().port(fixed.applyAsInt(CARRIER_PORT));
+      CarrierConfig carrier = CarrierConfig.defaults().port(fixed.applyAsInt(CARRIER_PORT)).limits(env);
       if (env.containsKey("CARRIER_STEP_MS")) {
         // how fast the emulated carrier moves a parcel ACCEPTED → IN_TRANSIT → DELIVERED
         carrier.stepInterval(Duration.ofMillis(Long.parseLong(env.get("CARRIER_STEP_MS"))));

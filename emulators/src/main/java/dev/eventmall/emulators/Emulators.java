@@ -22,7 +22,9 @@ import java.util.Set;
  * {@code test_ck_devstack_billing}), {@code TOSS_WEBHOOK_URL}, {@code TOSS_STATE_FILE} (where the sandbox's state is
  * kept across restarts; unset: in memory),
  * {@code CARRIER_API_KEY} (accepted besides {@code test_carrier_devstack}), {@code CARRIER_WEBHOOK_URL},
- * {@code CARRIER_STEP_MS} (status step interval, 0 = manual only). Arguments win over the environment.
+ * {@code CARRIER_STEP_MS} (status step interval, 0 = manual only), and the limits of what each keeps in memory
+ * ({@code TOSS_MAX_PAYMENTS}, {@code CARRIER_MAX_SHIPMENTS}, ...: see {@link TossConfig} and {@link CarrierConfig}).
+ * Arguments win over the environment.
  */
 public final class Emulators {
 
@@ -76,7 +78,8 @@ public final class Emulators {
     TossConfig toss = TossConfig.defaults().host(host)
         .port(Integer.parseInt(settings.getOrDefault("TOSS_PORT", "8090")))
         .secretKeys(tossKeys)
-        .webhookUrl(settings.get("TOSS_WEBHOOK_URL"));
+        .webhookUrl(settings.get("TOSS_WEBHOOK_URL"))
+        .limits(settings);
     if (settings.get("TOSS_STATE_FILE") != null) {
       toss.stateFile(java.nio.file.Path.of(settings.get("TOSS_STATE_FILE")));
     }
@@ -89,7 +92,8 @@ public final class Emulators {
         .port(Integer.parseInt(settings.getOrDefault("CARRIER_PORT", "8091")))
         .apiKeys(carrierKeys)
         .webhookUrl(settings.get("CARRIER_WEBHOOK_URL"))
-        .stepInterval(Duration.ofMillis(Long.parseLong(settings.getOrDefault("CARRIER_STEP_MS", "30000"))));
+        .stepInterval(Duration.ofMillis(Long.parseLong(settings.getOrDefault("CARRIER_STEP_MS", "30000"))))
+        .limits(settings);
     Vertx vertx = Vertx.vertx();
     start(vertx, toss, carrier).onComplete(ar -> {
       if (ar.failed()) {

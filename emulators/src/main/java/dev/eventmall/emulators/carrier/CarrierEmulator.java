@@ -1,5 +1,6 @@
 package dev.eventmall.emulators.carrier;
 
+import dev.eventmall.emulators.sandbox.BoundedMap;
 import dev.eventmall.emulators.sandbox.FaultInjector;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.sandbox.IdempotencyStore;
@@ -22,8 +23,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -45,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *       {@code POST /sandbox/shipments/{trackingNumber}/fail}. Each change may be posted to a webhook.</li>
  *   <li>Faults as the Toss emulator: {@code GET/PUT /sandbox/faults}.</li>
  * </ul>
- * Errors are {@code {code, message}}.
+ * Errors are {@code {code, message}}. Shipments, Idempotency-Keys and the webhook log are each kept up to a limit, the
+ * oldest dropped first: see {@link CarrierConfig}.
  */
 public final class CarrierEmulator extends VerticleBase {
 
@@ -76,7 +76,8 @@ public final class CarrierEmulator extends VerticleBase {
 
   private final CarrierConfig config;
   private final FaultInjector faults;
-  private final Map<String, Shipment> shipments = new ConcurrentHashMap<>();
+  /** By tracking number, oldest first; one dropped beyond the limit is unknown from then on (404 NOT_FOUND). */
+  private final BoundedMap<String, Shipment> shipments;
   /** Candidate tracking numbers: "6" + 11 random digits. */
   private final Supplier<String> trackingNumbers;
   private IdempotencyStore idempotency;
@@ -91,6 +92,7 @@ public final class CarrierEmulator extends VerticleBase {
   CarrierEmulator(CarrierConfig config, Supplier<String> trackingNumbers) {
     this.config = config;
     this.faults = new FaultInjector(config.faults());
+    this.shipments = new BoundedMap<>(config.maxShipments());
     this.trackingNumbers = trackingNumbers;
   }
 
@@ -105,8 +107,9 @@ public final class CarrierEmulator extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    idempotency = new IdempotencyStore(Duration.ofDays(1), Instant::now);
-    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout());
+    idempotency = new IdempotencyStore(Duration.ofDays(1), config.maxIdempotencyKeys(), Instant::now);
+    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout(),
+        config.maxWebhookDeliveries());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()));
     // listen(port) alone binds 0.0.0.0 whatever the options say (issue 16 row 15): the host must be passed here
     return server.requestHandler(router()).listen(config.port(), config.host());
@@ -130,14 +133,14 @@ public final class CarrierEmulator extends VerticleBase {
     return "http://" + config.host() + ":" + actualPort();
   }
 
-  /** Every shipment created so far (snapshots). */
+  /** Every shipment created so far (the newest {@link CarrierConfig#maxShipments()}; snapshots). */
   public List<JsonObject> shipments() {
     return shipments.values().stream().map(Shipment::toJson).toList();
   }
 
   /** The shipments of an order: a correct client creates one. */
   public List<JsonObject> shipmentsFor(String orderId) {
-    return shipments.values().stream().filter(s -> s.orderId.equals(orderId)).map(Shipment::toJson).toList();
+    return shipments.values(s -> s.orderId.equals(orderId)).stream().map(Shipment::toJson).toList();
   }
 
   public Faults faults() {
@@ -455,7 +458,8 @@ public final class CarrierEmulator extends VerticleBase {
       return;
     }
     vertx.setTimer(ms, t -> {
-      if (s.status() == from && from.next() != null) {
+      // a shipment dropped beyond the limit meanwhile moves no more
+      if (s.status() == from && from.next() != null && shipments.get(s.trackingNumber) == s) {
         step(s);
       }
     });

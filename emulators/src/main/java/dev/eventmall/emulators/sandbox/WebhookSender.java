@@ -9,16 +9,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Posts webhook events to a target URL (settable at run time) and retries on anything but a 200 answered within the
- * timeout, after each delay of the retry schedule in turn. Every delivery attempt is recorded: each event encoded and its
- * attempts as small records.
+ * timeout, after each delay of the retry schedule in turn. Every delivery attempt is recorded; the log keeps the newest
+ * {@code maxDeliveries} events (the oldest dropped first), each event encoded and its attempts as small records.
  */
 public final class WebhookSender {
 
@@ -76,16 +74,17 @@ public final class WebhookSender {
   private final WebClient client;
   private final List<Duration> retryDelays;
   private final Duration timeout;
-  private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
+  private final BoundedLog<Delivery> deliveries;
   private volatile String targetUrl;
   private volatile String headerPrefix;
 
-  public WebhookSender(Vertx vertx, String targetUrl, List<Duration> retryDelays, Duration timeout) {
+  public WebhookSender(Vertx vertx, String targetUrl, List<Duration> retryDelays, Duration timeout, int maxDeliveries) {
     this.vertx = vertx;
     this.client = WebClient.create(vertx);
     this.targetUrl = targetUrl;
     this.retryDelays = List.copyOf(retryDelays);
     this.timeout = timeout;
+    this.deliveries = new BoundedLog<>(maxDeliveries);
   }
 
   /**
@@ -106,8 +105,9 @@ public final class WebhookSender {
     this.targetUrl = url == null || url.isBlank() ? null : url;
   }
 
+  /** The deliveries still logged, oldest first. */
   public List<Delivery> deliveries() {
-    return List.copyOf(deliveries);
+    return deliveries.snapshot();
   }
 
   /** Sends the event if a target is set; returns at once (delivery and retries run in the background). */

@@ -1,6 +1,7 @@
 package dev.eventmall.emulators.toss;
 
 import dev.eventmall.emulators.sandbox.Faults;
+import dev.eventmall.emulators.sandbox.Limits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -8,8 +9,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Settings of the {@link TossEmulator}; fluent setters, defaults fit tests and devstack. */
+/**
+ * Settings of the {@link TossEmulator}; fluent setters, defaults fit tests and devstack.
+ *
+ * <h2>Limits</h2>
+ * The emulator keeps what it made in memory, each store up to a limit, the oldest entry dropped first beyond it (so a
+ * long run under load holds a bounded heap):
+ * <ul>
+ *   <li>{@link #maxPayments(int)} ({@code TOSS_MAX_PAYMENTS}, default {@value #DEFAULT_MAX_PAYMENTS}): payments
+ *       (checkout sessions included). A dropped payment is unknown, as one Toss never made: lookups and cancel answer 404
+ *       {@code NOT_FOUND_PAYMENT}, confirm 404 {@code NOT_FOUND_PAYMENT_SESSION}, and its orderId may be charged again.</li>
+ *   <li>{@link #maxLedgerEntries(int)} ({@code TOSS_MAX_LEDGER_ENTRIES}, default {@value #DEFAULT_MAX_LEDGER_ENTRIES}):
+ *       the ledger ({@link TossEmulator#ledger()}, {@link TossEmulator#charges(String)}, {@code GET /sandbox/ledger}) that
+ *       tests read to check one charge per paid order; a charge, decline or cancel each add one entry.</li>
+ *   <li>{@link #maxIdempotencyKeys(int)} ({@code TOSS_MAX_IDEMPOTENCY_KEYS}, default
+ *       {@value #DEFAULT_MAX_IDEMPOTENCY_KEYS}): stored answers of Idempotency-Keys. Besides, a key is dropped 15 days
+ *       (emulator time) after its answer, without waiting for a repeat. A repeat of a dropped key runs as a new request
+ *       (a billing charge then answers {@code DUPLICATED_ORDER_ID} while its payment is kept).</li>
+ *   <li>{@link #maxWebhookDeliveries(int)} ({@code TOSS_MAX_WEBHOOK_DELIVERIES}, default
+ *       {@value #DEFAULT_MAX_WEBHOOK_DELIVERIES}): the log of webhook deliveries ({@code GET /sandbox/webhooks}); a
+ *       dropped delivery still retries, only its record is gone.</li>
+ * </ul>
+ * The environment names are read by {@link #limits(Map)} (the runnable jar and devstack call it). Billing keys and auth
+ * keys are not limited (one per card registration, not per payment).
+ */
 public final class TossConfig {
+
+  public static final int DEFAULT_MAX_PAYMENTS = 200_000;
+  public static final int DEFAULT_MAX_LEDGER_ENTRIES = 400_000;
+  public static final int DEFAULT_MAX_IDEMPOTENCY_KEYS = 50_000;
+  public static final int DEFAULT_MAX_WEBHOOK_DELIVERIES = 10_000;
 
   /** Devstack's second merchant, the MID of automatic (billing) payments, and its keys. */
   public static final String BILLING_MID = "tvivarepublica2";
@@ -34,6 +63,10 @@ public final class TossConfig {
   private Duration webhookTimeout = Duration.ofSeconds(10);
   private Faults faults = Faults.none();
   private java.nio.file.Path stateFile;
+  private int maxPayments = DEFAULT_MAX_PAYMENTS;
+  private int maxLedgerEntries = DEFAULT_MAX_LEDGER_ENTRIES;
+  private int maxIdempotencyKeys = DEFAULT_MAX_IDEMPOTENCY_KEYS;
+  private int maxWebhookDeliveries = DEFAULT_MAX_WEBHOOK_DELIVERIES;
 
   public static TossConfig defaults() {
     return new TossConfig();
@@ -66,6 +99,10 @@ public final class TossConfig {
   public Duration webhookTimeout() { return webhookTimeout; }
   public Faults faults() { return faults; }
   public java.nio.file.Path stateFile() { return stateFile; }
+  public int maxPayments() { return maxPayments; }
+  public int maxLedgerEntries() { return maxLedgerEntries; }
+  public int maxIdempotencyKeys() { return maxIdempotencyKeys; }
+  public int maxWebhookDeliveries() { return maxWebhookDeliveries; }
 
   public TossConfig host(String v) { host = v; return this; }
   /** Port to listen on, 0 for any free port (read it back with {@link TossEmulator#actualPort()}). */
@@ -102,4 +139,27 @@ public final class TossConfig {
    * memory only. Written within ~250 ms of a change and on stop; the Idempotency-Key store is not kept.
    */
   public TossConfig stateFile(java.nio.file.Path v) { stateFile = v; return this; }
+  /** At most this many payments are kept, the oldest dropped first (see Limits above). */
+  public TossConfig maxPayments(int v) { maxPayments = Limits.atLeastOne("maxPayments", v); return this; }
+  /** At most this many ledger entries are kept, the oldest dropped first. */
+  public TossConfig maxLedgerEntries(int v) { maxLedgerEntries = Limits.atLeastOne("maxLedgerEntries", v); return this; }
+  /** At most this many Idempotency-Keys are held, the oldest dropped first. */
+  public TossConfig maxIdempotencyKeys(int v) { maxIdempotencyKeys = Limits.atLeastOne("maxIdempotencyKeys", v); return this; }
+  /** At most this many webhook deliveries are logged, the oldest dropped first. */
+  public TossConfig maxWebhookDeliveries(int v) {
+    maxWebhookDeliveries = Limits.atLeastOne("maxWebhookDeliveries", v);
+    return this;
+  }
+
+  /**
+   * The limits {@code env} names: {@code TOSS_MAX_PAYMENTS}, {@code TOSS_MAX_LEDGER_ENTRIES},
+   * {@code TOSS_MAX_IDEMPOTENCY_KEYS}, {@code TOSS_MAX_WEBHOOK_DELIVERIES}; an absent one keeps its value.
+   */
+  public TossConfig limits(Map<String, String> env) {
+    Limits.read(env, "TOSS_MAX_PAYMENTS", this::maxPayments);
+    Limits.read(env, "TOSS_MAX_LEDGER_ENTRIES", this::maxLedgerEntries);
+    Limits.read(env, "TOSS_MAX_IDEMPOTENCY_KEYS", this::maxIdempotencyKeys);
+    Limits.read(env, "TOSS_MAX_WEBHOOK_DELIVERIES", this::maxWebhookDeliveries);
+    return this;
+  }
 }

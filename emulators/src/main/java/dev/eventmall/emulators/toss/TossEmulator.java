@@ -1,5 +1,7 @@
 package dev.eventmall.emulators.toss;
 
+import dev.eventmall.emulators.sandbox.BoundedLog;
+import dev.eventmall.emulators.sandbox.BoundedMap;
 import dev.eventmall.emulators.sandbox.FaultInjector;
 import dev.eventmall.emulators.sandbox.Faults;
 import dev.eventmall.emulators.sandbox.IdempotencyStore;
@@ -28,8 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * {@link #start(Vertx, TossConfig)}, {@link #actualPort()}, {@link #baseUrl()}, {@link #close()}, {@link #ledger()},
  * {@link #charges(String)}, {@link #faults(Faults)}, {@link #advanceClock(Duration)}, {@link #webhookUrl(String)},
  * {@link #webhookDeliveries()}. All state lives on the verticle's event loop; the ledger and faults are safe to read and
- * set from any thread.
+ * set from any thread. Payments, ledger, Idempotency-Keys and the webhook log are each kept up to a limit, the oldest
+ * dropped first: see {@link TossConfig}.
  */
 public final class TossEmulator extends VerticleBase {
 
@@ -85,8 +86,9 @@ public final class TossEmulator extends VerticleBase {
   private final FaultInjector faults;
   private final AtomicLong clockOffsetMs = new AtomicLong();
   private final AtomicLong ledgerSeq = new AtomicLong();
-  private final Queue<LedgerEntry> ledger = new ConcurrentLinkedQueue<>();
-  private final Map<String, Payment> payments = new LinkedHashMap<>();
+  private final BoundedLog<LedgerEntry> ledger;
+  /** By paymentKey, oldest first; a payment dropped beyond the limit is unknown from then on (404, as Toss answers). */
+  private final BoundedMap<String, Payment> payments;
   private final Map<OrderKey, Payment> paymentsByOrderId = new HashMap<>();
   private final Map<String, BillingKey> billingKeys = new HashMap<>();
   private final Map<String, AuthKey> authKeys = new HashMap<>();
@@ -109,6 +111,9 @@ public final class TossEmulator extends VerticleBase {
   public TossEmulator(TossConfig config) {
     this.config = config;
     this.faults = new FaultInjector(config.faults());
+    this.ledger = new BoundedLog<>(config.maxLedgerEntries());
+    this.payments = new BoundedMap<>(config.maxPayments(),
+        p -> paymentsByOrderId.remove(orderKey(p.mId, p.orderId), p));
   }
 
   /** Deploys an emulator and answers it once it listens. */
@@ -119,9 +124,9 @@ public final class TossEmulator extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    idempotency = new IdempotencyStore(Duration.ofDays(15), this::now);
-    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout())
-        .transmissionHeaders("tosspayments-webhook");
+    idempotency = new IdempotencyStore(Duration.ofDays(15), config.maxIdempotencyKeys(), this::now);
+    webhooks = new WebhookSender(vertx, config.webhookUrl(), config.webhookRetryDelays(), config.webhookTimeout(),
+        config.maxWebhookDeliveries()).transmissionHeaders("tosspayments-webhook");
     Future<Void> loaded = Future.succeededFuture();
     if (config.stateFile() != null) {
       journal = new StateJournal(config.stateFile());
@@ -207,8 +212,12 @@ public final class TossEmulator extends VerticleBase {
   }
 
   private void loadPayment(JsonObject state) {
-    Payment p = Payment.fromState(state);
-    payments.put(p.paymentKey, p); // a later state of the same payment replaces the earlier one
+    putPayment(Payment.fromState(state)); // a later state of the same payment replaces the earlier one
+  }
+
+  /** Keeps {@code p} (as the latest payment of its order); beyond the limit the oldest payment is dropped. */
+  private void putPayment(Payment p) {
+    payments.put(p.paymentKey, p);
     paymentsByOrderId.put(orderKey(p.mId, p.orderId), p);
   }
 
@@ -300,9 +309,9 @@ public final class TossEmulator extends VerticleBase {
     return "http://" + config.host() + ":" + actualPort();
   }
 
-  /** Every charge, declined charge and cancel so far, oldest first. */
+  /** Every charge, declined charge and cancel so far (the newest {@link TossConfig#maxLedgerEntries()}), oldest first. */
   public List<LedgerEntry> ledger() {
-    return List.copyOf(ledger);
+    return ledger.snapshot();
   }
 
   /** The successful charges (billing charge or confirm) for an order: a correct client makes at most one. */
@@ -929,8 +938,7 @@ public final class TossEmulator extends VerticleBase {
       throw new TossError(decline);
     }
     approve(p);
-    payments.put(p.paymentKey, p);
-    paymentsByOrderId.put(orderKey(p.mId, orderId), p);
+    putPayment(p);
     record(LedgerEntry.Kind.CHARGE, p, amount, p.lastTransactionKey, idempotencyKey, null);
     return Reply.ok(p.toJson());
   }
@@ -976,8 +984,7 @@ public final class TossEmulator extends VerticleBase {
     }
     Payment p = new Payment(paymentKey(), "NORMAL", orderId, orderName, mId, amount, 0, now(), card, 0,
         "IN_PROGRESS");
-    payments.put(p.paymentKey, p);
-    paymentsByOrderId.put(orderKey(mId, orderId), p);
+    putPayment(p);
     openSessions.add(p);
     touch(p);
     return p;
@@ -1053,7 +1060,7 @@ public final class TossEmulator extends VerticleBase {
   /**
    * Expires the checkout sessions past their TTL. Sessions are opened in time order, so it looks at the oldest open ones
    * only (not at every payment ever made): those confirmed or aborted meanwhile are dropped, the expired ones expire,
-   * and it stops at the first one still within its TTL.
+   * and it stops at the first one still within its TTL. A session dropped beyond the payments limit is forgotten.
    */
   private void expireSessions() {
     while (!openSessions.isEmpty()) {
@@ -1062,7 +1069,7 @@ public final class TossEmulator extends VerticleBase {
         return;
       }
       openSessions.pollFirst();
-      if ("IN_PROGRESS".equals(p.status)) {
+      if ("IN_PROGRESS".equals(p.status) && payments.get(p.paymentKey) == p) {
         expire(p);
       }
     }
