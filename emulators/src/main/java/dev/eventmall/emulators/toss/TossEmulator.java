@@ -351,6 +351,13 @@ public final class TossEmulator extends VerticleBase {
     webhooks.targetUrl(url);
   }
 
+  /** How many Idempotency-Keys the emulator holds (read on its event loop). */
+  Future<Integer> idempotencyKeysHeld() {
+    io.vertx.core.Promise<Integer> held = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> held.complete(idempotency.size()));
+    return held.future();
+  }
+
   public List<WebhookSender.Delivery> webhookDeliveries() {
     return webhooks.deliveries();
   }

@@ -188,6 +188,87 @@ class CarrierEmulatorTest {
         })));
   }
 
+  /**
+   * Beyond {@code maxShipments} the oldest shipment is dropped and answers as a tracking number never issued, while the
+   * newest is served as created, to the byte; beyond {@code maxIdempotencyKeys} the oldest key runs as new.
+   */
+  @Test
+  void beyondTheLimitsTheOldestShipmentsAndIdempotencyKeysAreDropped(Vertx vertx) {
+    carrier.close().await();
+    carrier = CarrierEmulator.start(vertx, CarrierConfig.defaults().stepInterval(Duration.ZERO).maxShipments(2)
+        .maxIdempotencyKeys(2)).await();
+    HttpResponse<Buffer> first = create(shipment("order-limit-1", "06236"), "ship:order-limit-1").await();
+    HttpResponse<Buffer> second = create(shipment("order-limit-2", "06236"), "ship:order-limit-2").await();
+    HttpResponse<Buffer> third = create(shipment("order-limit-3", "06236"), "ship:order-limit-3").await();
+    assertThat(List.of(first, second, third)).extracting(HttpResponse::statusCode).containsOnly(201);
+
+    String dropped = first.bodyAsJsonObject().getString("trackingNumber");
+    HttpResponse<Buffer> gone = track(dropped).await();
+    assertError(gone, 404, "NOT_FOUND");
+    assertThat(gone.bodyAsJsonObject().getString("message"))
+        .isEqualTo(track("600000000000").await().bodyAsJsonObject().getString("message")
+            .replace("600000000000", dropped));
+    assertError(sandbox("/shipments/" + dropped + "/advance", new JsonObject()).await(), 404, "NOT_FOUND");
+    assertThat(carrier.shipmentsFor("order-limit-1")).isEmpty();
+    assertThat(carrier.shipments()).extracting(j -> j.getString("orderId"))
+        .containsExactly("order-limit-2", "order-limit-3");
+    assertThat(track(third.bodyAsJsonObject().getString("trackingNumber")).await().bodyAsString())
+        .isEqualTo(third.bodyAsString());
+
+    HttpResponse<Buffer> replayed = create(shipment("order-limit-3", "06236"), "ship:order-limit-3").await();
+    assertThat(replayed.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(replayed.bodyAsString()).isEqualTo(third.bodyAsString());
+    HttpResponse<Buffer> again = create(shipment("order-limit-1", "06236"), "ship:order-limit-1").await();
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(again.getHeader("Idempotent-Replayed")).as("its key was dropped: a new shipment").isNull();
+    assertThat(again.bodyAsJsonObject().getString("trackingNumber")).isNotEqualTo(dropped);
+  }
+
+  /** The webhook log keeps the newest {@code maxWebhookDeliveries}; a delivery whose record was dropped is still sent. */
+  @Test
+  void theWebhookLogKeepsTheNewestDeliveries(Vertx vertx) {
+    List<JsonObject> hooks = new CopyOnWriteArrayList<>();
+    HttpServer hook = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      hooks.add(b.toJsonObject());
+      req.response().end();
+    })).listen(0, "127.0.0.1").await();
+    carrier.close().await();
+    carrier = CarrierEmulator.start(vertx, CarrierConfig.defaults().stepInterval(Duration.ZERO).maxWebhookDeliveries(2)
+        .webhookUrl("http://127.0.0.1:" + hook.actualPort() + "/carrier/webhook")).await();
+    for (String orderId : List.of("order-hook-1", "order-hook-2", "order-hook-3")) {
+      assertThat(create(shipment(orderId, "06236"), null).await().statusCode()).isEqualTo(201);
+    }
+    await(() -> hooks.size() == 3 && carrier.webhookDeliveries().stream().allMatch(d -> d.delivered()));
+
+    assertThat(hooks).extracting(h -> h.getJsonObject("data").getString("orderId"))
+        .containsExactlyInAnyOrder("order-hook-1", "order-hook-2", "order-hook-3");
+    assertThat(carrier.webhookDeliveries()).extracting(d -> d.event().getJsonObject("data").getString("orderId"))
+        .containsExactly("order-hook-2", "order-hook-3");
+    JsonObject logged = client.get(carrier.actualPort(), "127.0.0.1", "/sandbox/webhooks").send().await()
+        .bodyAsJsonObject();
+    assertThat(logged.getJsonArray("deliveries")).hasSize(2);
+    JsonObject last = logged.getJsonArray("deliveries").getJsonObject(1);
+    assertThat(last.fieldNames()).containsExactly("url", "delivered", "event", "attempts");
+    assertThat(last.getJsonArray("attempts").getJsonObject(0).fieldNames()).containsExactly("at", "status");
+    assertThat(last.getJsonArray("attempts").getJsonObject(0).getInteger("status")).isEqualTo(200);
+    assertThat(hooks).contains(last.getJsonObject("event"));
+    hook.close().await();
+  }
+
+  /** Waits (polling, at most 10 s) until {@code done} holds. */
+  static void await(java.util.function.BooleanSupplier done) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 10 s").isLessThan(until);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
   @Test
   void bearerKeyIsRequired(VertxTestContext tc) {
     client.post(carrier.actualPort(), "127.0.0.1", "/v1/shipments").sendJsonObject(shipment("order-ship-3", "06236"))

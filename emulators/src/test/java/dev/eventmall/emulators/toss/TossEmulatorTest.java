@@ -802,6 +802,64 @@ class TossEmulatorTest {
         })));
   }
 
+  // ---------------------------------------------------------------- limits
+
+  /**
+   * Beyond {@code maxPayments} the oldest payment is dropped and then answers as one Toss never made (its checkout
+   * session too), while the newest are served as they were answered, to the byte; the ledger keeps its newest entries.
+   */
+  @Test
+  void beyondTheLimitsTheOldestPaymentsAndLedgerEntriesAreDropped(Vertx vertx) {
+    toss.close().await();
+    toss = TossEmulator.start(vertx, TossConfig.defaults().maxPayments(2).maxLedgerEntries(2)).await();
+    String session = checkout("order-limit-0", 1_000, null).await();
+    String bk = billingKey("customer-limit", CARD_OK).await();
+    HttpResponse<Buffer> first = charge(bk, "customer-limit", "order-limit-1", 1_000).await();
+    HttpResponse<Buffer> second = charge(bk, "customer-limit", "order-limit-2", 2_000).await();
+    // the session was the oldest of three payments
+    HttpResponse<Buffer> lateConfirm = confirm(session, "order-limit-0", 1_000).await();
+    assertError(lateConfirm, 404, "NOT_FOUND_PAYMENT_SESSION");
+    assertThat(lateConfirm.bodyAsString())
+        .isEqualTo(confirm("never-opened-session", "order-limit-0", 1_000).await().bodyAsString());
+    HttpResponse<Buffer> third = charge(bk, "customer-limit", "order-limit-3", 3_000).await();
+
+    String dropped = first.bodyAsJsonObject().getString("paymentKey");
+    HttpResponse<Buffer> unknown = get("/v1/payments/never-made-payment-key").await();
+    assertError(unknown, 404, "NOT_FOUND_PAYMENT");
+    assertThat(get("/v1/payments/" + dropped).await().bodyAsString()).isEqualTo(unknown.bodyAsString());
+    assertThat(get("/v1/payments/orders/order-limit-1").await().bodyAsString()).isEqualTo(unknown.bodyAsString());
+    assertError(cancel(dropped, null).await(), 404, "NOT_FOUND_PAYMENT");
+
+    assertThat(get("/v1/payments/" + third.bodyAsJsonObject().getString("paymentKey")).await().bodyAsString())
+        .isEqualTo(third.bodyAsString());
+    assertThat(get("/v1/payments/orders/order-limit-3").await().bodyAsString()).isEqualTo(third.bodyAsString());
+    assertThat(get("/v1/payments/orders/order-limit-2").await().bodyAsString()).isEqualTo(second.bodyAsString());
+    assertThat(toss.ledger()).extracting(LedgerEntry::orderId).containsExactly("order-limit-2", "order-limit-3");
+    assertThat(toss.charges("order-limit-1")).isEmpty();
+    // forgotten, so its orderId is no longer a duplicate
+    assertThat(charge(bk, "customer-limit", "order-limit-1", 1_000).await().statusCode()).isEqualTo(200);
+  }
+
+  /** An Idempotency-Key's stored answer goes 15 days on when any other key is used, not only on a repeat of its own. */
+  @Test
+  void idempotencyKeysExpireWithoutARepeatOfTheirOwn() {
+    String bk = billingKey("customer-expiry", CARD_OK).await();
+    HttpResponse<Buffer> first = charge(bk, "customer-expiry", "order-expiry-1", 1_000,
+        "Idempotency-Key", "charge:order-expiry-1").await();
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(200);
+    assertThat(toss.idempotencyKeysHeld().await()).isEqualTo(1);
+
+    toss.advanceClock(Duration.ofDays(15).plusMinutes(1));
+    HttpResponse<Buffer> other = charge(bk, "customer-expiry", "order-expiry-2", 2_000,
+        "Idempotency-Key", "charge:order-expiry-2").await();
+    assertThat(other.statusCode()).as(other.bodyAsString()).isEqualTo(200);
+    assertThat(toss.idempotencyKeysHeld().await()).as("only the new key").isEqualTo(1);
+    // the expired key runs as a new request: the order is charged already
+    assertError(charge(bk, "customer-expiry", "order-expiry-1", 1_000, "Idempotency-Key", "charge:order-expiry-1")
+        .await(), 400, "DUPLICATED_ORDER_ID");
+    assertThat(toss.charges("order-expiry-1")).hasSize(1);
+  }
+
   // ---------------------------------------------------------------- webhooks
 
   @Test
