@@ -168,6 +168,13 @@ class DeliveryDedupTest extends DeliveryTestSupport {
    * LIKE), then releases the lock so that they go on together; answers the handlings.
    */
   List<Future<List<Future<Void>>>> releasedTogether(String orderId, String waitingAt, List<List<Consumed>> batches) {
+    return releasedTogether(orderId, waitingAt, batches, () -> {
+    });
+  }
+
+  /** As above, running {@code whileHeld} once they all wait, before the lock is released. */
+  List<Future<List<Future<Void>>>> releasedTogether(String orderId, String waitingAt, List<List<Consumed>> batches,
+                                                    Runnable whileHeld) {
     SqlConnection blocker = Await.result(pool.getConnection());
     try {
       Transaction tx = Await.result(blocker.begin());
@@ -176,6 +183,7 @@ class DeliveryDedupTest extends DeliveryTestSupport {
       List<Future<List<Future<Void>>>> handlings = batches.stream().map(saga::handle).toList();
       harness.awaitExecuting(batches.size() + " handlings waiting for the order's lock", waitingAt, batches.size());
       assertThat(handlings).as("every handling waits for the lock").noneMatch(Future::isComplete);
+      whileHeld.run();
       Await.result(tx.rollback());
       return handlings;
     } finally {
@@ -356,21 +364,11 @@ class DeliveryDedupTest extends DeliveryTestSupport {
     carrier.faults(Faults.none().withLatencyMs(2_000).withPaths(List.of("/v1/shipments")));
     handled(placed(orderId), paid(orderId));                    // its booking is now in flight for 2 s
     Consumed cancel = cancel(orderId);
-    Future<List<Future<Void>>> handling;
-    String tn;
-    SqlConnection blocker = Await.result(pool.getConnection());
-    try {
-      Transaction tx = Await.result(blocker.begin());
-      Await.result(blocker.preparedQuery("SELECT order_id FROM delivery_order WHERE order_id = ? FOR UPDATE")
-        .execute(Tuple.of(orderId)));
-      handling = saga.handle(List.of(cancel));
-      harness.awaitExecuting("the cancel waiting for the order's lock", ORDER_LOCK, 1);
+    String[] tn = new String[1];
+    Future<List<Future<Void>>> handling = releasedTogether(orderId, ORDER_LOCK, List.of(List.of(cancel)), () -> {
       assertThat(status(orderId)).as("the booking was still in flight when the cancel looked").isEqualTo("PENDING");
-      tn = awaitEvent(orderId, "DeliveryStarted").payload().getString("trackingNumber");
-      Await.result(tx.rollback());
-    } finally {
-      Await.result(blocker.close());
-    }
+      tn[0] = awaitEvent(orderId, "DeliveryStarted").payload().getString("trackingNumber");
+    }).get(0);
 
     List<Future<Void>> first = Await.result(handling);
     assertThat(Await.failure(first.get(0))).isInstanceOf(NotYet.class);
@@ -382,6 +380,6 @@ class DeliveryDedupTest extends DeliveryTestSupport {
     carrier.clearFaults();
     handled(cancel);
 
-    canceledOnce(orderId, tn);
+    canceledOnce(orderId, tn[0]);
   }
 }
