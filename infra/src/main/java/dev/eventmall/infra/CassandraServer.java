@@ -88,8 +88,9 @@ public final class CassandraServer implements AutoCloseable {
   private CassandraServer(Options options) {
     this.ownsDir = options.dataDir() == null;
     this.dir = ownsDir ? WorkDirs.create("cassandra") : options.dataDir().toAbsolutePath();
-    this.port = Ports.orFree(options.port());
-    int storagePort = Ports.orFree(options.storagePort());
+    int[] free = Ports.free(2); // distinct: two calls of Ports.free() can answer one port twice
+    this.port = options.port() != 0 ? options.port() : free[0];
+    int storagePort = options.storagePort() != 0 ? options.storagePort() : free[1];
     writeConfig(storagePort, options.ephemeral());
     String java = Jvm.java(major -> major == 11 || major == 17, "Cassandra 5.0");
     List<String> flags = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-Xss256k", "-XX:+UseG1GC",

@@ -88,9 +88,10 @@ public final class KafkaCluster implements AutoCloseable {
     int n = options.brokers();
     this.brokerPorts = new int[n];
     this.controllerPorts = new int[n];
+    int[] free = options.firstBrokerPort() == 0 ? Ports.free(2 * n) : null;
     for (int i = 0; i < n; i++) {
-      brokerPorts[i] = options.firstBrokerPort() == 0 ? Ports.free() : options.firstBrokerPort() + i;
-      controllerPorts[i] = options.firstBrokerPort() == 0 ? Ports.free() : options.firstBrokerPort() + 20000 + i;
+      brokerPorts[i] = free != null ? free[2 * i] : options.firstBrokerPort() + i;
+      controllerPorts[i] = free != null ? free[2 * i + 1] : options.firstBrokerPort() + 20000 + i;
     }
     this.nodes = new Child[n];
   }

@@ -23,6 +23,37 @@ public final class Ports {
     }
   }
 
+  /**
+   * {@code n} different ports that were free on 127.0.0.1 a moment ago. Calling {@link #free()} {@code n} times is not the
+   * same: each socket is closed before the next pick, so the kernel can answer the same port twice (seen in CI: a Kafka
+   * node's PLAINTEXT and CONTROLLER listeners on one port, and its storage format refused the configuration). Here every
+   * socket stays bound until all {@code n} are picked.
+   */
+  public static int[] free(int n) {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets[i].setReuseAddress(true);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("no " + n + " free ports on 127.0.0.1", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        if (socket != null) {
+          try {
+            socket.close();
+          } catch (IOException ignored) {
+            // the port is released either way
+          }
+        }
+      }
+    }
+  }
+
   /** {@code wanted} if it is not 0, else a free port. */
   static int orFree(int wanted) {
     return wanted != 0 ? wanted : free();

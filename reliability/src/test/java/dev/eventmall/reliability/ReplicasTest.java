@@ -233,21 +233,18 @@ class ReplicasTest {
     ExecutorService starting = Executors.newFixedThreadPool(SERVICES.size() * REPLICAS);
     try {
       Map<String, List<java.util.concurrent.Future<Replica>>> futures = new LinkedHashMap<>();
-      // each replica a port of its own: Ports.free() can answer the same port twice while no replica has bound it yet,
-      // and a replica that lost that race failed to start while the winner's answers made it look ready (seen in CI:
-      // order-saga's group never split, "Address already in use" in a replica's log)
-      java.util.Set<Integer> picked = new java.util.HashSet<>();
+      // each replica a port of its own (Ports.free(n)): Ports.free() can answer the same port twice while no replica
+      // has bound it yet, and a replica that lost that race failed to start while the winner's answers made it look
+      // ready (seen in CI: order-saga's group never split, "Address already in use" in a replica's log)
+      int[] ports = Ports.free(SERVICES.size() * REPLICAS);
+      int next = 0;
       for (String service : SERVICES) {
         Map<String, String> env = new HashMap<>(Rel.platform().env(service));
         Rel.platform().stop(service);
         replicas.put(service, new ArrayList<>());
         for (int i = 1; i <= REPLICAS; i++) {
           int index = i;
-          int candidate = Ports.free();
-          while (!picked.add(candidate)) {
-            candidate = Ports.free();
-          }
-          int port = candidate;
+          int port = ports[next++];
           Map<String, String> own = new HashMap<>(env);
           own.put("HTTP_PORT", Integer.toString(port));
           Path log = Processes.ROOT.resolve("reliability/target/services/" + service + "-replica-" + i + ".log");
