@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The delivery saga, ONE instance: those handlers, the carrier client and its breaker, the shipment dispatcher
  * (periodic retry of due PENDING rows) and the tracking poller. The HTTP verticles reach the tracker over the event bus
- * ({@value #REFRESH}: body = tracking number; reply {orderId, trackingNumber, status}, or failure
+ * ({@value #REFRESH}: body = tracking number, header {@value #CLAIMED} = the status the webhook claims, if it named one;
+ * reply {orderId, trackingNumber, status} (the stored status when the claim was not worth a re-read), or failure
  * {@link #NO_SUCH_SHIPMENT} when the shipment is unknown here or at the carrier, {@link #CARRIER_UNAVAILABLE} when the
  * carrier cannot be asked).
  */
@@ -32,6 +33,8 @@ public final class DeliveryEvents extends VerticleBase {
   public static final Subscription SAGA = Subscription.of(DeliveryHandlers.CONSUMER,
     Topics.ORDER_EVENTS, Topics.PAYMENT_EVENTS);
   public static final String REFRESH = "eventmall.delivery.tracking.refresh";
+  /** {@value #REFRESH} header: the carrier status the webhook's body claims ({@code TrackingRules#worthReReading}). */
+  public static final String CLAIMED = "claimed";
   /** {@value #REFRESH} failure code: no shipment with that tracking number, here or at the carrier. */
   public static final int NO_SUCH_SHIPMENT = 404;
   /** {@value #REFRESH} failure code: the carrier could not be asked (its breaker is open, it failed or timed out). */
@@ -69,7 +72,7 @@ public final class DeliveryEvents extends VerticleBase {
     long pollMs = settings.pollInterval().toMillis();
     pollTimer = vertx.setPeriodic(pollMs, pollMs, id -> polling = tracker.poll());
 
-    var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body()).onComplete(ar -> {
+    var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body(), msg.headers().get(CLAIMED)).onComplete(ar -> {
       if (ar.failed()) {
         msg.fail(CARRIER_UNAVAILABLE, "carrier unavailable: " + ar.cause().getMessage());
       } else if (ar.result().isEmpty()) {

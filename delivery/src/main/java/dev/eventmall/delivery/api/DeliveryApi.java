@@ -106,9 +106,10 @@ public final class DeliveryApi {
   /**
    * A carrier webhook gets the same answer — 200 {@code {"received": true}} — whether or not the shipment is ours, as
    * soon as its body is read (issue 16 row 11: it was a lookup oracle, tracking number → order and status). The
-   * shipment is then re-read from the carrier, folded per tracking number (a flood of one number costs at most two
-   * reads; at most {@value #MAX_REFRESHES} numbers at once) — a number that is not ours costs one indexed SELECT and no
-   * call to the carrier. A webhook lost to a crash or to the cap is covered by the tracking poller
+   * shipment is then re-read from the carrier, folded per tracking number and claimed status (a flood of one number
+   * costs at most two reads per status; at most {@value #MAX_REFRESHES} at once) — a number that is not ours costs one
+   * indexed SELECT and no call to the carrier, and so does a claim ({@code data.status}) that would not move the stored
+   * shipment, such as the ACCEPTED webhook of a shipment just booked ({@code TrackingRules#worthReReading}). A webhook lost to a crash or to the cap is covered by the tracking poller
    * ({@code DELIVERY_POLL_INTERVAL_MS}). Only a malformed body is refused (4xx problem).
    */
   private Future<JsonObject> webhook(RoutingContext ctx) {
@@ -116,9 +117,18 @@ public final class DeliveryApi {
     Validation v = Validation.of(ContractRoutes.body(ctx));
     v.requiredString("eventType", 100);
     v.done();
-    String trackingNumber = v.body().getJsonObject("data").getString("trackingNumber");
-    refreshes.request(trackingNumber, () -> vertx.eventBus().request(DeliveryEvents.REFRESH, trackingNumber,
-        new DeliveryOptions().setSendTimeout(15_000))
+    JsonObject data = v.body().getJsonObject("data");
+    String trackingNumber = data.getString("trackingNumber");
+    // the claim (unverified) only decides whether the carrier is asked at all; each claim is folded apart, so that a
+    // claim worth a read is never folded into a run for one that is not
+    String claimed = data.getValue("status") instanceof String s
+      ? ShipmentStatus.ofCarrier(s).map(Enum::name).orElse(null) : null;
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(15_000);
+    if (claimed != null) {
+      options.addHeader(DeliveryEvents.CLAIMED, claimed);
+    }
+    refreshes.request(trackingNumber + " " + claimed, () -> vertx.eventBus().request(DeliveryEvents.REFRESH, trackingNumber,
+        options)
       .onFailure(e -> {
         if (!(e instanceof ReplyException r && r.failureCode() == DeliveryEvents.NO_SUCH_SHIPMENT)) {
           LOG.warn("re-reading shipment {} after its webhook failed, the poller will: {}", trackingNumber, e.toString());

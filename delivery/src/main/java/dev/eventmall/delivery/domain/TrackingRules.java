@@ -39,6 +39,19 @@ public final class TrackingRules {
   }
 
   /**
+   * Whether a webhook that claims the carrier's status is {@code claimed} (its body's {@code data.status}: unverified, any
+   * text or null) is worth a re-read of a shipment stored as {@code stored}. A claim that would not move the shipment
+   * forward (the status it has, an older one, or any claim about a terminal shipment) is not: the re-read could at most
+   * find a later move, and every move at the carrier sends a webhook of its own, which the tracking poller backs up.
+   * Anything else, an unknown or absent claim included, is re-read as before. This spares the read (and the transaction
+   * after it) of the ACCEPTED webhook a carrier sends with every new shipment, which delivery already knows of from the
+   * carrier's answer to the booking. A forged claim can only skip a read that would have changed nothing.
+   */
+  public static boolean worthReReading(ShipmentStatus stored, String claimed) {
+    return ShipmentStatus.ofCarrier(claimed).map(stored::canMoveTo).orElse(true);
+  }
+
+  /**
    * @param current               the shipment's stored status
    * @param steps                 the carrier's history in order, then its current status
    * @param carrierFailureReason  the carrier's own {@code failureReason}, if it gave one

@@ -108,11 +108,27 @@ public final class ShipmentTracker {
 
   /** Re-reads a shipment from the carrier and applies what changed; empty when it is unknown here or at the carrier. */
   public Future<Optional<Refreshed>> refresh(String trackingNumber) {
-    return known.get(trackingNumber).compose(ours -> ours.isEmpty()
-      ? Future.succeededFuture(Optional.empty())
-      : carrier.track(trackingNumber).compose(found -> found.isEmpty()
-        ? Future.succeededFuture(Optional.empty())
-        : apply(found.get()).map(Optional::of)));
+    return refresh(trackingNumber, null);
+  }
+
+  /**
+   * {@link #refresh(String)} for a webhook that claims the carrier's status is {@code claimed} (null: it named none):
+   * a claim that would not move the stored shipment answers the stored status, with no call to the carrier and no
+   * transaction ({@link TrackingRules#worthReReading}).
+   */
+  public Future<Optional<Refreshed>> refresh(String trackingNumber, String claimed) {
+    return known.get(trackingNumber).compose(ours -> {
+      if (ours.isEmpty()) {
+        return Future.succeededFuture(Optional.<Refreshed>empty());
+      }
+      ShipmentRow row = ours.get();
+      if (!TrackingRules.worthReReading(row.status(), claimed)) {
+        return Future.succeededFuture(Optional.of(new Refreshed(row.orderId(), trackingNumber, row.status())));
+      }
+      return carrier.track(trackingNumber).compose(found -> found.isEmpty()
+        ? Future.succeededFuture(Optional.<Refreshed>empty())
+        : apply(found.get()).map(Optional::of));
+    });
   }
 
   /** Queues the carrier's view of a shipment for the next transaction; completes once it is committed. */

@@ -56,6 +56,31 @@ class TrackingRulesTest {
     assertThat(show(TrackingRules.follow(ShipmentStatus.valueOf(stored), steps(history), reason))).isEqualTo(outcome);
   }
 
+  @ParameterizedTest(name = "stored {0}, webhook claims {1} -> re-read: {2}")
+  @CsvSource(delimiter = ';', nullValues = "null", textBlock = """
+    # stored   ; claimed by the webhook ; re-read the carrier
+    ACCEPTED   ; ACCEPTED               ; false
+    ACCEPTED   ; IN_TRANSIT             ; true
+    ACCEPTED   ; DELIVERED              ; true
+    ACCEPTED   ; FAILED                 ; true
+    ACCEPTED   ; CANCELED               ; true
+    PENDING    ; ACCEPTED               ; true
+    IN_TRANSIT ; ACCEPTED               ; false
+    IN_TRANSIT ; IN_TRANSIT             ; false
+    IN_TRANSIT ; RETURNED               ; true
+    DELIVERED  ; DELIVERED              ; false
+    DELIVERED  ; FAILED                 ; false
+    CANCELED   ; CANCELED               ; false
+    CANCELLED  ; ACCEPTED               ; false
+    ACCEPTED   ; null                   ; true
+    ACCEPTED   ; SOMETHING_NEW          ; true
+    ACCEPTED   ; accepted               ; true
+    DELIVERED  ; null                   ; true
+    """)
+  void aWebhookIsReReadOnlyWhenItsClaimWouldMoveTheShipment(String stored, String claimed, boolean reRead) {
+    assertThat(TrackingRules.worthReReading(ShipmentStatus.valueOf(stored), claimed)).isEqualTo(reRead);
+  }
+
   @ParameterizedTest(name = "each move keeps the time and description of its step")
   @CsvSource(delimiter = ';', textBlock = """
     ACCEPTED ; IN_TRANSIT:picked up,DELIVERED:left at door

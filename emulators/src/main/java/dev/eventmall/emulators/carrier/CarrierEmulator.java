@@ -143,6 +143,15 @@ public final class CarrierEmulator extends VerticleBase {
     return shipments.values(s -> s.orderId.equals(orderId)).stream().map(Shipment::toJson).toList();
   }
 
+  /**
+   * How many times {@code GET /v1/shipments/{trackingNumber}} answered this shipment (0 for one the emulator does not
+   * keep): what a client's tracking costs the carrier.
+   */
+  public int trackingReads(String trackingNumber) {
+    Shipment s = shipments.get(trackingNumber);
+    return s == null ? 0 : s.reads();
+  }
+
   public Faults faults() {
     return faults.get();
   }
@@ -426,7 +435,9 @@ public final class CarrierEmulator extends VerticleBase {
   }
 
   private Reply track(RoutingContext ctx, String ignored) {
-    return Reply.ok(find(ctx.pathParam("trackingNumber")).toJson());
+    Shipment s = find(ctx.pathParam("trackingNumber"));
+    s.read();
+    return Reply.ok(s.toJson());
   }
 
   private Reply list(RoutingContext ctx, String ignored) {

@@ -43,6 +43,8 @@ final class Shipment {
   private Instant updatedAt;
   private String failureReason;
   private final List<Event> events = new ArrayList<>(3);
+  /** {@code GET /v1/shipments/{trackingNumber}} answered for it (written on the emulator's event loop only). */
+  private volatile int reads;
 
   Shipment(String shipmentId, String trackingNumber, String orderId, JsonObject recipient, JsonObject address,
       JsonArray items, String idempotencyKey, Instant now) {
@@ -95,5 +97,13 @@ final class Shipment {
         .put("createdAt", createdAt.toString())
         .put("updatedAt", updatedAt.toString())
         .put("events", new JsonArray(history));
+  }
+
+  void read() {
+    reads++;
+  }
+
+  int reads() {
+    return reads;
   }
 }
