@@ -93,7 +93,7 @@ public final class CassandraServer implements AutoCloseable {
     int storagePort = options.storagePort() != 0 ? options.storagePort() : free[1];
     writeConfig(storagePort, options.ephemeral());
     String java = Jvm.java(major -> major == 11 || major == 17, "Cassandra 5.0");
-    List<String> flags = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-Xss256k", "-XX:+UseG1GC",
+    List<String> flags = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-Xss256k", "-XX:+UseG1GC", "-XX:PerfDataSamplingInterval=1000",
         "-Djava.net.preferIPv4Stack=true", "-Djdk.attach.allowAttachSelf=true",
         "-Dio.netty.tryReflectionSetAccessible=true", "-Dcassandra-foreground=yes",
         "-Dcassandra.config=" + dir.resolve("cassandra.yaml").toUri(),
