@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * Reads {@code index-version} from Redis every {@code SEARCH_NEAR_CACHE_REFRESH_MS} and hands it to the
  * {@link NearCache}, so changes applied by other processes reach this process's near cache within one refresh interval
  * plus a round trip. One read at a time; a failed or slow read only lets the near cache's staleness bound expire.
+ *
+ * <p>Reads only while searches come: after {@code SEARCH_NEAR_CACHE_IDLE_MS} (10 s) without one it pauses (ten reads a
+ * second were most of an idle search process's CPU and of Redis's), and the first search after that goes past the near
+ * cache until the next tick reads again; that read first drops every entry ({@link NearCache#resumed}).
  */
 public final class NearCacheRefresher extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NearCacheRefresher.class);
@@ -25,6 +29,7 @@ public final class NearCacheRefresher extends VerticleBase {
   private SearchIndexRepository index;
   private long timer = -1;
   private boolean failing;
+  private boolean paused;
   private boolean stopping;
   /**
    * The read under way (or the last one): a read starts only once it has completed, and {@link #stop()} closes the
@@ -41,7 +46,7 @@ public final class NearCacheRefresher extends VerticleBase {
   public Future<?> start() {
     redis = RedisClients.create(vertx, settings, 1);
     index = new SearchIndexRepository(RedisAPI.api(redis), settings.keyPrefix(), settings.tombstoneTtlSeconds());
-    timer = vertx.setPeriodic(settings.nearCacheRefresh().toMillis(), id -> refresh());
+    timer = vertx.setPeriodic(settings.nearCacheRefresh().toMillis(), id -> tick());
     // the first read before the HTTP verticles start, so the near cache serves from the first request; not required
     return refresh().otherwiseEmpty();
   }
@@ -56,6 +61,19 @@ public final class NearCacheRefresher extends VerticleBase {
       redis.close();
       return Future.succeededFuture();
     });
+  }
+
+  private void tick() {
+    long idle = settings.nearCacheIdle().toNanos();
+    if (idle > 0 && nearCache.idleFor(idle)) {
+      paused = true;
+      return;
+    }
+    if (paused && current.isComplete()) {
+      paused = false;
+      nearCache.resumed();
+    }
+    refresh();
   }
 
   private Future<Void> refresh() {

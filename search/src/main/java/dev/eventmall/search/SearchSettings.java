@@ -15,12 +15,15 @@ import java.time.Duration;
  * ({@code api.NearCache}): {@code SEARCH_NEAR_CACHE_MAX_ENTRIES} (10000, 0 = off), {@code SEARCH_NEAR_CACHE_MAX_BYTES}
  * (64 MiB), {@code SEARCH_NEAR_CACHE_REFRESH_MS} (100: how often the index version is read from Redis, which bounds how
  * long a change made by another process can go unseen here) and {@code SEARCH_NEAR_CACHE_MAX_STALENESS_MS} (1000: the
- * near cache is bypassed when the version could not be confirmed for that long; more than the refresh interval).
+ * near cache is bypassed when the version could not be confirmed for that long; more than the refresh interval) and
+ * {@code SEARCH_NEAR_CACHE_IDLE_MS} (10000: after that long without a search the version is no longer read, so an idle
+ * process costs Redis nothing; the next search reads past the near cache until the next refresh; 0 = always read).
  */
 public record SearchSettings(int httpPort, String redisUrl, String kafka, String keyPrefix, String group,
                              long cacheTtlSeconds, long tombstoneTtlSeconds, int httpInstances, int redisPoolSize,
                              Duration rebuildTimeout, Duration indexCheckInterval, int nearCacheMaxEntries,
-                             long nearCacheMaxBytes, Duration nearCacheRefresh, Duration nearCacheMaxStaleness) {
+                             long nearCacheMaxBytes, Duration nearCacheRefresh, Duration nearCacheMaxStaleness,
+                             Duration nearCacheIdle) {
 
   public static final int DEFAULT_PORT = 8084;
   public static final String KEY_PREFIX = "SEARCH_KEY_PREFIX";
@@ -35,6 +38,7 @@ public record SearchSettings(int httpPort, String redisUrl, String kafka, String
   public static final String NEAR_CACHE_MAX_BYTES = "SEARCH_NEAR_CACHE_MAX_BYTES";
   public static final String NEAR_CACHE_REFRESH_MS = "SEARCH_NEAR_CACHE_REFRESH_MS";
   public static final String NEAR_CACHE_MAX_STALENESS_MS = "SEARCH_NEAR_CACHE_MAX_STALENESS_MS";
+  public static final String NEAR_CACHE_IDLE_MS = "SEARCH_NEAR_CACHE_IDLE_MS";
 
   public static SearchSettings from(Config config) {
     long cacheTtl = config.getLong(CACHE_TTL_SECONDS, 60);
@@ -47,17 +51,19 @@ public record SearchSettings(int httpPort, String redisUrl, String kafka, String
     long nearBytes = config.getLong(NEAR_CACHE_MAX_BYTES, 64L * 1024 * 1024);
     long refreshMs = config.getLong(NEAR_CACHE_REFRESH_MS, 100);
     long stalenessMs = config.getLong(NEAR_CACHE_MAX_STALENESS_MS, 1_000);
+    long idleMs = config.getLong(NEAR_CACHE_IDLE_MS, 10_000);
     if (cacheTtl < 1 || tombTtl < 0 || instances < 1 || pool < 1 || rebuild < 1 || check < 0) {
       throw new Config.ConfigException("SEARCH_* settings out of range: cache TTL >= 1, tombstone TTL >= 0,"
         + " instances >= 1, pool size >= 1, rebuild timeout >= 1, index check interval >= 0");
     }
-    if (nearEntries < 0 || nearBytes < 0 || refreshMs < 10 || stalenessMs <= refreshMs) {
+    if (nearEntries < 0 || nearBytes < 0 || refreshMs < 10 || stalenessMs <= refreshMs
+      || idleMs != 0 && idleMs < stalenessMs) {
       throw new Config.ConfigException("SEARCH_NEAR_CACHE_* settings out of range: max entries >= 0, max bytes >= 0,"
-        + " refresh >= 10 ms, max staleness > refresh");
+        + " refresh >= 10 ms, max staleness > refresh, idle 0 or >= max staleness");
     }
     return new SearchSettings(config.httpPort(DEFAULT_PORT), config.redisUrl(), config.kafkaBootstrapServers(),
       config.get(KEY_PREFIX, "search:"), config.get(CONSUMER_GROUP, "search-indexer"), cacheTtl, tombTtl, instances,
       pool, Duration.ofSeconds(rebuild), Duration.ofMillis(check), nearEntries, nearBytes, Duration.ofMillis(refreshMs),
-      Duration.ofMillis(stalenessMs));
+      Duration.ofMillis(stalenessMs), Duration.ofMillis(idleMs));
   }
 }

@@ -8,12 +8,14 @@ import dev.eventmall.common.testing.Needs;
 import dev.eventmall.common.testing.TestInfra;
 import dev.eventmall.search.api.NearCache;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +44,34 @@ class NearCacheRefresherTest {
     logged.close();
     admin.close();
     Await.result(vertx.close());
+  }
+
+  /**
+   * Nobody searches: after SEARCH_NEAR_CACHE_IDLE_MS the refresher stops reading the version (an idle search process
+   * cost ten Redis reads a second), so the near cache's view goes unconfirmed and an answer is no longer served from it;
+   * the first search after that starts the reads again and the near cache serves again. Every read before the change
+   * kept the answer served through the pause.
+   */
+  @Test
+  void nobodySearchingPausesTheReadsAndTheNextSearchResumesThem() throws Exception {
+    SearchSettings settings = SearchSettings.from(Config.of(Map.of(Config.REDIS_URL, TestInfra.redisUrl(),
+      SearchSettings.NEAR_CACHE_REFRESH_MS, "10", SearchSettings.NEAR_CACHE_MAX_STALENESS_MS, "100",
+      SearchSettings.NEAR_CACHE_IDLE_MS, "200")));
+    NearCache nearCache = new NearCache(100, 1 << 20, 100);
+    Await.result(vertx.deployVerticle(new NearCacheRefresher(settings, nearCache)));
+    Buffer answer = Buffer.buffer("{\"items\":[]}");
+
+    Await.until("searches are served from the near cache", Duration.ofSeconds(10), () -> {
+      nearCache.put("q=lamp", nearCache.version(), answer);
+      return nearCache.get("q=lamp") != null;
+    });
+    Thread.sleep(1_000); // nobody searches
+    assertThat(nearCache.get("q=lamp")).as("served after a second without reads of the version").isNull();
+
+    Await.until("searches are served from the near cache again", Duration.ofSeconds(10), () -> {
+      nearCache.put("q=lamp", nearCache.version(), answer);
+      return nearCache.get("q=lamp") != null;
+    });
   }
 
   @Test

@@ -58,6 +58,8 @@ import java.util.function.LongSupplier;
 public final class NearCache implements MeterBinder {
   /** Per-entry bookkeeping counted against {@code maxBytes} besides body and key. */
   static final int ENTRY_OVERHEAD_BYTES = 96;
+  /** {@link #get} notes the time of asking only when it moved by more than this: not a volatile write per hit. */
+  static final long ASKED_GRAIN_NANOS = 1_000_000;
   /** The name of the cache in Caffeine's meters ({@code cache=search.near}). */
   public static final String METER_NAME = "search.near";
 
@@ -78,6 +80,8 @@ public final class NearCache implements MeterBinder {
   private volatile long version = -1;
   /** Entries are served while {@code clock - validUntil < 0}. */
   private volatile long validUntil;
+  /** When an answer was last asked for ({@link #get}, to within {@link #ASKED_GRAIN_NANOS}): the refresher's idleness. */
+  private volatile long lastAsked;
   /** Count of local changes, to tell whether one raced with a poll. */
   private volatile long localChanges;
   /** The previous poll's value: a lower one later means the counter was reset. */
@@ -99,6 +103,7 @@ public final class NearCache implements MeterBinder {
     this.maxStalenessNanos = maxStalenessMillis * 1_000_000;
     this.clock = nanoClock;
     this.validUntil = nanoClock.getAsLong();
+    this.lastAsked = validUntil;
     this.entries = Caffeine.newBuilder()
       .maximumWeight(maxWeight)
       .weigher((String key, Entry entry) -> entry.weight)
@@ -122,6 +127,10 @@ public final class NearCache implements MeterBinder {
 
   /** The answer for {@code key} if it was computed at the current index version and that version is confirmed. */
   public Buffer get(String key) {
+    long now = clock.getAsLong();
+    if (now - lastAsked > ASKED_GRAIN_NANOS) {
+      lastAsked = now;
+    }
     // asMap().get records the access for eviction but no statistics: the version decides what counts as a hit
     Entry e = entries.asMap().get(key);
     if (e == null) {
@@ -129,7 +138,7 @@ public final class NearCache implements MeterBinder {
       return null;
     }
     long current = version;
-    if (e.version != current || clock.getAsLong() - validUntil >= 0) {
+    if (e.version != current || now - validUntil >= 0) {
       if (e.version < current) {
         // the view only grows (a reset drops everything): this entry can never be served again
         entries.asMap().remove(key, e);
@@ -202,6 +211,21 @@ public final class NearCache implements MeterBinder {
     if (until - validUntil > 0) {
       validUntil = until;
     }
+  }
+
+  /** Whether no answer was asked for ({@link #get}) in the last {@code nanos}. */
+  public boolean idleFor(long nanos) {
+    return clock.getAsLong() - lastAsked > nanos;
+  }
+
+  /**
+   * The refresher polls again after a pause (nobody asked): drops every entry and serves nothing until a poll confirms
+   * the version. A reset of Redis's counter that climbed back to this view while nobody polled would otherwise go unseen
+   * (the one case {@link #refreshed} cannot tell, widened from one refresh interval to the whole pause).
+   */
+  public synchronized void resumed() {
+    clear();
+    validUntil = clock.getAsLong();
   }
 
   /** The current view of the index version (-1 before the first poll or local change). */

@@ -134,6 +134,37 @@ class NearCacheTest {
   }
 
   @Test
+  void idleUntilAnAnswerIsAskedFor() {
+    NearCache cache = cache(100, 1 << 20);
+    clock.addAndGet(10_000 * MS);
+    assertThat(cache.idleFor(9_999 * MS)).isTrue();
+    assertThat(cache.idleFor(10_000 * MS)).isFalse();
+
+    cache.get("q=a"); // a miss counts as asking too
+    assertThat(cache.idleFor(1 * MS)).isFalse();
+    clock.addAndGet(2 * MS);
+    assertThat(cache.idleFor(1 * MS)).isTrue();
+  }
+
+  @Test
+  void resumingAfterAPauseDropsEverythingAndServesOnlyOnceAPollConfirmsTheVersion() {
+    NearCache cache = cache(100, 1 << 20);
+    cache.refreshed(7, cache.localChanges(), clock.get());
+    cache.put("q=a", 7, body("seven"));
+    assertThat(cache.get("q=a")).isNotNull();
+
+    // nobody polled for a minute: Redis's counter may have been reset and climbed back to 7 meanwhile
+    clock.addAndGet(60_000 * MS);
+    cache.resumed();
+    assertThat(cache.size()).isZero();
+    cache.put("q=a", 7, body("seven, computed after the pause"));
+    assertThat(cache.get("q=a")).as("not confirmed yet").isNull();
+
+    cache.refreshed(7, cache.localChanges(), clock.get());
+    assertThat(cache.get("q=a")).isEqualTo(body("seven, computed after the pause"));
+  }
+
+  @Test
   void aPollRacingWithALocalChangeNeverLowersTheVersion() {
     NearCache cache = cache(100, 1 << 20);
     cache.refreshed(6, cache.localChanges(), clock.get());
