@@ -23,6 +23,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -78,6 +81,12 @@ public final class CarrierEmulator extends VerticleBase {
   private final FaultInjector faults;
   /** By tracking number, oldest first; one dropped beyond the limit is unknown from then on (404 NOT_FOUND). */
   private final BoundedMap<String, Shipment> shipments;
+  /**
+   * The same shipments by order id, oldest first: {@code GET /v1/shipments?orderId=} (a client's lookup when a booking's
+   * outcome is unknown) and the tests' {@link #shipmentsFor} read it instead of scanning up to
+   * {@link CarrierConfig#maxShipments()} shipments. Kept with {@link #shipments}: a shipment dropped there leaves here.
+   */
+  private final Map<String, List<Shipment>> byOrder = new ConcurrentHashMap<>();
   /** Candidate tracking numbers: "6" + 11 random digits. */
   private final Supplier<String> trackingNumbers;
   private IdempotencyStore idempotency;
@@ -92,7 +101,11 @@ public final class CarrierEmulator extends VerticleBase {
   CarrierEmulator(CarrierConfig config, Supplier<String> trackingNumbers) {
     this.config = config;
     this.faults = new FaultInjector(config.faults());
-    this.shipments = new BoundedMap<>(config.maxShipments());
+    this.shipments = new BoundedMap<>(config.maxShipments(), dropped -> byOrder.computeIfPresent(dropped.orderId,
+        (orderId, list) -> {
+          list.remove(dropped);
+          return list.isEmpty() ? null : list;
+        }));
     this.trackingNumbers = trackingNumbers;
   }
 
@@ -140,7 +153,8 @@ public final class CarrierEmulator extends VerticleBase {
 
   /** The shipments of an order: a correct client creates one. */
   public List<JsonObject> shipmentsFor(String orderId) {
-    return shipments.values(s -> s.orderId.equals(orderId)).stream().map(Shipment::toJson).toList();
+    List<Shipment> found = byOrder.getOrDefault(orderId, List.of());
+    return found.stream().map(Shipment::toJson).toList();
   }
 
   /**
@@ -414,7 +428,8 @@ public final class CarrierEmulator extends VerticleBase {
     }
     Shipment s = new Shipment("shp_" + random(16, "abcdefghijklmnopqrstuvwxyz0123456789"),
         unusedTrackingNumber(), orderId, recipient, address, items, idempotencyKey, Instant.now());
-    shipments.put(s.trackingNumber, s);
+    byOrder.computeIfAbsent(s.orderId, o -> new CopyOnWriteArrayList<>()).add(s);
+    shipments.put(s.trackingNumber, s); // may drop the eldest, from byOrder too
     scheduleStep(s, Shipment.Status.ACCEPTED);
     notifyChanged(s);
     ctx.response().putHeader("Location", "/v1/shipments/" + s.trackingNumber);

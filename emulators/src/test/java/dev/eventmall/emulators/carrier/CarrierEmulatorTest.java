@@ -222,6 +222,10 @@ class CarrierEmulatorTest {
     assertThat(again.statusCode()).isEqualTo(201);
     assertThat(again.getHeader("Idempotent-Replayed")).as("its key was dropped: a new shipment").isNull();
     assertThat(again.bodyAsJsonObject().getString("trackingNumber")).isNotEqualTo(dropped);
+    // the lookup by order follows the drops: order-limit-2's shipment went with this create, order-limit-1 has its new one
+    assertThat(carrier.shipmentsFor("order-limit-2")).isEmpty();
+    assertThat(carrier.shipmentsFor("order-limit-1")).extracting(j -> j.getString("trackingNumber"))
+        .containsExactly(again.bodyAsJsonObject().getString("trackingNumber"));
   }
 
   /** The webhook log keeps the newest {@code maxWebhookDeliveries}; a delivery whose record was dropped is still sent. */
