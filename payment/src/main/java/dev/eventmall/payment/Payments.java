@@ -369,6 +369,15 @@ public final class Payments {
     });
   }
 
+  /**
+   * Completes once the webhook verifications running now (an incoming webhook's, or the recovery's) have ended, the
+   * writes after their re-reads included, whatever their outcome: the stop of the verticle that owns the recovery waits
+   * for it, so the pool and the Toss client do not close under a re-read a webhook started.
+   */
+  public Future<Void> webhookVerificationsEnded() {
+    return webhookVerifications.allEnded();
+  }
+
   private void verifyOwed(String paymentKey) {
     webhookVerifications.request(paymentKey, () -> {
       Instant started = Instant.now();

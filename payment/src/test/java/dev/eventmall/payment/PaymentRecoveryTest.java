@@ -221,4 +221,60 @@ class PaymentRecoveryTest extends PaymentTestSupport {
       Await.result(own.close());
     }
   }
+
+  /**
+   * A webhook taken over HTTP (not the recovery's) starts its verification at once; a stop that comes while that re-read
+   * is under way at Toss (700 ms) waits for it and the writes after it, as it waits for the recovery's: no warning on
+   * the way down, the webhook verified. Before, only the recovery's re-reads were waited for: the pool and the Toss
+   * client closed under this one, it logged "verifying the webhook of payment .. failed" and the webhook stayed owed
+   * until the next start's recovery. Own Vert.x and database as above.
+   */
+  @Test
+  void aStopDuringAnIncomingWebhooksReReadWaitsForItAndWarnsOfNothing() throws Exception {
+    Vertx own = Vertx.vertx();
+    String mysqlUri = TestInfra.freshDatabase("payment_stop_incoming");
+    LogCapture logged = LogCapture.json("dev.eventmall.payment");
+    try {
+      Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
+        Duration.ofSeconds(60));
+      Pool reader = Database.pool(own, mysqlUri, "payment-stop-incoming-reader", 1);
+      String orderId = newOrderId();
+      String paymentKey = openCheckout(orderId, 9_000);
+      // a checkout under way, no webhook owed yet: the recovery at start finds nothing to verify
+      Await.result(reader.preparedQuery("INSERT INTO payments (payment_id, order_id, member_id, amount, method, "
+          + "order_name, status, payment_key, created_at, updated_at) VALUES (?, ?, ?, 9000, 'CHECKOUT', 'Checkout', "
+          + "'AWAITING_CHECKOUT', ?, NOW(6), NOW(6))")
+        .execute(Tuple.of(UUID.randomUUID().toString(), orderId, newMemberId(), paymentKey)));
+      toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(700)
+        .withPaths(java.util.List.of("/v1/payments/")));
+
+      Pool pool = Database.pool(own, mysqlUri, "payment-stop-incoming", 4);
+      TossClient tossClient = TossClient.create(own, config, new AttemptLog(pool));
+      Payments payments = new Payments(pool, tossClient, new PaymentMetrics(new SimpleMeterRegistry()));
+      String id = Await.result(own.deployVerticle(new PaymentEvents(payments, Duration.ZERO, Duration.ZERO, null)));
+      Thread.sleep(200); // the recovery at start has ended
+      // what PaymentApi does with a PAYMENT_STATUS_CHANGED webhook: the row owes a verification, which starts
+      Await.result(payments.acceptWebhook(paymentKey));
+      Thread.sleep(100);
+      long stopping = System.nanoTime();
+      Await.result(own.undeploy(id));
+      Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+      tossClient.close();
+      Await.result(pool.close());
+      Thread.sleep(1_000); // what failed under the closed pool has logged by now
+
+      assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
+      JsonObject row = Await.result(reader.preparedQuery("SELECT webhook_pending_at, toss_status FROM payments "
+        + "WHERE order_id = ?").execute(Tuple.of(orderId))).iterator().next().toJson();
+      assertThat(row.getValue("webhook_pending_at")).as("the webhook verified before the stop ended").isNull();
+      assertThat(row.getString("toss_status")).isNotNull();
+      assertThat(took).as("the stop waited for the re-read").isGreaterThan(Duration.ofMillis(300))
+        .isLessThan(Duration.ofMillis(3_500));
+      Await.result(reader.close());
+    } finally {
+      toss.clearFaults();
+      logged.close();
+      Await.result(own.close());
+    }
+  }
 }

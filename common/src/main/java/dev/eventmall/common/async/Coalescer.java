@@ -3,6 +3,7 @@ package dev.eventmall.common.async;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -53,6 +54,16 @@ public final class Coalescer {
       run(key, work);
     }
     return outcome[0];
+  }
+
+  /**
+   * Completes once every key running now has no run going nor owed ({@link #ended} of each); at once when none runs.
+   * Requests made after this call are not waited for: the owner stops taking them first (a service's HTTP verticles
+   * stop before the verticle whose stop waits here).
+   */
+  public Future<Void> allEnded() {
+    List<Future<Void>> endings = running.keySet().stream().map(this::ended).toList();
+    return endings.isEmpty() ? Future.succeededFuture() : Future.join(endings).mapEmpty();
   }
 
   /** Keys running now. */

@@ -36,6 +36,21 @@ class CoalescerTest {
   }
 
   @Test
+  void allEndedWaitsForEveryKeyRunningNowAndTheRunsOwedAfterThem() {
+    Coalescer c = new Coalescer(10);
+    assertThat(c.allEnded().isComplete()).as("nothing runs").isTrue();
+    c.request("a", this::work);
+    c.request("b", this::work);
+    c.request("a", this::work); // folded: one more run of a after the first
+    Future<Void> ended = c.allEnded();
+    runs.get(0).complete();
+    runs.get(1).fail("toss down");
+    assertThat(ended.isComplete()).as("a's owed run is still going").isFalse();
+    runs.get(2).complete();
+    assertThat(ended.succeeded()).as("every run ended, whatever its outcome").isTrue();
+  }
+
+  @Test
   void aFailedOrThrowingRunStillFreesTheKeyAndHonoursTheFoldedRequest() {
     Coalescer c = new Coalescer(10);
     assertThat(c.request("k", () -> {
