@@ -176,50 +176,10 @@ class PaymentRecoveryTest extends PaymentTestSupport {
    */
   @Test
   void aStopDuringAWebhookReReadOfTheRecoveryWaitsForItAndWarnsOfNothing() throws Exception {
-    Vertx own = Vertx.vertx();
-    String mysqlUri = TestInfra.freshDatabase("payment_stop_webhook");
-    LogCapture logged = LogCapture.json("dev.eventmall.payment");
-    try {
-      Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
-        Duration.ofSeconds(60));
-      Pool reader = Database.pool(own, mysqlUri, "payment-stop-reader", 1);
-      String orderId = newOrderId();
-      String paymentKey = openCheckout(orderId, 8_000);
-      // a checkout under way whose webhook was acknowledged a minute ago and never verified (a crash, Toss down)
-      Await.result(reader.preparedQuery("INSERT INTO payments (payment_id, order_id, member_id, amount, method, "
-          + "order_name, status, payment_key, webhook_pending_at, created_at, updated_at) VALUES (?, ?, ?, 8000, "
-          + "'CHECKOUT', 'Checkout', 'AWAITING_CHECKOUT', ?, ?, NOW(6), NOW(6))")
-        .execute(Tuple.of(UUID.randomUUID().toString(), orderId, newMemberId(), paymentKey,
-          java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(1))));
-      toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(700)
-        .withPaths(java.util.List.of("/v1/payments/")));
-
-      Pool pool = Database.pool(own, mysqlUri, "payment-stop-webhook", 4);
-      TossClient tossClient = TossClient.create(own, config, new AttemptLog(pool));
-      Payments payments = new Payments(pool, tossClient, new PaymentMetrics(new SimpleMeterRegistry()));
-      // the recovery at start only: it lists the owed webhook and starts its re-read at Toss
-      String id = Await.result(own.deployVerticle(new PaymentEvents(payments, Duration.ZERO, Duration.ZERO, null)));
-      Thread.sleep(200);
-      long stopping = System.nanoTime();
-      Await.result(own.undeploy(id));
-      Duration took = Duration.ofNanos(System.nanoTime() - stopping);
-      // then what PaymentApp closes once its verticles have stopped
-      tossClient.close();
-      Await.result(pool.close());
-      Thread.sleep(1_000); // what failed under the closed pool has logged by now
-
-      assertThat(logged.warnings()).as("warnings on the way down").isEmpty();
-      JsonObject row = Await.result(reader.preparedQuery("SELECT webhook_pending_at, toss_status FROM payments "
-        + "WHERE order_id = ?").execute(Tuple.of(orderId))).iterator().next().toJson();
-      assertThat(row.getValue("webhook_pending_at")).as("the webhook verified before the stop ended").isNull();
-      assertThat(row.getString("toss_status")).isNotNull();
-      assertThat(took).as("the stop waited for the re-read").isGreaterThan(Duration.ofMillis(300))
-        .isLessThan(Duration.ofMillis(3_500));
-      Await.result(reader.close());
-    } finally {
-      logged.close();
-      Await.result(own.close());
-    }
+    // a checkout under way whose webhook was acknowledged a minute ago and never verified (a crash, Toss down): the
+    // recovery at start lists it and starts its re-read at Toss
+    stopDuringAWebhookReRead("payment_stop_webhook", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
+      .minusMinutes(1), (payments, paymentKey) -> { });
   }
 
   /**
@@ -231,34 +191,54 @@ class PaymentRecoveryTest extends PaymentTestSupport {
    */
   @Test
   void aStopDuringAnIncomingWebhooksReReadWaitsForItAndWarnsOfNothing() throws Exception {
+    // a checkout under way, no webhook owed yet: the recovery at start finds nothing to verify; then what PaymentApi
+    // does with a PAYMENT_STATUS_CHANGED webhook: the row owes a verification, which starts
+    stopDuringAWebhookReRead("payment_stop_incoming", null, (payments, paymentKey) -> {
+      Await.result(payments.acceptWebhook(paymentKey));
+      Thread.sleep(100);
+    });
+  }
+
+  /** What a test does while {@link PaymentEvents} runs, with the service's {@link Payments} and the checkout's key. */
+  @FunctionalInterface
+  interface WhileRunning {
+    void run(Payments payments, String paymentKey) throws Exception;
+  }
+
+  /**
+   * A checkout row ({@code webhookOwedSince}: when its webhook was acknowledged, null for none), Toss answering its
+   * re-reads after 700 ms, {@link PaymentEvents} deployed over its own pool and Toss client (the recovery at start
+   * only), {@code whileRunning}, then the stop and what {@code PaymentApp} closes after it. The way down must log no
+   * warning, the webhook must be verified before the stop ended, and the stop must have waited for the re-read.
+   */
+  private void stopDuringAWebhookReRead(String database, java.time.LocalDateTime webhookOwedSince,
+                                        WhileRunning whileRunning) throws Exception {
     Vertx own = Vertx.vertx();
-    String mysqlUri = TestInfra.freshDatabase("payment_stop_incoming");
+    String mysqlUri = TestInfra.freshDatabase(database);
     LogCapture logged = LogCapture.json("dev.eventmall.payment");
     try {
       Await.result(Database.migrate(own, mysqlUri, Database.COMMON_MIGRATIONS, "classpath:db/payment"),
         Duration.ofSeconds(60));
-      Pool reader = Database.pool(own, mysqlUri, "payment-stop-incoming-reader", 1);
+      Pool reader = Database.pool(own, mysqlUri, database + "-reader", 1);
       String orderId = newOrderId();
-      String paymentKey = openCheckout(orderId, 9_000);
-      // a checkout under way, no webhook owed yet: the recovery at start finds nothing to verify
+      String paymentKey = openCheckout(orderId, 8_000);
       Await.result(reader.preparedQuery("INSERT INTO payments (payment_id, order_id, member_id, amount, method, "
-          + "order_name, status, payment_key, created_at, updated_at) VALUES (?, ?, ?, 9000, 'CHECKOUT', 'Checkout', "
-          + "'AWAITING_CHECKOUT', ?, NOW(6), NOW(6))")
-        .execute(Tuple.of(UUID.randomUUID().toString(), orderId, newMemberId(), paymentKey)));
+          + "order_name, status, payment_key, webhook_pending_at, created_at, updated_at) VALUES (?, ?, ?, 8000, "
+          + "'CHECKOUT', 'Checkout', 'AWAITING_CHECKOUT', ?, ?, NOW(6), NOW(6))")
+        .execute(Tuple.of(UUID.randomUUID().toString(), orderId, newMemberId(), paymentKey, webhookOwedSince)));
       toss.faults(dev.eventmall.emulators.sandbox.Faults.none().withLatencyMs(700)
         .withPaths(java.util.List.of("/v1/payments/")));
 
-      Pool pool = Database.pool(own, mysqlUri, "payment-stop-incoming", 4);
+      Pool pool = Database.pool(own, mysqlUri, database, 4);
       TossClient tossClient = TossClient.create(own, config, new AttemptLog(pool));
       Payments payments = new Payments(pool, tossClient, new PaymentMetrics(new SimpleMeterRegistry()));
       String id = Await.result(own.deployVerticle(new PaymentEvents(payments, Duration.ZERO, Duration.ZERO, null)));
-      Thread.sleep(200); // the recovery at start has ended
-      // what PaymentApi does with a PAYMENT_STATUS_CHANGED webhook: the row owes a verification, which starts
-      Await.result(payments.acceptWebhook(paymentKey));
-      Thread.sleep(100);
+      Thread.sleep(200);
+      whileRunning.run(payments, paymentKey);
       long stopping = System.nanoTime();
       Await.result(own.undeploy(id));
       Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+      // then what PaymentApp closes once its verticles have stopped
       tossClient.close();
       Await.result(pool.close());
       Thread.sleep(1_000); // what failed under the closed pool has logged by now
