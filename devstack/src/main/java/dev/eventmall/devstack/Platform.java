@@ -94,6 +94,7 @@ public final class Platform implements AutoCloseable {
   private static Platform start(Map<String, String> infraEnv, boolean fixedPorts, int portOffset) {
     Platform platform = new Platform();
     java.util.function.IntUnaryOperator fixed = port -> fixedPorts ? port + portOffset : 0;
+    java.net.ServerSocket storefrontReserved = null;
     try {
       Map<String, String> env = new HashMap<>();
       env.put(Config.JWT_SECRET, DEV_JWT_SECRET);
@@ -145,8 +146,12 @@ public final class Platform implements AutoCloseable {
         env.put("HTTP_MAX_CONNECTIONS_PER_CLIENT", "0");
       }
       // the storefront's origin may call the services from a browser (CORS); its port is chosen first so the services
-      // can be told before they start. The servers in this JVM read the property, processes (--processes) the env
-      int storefrontPort = fixedPorts ? STOREFRONT_PORT + portOffset : freePort();
+      // can be told before they start. The servers in this JVM read the property, processes (--processes) the env.
+      // A port picked here stays bound until the storefront binds it: the services bind port 0 meanwhile, and the
+      // kernel handed one of them this port once nothing held it (seen in CI: "starting storefront failed: Address
+      // already in use")
+      storefrontReserved = fixedPorts ? null : reservePort();
+      int storefrontPort = fixedPorts ? STOREFRONT_PORT + portOffset : storefrontReserved.getLocalPort();
       String origins = "http://127.0.0.1:" + storefrontPort + ",http://localhost:" + storefrontPort
         + (USER_CORS_ORIGINS == null || USER_CORS_ORIGINS.isBlank() ? "" : "," + USER_CORS_ORIGINS);
       System.setProperty(HttpBootstrap.CORS_ORIGINS_PROPERTY, origins);
@@ -156,11 +161,14 @@ public final class Platform implements AutoCloseable {
         own.put(Config.HTTP_PORT, Integer.toString(fixed.applyAsInt(service.port())));
         platform.deploy(service, own);
       }
+      release(storefrontReserved);
       platform.startStorefront(env, storefrontPort, emulatorsVertx);
       return platform;
     } catch (RuntimeException e) {
       platform.close();
       throw e;
+    } finally {
+      release(storefrontReserved);
     }
   }
 
@@ -176,11 +184,22 @@ public final class Platform implements AutoCloseable {
     System.out.printf("# storefront up on %d%n", storefront.port());
   }
 
-  private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+  /** A free loopback port, held bound (listening, never accepting) until {@link #release}. */
+  private static java.net.ServerSocket reservePort() {
+    try {
+      return new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void release(java.net.ServerSocket reserved) {
+    if (reserved != null && !reserved.isClosed()) {
+      try {
+        reserved.close();
+      } catch (java.io.IOException ignored) {
+        // the port is free either way
+      }
     }
   }
 
