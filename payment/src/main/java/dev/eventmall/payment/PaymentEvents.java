@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the payment service consumes, in one place: consumer group {@value Payments#CONSUMER} ({@link #SAGA}) reads
@@ -63,8 +62,8 @@ public final class PaymentEvents extends VerticleBase {
     // the recovery under way ends first (bounded): the pool and the Toss client close once this verticle has stopped,
     // and closing them under it failed it and logged a warning on the way down. So do the verifications incoming
     // webhooks started (the HTTP verticles, which take webhooks, have stopped before this one)
-    return Future.join(recoveries.ended(RECOVERY_STOP_WAIT), payments.webhookVerificationsEnded()
-      .timeout(RECOVERY_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty());
+    recoveries.track(payments.webhookVerificationsEnded());
+    return recoveries.ended(RECOVERY_STOP_WAIT);
   }
 
   private void recover(Duration age) {
