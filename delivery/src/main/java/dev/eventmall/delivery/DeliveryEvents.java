@@ -72,7 +72,8 @@ public final class DeliveryEvents extends VerticleBase {
     long pollMs = settings.pollInterval().toMillis();
     pollTimer = vertx.setPeriodic(pollMs, pollMs, id -> polling = tracker.poll());
 
-    var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body(), msg.headers().get(CLAIMED)).onComplete(ar -> {
+    var refresh = vertx.eventBus().<String>localConsumer(REFRESH, msg -> tracker.refresh(msg.body(),
+        msg.headers().get(CLAIMED)).onComplete(ar -> {
       if (ar.failed()) {
         msg.fail(CARRIER_UNAVAILABLE, "carrier unavailable: " + ar.cause().getMessage());
       } else if (ar.result().isEmpty()) {

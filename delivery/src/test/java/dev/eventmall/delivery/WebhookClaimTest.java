@@ -59,7 +59,8 @@ class WebhookClaimTest extends DeliveryTestSupport {
     // a webhook that claims nothing (or something unknown) is re-read, as before claims were read
     webhook(new JsonObject().put("eventType", "SHIPMENT_STATUS_CHANGED").put("data", new JsonObject()
       .put("trackingNumber", tn)));
-    Await.until("the claimless webhook's re-read", Duration.ofSeconds(10), () -> carrier.trackingReads(tn) == booked + 2);
+    Await.until("the claimless webhook's re-read", Duration.ofSeconds(10),
+      () -> carrier.trackingReads(tn) == booked + 2);
     webhook(claim(tn, "LOST_IN_SPACE"));
     Await.until("the unknown claim's re-read", Duration.ofSeconds(10), () -> carrier.trackingReads(tn) == booked + 3);
     assertThat(eventsOf(orderId).stream().map(e -> e.type() + ":" + e.payload().getString("status", "")).toList())

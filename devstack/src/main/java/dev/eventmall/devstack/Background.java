@@ -42,7 +42,8 @@ final class Background {
    * and the storefront share this heap (a service as a process gets 512 MiB); a JVM out of memory exits (its servers
    * then stop, as they do when it dies) rather than limp on.
    */
-  static final List<String> JVM_FLAGS = List.of("-Xmx1536m", "-XX:+ExitOnOutOfMemoryError", "-XX:PerfDataSamplingInterval=1000");
+  static final List<String> JVM_FLAGS = List.of("-Xmx1536m", "-XX:+ExitOnOutOfMemoryError",
+    "-XX:PerfDataSamplingInterval=1000");
   private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
 

@@ -240,7 +240,8 @@ public final class KafkaCluster implements AutoCloseable {
           "num.recovery.threads.per.data.dir=1",
           ""));
       List<String> flags = List.of("-Xms64m", "-Xmx" + options.heap(), "-XX:+UseSerialGC", "-Xss512k",
-          "-XX:PerfDataSamplingInterval=1000", // jstat counters once a second: an idle JVM wakes up 20 times a second for them by default
+          // jstat counters once a second: by default an idle JVM wakes up 20 times a second for them
+          "-XX:PerfDataSamplingInterval=1000",
           "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true",
           "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
           "-Dkafka.logs.dir=" + nodeDir.resolve("logs"));

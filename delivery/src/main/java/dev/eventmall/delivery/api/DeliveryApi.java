@@ -109,8 +109,8 @@ public final class DeliveryApi {
    * shipment is then re-read from the carrier, folded per tracking number and claimed status (a flood of one number
    * costs at most two reads per status; at most {@value #MAX_REFRESHES} at once) — a number that is not ours costs one
    * indexed SELECT and no call to the carrier, and so does a claim ({@code data.status}) that would not move the stored
-   * shipment, such as the ACCEPTED webhook of a shipment just booked ({@code TrackingRules#worthReReading}). A webhook lost to a crash or to the cap is covered by the tracking poller
-   * ({@code DELIVERY_POLL_INTERVAL_MS}). Only a malformed body is refused (4xx problem).
+   * shipment, such as the ACCEPTED webhook of a shipment just booked ({@code TrackingRules#worthReReading}). A webhook
+   * lost to a crash or to the cap is covered by the tracking poller ({@code DELIVERY_POLL_INTERVAL_MS}). Only a malformed body is refused (4xx problem).
    */
   private Future<JsonObject> webhook(RoutingContext ctx) {
     // the document has checked the shape (eventType, data.trackingNumber's pattern); the text rule stays here
@@ -127,8 +127,8 @@ public final class DeliveryApi {
     if (claimed != null) {
       options.addHeader(DeliveryEvents.CLAIMED, claimed);
     }
-    refreshes.request(trackingNumber + " " + claimed, () -> vertx.eventBus().request(DeliveryEvents.REFRESH, trackingNumber,
-        options)
+    refreshes.request(trackingNumber + " " + claimed, () -> vertx.eventBus().request(DeliveryEvents.REFRESH,
+        trackingNumber, options)
       .onFailure(e -> {
         if (!(e instanceof ReplyException r && r.failureCode() == DeliveryEvents.NO_SUCH_SHIPMENT)) {
           LOG.warn("re-reading shipment {} after its webhook failed, the poller will: {}", trackingNumber, e.toString());
