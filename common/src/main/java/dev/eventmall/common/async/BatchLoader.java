@@ -21,7 +21,8 @@ import java.util.function.Function;
  * <p>The same shape as the front door's group commit ({@code OrderWriter}). java-dataloader does batch loading too, but
  * it needs an explicit {@code dispatch()} per tick from the caller; here the previous load's end is the dispatch.
  *
- * <p>Confined to one event loop: one loader per HTTP verticle instance, called from its context.
+ * <p>Confined to one event loop: called from the context it belongs to, or from any through a {@link HomeContext}
+ * (the order service's HTTP instances share one loader per table that way, so their lookups batch together).
  *
  * @param <K> the key
  * @param <V> what is read for a key; a key the load does not answer is {@link Optional#empty()}

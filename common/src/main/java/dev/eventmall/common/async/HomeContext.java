@@ -1,0 +1,70 @@
+package dev.eventmall.common.async;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.function.Supplier;
+
+/**
+ * One context (the home) that the state of a batching object is confined to ({@link BatchLoader}, a group commit), so
+ * that verticle instances on other event loops can share that one object: {@link #call} runs the work on the home's
+ * event loop and answers on the caller's. Several instances sharing one batcher make its batches as large as their
+ * requests together, where one batcher each split them (issue 12: two HTTP instances halved the order front door's
+ * batches).
+ *
+ * <p>Unbound (no home yet), or called from the home itself, the work runs where it is called, as before. Called from a
+ * thread without a context, it runs on the home and answers there.
+ */
+public final class HomeContext {
+  private volatile Context home;
+
+  /** Makes the calling thread's context the home, unless one is already; answers the home. */
+  public synchronized Context bind() {
+    if (home == null) {
+      home = Vertx.currentContext();
+    }
+    return home;
+  }
+
+  /** The home, or null when unbound. */
+  public Context home() {
+    return home;
+  }
+
+  /** {@code work} on the home's event loop; its outcome on the caller's context. */
+  public <T> Future<T> call(Supplier<Future<T>> work) {
+    Context at = home;
+    Context caller = Vertx.currentContext();
+    if (at == null || caller == at) {
+      return run(work);
+    }
+    Promise<T> answer = Promise.promise();
+    at.runOnContext(v -> run(work).onComplete(ar -> {
+      if (caller == null) {
+        complete(answer, ar);
+      } else {
+        caller.runOnContext(x -> complete(answer, ar));
+      }
+    }));
+    return answer.future();
+  }
+
+  private static <T> Future<T> run(Supplier<Future<T>> work) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static <T> void complete(Promise<T> answer, AsyncResult<T> ar) {
+    if (ar.succeeded()) {
+      answer.complete(ar.result());
+    } else {
+      answer.fail(ar.cause());
+    }
+  }
+}

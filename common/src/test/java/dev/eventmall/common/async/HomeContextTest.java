@@ -1,0 +1,133 @@
+package dev.eventmall.common.async;
+
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HomeContextTest {
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Runs {@code body} on {@code context} and waits for the future it answers. */
+  private static <T> T on(Context context, java.util.function.Supplier<Future<T>> body) throws Exception {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    context.runOnContext(v -> body.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.complete(ar.result());
+      } else {
+        done.completeExceptionally(ar.cause());
+      }
+    }));
+    return done.get(10, TimeUnit.SECONDS);
+  }
+
+  /** The contexts of two verticle instances, which Vert.x puts on two event loops (round-robin). */
+  private List<Context> twoEventLoops() throws Exception {
+    List<Context> contexts = Collections.synchronizedList(new ArrayList<>());
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        contexts.add(context);
+        return Future.succeededFuture();
+      }
+    }, new DeploymentOptions().setInstances(2)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return contexts;
+  }
+
+  @Test
+  void workCalledFromAnotherEventLoopRunsOnTheHomeAndAnswersOnTheCaller() throws Exception {
+    List<Context> contexts = twoEventLoops();
+    Context home = contexts.get(0);
+    Context other = contexts.get(1);
+    HomeContext shared = new HomeContext();
+    assertThat(on(home, () -> Future.succeededFuture(shared.bind()))).isSameAs(home);
+
+    List<String> threads = Collections.synchronizedList(new ArrayList<>());
+    String answeredOn = on(other, () -> shared.call(() -> {
+      threads.add(Thread.currentThread().getName());
+      assertThat(Vertx.currentContext()).isSameAs(home);
+      return Future.succeededFuture("done");
+    }).map(r -> {
+      assertThat(Vertx.currentContext()).isSameAs(other);
+      return r + " on " + Thread.currentThread().getName();
+    }));
+
+    String homeThread = on(home, () -> Future.succeededFuture(Thread.currentThread().getName()));
+    String otherThread = on(other, () -> Future.succeededFuture(Thread.currentThread().getName()));
+    assertThat(homeThread).isNotEqualTo(otherThread);
+    assertThat(threads).containsExactly(homeThread);
+    assertThat(answeredOn).isEqualTo("done on " + otherThread);
+  }
+
+  @Test
+  void aFailureAndAThrownExceptionReachTheCaller() throws Exception {
+    Context home = vertx.getOrCreateContext();
+    Context other = vertx.getOrCreateContext();
+    HomeContext shared = new HomeContext();
+    on(home, () -> Future.succeededFuture(shared.bind()));
+    String failed = on(other, () -> shared.<String>call(() -> Future.failedFuture(new IllegalStateException("no")))
+      .recover(e -> Future.succeededFuture(e.getMessage())));
+    String thrown = on(other, () -> shared.<String>call(() -> {
+      throw new IllegalArgumentException("thrown");
+    }).recover(e -> Future.succeededFuture(e.getMessage())));
+    assertThat(failed).isEqualTo("no");
+    assertThat(thrown).isEqualTo("thrown");
+  }
+
+  @Test
+  void aSecondBindKeepsTheFirstHomeAndCallsOnTheHomeRunInPlace() throws Exception {
+    Context home = vertx.getOrCreateContext();
+    Context other = vertx.getOrCreateContext();
+    HomeContext shared = new HomeContext();
+    on(home, () -> Future.succeededFuture(shared.bind()));
+    assertThat(on(other, () -> Future.succeededFuture(shared.bind()))).isSameAs(home);
+    // on the home the work runs inline: a promise completed later is the very future the work answered
+    Boolean same = on(home, () -> {
+      Promise<String> later = Promise.promise();
+      Future<String> answer = shared.call(later::future);
+      boolean identical = answer == later.future();
+      later.complete("x");
+      return Future.succeededFuture(identical);
+    });
+    assertThat(same).isTrue();
+  }
+
+  @Test
+  void unboundItRunsWhereCalledAndFromAThreadWithoutAContextItRunsOnTheHome() throws Exception {
+    HomeContext unbound = new HomeContext();
+    assertThat(unbound.call(() -> Future.succeededFuture(Thread.currentThread().getName())).result())
+      .isEqualTo(Thread.currentThread().getName());
+
+    Context home = vertx.getOrCreateContext();
+    HomeContext shared = new HomeContext();
+    on(home, () -> Future.succeededFuture(shared.bind()));
+    String homeThread = on(home, () -> Future.succeededFuture(Thread.currentThread().getName()));
+    String ranOn = shared.call(() -> Future.succeededFuture(Thread.currentThread().getName()))
+      .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(ranOn).isEqualTo(homeThread);
+  }
+}
