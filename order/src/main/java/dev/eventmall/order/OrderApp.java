@@ -62,6 +62,8 @@ public final class OrderApp {
       OrderMetrics orderMetrics = new OrderMetrics(registry);
       KafkaEventBridge.Options saga = OrderEvents.SAGA.bridge(kafka);
       KafkaEventBridge.Options projections = OrderEvents.PROJECTIONS.bridge(kafka);
+      // one group commit and one pair of lookups for all the HTTP instances: their orders batch together
+      OrderService.FrontDoor frontDoor = new OrderService.FrontDoor();
       return ServiceDeployment.steps(vertx, config)
         .migrate(mysqlUri, "classpath:db/order")
         .topics(List.of(Topics.ORDER_EVENTS), OrderEvents.SAGA, OrderEvents.PROJECTIONS)
@@ -70,8 +72,8 @@ public final class OrderApp {
         .bridge(saga)
         .bridge(projections)
         .replicaLag(DATABASE, registry)
-        .http(() -> new OrderVerticle(config, metrics, orderMetrics, saga, projections), OrderVerticle::port,
-          instances)
+        .http(() -> new OrderVerticle(config, metrics, orderMetrics, saga, projections, frontDoor),
+          OrderVerticle::port, instances)
         .start();
     });
   }

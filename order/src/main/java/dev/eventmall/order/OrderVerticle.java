@@ -26,20 +26,24 @@ public final class OrderVerticle extends ServiceHttpVerticle {
   private final OrderMetrics orderMetrics;
   private final KafkaEventBridge.Options saga;
   private final KafkaEventBridge.Options projections;
+  private final OrderService.FrontDoor frontDoor;
   private SagaAdmission admission;
+  private Pool pool;
   private long checkoutSweep = -1;
 
+  /** @param frontDoor shared by the HTTP instances of one deployment ({@link OrderService.FrontDoor}) */
   public OrderVerticle(Config config, Metrics metrics, OrderMetrics orderMetrics, KafkaEventBridge.Options saga,
-                       KafkaEventBridge.Options projections) {
+                       KafkaEventBridge.Options projections, OrderService.FrontDoor frontDoor) {
     super(config, metrics, "openapi/order.yaml", config.httpPort(OrderApp.DEFAULT_PORT));
     this.orderMetrics = orderMetrics;
     this.saga = saga;
     this.projections = projections;
+    this.frontDoor = frontDoor;
   }
 
   @Override
   protected void routes(Http http) {
-    Pool pool = Database.pool(vertx, config.mysqlUri(OrderApp.DATABASE), "orders",
+    pool = Database.pool(vertx, config.mysqlUri(OrderApp.DATABASE), "orders",
       config.getInt(OrderApp.DB_POOL_SIZE, 10));
     http.readiness().mysql(pool).kafka(config.kafkaBootstrapServers());
     admission = new SagaAdmission(new Admission(config.getInt(OrderApp.SAGA_BUDGET, OrderApp.DEFAULT_SAGA_BUDGET)),
@@ -47,7 +51,7 @@ public final class OrderVerticle extends ServiceHttpVerticle {
     ReadPools reads = ReadPools.create(vertx, config, OrderApp.DATABASE, pool, "orders",
       config.getInt(OrderApp.DB_POOL_SIZE, 10));
     OrderService service = new OrderService(pool, reads, orderMetrics,
-      config.getInt(OrderApp.MAX_UNPAID_CHECKOUTS, 5));
+      config.getInt(OrderApp.MAX_UNPAID_CHECKOUTS, 5), frontDoor);
     long window = config.getLong(OrderApp.CHECKOUT_WINDOW, OrderApp.DEFAULT_CHECKOUT_WINDOW_SECONDS);
     if (window > 0) {
       // every HTTP instance sweeps (cancels lock their rows: a second sweeper finds nothing left to do)
@@ -71,6 +75,9 @@ public final class OrderVerticle extends ServiceHttpVerticle {
       admission.stop(vertx);
     }
     vertx.cancelTimer(checkoutSweep);
+    if (pool != null) {
+      frontDoor.release(pool);
+    }
     return super.stop();
   }
 }

@@ -3,6 +3,7 @@ package dev.eventmall.order;
 import dev.eventmall.common.event.EventEnvelope;
 import dev.eventmall.common.event.Topics;
 import dev.eventmall.common.testing.Await;
+import dev.eventmall.infra.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +27,15 @@ class OrderPlacementTest extends OrderTestSupport {
   String earbuds;
   String cable;
   String charger;
+
+  /**
+   * A port of its own for the class: with {@code HTTP_PORT=0} each of the two HTTP instances listens on a random port
+   * of its own and only the first is ever called, so nothing here would reach the second.
+   */
+  @Override
+  Map<String, String> extraEnv() {
+    return Map.of(dev.eventmall.common.config.Config.HTTP_PORT, Integer.toString(Ports.free()));
+  }
 
   @BeforeAll
   void catalog() {
@@ -248,6 +259,68 @@ class OrderPlacementTest extends OrderTestSupport {
       assertThat(selects).as("SELECTs for %d requests", sends.size()).isLessThan(3L * sends.size());
     } finally {
       wide.close();
+    }
+  }
+
+  /**
+   * The two HTTP instances share one group commit ({@link OrderService.FrontDoor}): the orders that arrive on both
+   * while a commit is under way go in one transaction, not one per instance (with one each, the second instance's
+   * first order starts a transaction of its own at once, and its later ones another). The first order's transaction
+   * is held by a table lock; eight more orders, over as many connections (Vert.x deals connections to the instances in
+   * turn), queue meanwhile.
+   */
+  @Test
+  void ordersArrivingOnBothInstancesDuringACommitShareTheNextTransaction() {
+    io.vertx.ext.web.client.WebClient wide = io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(deployment.httpPort()),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+    io.vertx.sqlclient.SqlConnection locker = Await.result(db.getConnection());
+    try {
+      List<String> members = new ArrayList<>();
+      List<Buffer> bodies = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        String member = UUID.randomUUID().toString();
+        members.add(member);
+        bodies.add(orderBody(address(member), "BILLING", earbuds, 1).toBuffer());
+      }
+      long commitsBefore = comCommit();
+      Await.result(locker.query("LOCK TABLES orders WRITE").execute());
+      List<Future<HttpResponse<Buffer>>> sends = new ArrayList<>();
+      sends.add(wide.post("/orders").bearerTokenAuthentication(customer(members.get(0)))
+        .putHeader("Content-Type", "application/json").sendBuffer(bodies.get(0)));
+      Await.until("the first order's INSERT waiting for the lock", Duration.ofSeconds(30),
+        () -> count("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO orders %'")
+          == 1);
+      for (int i = 1; i < 9; i++) {
+        sends.add(wide.post("/orders").bearerTokenAuthentication(customer(members.get(i)))
+          .putHeader("Content-Type", "application/json").sendBuffer(bodies.get(i)));
+      }
+      // the eight are read, priced and queued behind the held commit within milliseconds; a second instance's own
+      // transaction would show as a second INSERT waiting for the lock
+      sleep(1_000);
+      long waiting = count(
+        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO orders %'");
+      Await.result(locker.query("UNLOCK TABLES").execute());
+      Await.result(Future.join(sends), Duration.ofSeconds(60));
+      assertThat(sends).allSatisfy(f -> assertThat(f.result().statusCode()).as(f.result().bodyAsString())
+        .isEqualTo(201));
+      for (String member : members) {
+        assertThat(count("SELECT COUNT(*) AS n FROM orders WHERE member_id = ?", member)).as(member).isEqualTo(1);
+      }
+      assertThat(waiting).as("INSERTs waiting for the lock while the eight queued").isEqualTo(1);
+      assertThat(comCommit() - commitsBefore).as("COMMITs for the nine orders").isEqualTo(2);
+    } finally {
+      locker.query("UNLOCK TABLES").execute().eventually(locker::close);
+      wide.close();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

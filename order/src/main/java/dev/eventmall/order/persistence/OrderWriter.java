@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Group commit of new orders: the orders placed while an earlier write is still committing are written together, in
@@ -27,7 +28,8 @@ import java.util.Map;
  * one order that fails alone, so one order's failure is never another's. A key sent twice to this instance at once (a
  * double click) never reaches the database twice: the second request waits for the first and answers with its order.
  *
- * <p>Confined to one event loop: one writer per HTTP verticle instance, called from its context.
+ * <p>Confined to one event loop: one writer per deployment, shared by its HTTP instances through
+ * {@code OrderService.FrontDoor}, which calls it on its home context.
  */
 public final class OrderWriter {
   /** The most orders one transaction carries. */
@@ -51,12 +53,13 @@ public final class OrderWriter {
     }
   }
 
-  private final Pool pool;
+  private final Supplier<Pool> pool;
   private final OrderRepository orders;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean writing;
 
-  public OrderWriter(Pool pool, OrderRepository orders) {
+  /** @param pool the pool each transaction is taken from (asked anew each time: the instance it came from may stop) */
+  public OrderWriter(Supplier<Pool> pool, OrderRepository orders) {
     this.pool = pool;
     this.orders = orders;
   }
@@ -108,7 +111,7 @@ public final class OrderWriter {
   /** Writes the orders in one transaction, or each half again down to the one that fails alone ({@link GroupCommit}). */
   private Future<Void> writeOrSplit(List<Pending> batch) {
     return GroupCommit.splitting(batch,
-      part -> pool.withTransaction(conn -> insert(conn, part.stream().map(Pending::order).toList())),
+      part -> pool.get().withTransaction(conn -> insert(conn, part.stream().map(Pending::order).toList())),
       (part, v) -> part.forEach(p -> p.done().complete()),
       (one, failure) -> one.done().fail(failure));
   }
