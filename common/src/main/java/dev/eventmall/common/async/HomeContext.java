@@ -9,38 +9,38 @@ import io.vertx.core.Vertx;
 import java.util.function.Supplier;
 
 /**
- * One context (the home) that the state of a batching object is confined to ({@link BatchLoader}, a group commit), so
- * that verticle instances on other event loops can share that one object: {@link #call} runs the work on the home's
- * event loop and answers on the caller's. Several instances sharing one batcher make its batches as large as their
- * requests together, where one batcher each split them (issue 12: two HTTP instances halved the order front door's
- * batches).
+ * One event loop (the home's) that the state of a batching object is confined to ({@link BatchLoader}, a group
+ * commit), so that verticle instances on other event loops can share that one object: {@link #call} runs the work on
+ * the home's event loop and answers on the caller's context. Several instances sharing one batcher make its batches as
+ * large as their requests together, where one batcher each split them (issue 12: two HTTP instances halved the order
+ * front door's batches).
  *
- * <p>Unbound (no home yet), or called from the home itself, the work runs where it is called, as before. Called from a
- * thread without a context, it runs on the home and answers there.
+ * <p>Called on the home's event loop (from any context of it: a request's context is not the verticle's), or unbound,
+ * the work runs where it is called, as before. From another event loop it runs on the home context itself, which
+ * holds none of the caller's context locals: not its current span (what {@code Tracing.current()} and
+ * {@code EventEnvelope.of} read) nor its log fields. A caller whose work needs its trace reads it before the call and
+ * hands it in. Called from a thread without a context, the work runs on the home and answers there.
  */
 public final class HomeContext {
   private volatile Context home;
+  private volatile Thread homeThread;
 
-  /** Makes the calling thread's context the home, unless one is already; answers the home. */
+  /** Makes the calling thread's context (and its event loop) the home, unless one is already; answers the home. */
   public synchronized Context bind() {
     if (home == null) {
       home = Vertx.currentContext();
+      homeThread = home == null ? null : Thread.currentThread();
     }
-    return home;
-  }
-
-  /** The home, or null when unbound. */
-  public Context home() {
     return home;
   }
 
   /** {@code work} on the home's event loop; its outcome on the caller's context. */
   public <T> Future<T> call(Supplier<Future<T>> work) {
     Context at = home;
-    Context caller = Vertx.currentContext();
-    if (at == null || caller == at) {
+    if (at == null || Thread.currentThread() == homeThread) {
       return run(work);
     }
+    Context caller = Vertx.currentContext();
     Promise<T> answer = Promise.promise();
     at.runOnContext(v -> run(work).onComplete(ar -> {
       if (caller == null) {

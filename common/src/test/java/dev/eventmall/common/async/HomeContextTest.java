@@ -84,6 +84,26 @@ class HomeContextTest {
   }
 
   @Test
+  void anotherContextOnTheHomesEventLoopRunsTheWorkInPlace() throws Exception {
+    List<Context> contexts = twoEventLoops();
+    Context home = contexts.get(0);
+    HomeContext shared = new HomeContext();
+    on(home, () -> Future.succeededFuture(shared.bind()));
+    // a message's handler runs on a context of its own on the consumer's event loop, as a request's does beside its
+    // verticle's: the work keeps that context (and its locals), nothing is handed over
+    CompletableFuture<Boolean> inPlace = new CompletableFuture<>();
+    home.runOnContext(v -> {
+      vertx.eventBus().<String>localConsumer("home-context-test", msg -> {
+        Context here = Vertx.currentContext();
+        assertThat(here).isNotSameAs(home);
+        shared.call(() -> Future.succeededFuture(Vertx.currentContext() == here))
+          .onComplete(ar -> inPlace.complete(ar.succeeded() && ar.result()));
+      }).completion().onSuccess(x -> vertx.eventBus().send("home-context-test", "go"));
+    });
+    assertThat(inPlace.get(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void aFailureAndAThrownExceptionReachTheCaller() throws Exception {
     Context home = vertx.getOrCreateContext();
     Context other = vertx.getOrCreateContext();

@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  *
  * <p>All or nothing per order as before: when a batch fails (most likely an Idempotency-Key that another instance
  * committed a moment ago, MySQL error 1062), it is split in halves and each written again the same way, down to the
- * one order that fails alone, so one order's failure is never another's. A key sent twice to this instance at once (a
- * double click) never reaches the database twice: the second request waits for the first and answers with its order.
+ * one order that fails alone, so one order's failure is never another's. A key sent twice at once (a double click, to
+ * either HTTP instance) never reaches the database twice: the second request waits for the first and answers with its
+ * order.
  *
  * <p>Confined to one event loop: one writer per deployment, shared by its HTTP instances through
  * {@code OrderService.FrontDoor}, which calls it on its home context.
