@@ -204,9 +204,7 @@ class OrderPlacementTest extends OrderTestSupport {
    */
   @Test
   void ordersPlacedAtOnceCommitTogetherAndATwinKeyBreaksNoOtherOrder() {
-    io.vertx.ext.web.client.WebClient wide = io.vertx.ext.web.client.WebClient.create(vertx,
-      new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(deployment.httpPort()),
-      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    io.vertx.ext.web.client.WebClient wide = wide(64);
     try {
       int customers = 48;
       List<String> members = new ArrayList<>();
@@ -270,10 +268,8 @@ class OrderPlacementTest extends OrderTestSupport {
    * turn), queue meanwhile.
    */
   @Test
-  void ordersArrivingOnBothInstancesDuringACommitShareTheNextTransaction() {
-    io.vertx.ext.web.client.WebClient wide = io.vertx.ext.web.client.WebClient.create(vertx,
-      new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(deployment.httpPort()),
-      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+  void ordersArrivingOnBothInstancesDuringACommitShareTheNextTransaction() throws InterruptedException {
+    io.vertx.ext.web.client.WebClient wide = wide(16);
     io.vertx.sqlclient.SqlConnection locker = Await.result(db.getConnection());
     try {
       List<String> members = new ArrayList<>();
@@ -286,20 +282,18 @@ class OrderPlacementTest extends OrderTestSupport {
       long commitsBefore = comCommit();
       Await.result(locker.query("LOCK TABLES orders WRITE").execute());
       List<Future<HttpResponse<Buffer>>> sends = new ArrayList<>();
-      sends.add(wide.post("/orders").bearerTokenAuthentication(customer(members.get(0)))
-        .putHeader("Content-Type", "application/json").sendBuffer(bodies.get(0)));
-      Await.until("the first order's INSERT waiting for the lock", Duration.ofSeconds(30),
-        () -> count("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO orders %'")
-          == 1);
-      for (int i = 1; i < 9; i++) {
+      for (int i = 0; i < 9; i++) {
         sends.add(wide.post("/orders").bearerTokenAuthentication(customer(members.get(i)))
           .putHeader("Content-Type", "application/json").sendBuffer(bodies.get(i)));
+        if (i == 0) {
+          Await.until("the first order's INSERT waiting for the lock", Duration.ofSeconds(30),
+            () -> ordersInsertsWaiting() == 1);
+        }
       }
       // the eight are read, priced and queued behind the held commit within milliseconds; a second instance's own
       // transaction would show as a second INSERT waiting for the lock
-      sleep(1_000);
-      long waiting = count(
-        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO orders %'");
+      Thread.sleep(1_000);
+      long waiting = ordersInsertsWaiting();
       Await.result(locker.query("UNLOCK TABLES").execute());
       Await.result(Future.join(sends), Duration.ofSeconds(60));
       assertThat(sends).allSatisfy(f -> assertThat(f.result().statusCode()).as(f.result().bodyAsString())
@@ -315,13 +309,16 @@ class OrderPlacementTest extends OrderTestSupport {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** A client of its own with up to {@code connections} connections (the shared one is checked against the contract). */
+  private io.vertx.ext.web.client.WebClient wide(int connections) {
+    return io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(deployment.httpPort()),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  /** The order service's {@code INSERT INTO orders} statements under way (waiting for a lock, here). */
+  private long ordersInsertsWaiting() {
+    return count("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO orders %'");
   }
 
   long comCommit() {

@@ -1,6 +1,5 @@
 package dev.eventmall.common.async;
 
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -44,9 +43,9 @@ public final class HomeContext {
     Promise<T> answer = Promise.promise();
     at.runOnContext(v -> run(work).onComplete(ar -> {
       if (caller == null) {
-        complete(answer, ar);
+        answer.handle(ar);
       } else {
-        caller.runOnContext(x -> complete(answer, ar));
+        caller.runOnContext(x -> answer.handle(ar));
       }
     }));
     return answer.future();
@@ -57,14 +56,6 @@ public final class HomeContext {
       return work.get();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
-    }
-  }
-
-  private static <T> void complete(Promise<T> answer, AsyncResult<T> ar) {
-    if (ar.succeeded()) {
-      answer.complete(ar.result());
-    } else {
-      answer.fail(ar.cause());
     }
   }
 }

@@ -58,13 +58,19 @@ class HomeContextTest {
     return contexts;
   }
 
+  /** A {@link HomeContext} bound to {@code home}, as the first instance to start binds it. */
+  private static HomeContext boundTo(Context home) throws Exception {
+    HomeContext shared = new HomeContext();
+    assertThat(on(home, () -> Future.succeededFuture(shared.bind()))).isSameAs(home);
+    return shared;
+  }
+
   @Test
   void workCalledFromAnotherEventLoopRunsOnTheHomeAndAnswersOnTheCaller() throws Exception {
     List<Context> contexts = twoEventLoops();
     Context home = contexts.get(0);
     Context other = contexts.get(1);
-    HomeContext shared = new HomeContext();
-    assertThat(on(home, () -> Future.succeededFuture(shared.bind()))).isSameAs(home);
+    HomeContext shared = boundTo(home);
 
     List<String> threads = Collections.synchronizedList(new ArrayList<>());
     String answeredOn = on(other, () -> shared.call(() -> {
@@ -87,8 +93,7 @@ class HomeContextTest {
   void anotherContextOnTheHomesEventLoopRunsTheWorkInPlace() throws Exception {
     List<Context> contexts = twoEventLoops();
     Context home = contexts.get(0);
-    HomeContext shared = new HomeContext();
-    on(home, () -> Future.succeededFuture(shared.bind()));
+    HomeContext shared = boundTo(home);
     // a message's handler runs on a context of its own on the consumer's event loop, as a request's does beside its
     // verticle's: the work keeps that context (and its locals), nothing is handed over
     CompletableFuture<Boolean> inPlace = new CompletableFuture<>();
@@ -105,10 +110,10 @@ class HomeContextTest {
 
   @Test
   void aFailureAndAThrownExceptionReachTheCaller() throws Exception {
-    Context home = vertx.getOrCreateContext();
-    Context other = vertx.getOrCreateContext();
-    HomeContext shared = new HomeContext();
-    on(home, () -> Future.succeededFuture(shared.bind()));
+    List<Context> contexts = twoEventLoops();
+    Context home = contexts.get(0);
+    Context other = contexts.get(1);
+    HomeContext shared = boundTo(home);
     String failed = on(other, () -> shared.<String>call(() -> Future.failedFuture(new IllegalStateException("no")))
       .recover(e -> Future.succeededFuture(e.getMessage())));
     String thrown = on(other, () -> shared.<String>call(() -> {
@@ -120,10 +125,10 @@ class HomeContextTest {
 
   @Test
   void aSecondBindKeepsTheFirstHomeAndCallsOnTheHomeRunInPlace() throws Exception {
-    Context home = vertx.getOrCreateContext();
-    Context other = vertx.getOrCreateContext();
-    HomeContext shared = new HomeContext();
-    on(home, () -> Future.succeededFuture(shared.bind()));
+    List<Context> contexts = twoEventLoops();
+    Context home = contexts.get(0);
+    Context other = contexts.get(1);
+    HomeContext shared = boundTo(home);
     assertThat(on(other, () -> Future.succeededFuture(shared.bind()))).isSameAs(home);
     // on the home the work runs inline: a promise completed later is the very future the work answered
     Boolean same = on(home, () -> {
@@ -143,8 +148,7 @@ class HomeContextTest {
       .isEqualTo(Thread.currentThread().getName());
 
     Context home = vertx.getOrCreateContext();
-    HomeContext shared = new HomeContext();
-    on(home, () -> Future.succeededFuture(shared.bind()));
+    HomeContext shared = boundTo(home);
     String homeThread = on(home, () -> Future.succeededFuture(Thread.currentThread().getName()));
     String ranOn = shared.call(() -> Future.succeededFuture(Thread.currentThread().getName()))
       .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
